@@ -1,0 +1,107 @@
+/**
+ * The one way git is run. Arguments are arrays; values that come from users or pull requests
+ * are only ever passed after `--` or as validated refs, never where git would read an option.
+ */
+import { spawn } from 'node:child_process';
+import { simpleGit, type SimpleGit } from 'simple-git';
+import { TransientError, UsageError } from '../core/errors.js';
+
+export type Env = Record<string, string | undefined>;
+
+export function gitEnv(env: Env): Record<string, string> {
+  const out: Record<string, string> = {};
+  for (const [k, v] of Object.entries(env)) if (v !== undefined) out[k] = v;
+  out.GIT_TERMINAL_PROMPT = '0';
+  out.GIT_OPTIONAL_LOCKS = '0';
+  return out;
+}
+
+export interface Git {
+  readonly cwd: string;
+  raw(args: string[]): Promise<string>;
+}
+
+export function openGit(cwd: string, env: Env): Git {
+  const sg: SimpleGit = simpleGit({
+    baseDir: cwd,
+    binary: 'git',
+    maxConcurrentProcesses: 4,
+    trimmed: false,
+  }).env(gitEnv(env));
+  return {
+    cwd,
+    raw: (args) => sg.raw(args),
+  };
+}
+
+/** A full ref name that is safe to hand to git (no leading dash, no option syntax). */
+export function assertSafeRef(ref: string): string {
+  if (!/^(?!-)[A-Za-z0-9._/@^~-]+$/.test(ref) || ref.includes('..')) {
+    throw new UsageError(`unsafe git ref ${JSON.stringify(ref)}`, 'Name a branch, tag or commit sha.');
+  }
+  return ref;
+}
+
+export async function toplevel(git: Git): Promise<string> {
+  return (await git.raw(['rev-parse', '--show-toplevel'])).trim();
+}
+
+/** Fetch one branch of a remote into refs/remotes/<remote>/<branch>; returns the fetched sha. */
+export async function fetchBranch(git: Git, remote: string, branch: string): Promise<string> {
+  assertSafeRef(remote);
+  assertSafeRef(branch);
+  const ref = `refs/remotes/${remote}/${branch}`;
+  try {
+    await git.raw(['fetch', '--quiet', '--no-tags', '--', remote, `+refs/heads/${branch}:${ref}`]);
+  } catch (err) {
+    const detail = err instanceof Error ? err.message.trim().split('\n').pop() : String(err);
+    throw new TransientError(
+      `git fetch ${remote} ${branch} failed: ${detail}`,
+      `Check that remote "${remote}" is reachable and has branch "${branch}", then retry.`,
+      { cause: err },
+    );
+  }
+  return (await git.raw(['rev-parse', '--verify', '--end-of-options', `${ref}^{commit}`])).trim();
+}
+
+/**
+ * Read many `<rev>:<path>` blobs with one `git cat-file --batch`. A missing blob is null.
+ */
+export function readBlobs(cwd: string, env: Env, specs: string[]): Promise<(string | null)[]> {
+  if (specs.length === 0) return Promise.resolve([]);
+  for (const s of specs)
+    if (s.includes('\n')) throw new UsageError('object name contains a newline', 'Fix the path.');
+  return new Promise((resolve, reject) => {
+    const child = spawn('git', ['cat-file', '--batch'], {
+      cwd,
+      env: gitEnv(env),
+      stdio: ['pipe', 'pipe', 'pipe'],
+    });
+    const chunks: Buffer[] = [];
+    let stderr = '';
+    child.stdout.on('data', (c: Buffer) => chunks.push(c));
+    child.stderr.on('data', (c: Buffer) => (stderr += c.toString()));
+    child.on('error', reject);
+    child.on('close', (code) => {
+      if (code !== 0) return reject(new Error(`git cat-file failed: ${stderr.trim()}`));
+      const buf = Buffer.concat(chunks);
+      const out: (string | null)[] = [];
+      let pos = 0;
+      for (let i = 0; i < specs.length; i++) {
+        const nl = buf.indexOf(10, pos);
+        const header = buf.subarray(pos, nl).toString();
+        pos = nl + 1;
+        const m = /^[0-9a-f]+ (\w+) (\d+)$/.exec(header);
+        if (!m) {
+          out.push(null); // "<spec> missing" or "ambiguous"
+          continue;
+        }
+        const size = Number(m[2]);
+        out.push(m[1] === 'blob' ? buf.subarray(pos, pos + size).toString('utf8') : null);
+        pos += size + 1;
+      }
+      resolve(out);
+    });
+    child.stdin.end(specs.map((s) => `${s}\n`).join(''));
+  });
+}

@@ -1,0 +1,154 @@
+/**
+ * Every command of DESIGN.md with its arguments, options and help. Handlers are loaded lazily,
+ * so `--version` and `--help` never import octokit or other heavy modules.
+ */
+import type { Context, Outcome } from '../commands/context.js';
+
+export type Handler = (args: string[], opts: Record<string, unknown>, ctx: Context) => Promise<Outcome>;
+
+export interface OptionSpec {
+  flags: string;
+  description: string;
+  default?: string | boolean;
+}
+
+export interface CommandSpec {
+  name: string;
+  args: string;
+  summary: string;
+  options: OptionSpec[];
+  load: () => Promise<Handler>;
+}
+
+const soon = (verb: string) => async (): Promise<Handler> =>
+  (await import('../commands/not-available.js')).notAvailable(verb);
+
+export const COMMANDS: CommandSpec[] = [
+  {
+    name: 'init',
+    args: '',
+    summary: 'scaffold promote.config.json, the GitHub workflow, PR template and agent systemd unit',
+    options: [
+      { flags: '--force', description: 'overwrite files that already exist' },
+      { flags: '--github <owner/repo>', description: 'GitHub repository to write into the config' },
+    ],
+    load: async () => (await import('../commands/init.js')).init,
+  },
+  {
+    name: 'status',
+    args: '',
+    summary: 'per pointer: run on the branch, in this checkout and applied in the agent target; drift',
+    options: [{ flags: '--no-fetch', description: 'use the last fetched remote branch instead of fetching' }],
+    load: async () => (await import('../commands/status.js')).status,
+  },
+  {
+    name: 'smoke',
+    args: '<pointer> <run>',
+    summary: 'run smoke scoring of a candidate run (no publish) and print or write its evidence',
+    options: [
+      {
+        flags: '--game-date <date>',
+        description: 'slate date to score (default: latest with manifests, or yesterday ET)',
+      },
+      { flags: '--out <file>', description: 'write the evidence JSON to this file' },
+    ],
+    load: soon('smoke'),
+  },
+  {
+    name: 'propose',
+    args: '<assignments...>',
+    summary:
+      'check and smoke candidates (pointer=run), commit pointer + evidence, push, open or update the PR',
+    options: [
+      { flags: '--game-date <date>', description: 'slate date for smoke scoring' },
+      { flags: '--evidence <file>', description: 'use this evidence instead of running smoke scoring' },
+      { flags: '--dry-run', description: 'print what would be pushed and sent; change nothing' },
+      { flags: '--no-pr', description: 'push the branch but do not open a pull request' },
+    ],
+    load: soon('propose'),
+  },
+  {
+    name: 'validate',
+    args: '',
+    summary: 'CI: check pointer files, evidence, manifests and contracts from base to head',
+    options: [
+      { flags: '--base <ref>', description: 'base commit (default: from the GitHub Actions event)' },
+      { flags: '--head <ref>', description: 'head commit (default: from the GitHub Actions event, or HEAD)' },
+    ],
+    load: soon('validate'),
+  },
+  {
+    name: 'merge',
+    args: '',
+    summary: 'CI: merge a validated promotion PR, guarded by its exact head sha',
+    options: [
+      { flags: '--pr <number>', description: 'pull request number' },
+      { flags: '--sha <sha>', description: 'expected head sha (default: the PR head at validation)' },
+    ],
+    load: soon('merge'),
+  },
+  {
+    name: 'apply',
+    args: '',
+    summary: 'agent, one pass: fetch, plan, check artifacts, write pointer files atomically, trigger',
+    options: [
+      { flags: '--dry-run', description: 'print the plan as a diff of each pointer file; change nothing' },
+      { flags: '--no-trigger', description: 'do not trigger the flow after applying' },
+      { flags: '--wait', description: 'wait for another agent holding the lock instead of exiting 4' },
+      { flags: '--allow-rewrite', description: 'apply even when the branch history was rewritten' },
+    ],
+    load: soon('apply'),
+  },
+  {
+    name: 'agent',
+    args: '',
+    summary: 'run apply every interval; follow the flow run and verify',
+    options: [
+      { flags: '--interval <duration>', description: 'time between passes (default: agent.interval)' },
+      { flags: '--once', description: 'run one pass and exit' },
+    ],
+    load: soon('agent'),
+  },
+  {
+    name: 'verify',
+    args: '<pointer>',
+    summary: "confirm from the run manifests that the pointer's run was used",
+    options: [
+      { flags: '--game-date <date>', description: 'slate date (default: today ET)' },
+      { flags: '--run <run>', description: 'expected run (default: the pointer in the agent target)' },
+    ],
+    load: soon('verify'),
+  },
+  {
+    name: 'rollback',
+    args: '<pointer>',
+    summary: 'git revert of the last promotion of a pointer, as a pull request',
+    options: [
+      { flags: '--to <run>', description: 'revert every later promotion back to this run' },
+      { flags: '--no-pr', description: 'push the branch but do not open a pull request' },
+      { flags: '--reason <text>', description: 'why, for the PR body' },
+    ],
+    load: soon('rollback'),
+  },
+  {
+    name: 'history',
+    args: '<pointer>',
+    summary: 'promotions, rollbacks and manual edits of a pointer: when, who, PR, from -> to',
+    options: [{ flags: '--limit <n>', description: 'at most this many entries' }],
+    load: soon('history'),
+  },
+  {
+    name: 'doctor',
+    args: '',
+    summary: "the runbook's 2-minute checklist and triage of failed manifests",
+    options: [{ flags: '--game-date <date>', description: 'slate date (default: today ET)' }],
+    load: soon('doctor'),
+  },
+  {
+    name: 'sandbox',
+    args: '[dir]',
+    summary: 'build a throwaway world with local GitHub and Prefect stand-ins and run the whole lifecycle',
+    options: [{ flags: '--keep', description: 'leave the world in place and print how to use it' }],
+    load: soon('sandbox'),
+  },
+];

@@ -1,0 +1,31 @@
+/** What every command receives instead of reading globals: tests pass their own. */
+export interface Writer {
+  write(text: string): void;
+}
+
+export interface Context {
+  cwd: string;
+  env: Record<string, string | undefined>;
+  now: () => Date;
+  fetch: typeof globalThis.fetch;
+  stdout: Writer;
+  stderr: Writer;
+  /** True when stdout is a terminal (progress, colour). */
+  isTTY: boolean;
+  /** Aborted on SIGINT/SIGTERM: long-running commands stop cleanly. */
+  signal?: AbortSignal;
+}
+
+/** Global options every command takes. */
+export interface CommonOptions {
+  json?: boolean;
+  debug?: boolean;
+  config?: string;
+}
+
+/** What a command hands back to the CLI: an exit code, data for --json and lines for humans. */
+export interface Outcome {
+  exitCode: 0 | 1 | 2 | 3 | 4;
+  data: unknown;
+  text: string[];
+}

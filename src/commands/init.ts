@@ -1,0 +1,68 @@
+import { existsSync } from 'node:fs';
+import { mkdir, readFile, writeFile } from 'node:fs/promises';
+import { dirname, join, relative } from 'node:path';
+import { UsageError } from '../core/errors.js';
+import { stringifyJson } from '../core/json-file.js';
+import { packageRoot, packageVersion } from '../version.js';
+import type { Context, Outcome } from './context.js';
+
+/** Files `init` writes: template (under templates/) -> destination in the repository. */
+export const INIT_FILES: { template: string; dest: string }[] = [
+  { template: 'promote.config.json', dest: 'promote.config.json' },
+  { template: 'github/workflows/promotion.yml', dest: '.github/workflows/promotion.yml' },
+  {
+    template: 'github/PULL_REQUEST_TEMPLATE/promotion.md',
+    dest: '.github/PULL_REQUEST_TEMPLATE/promotion.md',
+  },
+  { template: 'systemd/git-promote-agent.service', dest: 'deploy/systemd/git-promote-agent.service' },
+];
+
+export function schemaUrl(version: string): string {
+  return `https://unpkg.com/git-promote@${version}/schema/promote.config.schema.json`;
+}
+
+async function render(template: string, github: string | undefined): Promise<string> {
+  const text = await readFile(join(packageRoot(), 'templates', template), 'utf8');
+  if (template === 'promote.config.json') {
+    const config = JSON.parse(text) as Record<string, unknown> & { repository: Record<string, unknown> };
+    if (github) config.repository.github = github;
+    return stringifyJson({ $schema: schemaUrl(packageVersion()), ...config });
+  }
+  if (template.endsWith('promotion.yml'))
+    return text.replace(/GIT_PROMOTE_VERSION: '[^']*'/, `GIT_PROMOTE_VERSION: '${packageVersion()}'`);
+  return text;
+}
+
+export async function init(_args: string[], opts: Record<string, unknown>, ctx: Context): Promise<Outcome> {
+  const github = opts.github as string | undefined;
+  if (github !== undefined && !/^[A-Za-z0-9_.-]+\/[A-Za-z0-9_.-]+$/.test(github)) {
+    throw new UsageError(
+      `--github ${JSON.stringify(github)} is not "owner/repo"`,
+      'Pass --github owner/repo.',
+    );
+  }
+  const force = Boolean(opts.force);
+  const planned = INIT_FILES.map((f) => ({ ...f, path: join(ctx.cwd, f.dest) }));
+  const existing = planned.filter((f) => existsSync(f.path));
+  if (existing.length > 0 && !force) {
+    throw new UsageError(
+      `${existing.map((f) => f.dest).join(', ')} already exist${existing.length === 1 ? 's' : ''}; nothing was written`,
+      'Pass --force to overwrite them, or remove them first.',
+    );
+  }
+  // Render everything before writing anything, so a failure leaves no half-initialised repository.
+  const contents = await Promise.all(planned.map((f) => render(f.template, github)));
+  for (const [i, f] of planned.entries()) {
+    await mkdir(dirname(f.path), { recursive: true });
+    await writeFile(f.path, contents[i]!);
+  }
+  const written = planned.map((f) => relative(ctx.cwd, f.path));
+  return {
+    exitCode: 0,
+    data: { written, overwritten: existing.map((f) => f.dest) },
+    text: [
+      ...written.map((w) => `wrote ${w}${existing.some((e) => e.dest === w) ? ' (overwritten)' : ''}`),
+      'next: edit promote.config.json (pointers, artifacts, smoke command), then `git promote status`',
+    ],
+  };
+}

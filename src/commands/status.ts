@@ -1,0 +1,88 @@
+import { readFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import { loadConfig } from '../adapters/config-file.js';
+import { fetchBranch, openGit, readBlobs } from '../adapters/git.js';
+import { readPointerRun } from '../core/pointer-file.js';
+import { isPromoteError } from '../core/errors.js';
+import type { Context, Outcome } from './context.js';
+
+export interface PointerStatus {
+  pointer: string;
+  file: string;
+  branch: string | null;
+  local: string | null;
+  target: string | null;
+  drift: string[];
+  problems: string[];
+}
+
+async function readLocal(path: string): Promise<string | null> {
+  try {
+    return await readFile(path, 'utf8');
+  } catch (err) {
+    if ((err as NodeJS.ErrnoException).code === 'ENOENT') return null;
+    throw err;
+  }
+}
+
+/** The run a pointer file selects, or null with the problem recorded. */
+function runOf(content: string | null, field: string, label: string, problems: string[]): string | null {
+  if (content === null) return null;
+  try {
+    return readPointerRun(content, field, label);
+  } catch (err) {
+    if (!isPromoteError(err)) throw err;
+    problems.push(err.message);
+    return null;
+  }
+}
+
+export async function status(_args: string[], opts: Record<string, unknown>, ctx: Context): Promise<Outcome> {
+  const { config, root } = await loadConfig(ctx.cwd, ctx.env, opts.config as string | undefined);
+  const { remote, branch } = config.repository;
+  const git = openGit(root, ctx.env);
+  const ref = `refs/remotes/${remote}/${branch}`;
+  const sha =
+    opts.fetch === false
+      ? (
+          await git
+            .raw(['rev-parse', '--verify', '--quiet', '--end-of-options', `${ref}^{commit}`])
+            .catch(() => '')
+        ).trim() || null
+      : await fetchBranch(git, remote, branch);
+
+  const entries = Object.entries(config.pointers);
+  const remoteBlobs = sha
+    ? await readBlobs(
+        root,
+        ctx.env,
+        entries.map(([, p]) => `${sha}:${p.file}`),
+      )
+    : [];
+  const target = config.agent.target;
+  const rows: PointerStatus[] = [];
+  for (const [i, [name, p]] of entries.entries()) {
+    const problems: string[] = [];
+    const onBranch = runOf(remoteBlobs[i] ?? null, p.runField, `${remote}/${branch}:${p.file}`, problems);
+    const local = runOf(await readLocal(join(root, p.file)), p.runField, p.file, problems);
+    const applied = target
+      ? runOf(await readLocal(join(target, p.file)), p.runField, join(target, p.file), problems)
+      : null;
+    const drift: string[] = [];
+    if (onBranch && local && onBranch !== local) drift.push('checkout differs from branch');
+    if (target && onBranch && applied !== onBranch) drift.push('target differs from branch');
+    rows.push({ pointer: name, file: p.file, branch: onBranch, local, target: applied, drift, problems });
+  }
+
+  const show = (v: string | null) => v ?? '-';
+  const text = [
+    `${remote}/${branch} @ ${sha ? sha.slice(0, 12) : '(not fetched)'}`,
+    ...rows.flatMap((r) => [
+      `${r.pointer}: branch ${show(r.branch)} | checkout ${show(r.local)}${target ? ` | target ${show(r.target)}` : ''}` +
+        (r.drift.length ? `  [drift: ${r.drift.join('; ')}]` : ''),
+      ...r.problems.map((p) => `  problem: ${p}`),
+    ]),
+  ];
+  const broken = rows.some((r) => r.problems.length > 0);
+  return { exitCode: broken ? 1 : 0, data: { remote, branch, sha, pointers: rows }, text };
+}

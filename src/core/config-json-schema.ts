@@ -1,0 +1,8 @@
+import { z } from 'zod';
+import { configSchema } from './schemas.js';
+
+/** The JSON Schema of promote.config.json, as shipped in schema/ for editors. */
+export function configJsonSchemaText(): string {
+  const schema = z.toJSONSchema(configSchema, { io: 'input', unrepresentable: 'any' });
+  return `${JSON.stringify({ ...schema, title: 'git-promote configuration (promote.config.json)' }, null, 2)}\n`;
+}

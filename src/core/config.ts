@@ -1,0 +1,37 @@
+import type { z } from 'zod';
+import { configSchema, issueLines, type Config, type PointerConfig } from './schemas.js';
+import { UsageError } from './errors.js';
+
+export interface ConfigResult {
+  config: Config | null;
+  errors: string[];
+  warnings: string[];
+}
+
+/** Validate parsed config, reporting every problem at once with its dot-path. */
+export function validateConfig(data: unknown): ConfigResult {
+  const result = configSchema.safeParse(data);
+  if (!result.success) return { config: null, errors: issueLines(result.error as z.ZodError), warnings: [] };
+  const config = result.data;
+  const warnings: string[] = [];
+  for (const [name, pointer] of Object.entries(config.pointers)) {
+    if (!pointer.smoke) warnings.push(`pointers.${name}.smoke: not set, so propose needs --evidence`);
+    if (!pointer.contract)
+      warnings.push(`pointers.${name}.contract: not set, so any model contract is accepted`);
+  }
+  if (!config.repository.github)
+    warnings.push('repository.github: not set, so pull requests cannot be opened');
+  return { config, errors: [], warnings };
+}
+
+export function pointerConfig(config: Config, name: string): PointerConfig {
+  const pointer = config.pointers[name];
+  if (!pointer) {
+    const known = Object.keys(config.pointers).join(', ');
+    throw new UsageError(
+      `unknown pointer "${name}"`,
+      `Use one of the pointers in promote.config.json: ${known}.`,
+    );
+  }
+  return pointer;
+}

@@ -1,0 +1,244 @@
+/**
+ * The data formats of DESIGN.md, as zod schemas. Objects are loose: unknown keys are kept, never
+ * dropped, so a file written back by git-promote loses nothing the pipeline put there.
+ */
+import { z } from 'zod';
+import semver from 'semver';
+import { runIdProblem } from './run-id.js';
+import { parseDuration } from './duration.js';
+import { isGameDate } from './game-date.js';
+
+export const runIdSchema = z.string().superRefine((value, ctx) => {
+  const problem = runIdProblem(value);
+  if (problem) ctx.addIssue({ code: 'custom', message: `invalid run id: ${problem}` });
+});
+
+const gameDateSchema = z.string().refine(isGameDate, 'must be a date YYYY-MM-DD');
+const durationSchema = z
+  .string()
+  .refine((s) => parseDuration(s) !== null, 'must be a duration such as 30s, 10m, 1h');
+const semverRangeSchema = z
+  .string()
+  .refine((s) => semver.validRange(s) !== null, 'must be a semver range such as ^2.0.0');
+const semverSchema = z
+  .string()
+  .refine((s) => semver.valid(s) !== null, 'must be a semver version such as 2.1.0');
+const relativePathSchema = z
+  .string()
+  .min(1)
+  .refine(
+    (p) => !p.startsWith('/') && !p.split(/[\\/]/).includes('..'),
+    'must be a path inside the repository',
+  );
+const pointerNameSchema = /^[a-z][a-z0-9_-]{0,62}$/;
+
+export const smokeSchema = z.looseObject({
+  command: z
+    .array(z.string())
+    .min(1, 'must name the program to run')
+    .refine((c) => c.some((a) => a.includes('{run_id}')), 'must pass {run_id} to the smoke command'),
+  timeout: durationSchema.default('10m'),
+  cwd: z.string().optional(),
+  expect: z
+    .looseObject({
+      columns: z.array(z.string()).default([]),
+      rows: z
+        .looseObject({
+          min: z.number().int().nonnegative().optional(),
+          max: z.number().int().positive().optional(),
+        })
+        .refine(
+          (r) => r.min === undefined || r.max === undefined || r.min <= r.max,
+          'min must not exceed max',
+        )
+        .default({}),
+      output: z.string().optional(),
+    })
+    .default({ columns: [], rows: {} }),
+});
+
+export const pointerConfigSchema = z.looseObject({
+  file: relativePathSchema.refine((p) => p.endsWith('.json'), 'must be a .json file'),
+  runField: z.string().min(1).default('run_id'),
+  artifacts: z.string().refine((s) => s.includes('{run_id}'), 'must contain {run_id}'),
+  contract: semverRangeSchema.optional(),
+  smoke: smokeSchema.optional(),
+  verify: z.looseObject({ asset: z.string().min(1) }).optional(),
+});
+
+const prefectSchema = z.looseObject({
+  api: z.url().optional(),
+  deployment: z.string().regex(/^[^/]+\/[^/]+$/, 'must be "flow-name/deployment-name"'),
+  parameters: z.record(z.string(), z.unknown()).default({}),
+  timeout: durationSchema.default('2h'),
+});
+
+export const configSchema = z
+  .looseObject({
+    $schema: z.string().optional(),
+    repository: z
+      .looseObject({
+        remote: z
+          .string()
+          .regex(/^[A-Za-z0-9._-]+$/, 'must be a git remote name')
+          .default('origin'),
+        branch: z
+          .string()
+          .regex(/^(?!-)(?!.*\.\.)[A-Za-z0-9._/-]+$/, 'must be a branch name')
+          .default('main'),
+        github: z
+          .string()
+          .regex(/^[A-Za-z0-9_.-]+\/[A-Za-z0-9_.-]+$/, 'must be "owner/repo"')
+          .optional(),
+      })
+      .default({ remote: 'origin', branch: 'main' }),
+    pointers: z
+      .record(z.string().regex(pointerNameSchema, 'pointer names are lower-case words'), pointerConfigSchema)
+      .refine((p) => Object.keys(p).length > 0, 'must define at least one pointer'),
+    manifests: z
+      .looseObject({
+        root: z.string().min(1),
+        layout: z
+          .string()
+          .default('{asset}/game_date={game_date}/run={run_id}/manifest.json')
+          .refine(
+            (l) => ['{asset}', '{game_date}', '{run_id}'].every((p) => l.includes(p)),
+            'must contain {asset}, {game_date} and {run_id}',
+          ),
+        steps: z.array(z.string()).optional(),
+      })
+      .optional(),
+    flow: z
+      .looseObject({
+        prefect: prefectSchema.optional(),
+        command: z.array(z.string()).min(1).optional(),
+        timeout: durationSchema.default('2h'),
+      })
+      .optional(),
+    agent: z
+      .looseObject({
+        target: z.string().min(1).optional(),
+        interval: durationSchema.default('30s'),
+        state: z.string().optional(),
+        requireSignedCommits: z.boolean().default(false),
+        deployment: z
+          .looseObject({ environment: z.string().optional(), enabled: z.boolean().default(true) })
+          .optional(),
+      })
+      .default({ interval: '30s', requireSignedCommits: false }),
+    policy: z
+      .looseObject({
+        evidenceMaxAgeDays: z.number().int().positive().default(3),
+        labels: z.array(z.string().min(1)).default(['promotion']),
+        rollbackLabels: z.array(z.string().min(1)).default(['rollback']),
+        mergeMethod: z.enum(['squash', 'merge', 'rebase']).default('squash'),
+      })
+      .default({
+        evidenceMaxAgeDays: 3,
+        labels: ['promotion'],
+        rollbackLabels: ['rollback'],
+        mergeMethod: 'squash',
+      }),
+  })
+  .superRefine((config, ctx) => {
+    const files = new Map<string, string>();
+    for (const [name, pointer] of Object.entries(config.pointers ?? {})) {
+      const other = files.get(pointer.file);
+      if (other)
+        ctx.addIssue({
+          code: 'custom',
+          path: ['pointers', name, 'file'],
+          message: `is the same file as pointer "${other}"`,
+        });
+      files.set(pointer.file, name);
+    }
+  });
+
+export type Config = z.output<typeof configSchema>;
+export type PointerConfig = z.output<typeof pointerConfigSchema>;
+
+export const metaSchema = z.looseObject({
+  run_id: runIdSchema,
+  model: z.string().min(1),
+  created_at: z.string().min(1),
+  contract: semverSchema.optional(),
+  metrics: z.record(z.string(), z.number()).optional(),
+  code_version: z.string().optional(),
+});
+export type Meta = z.output<typeof metaSchema>;
+
+export const manifestSchema = z.looseObject({
+  asset: z.string().min(1),
+  game_date: gameDateSchema,
+  run_id: runIdSchema,
+  run_as_of_ts: z.string().min(1),
+  step: z.string().optional(),
+  status: z.enum(['success', 'failed', 'running', 'skipped']),
+  started_at: z.string().optional(),
+  finished_at: z.string().optional(),
+  duration_s: z.number().nonnegative().optional(),
+  inputs: z
+    .array(
+      z.looseObject({
+        name: z.string(),
+        path: z.string().optional(),
+        run_id: z.string().optional(),
+        rows: z.number().optional(),
+      }),
+    )
+    .optional(),
+  outputs: z
+    .array(
+      z.looseObject({
+        name: z.string(),
+        path: z.string().optional(),
+        rows: z.number().int().nonnegative().optional(),
+        columns: z.array(z.string()).optional(),
+        sha256: z.string().optional(),
+      }),
+    )
+    .optional(),
+  checks: z
+    .array(
+      z.looseObject({
+        name: z.string(),
+        status: z.enum(['pass', 'fail', 'warn']),
+        detail: z.string().optional(),
+      }),
+    )
+    .optional(),
+  models: z.record(z.string(), z.string()).optional(),
+  failure_reason: z.string().nullable().optional(),
+});
+export type Manifest = z.output<typeof manifestSchema>;
+
+export const EVIDENCE_SCHEMA_ID = 'git-promote/evidence@1';
+
+export const evidenceSchema = z.looseObject({
+  schema: z.literal(EVIDENCE_SCHEMA_ID),
+  pointer: z.string().regex(pointerNameSchema),
+  run_id: runIdSchema,
+  game_date: gameDateSchema,
+  smoke: z.looseObject({
+    command: z.array(z.string()),
+    exit_code: z.number().int(),
+    started_at: z.string(),
+    finished_at: z.string(),
+    duration_ms: z.number().nonnegative(),
+    published: z.literal(false),
+  }),
+  manifest: manifestSchema,
+  meta: metaSchema,
+  meta_sha256: z.string().regex(/^[0-9a-f]{64}$/, 'must be a hex sha256'),
+  checks: z.array(z.looseObject({ name: z.string(), ok: z.boolean(), detail: z.string().optional() })),
+  tool: z.looseObject({ name: z.string(), version: z.string() }),
+});
+export type Evidence = z.output<typeof evidenceSchema>;
+
+/** Render zod issues as "dot.path: message" lines. */
+export function issueLines(error: z.ZodError, prefix = ''): string[] {
+  return error.issues.map((issue) => {
+    const path = [prefix, ...issue.path.map(String)].filter(Boolean).join('.');
+    return `${path || '(root)'}: ${issue.message}`;
+  });
+}
