@@ -1,0 +1,66 @@
+/**
+ * The port to the code forge (GitHub). Commands depend on this interface; the octokit adapter in
+ * src/adapters/github/ implements it, and tests run it against the loopback stand-in in
+ * src/sandbox/github/. Errors crossing it are PromoteErrors (exit 3 transient, 4 conflict, 1 refusal).
+ */
+export interface RepoRef {
+  owner: string;
+  repo: string;
+}
+
+export interface PullRequest {
+  number: number;
+  state: 'open' | 'closed';
+  merged: boolean;
+  title: string;
+  body: string;
+  htmlUrl: string;
+  head: { ref: string; sha: string; repoFullName: string | null };
+  base: { ref: string };
+  labels: string[];
+  mergeCommitSha: string | null;
+}
+
+export type CommitState = 'error' | 'failure' | 'pending' | 'success';
+
+export interface CommitStatus {
+  context: string;
+  state: CommitState;
+  description: string | null;
+  targetUrl: string | null;
+}
+
+export type DeploymentState =
+  'error' | 'failure' | 'inactive' | 'in_progress' | 'queued' | 'pending' | 'success';
+
+export interface Forge {
+  readonly repo: RepoRef;
+  getPull(number: number): Promise<PullRequest>;
+  /** The open pull request from `head` (a branch of this repository) into `base`, if any. */
+  findOpenPull(head: string, base: string): Promise<PullRequest | null>;
+  createPull(input: { title: string; body: string; head: string; base: string }): Promise<PullRequest>;
+  updatePull(number: number, input: { title?: string; body?: string }): Promise<PullRequest>;
+  addLabels(number: number, labels: string[]): Promise<void>;
+  createComment(number: number, body: string): Promise<void>;
+  /** Merge with the head-sha guard; a moved head (409) or unmergeable PR (405) is a BusyError. */
+  mergePull(
+    number: number,
+    input: { sha: string; method: 'merge' | 'squash' | 'rebase'; title?: string; message?: string },
+  ): Promise<{ sha: string }>;
+  createStatus(
+    sha: string,
+    input: { state: CommitState; context: string; description: string; targetUrl?: string },
+  ): Promise<void>;
+  /** Latest status per context for a commit (GitHub's combined status). */
+  getStatuses(sha: string): Promise<CommitStatus[]>;
+  createDeployment(input: {
+    ref: string;
+    environment: string;
+    description: string;
+    payload?: Record<string, unknown>;
+  }): Promise<{ id: number }>;
+  createDeploymentStatus(
+    id: number,
+    input: { state: DeploymentState; description: string; logUrl?: string },
+  ): Promise<void>;
+}
