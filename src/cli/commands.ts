@@ -127,15 +127,19 @@ export const COMMANDS: CommandSpec[] = [
       { flags: '--to <run>', description: 'revert every later promotion back to this run' },
       { flags: '--no-pr', description: 'push the branch but do not open a pull request' },
       { flags: '--reason <text>', description: 'why, for the PR body' },
+      { flags: '--no-fetch', description: 'use the last fetched remote branch instead of fetching' },
     ],
-    load: soon('rollback'),
+    load: async () => (await import('../commands/rollback.js')).rollback,
   },
   {
     name: 'history',
     args: '<pointer>',
     summary: 'promotions, rollbacks and manual edits of a pointer: when, who, PR, from -> to',
-    options: [{ flags: '--limit <n>', description: 'at most this many entries' }],
-    load: soon('history'),
+    options: [
+      { flags: '--limit <n>', description: 'at most this many entries' },
+      { flags: '--no-fetch', description: 'use the last fetched remote branch instead of fetching' },
+    ],
+    load: async () => (await import('../commands/history.js')).history,
   },
   {
     name: 'doctor',
