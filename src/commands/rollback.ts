@@ -147,13 +147,16 @@ async function verifyRestored(
     `${head}:${file}`,
     `${head}:${evidence}`,
   ]);
-  const run = content === null ? null : readPointerRun(content, runField, `${file} after the rollback`);
+  const run =
+    content === null || content === undefined
+      ? null
+      : readPointerRun(content, runField, `${file} after the rollback`);
   if (run !== plan.restored)
     throw new CheckFailedError(
       `after the reverts ${file} selects ${run ?? '(no file)'}, not ${plan.restored}; nothing was pushed`,
       'A later change to the pointer is in the way: change it in a reviewed PR instead.',
     );
-  if (evidenceText === null)
+  if (evidenceText === null || evidenceText === undefined)
     throw new CheckFailedError(
       `${evidence} is missing, so the rollback would not pass validation; nothing was pushed`,
       `Promote ${plan.restored} with fresh evidence: \`git promote propose ${plan.pointer}=${plan.restored}\`.`,
