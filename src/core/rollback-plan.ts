@@ -50,6 +50,14 @@ export function planRollback(
         `the last promotion of ${pointer}, ${describe(last)}, created the pointer file; reverting it would delete it`,
         `Promote the run you want with \`git promote propose ${pointer}=<run>\`.`,
       );
+    if (last.to !== left) {
+      const later = entriesNewestFirst.find((e) => e.to === left);
+      throw new CheckFailedError(
+        `${pointer} was changed to ${left ?? '(none)'} after its last promotion ${describe(last)}` +
+          (later ? ` by ${short(later.sha)} (${later.kind})` : ''),
+        `Reverting ${short(last.sha)} would not restore ${last.from}: change the pointer in a reviewed PR instead.`,
+      );
+    }
     return { pointer, left, restored: last.from, reverts: [last] };
   }
   if (left === to) return null;
@@ -59,15 +67,19 @@ export function planRollback(
       `Run \`git promote history ${pointer}\` and pass one of the runs it lists to --to.`,
     );
   const reverts: HistoryEntry[] = [];
+  let expected = left;
   for (const p of active) {
+    // Each revert must start from the run the previous one restored, or a change sits between.
+    if (p.to !== expected) break;
     reverts.push(p);
     if (p.from === to) return { pointer, left, restored: to, reverts };
+    expected = p.from;
   }
   throw new CheckFailedError(
     `${pointer} cannot be returned to ${to} by reverting promotions: ` +
-      (active.length === 0
-        ? 'no promotion is in effect'
-        : `the promotions in effect go back to ${active[active.length - 1]!.from ?? '(none)'}`),
+      (reverts.length === 0
+        ? `no promotion in effect leads to ${left ?? '(none)'}`
+        : `reverting promotions reaches back only to ${reverts[reverts.length - 1]!.from ?? '(none)'}`),
     `A manual edit or an earlier rollback lies in between; promote ${to} with \`git promote propose ${pointer}=${to}\` instead.`,
   );
 }
