@@ -131,6 +131,17 @@ describe('rollback', () => {
     expect(tempWorktrees()).toEqual(before);
   });
 
+  it('refuses when a manual edit changed the run after the last promotion', async () => {
+    const made = abc();
+    repo = made.repo;
+    const edit = repo.manualEdit(pointerJson('X'));
+    const err = await rollback(['minutes'], noPr, testContext({ cwd: repo.clone })).catch((e: unknown) => e);
+    expect(err).toMatchObject({ exitCode: 1 });
+    expect((err as Error).message).toContain(`changed to X after its last promotion ${made.c.slice(0, 12)}`);
+    expect((err as Error).message).toContain(`by ${edit.slice(0, 12)} (manual edit)`);
+    expect(remoteBranches(repo)).toEqual(['refs/heads/main']);
+  });
+
   it('refuses to revert a promotion that also changed another pointer', async () => {
     repo = createPromotionRepo('A');
     repo.commit(
