@@ -3,6 +3,7 @@
  * "title (#N)", merge commits "Merge pull request #N from …", manual edits and reverts.
  */
 import { execFileSync } from 'node:child_process';
+import { canonicalSha256 } from '../../src/core/meta-hash.js';
 import { createRepo, testEnv, writeFiles, type TestRepo } from './git-repo.js';
 import { pointerJson, sampleConfig, sampleMeta } from './fixtures.js';
 
@@ -10,6 +11,7 @@ export const MINUTES_FILE = 'config/minutes_current_run.json';
 export const RATES_FILE = 'config/rates_current_run.json';
 
 export function sampleEvidence(pointer: string, run: string, gameDate = '2026-11-25', rows = 240): string {
+  const meta = sampleMeta(run);
   const evidence = {
     schema: 'git-promote/evidence@1',
     pointer,
@@ -31,8 +33,8 @@ export function sampleEvidence(pointer: string, run: string, gameDate = '2026-11
       status: 'success',
       outputs: [{ name: 'scores', rows, columns: ['player_id', 'game_id', 'minutes_p50'] }],
     },
-    meta: sampleMeta(run),
-    meta_sha256: '0'.repeat(64),
+    meta,
+    meta_sha256: canonicalSha256(meta),
     checks: [{ name: 'rows', ok: true }],
     tool: { name: 'git-promote', version: '0.1.0' },
   };
