@@ -57,7 +57,7 @@ export async function revertInWorktree(input: RevertInput): Promise<string> {
           );
         throw new CheckFailedError(
           `git revert of ${label} failed: ${lastLine(err)}`,
-          'Nothing was pushed; check the commit with `git show`.',
+          'Nothing was pushed: fix what git reports (for example set user.name and user.email) and rerun.',
           {
             cause: err,
           },
