@@ -10,8 +10,13 @@ import { fillTemplate } from '../core/template.js';
 export const DEFAULT_DEPLOYMENT_ENVIRONMENT = 'production/{host}';
 
 export interface ReportDeploymentInput {
-  /** Where to report; null or undefined (no token, no repository.github) means reporting is off. */
+  /**
+   * Where to report. Omitted, a forge is opened from `env` (GITHUB_TOKEN/GH_TOKEN, GITHUB_API_URL)
+   * for repository.github; null, or no token or repository, means reporting is off.
+   */
   forge?: Forge | null;
+  env?: Record<string, string | undefined>;
+  fetch?: typeof globalThis.fetch;
   config: Config;
   /** The applied commit. */
   sha: string;
@@ -47,6 +52,14 @@ export function deploymentEnvironment(config: Config, host: string): string {
 // GitHub caps descriptions at 140 characters.
 const clip = (s: string) => (s.length > 140 ? `${s.slice(0, 137)}...` : s);
 
+async function forgeFor(input: ReportDeploymentInput): Promise<Forge | null> {
+  const github = input.config.repository.github;
+  if (!input.env || !github) return null;
+  const { forgeFromEnv, tokenFromEnv } = await import('../adapters/github/index.js');
+  if (!tokenFromEnv(input.env)) return null;
+  return forgeFromEnv(github, input.env, input.fetch ? { fetch: input.fetch } : {});
+}
+
 export async function reportDeployment(input: ReportDeploymentInput): Promise<DeploymentReport> {
   const environment = deploymentEnvironment(input.config, input.host);
   const off = (skipped: string): DeploymentReport => ({
@@ -57,9 +70,9 @@ export async function reportDeployment(input: ReportDeploymentInput): Promise<De
     warning: null,
   });
   if (input.config.agent.deployment?.enabled === false) return off('agent.deployment.enabled is false');
-  if (!input.forge) return off('no GitHub token or repository.github, so deployments are not reported');
   if (!/^[0-9a-f]{40,64}$/.test(input.sha)) throw new Error(`not a commit id: ${input.sha}`);
-  const forge = input.forge;
+  const forge = input.forge === undefined ? await forgeFor(input) : input.forge;
+  if (!forge) return off('no GitHub token or repository.github, so deployments are not reported');
   const posted: DeploymentState[] = [];
   let id = input.deploymentId ?? null;
   const description = clip(input.description);

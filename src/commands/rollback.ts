@@ -14,11 +14,6 @@ import type { Config } from '../core/schemas.js';
 import type { Context, Outcome } from './context.js';
 import { branchTip, parseCommitBlock } from './history.js';
 
-/** How rollback reaches GitHub; tests and the sandbox pass a forge on the stand-in. */
-export interface RollbackDeps {
-  forge?: (config: Config, ctx: Context) => Forge | Promise<Forge>;
-}
-
 async function pushBranch(git: Git, remote: string, sha: string, branch: string): Promise<void> {
   try {
     // Forced: the branch is ours (rollback/<pointer>/<sha>) and a rerun rebuilds it.
@@ -37,7 +32,6 @@ export async function rollback(
   args: string[],
   opts: Record<string, unknown>,
   ctx: Context,
-  deps: RollbackDeps = {},
 ): Promise<Outcome> {
   const name = args[0];
   if (!name) throw new UsageError('missing <pointer>', 'Run `git promote rollback <pointer>`.');
@@ -48,7 +42,7 @@ export async function rollback(
   const pointer = pointerConfig(config, name);
   const { remote, branch: base } = config.repository;
   // Find out before changing anything whether a PR can be opened at all.
-  const forge = wantPr ? await openForge(config, ctx, deps) : null;
+  const forge = wantPr ? await openForge(config, ctx) : null;
 
   const git = openGit(root, ctx.env);
   const tip = await branchTip(git, config, opts.fetch !== false);
@@ -163,12 +157,17 @@ async function verifyRestored(
     );
 }
 
-async function openForge(config: Config, ctx: Context, deps: RollbackDeps): Promise<Forge> {
-  if (deps.forge) return deps.forge(config, ctx);
-  throw new UsageError(
-    'opening pull requests is not available in this build',
-    'Rerun with --no-pr and open the pull request from the pushed branch.',
-  );
+/** The forge for repository.github from GITHUB_TOKEN/GH_TOKEN and GITHUB_API_URL (usage error if missing). */
+async function openForge(config: Config, ctx: Context): Promise<Forge> {
+  const { forgeFromEnv } = await import('../adapters/github/index.js');
+  try {
+    return forgeFromEnv(config.repository.github, ctx.env, { fetch: ctx.fetch });
+  } catch (err) {
+    if (!(err instanceof UsageError)) throw err;
+    throw new UsageError(err.message, `${err.remedy} Or pass --no-pr to push the branch only.`, {
+      cause: err,
+    });
+  }
 }
 
 async function openRollbackPull(
