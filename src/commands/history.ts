@@ -3,7 +3,8 @@ import { fetchBranch, openGit, type Git } from '../adapters/git.js';
 import { readPointerHistory, repoPrefix } from '../adapters/pointer-history.js';
 import { pointerConfig } from '../core/config.js';
 import { UsageError } from '../core/errors.js';
-import { historyLines, type BlockInfo } from '../core/history.js';
+import { historyLines } from '../core/history.js';
+import { blockInfo } from '../core/rollback-pr.js';
 import type { Config } from '../core/schemas.js';
 import type { Context, Outcome } from './context.js';
 
@@ -34,9 +35,6 @@ export function parseLimit(value: unknown): number | undefined {
   return n;
 }
 
-/** Reads the embedded PR block of a commit message (none until the PR body module provides one). */
-export const parseCommitBlock = (_message: string): BlockInfo | null => null;
-
 export async function history(args: string[], opts: Record<string, unknown>, ctx: Context): Promise<Outcome> {
   const name = args[0];
   if (!name) throw new UsageError('missing <pointer>', 'Run `git promote history <pointer>`.');
@@ -55,7 +53,7 @@ export async function history(args: string[], opts: Record<string, unknown>, ctx
     runField: pointer.runField,
     prefix,
     limit,
-    parseBlock: parseCommitBlock,
+    parseBlock: (message) => blockInfo(message, name),
   });
   const { remote, branch } = config.repository;
   return {

@@ -8,11 +8,11 @@ import type { Forge } from '../core/forge.js';
 import { evidencePath } from '../core/history.js';
 import { readPointerRun } from '../core/pointer-file.js';
 import { planRollback, rollbackBranch, short, type RollbackPlan } from '../core/rollback-plan.js';
-import { rollbackBodyText, rollbackTitle } from '../core/rollback-pr.js';
+import { blockInfo, rollbackBody, rollbackTitle } from '../core/rollback-pr.js';
 import { parseRunId } from '../core/run-id.js';
 import type { Config } from '../core/schemas.js';
 import type { Context, Outcome } from './context.js';
-import { branchTip, parseCommitBlock } from './history.js';
+import { branchTip } from './history.js';
 
 async function pushBranch(git: Git, remote: string, sha: string, branch: string): Promise<void> {
   try {
@@ -56,7 +56,7 @@ export async function rollback(
     file,
     runField: pointer.runField,
     prefix,
-    parseBlock: parseCommitBlock,
+    parseBlock: (message) => blockInfo(message, name),
   });
   const plan = planRollback(name, entries, to);
   if (plan === null) {
@@ -104,7 +104,16 @@ export async function rollback(
   ];
   let pr: { number: number; url: string; updated: boolean } | null = null;
   if (forge) {
-    pr = await openRollbackPull(forge, config, plan, branch, reason);
+    const body = rollbackBody({
+      plan,
+      reason,
+      base,
+      branch,
+      file: pointer.file,
+      evidence: `promotions/${name}/${plan.restored}.json`,
+      restoredEvidence: entries.find((e) => e.to === plan.restored && e.evidence)?.evidence ?? null,
+    });
+    pr = await openRollbackPull(forge, config, rollbackTitle(plan), body.toString(), branch);
     text.push(`${pr.updated ? 'updated' : 'opened'} PR #${pr.number} ${pr.url}`);
   } else {
     text.push(`no PR opened (--no-pr): open one from ${branch} into ${base} when ready`);
@@ -173,13 +182,11 @@ async function openForge(config: Config, ctx: Context): Promise<Forge> {
 async function openRollbackPull(
   forge: Forge,
   config: Config,
-  plan: RollbackPlan,
+  title: string,
+  body: string,
   branch: string,
-  reason: string | null,
 ): Promise<{ number: number; url: string; updated: boolean }> {
   const base = config.repository.branch;
-  const title = rollbackTitle(plan);
-  const body = rollbackBodyText(plan, reason);
   const existing = await forge.findOpenPull(branch, base);
   const pull = existing
     ? await forge.updatePull(existing.number, { title, body })

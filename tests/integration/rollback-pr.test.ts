@@ -1,6 +1,9 @@
 /** rollback opening its PR, and deployment reporting, against the loopback GitHub stand-in. */
 import { afterEach, describe, expect, it } from 'vitest';
 import { rollback } from '../../src/commands/rollback.js';
+import { history } from '../../src/commands/history.js';
+import type { HistoryEntry } from '../../src/core/history.js';
+import { PrBody } from '../../src/core/pr-body.js';
 import { reportDeployment } from '../../src/commands/report-deployment.js';
 import { validateConfig } from '../../src/core/config.js';
 import { startGitHubStandIn, type GitHubStandIn } from '../../src/sandbox/github/index.js';
@@ -30,7 +33,7 @@ async function world() {
 }
 
 describe('rollback pull request', () => {
-  it('opens a PR labelled rollback naming runs, reverted commits and PRs and the reason; a rerun updates it', async () => {
+  it('opens a PR labelled rollback naming runs, reverted commits and PRs and the reason, with a block history reads back', async () => {
     const { repo, gh, b, c, env } = await world();
     const ctx = testContext({ cwd: repo.clone, env });
     const out = await rollback(['minutes'], { to: 'A', reason: 'minutes drifted on 2026-11-25' }, ctx);
@@ -52,7 +55,49 @@ describe('rollback pull request', () => {
     expect(pull.body).toContain(`- ${b.slice(0, 12)} A -> B (#11)`);
     expect(pull.body).toContain('Reason: minutes drifted on 2026-11-25');
     expect(out.text.at(-1)).toBe(`opened PR #${pull.number} ${data.pr.url}`);
+    const block = PrBody.parse(pull.body);
+    expect(block).toMatchObject({
+      v: 1,
+      kind: 'rollback',
+      base: 'main',
+      branch: data.branch,
+      pointers: [
+        {
+          pointer: 'minutes',
+          file: 'config/minutes_current_run.json',
+          from: 'C',
+          to: 'A',
+          evidence: 'promotions/minutes/A.json',
+          game_date: '2026-11-20',
+        },
+      ],
+      reverts: [
+        { sha: c, pr: 12, from: 'B', to: 'C' },
+        { sha: b, pr: 11, from: 'A', to: 'B' },
+      ],
+      reason: 'minutes drifted on 2026-11-25',
+    });
 
+    // Squash-merged with the PR body as message, history reads the block back.
+    repo.git(['fetch', '--quiet', 'origin']);
+    repo.git(['merge', '--quiet', '--squash', `origin/${data.branch}`]);
+    repo.git(['commit', '--quiet', '-m', `Roll back minutes to A (#${pull.number})\n\n${pull.body}`]);
+    repo.git(['push', '--quiet', 'origin', 'HEAD:refs/heads/main']);
+    const hist = await history(['minutes'], { limit: '1' }, ctx);
+    expect((hist.data as { entries: HistoryEntry[] }).entries[0]).toMatchObject({
+      kind: 'rollback',
+      from: 'C',
+      to: 'A',
+      pr: pull.number,
+      reverts: [c, b],
+    });
+  });
+
+  it('a rerun updates the open PR instead of opening another', async () => {
+    const { repo, gh, env } = await world();
+    const ctx = testContext({ cwd: repo.clone, env });
+    const first = await rollback(['minutes'], { to: 'A', reason: 'drifting' }, ctx);
+    const pull = { number: (first.data as { pr: { number: number } }).pr.number };
     const again = await rollback(['minutes'], { to: 'A', reason: 'still drifting' }, ctx);
     expect((again.data as { pr: { number: number; updated: boolean } }).pr).toEqual(
       expect.objectContaining({ number: pull.number, updated: true }),

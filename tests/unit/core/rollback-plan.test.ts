@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { classify, type HistoryEntry } from '../../../src/core/history.js';
 import { planRollback, rollbackBranch } from '../../../src/core/rollback-plan.js';
-import { rollbackBodyText, rollbackTitle } from '../../../src/core/rollback-pr.js';
+import { blockInfo, rollbackBody, rollbackBodyText, rollbackTitle } from '../../../src/core/rollback-pr.js';
 
 const sha = (c: string) => c.repeat(40);
 function entry(
@@ -79,5 +79,32 @@ describe('rollback PR', () => {
     expect(body).toContain('- cccccccccccc B -> C (#12)');
     expect(body).toContain('- bbbbbbbbbbbb A -> B (#11)');
     expect(body).toContain('Reason: bad minutes on 2026-11-25');
+  });
+});
+
+describe('blockInfo', () => {
+  const plan = planRollback('minutes', abc, 'A')!;
+  const body = rollbackBody({
+    plan,
+    reason: 'x',
+    base: 'main',
+    branch: 'rollback/minutes/cccccccccccc',
+    file: 'config/minutes_current_run.json',
+    evidence: 'promotions/minutes/A.json',
+    restoredEvidence: null,
+  }).toString();
+
+  it('reads the kind and the reverted commits of a rollback block for its pointer only', () => {
+    expect(blockInfo(`Roll back (#3)\n\n${body}`, 'minutes')).toEqual({
+      kind: 'rollback',
+      reverts: [sha('c'), sha('b')],
+    });
+    expect(blockInfo(body, 'rates')).toBeNull();
+    expect(blockInfo('no block here', 'minutes')).toBeNull();
+  });
+
+  it('ignores reverted entries that are not commit ids', () => {
+    const forged = body.replace(sha('b'), '--upload-pack=x');
+    expect(blockInfo(forged, 'minutes')).toEqual({ kind: 'rollback', reverts: [sha('c')] });
   });
 });
