@@ -1,11 +1,13 @@
 import { readdirSync } from 'node:fs';
+import { join } from 'node:path';
 import { tmpdir } from 'node:os';
 import { afterEach, describe, expect, it } from 'vitest';
 import { rollback } from '../../src/commands/rollback.js';
 import { history } from '../../src/commands/history.js';
 import type { HistoryEntry } from '../../src/core/history.js';
 import { testContext } from '../helpers/context.js';
-import { git } from '../helpers/git-repo.js';
+import { createRepo, git } from '../helpers/git-repo.js';
+import { sampleConfig } from '../helpers/fixtures.js';
 import { pointerJson } from '../helpers/fixtures.js';
 import {
   MINUTES_FILE,
@@ -176,5 +178,37 @@ describe('rollback', () => {
     const same = await rollback(['minutes'], { ...noPr, to: 'C' }, ctx);
     expect(same.exitCode).toBe(0);
     expect(same.text[0]).toContain('already at C');
+  });
+
+  it('works when the config root is a subdirectory of the repository', async () => {
+    const sub = createRepo({ 'README.md': 'monorepo\n' });
+    try {
+      const files = (run: string) => ({
+        [`pipeline/${MINUTES_FILE}`]: pointerJson(run),
+        [`pipeline/${evidenceFile('minutes', run)}`]: sampleEvidence('minutes', run),
+      });
+      sub.commit(
+        {
+          'pipeline/promote.config.json': JSON.stringify(sampleConfig(sub.dir)),
+          ...files('A'),
+          [`pipeline/${RATES_FILE}`]: pointerJson('R1'),
+        },
+        'set up',
+      );
+      const b = sub.commit(files('B'), 'Promote minutes to B (#2)');
+      const ctx = testContext({ cwd: join(sub.clone, 'pipeline') });
+      const hist = await history(['minutes'], {}, ctx);
+      expect((hist.data as { entries: HistoryEntry[] }).entries.map((e) => [e.kind, e.to])).toEqual([
+        ['promotion', 'B'],
+        ['promotion', 'A'],
+      ]);
+      const out = (await rollback(['minutes'], noPr, ctx)).data as RollbackData;
+      expect(out.reverted.map((r) => r.sha)).toEqual([b]);
+      expect(git(sub.remote, ['show', `refs/heads/${out.branch}:pipeline/${MINUTES_FILE}`])).toBe(
+        pointerJson('A'),
+      );
+    } finally {
+      sub.cleanup();
+    }
   });
 });
