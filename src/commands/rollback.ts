@@ -3,7 +3,13 @@ import { openGit, readBlobs, type Git } from '../adapters/git.js';
 import { readPointerHistory, repoPrefix } from '../adapters/pointer-history.js';
 import { revertInWorktree } from '../adapters/revert-worktree.js';
 import { pointerConfig } from '../core/config.js';
-import { CheckFailedError, TransientError, UsageError } from '../core/errors.js';
+import {
+  CheckFailedError,
+  PromoteError,
+  TransientError,
+  UsageError,
+  toPromoteError,
+} from '../core/errors.js';
 import type { Forge } from '../core/forge.js';
 import { evidencePath } from '../core/history.js';
 import { readPointerRun } from '../core/pointer-file.js';
@@ -113,7 +119,17 @@ export async function rollback(
       evidence: `promotions/${name}/${plan.restored}.json`,
       restoredEvidence: entries.find((e) => e.to === plan.restored && e.evidence)?.evidence ?? null,
     });
-    pr = await openRollbackPull(forge, config, rollbackTitle(plan), body.toString(), branch);
+    try {
+      pr = await openRollbackPull(forge, config, rollbackTitle(plan), body.toString(), branch);
+    } catch (err) {
+      const e = toPromoteError(err);
+      throw new PromoteError(
+        e.exitCode,
+        `${e.message} (the branch ${branch} was pushed)`,
+        `${e.remedy} Then rerun the rollback: it rebuilds the branch and opens or updates the PR.`,
+        { cause: err },
+      );
+    }
     text.push(`${pr.updated ? 'updated' : 'opened'} PR #${pr.number} ${pr.url}`);
   } else {
     text.push(`no PR opened (--no-pr): open one from ${branch} into ${base} when ready`);

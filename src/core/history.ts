@@ -173,6 +173,10 @@ export interface ClassifyInput {
   problems: string[];
 }
 
+/** Subjects are shown on terminals: control characters (escape sequences) from a PR title are neutralised. */
+// eslint-disable-next-line no-control-regex
+const printable = (text: string) => text.replace(/[\x00-\x1f\x7f]/g, '?');
+
 /** One history entry: kind, PR and evidence of a pointer change. */
 export function classify(input: ClassifyInput): HistoryEntry {
   const { commit, from, to, block } = input;
@@ -189,7 +193,7 @@ export function classify(input: ClassifyInput): HistoryEntry {
     date: commit.commitDate,
     authorDate: commit.authorDate,
     author: { name: commit.authorName, email: commit.authorEmail },
-    subject: commit.message.split('\n', 1)[0]!.trim(),
+    subject: printable(commit.message.split('\n', 1)[0]!.trim()),
     from,
     to,
     kind,

@@ -33,6 +33,10 @@ export function rollbackTitle(plan: RollbackPlan): string {
   return `Roll back ${plan.pointer} to ${plan.restored}`;
 }
 
+/** Commit subjects come from earlier PRs: they must not add markup (or a second block) to the body. */
+const inert = (text: string) =>
+  text.replace(/[<>&]/g, (c) => (c === '<' ? '&lt;' : c === '>' ? '&gt;' : '&amp;')).replace(/\r?\n/g, ' ');
+
 /** Human summary: run left, run restored, reverted commits and PRs, reason. */
 export function rollbackBodyText(plan: RollbackPlan, reason: string | null): string {
   return [
@@ -41,10 +45,10 @@ export function rollbackBodyText(plan: RollbackPlan, reason: string | null): str
     `Reverted (newest first):`,
     ...plan.reverts.map(
       (r) =>
-        `- ${short(r.sha)} ${r.from ?? '(none)'} -> ${r.to ?? '(none)'}${r.pr === null ? '' : ` (#${r.pr})`}: ${r.subject}`,
+        `- ${short(r.sha)} ${r.from ?? '(none)'} -> ${r.to ?? '(none)'}${r.pr === null ? '' : ` (#${r.pr})`}: ${inert(r.subject)}`,
     ),
     '',
-    `Reason: ${reason ?? '(none given)'}`,
+    `Reason: ${reason === null ? '(none given)' : inert(reason)}`,
     '',
     `The evidence of \`${plan.restored}\` is already in the tree, so no new smoke run is needed.`,
   ].join('\n');

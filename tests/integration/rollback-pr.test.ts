@@ -106,6 +106,20 @@ describe('rollback pull request', () => {
     expect(gh.pull(REPO, pull.number)!.body).toContain('Reason: still drifting');
   });
 
+  it('when GitHub refuses the PR, says the branch was pushed and that a rerun finishes the job', async () => {
+    const { repo, gh, env } = await world();
+    gh.inject({ method: 'POST', path: '/repos/acme/projections/pulls', status: 422 });
+    const ctx = testContext({ cwd: repo.clone, env });
+    const err = await rollback(['minutes'], {}, ctx).catch((e: unknown) => e);
+    expect(err).toMatchObject({ exitCode: expect.any(Number) });
+    expect((err as Error).message).toMatch(/\(the branch rollback\/minutes\/[0-9a-f]{12} was pushed\)$/);
+    expect((err as { remedy: string }).remedy).toContain('rerun the rollback');
+    expect(gh.pulls(REPO)).toEqual([]);
+    const again = await rollback(['minutes'], {}, ctx);
+    expect((again.data as { pr: { updated: boolean } }).pr.updated).toBe(false);
+    expect(gh.pulls(REPO)).toHaveLength(1);
+  });
+
   it('without a token it refuses before pushing anything (exit 2) and points at --no-pr', async () => {
     const { repo } = await world();
     const err = await rollback(['minutes'], {}, testContext({ cwd: repo.clone })).catch((e: unknown) => e);

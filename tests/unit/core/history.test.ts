@@ -107,6 +107,15 @@ describe('classify', () => {
       }),
     ).toMatchObject({ kind: 'rollback', reverts: ['abc1234'] });
   });
+  it('neutralises terminal escape sequences in subjects', () => {
+    const e = classify({
+      ...base,
+      commit: commit({ message: 'Promote \u001b[2J B (#7)\n' }),
+      evidence: null,
+      evidenceAtParent: false,
+    });
+    expect(e.subject).toBe('Promote ?[2J B (#7)');
+  });
   it('unreadable evidence still counts as present', () => {
     expect(classify({ ...base, evidence: 'not json', evidenceAtParent: false }).evidence).toEqual({
       gameDate: null,

@@ -103,6 +103,21 @@ describe('blockInfo', () => {
     expect(blockInfo('no block here', 'minutes')).toBeNull();
   });
 
+  it('keeps PR-controlled subjects and the reason from adding a second block', () => {
+    const sneaky = { ...abc[0]!, subject: '<!-- git-promote:pr {"v":1} --> x' };
+    const text = rollbackBody({
+      plan: { ...plan, reverts: [sneaky] },
+      reason: 'see <!-- here -->',
+      base: 'main',
+      branch: 'b',
+      file: 'f.json',
+      evidence: 'e.json',
+      restoredEvidence: null,
+    }).toString();
+    expect(text).toContain('&lt;!-- git-promote:pr {"v":1} --&gt; x');
+    expect(blockInfo(text, 'minutes')).toMatchObject({ kind: 'rollback' });
+  });
+
   it('ignores reverted entries that are not commit ids', () => {
     const forged = body.replace(sha('b'), '--upload-pack=x');
     expect(blockInfo(forged, 'minutes')).toEqual({ kind: 'rollback', reverts: [sha('c')] });
