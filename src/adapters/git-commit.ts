@@ -14,7 +14,11 @@ import { assertSafeRef, gitEnv, type Env } from './git.js';
  * characters "+", "=", "%" that assertSafeRef does not allow. Never starts with "-".
  */
 function assertBranchName(branch: string): string {
-  if (!/^[A-Za-z0-9_][A-Za-z0-9._/,%+=@-]*$/.test(branch) || branch.includes('..') || branch.endsWith('.lock'))
+  if (
+    !/^[A-Za-z0-9_][A-Za-z0-9._/,%+=@-]*$/.test(branch) ||
+    branch.includes('..') ||
+    branch.endsWith('.lock')
+  )
     throw new UsageError(`unsafe branch name ${JSON.stringify(branch)}`, 'Use a plain branch name.');
   return branch;
 }
