@@ -4,7 +4,6 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { createFlowTrigger } from '../../src/adapters/flow/flow-trigger.js';
 import { slateDate } from '../../src/core/game-date.js';
 import { triggerFollowVerify, type SavedFlowRun } from '../../src/commands/flow-follow.js';
-import { pointerJson } from '../helpers/fixtures.js';
 import { flowWorld, type FlowWorld } from '../helpers/flow-world.js';
 
 const COMMIT = '1'.repeat(40);
