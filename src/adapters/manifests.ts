@@ -3,7 +3,8 @@
  * partition directories a query needs are listed (`{asset}` and `{game_date}` are filled in
  * first), so a tree of many thousands of manifests is never globbed as a whole.
  */
-import { readdir, readFile } from 'node:fs/promises';
+import { readFileSync } from 'node:fs';
+import { readdir } from 'node:fs/promises';
 import { join } from 'node:path';
 import { isPromoteError } from '../core/errors.js';
 import { parseWith } from '../core/json-file.js';
@@ -18,8 +19,8 @@ export interface ManifestQuery {
   gameDate: string;
   /** Only this asset; every asset when omitted (needs `{asset}` in a directory segment). */
   asset?: string;
-  /** Files read at once (default 64). */
-  concurrency?: number;
+  /** Files read between two yields to the event loop (default 500). */
+  batchSize?: number;
 }
 
 export interface InvalidManifest {
@@ -92,18 +93,23 @@ export async function findManifestFiles(query: ManifestQuery): Promise<string[]>
   return current;
 }
 
-/** Read and validate the manifests of a query; unreadable or invalid files are reported, not thrown. */
+/**
+ * Read and validate the manifests of a query; unreadable or invalid files are reported, not
+ * thrown. Files are read synchronously in batches, yielding to the event loop between batches:
+ * for thousands of small files that is several times faster than fs.promises.readFile (four
+ * thread-pool round trips per file) while a long scan still never blocks for long.
+ */
 export async function scanManifests(query: ManifestQuery): Promise<ManifestScan> {
   const files = await findManifestFiles(query);
   const entries: ManifestEntry[] = [];
   const invalid: InvalidManifest[] = [];
-  let next = 0;
-  async function worker(): Promise<void> {
-    while (next < files.length) {
-      const path = files[next++]!;
+  const batch = query.batchSize ?? 500;
+  for (let start = 0; start < files.length; start += batch) {
+    if (start > 0) await new Promise((resolve) => setImmediate(resolve));
+    for (const path of files.slice(start, start + batch)) {
       let text: string;
       try {
-        text = await readFile(path, 'utf8');
+        text = readFileSync(path, 'utf8');
       } catch (err) {
         const code = (err as NodeJS.ErrnoException).code;
         if (code === 'ENOENT' || code === 'EISDIR' || code === 'ENOTDIR') continue;
@@ -121,7 +127,6 @@ export async function scanManifests(query: ManifestQuery): Promise<ManifestScan>
       }
     }
   }
-  await Promise.all(Array.from({ length: Math.min(query.concurrency ?? 64, files.length) }, worker));
   entries.sort((a, b) => a.path.localeCompare(b.path));
   invalid.sort((a, b) => a.path.localeCompare(b.path));
   return { entries, invalid };
