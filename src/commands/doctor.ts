@@ -36,6 +36,8 @@ export interface DoctorTriage extends TriageFinding {
   run_id: string;
   step: string | null;
   path: string;
+  /** A later manifest of the same asset succeeded: kept for the record, not counted as broken. */
+  superseded: boolean;
 }
 
 export interface DoctorReport {
@@ -158,6 +160,7 @@ async function manifestsCheck(config: Config, gameDate: string) {
       detail: `latest run ${m.run_id} is ${m.status} (${mine.length} manifest(s))`,
     };
   });
+  const time = (e: ManifestEntry) => manifestTime(e.manifest)?.getTime() ?? 0;
   const triage: DoctorTriage[] = scan.entries
     .filter((e) => e.manifest.status === 'failed')
     .map((e) => ({
@@ -165,6 +168,9 @@ async function manifestsCheck(config: Config, gameDate: string) {
       run_id: e.manifest.run_id,
       step: e.manifest.step ?? null,
       path: e.path,
+      superseded: scan.entries.some(
+        (o) => o.manifest.asset === e.manifest.asset && o.manifest.status === 'success' && time(o) > time(e),
+      ),
       ...classifyFailure(failureText(e.manifest)),
     }));
   const status = items.length ? worst(items) : 'skip';
@@ -249,7 +255,7 @@ export async function runDoctor(
   const checks = [flow.check, manifests.check, pointers];
   return {
     gameDate,
-    healthy: checks.every((c) => c.status !== 'fail') && manifests.triage.length === 0,
+    healthy: checks.every((c) => c.status !== 'fail') && manifests.triage.every((t) => t.superseded),
     checks,
     triage: manifests.triage,
     invalid: manifests.invalid,
@@ -272,7 +278,8 @@ export function doctorText(report: DoctorReport): string[] {
     lines.push(`triage: ${report.triage.length} failed manifest(s)`);
     for (const t of report.triage) {
       lines.push(
-        `  ${t.asset} run=${t.run_id}: ${t.name} -> category ${t.category} (${CATEGORY_MEANING[t.category]})`,
+        `  ${t.asset} run=${t.run_id}: ${t.name} -> category ${t.category} (${CATEGORY_MEANING[t.category]})` +
+          (t.superseded ? ' [superseded by a later successful run]' : ''),
       );
       lines.push(`    evidence: ${t.evidence}`);
       lines.push(`    next: ${t.nextStep}`);

@@ -122,6 +122,23 @@ describe('doctor', () => {
     });
   });
 
+  it('keeps a failure that a later successful run superseded on record without calling it broken', async () => {
+    world = await doctorWorld();
+    healthy(world);
+    world.manifest('minutes_scores', 'live-0', {
+      status: 'failed',
+      finished_at: `${GAME_DATE}T12:00:00Z`,
+      failure_reason: 'Temporary failure in name resolution',
+    });
+    const outcome = await doctor([], {}, ctxFor(world));
+    const report = outcome.data as DoctorReport;
+    expect(report.triage).toEqual([
+      expect.objectContaining({ run_id: 'live-0', rule: 'network', superseded: true }),
+    ]);
+    expect(outcome.exitCode).toBe(0);
+    expect(outcome.text.join('\n')).toContain('[superseded by a later successful run]');
+  });
+
   it('reports an unreachable Prefect as a failed check instead of crashing', async () => {
     world = await doctorWorld();
     healthy(world);

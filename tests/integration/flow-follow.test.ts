@@ -204,6 +204,7 @@ function alive(pid: number): boolean {
 }
 
 describe('flow.command trigger', () => {
+  const cmdCtx = { ...ctx, env: { PATH: process.env.PATH, GITHUB_TOKEN: 'ghp_not_for_the_flow' } };
   const script = (body: string) => ['node', '-e', body, '{game_date}', '{commit}', '{pointers}'];
 
   it('runs the command without a shell, fills placeholders, and verifies what it wrote', async () => {
@@ -213,7 +214,7 @@ describe('flow.command trigger', () => {
     const manifest = join(world.manifests, `minutes_scores/game_date=${gameDate}/run=cmd-1/manifest.json`);
     const body = `
       const fs = require('fs'), path = require('path');
-      fs.writeFileSync(${JSON.stringify(out)}, JSON.stringify(process.argv.slice(1)));
+      fs.writeFileSync(${JSON.stringify(out)}, JSON.stringify([...process.argv.slice(1), process.env.GITHUB_TOKEN ?? null]));
       const run = JSON.parse(fs.readFileSync('config/minutes_current_run.json', 'utf8')).run_id;
       fs.mkdirSync(path.dirname(${JSON.stringify(manifest)}), { recursive: true });
       const now = new Date().toISOString();
@@ -226,16 +227,12 @@ describe('flow.command trigger', () => {
       root: world.root,
       commit: COMMIT,
       pointers: ['minutes'],
-      ctx,
+      ctx: cmdCtx,
       save,
     });
     expect(outcome).toMatchObject({ ok: true, state: 'COMPLETED' });
     expect(saves[0]!.flowRunId).toMatch(/^command:\d+:\d+$/);
-    expect(JSON.parse(readFileSync(out, 'utf8'))).toEqual([
-      gameDate,
-      COMMIT,
-      'minutes; rm -rf /'.slice(0, 7),
-    ]);
+    expect(JSON.parse(readFileSync(out, 'utf8'))).toEqual([gameDate, COMMIT, 'minutes', null]);
   });
 
   it('reports a failing command as FAILED with its last stderr line', async () => {
@@ -252,7 +249,7 @@ describe('flow.command trigger', () => {
       root: world.root,
       commit: COMMIT,
       pointers: ['minutes'],
-      ctx,
+      ctx: cmdCtx,
       save: recorder().save,
     });
     expect(outcome).toMatchObject({ ok: false, state: 'FAILED' });
@@ -273,7 +270,7 @@ describe('flow.command trigger', () => {
       root: world.root,
       commit: COMMIT,
       pointers: ['minutes'],
-      ctx,
+      ctx: cmdCtx,
       save: recorder().save,
       timeoutMs: 500,
     });
@@ -292,7 +289,7 @@ describe('flow.command trigger', () => {
       root: world.root,
       commit: COMMIT,
       pointers: ['minutes'],
-      ctx,
+      ctx: cmdCtx,
       save: recorder().save,
     }).catch((e: unknown) => e);
     expect((err as Error).message).toContain('cannot start flow command "/nonexistent/flow-runner": ENOENT');

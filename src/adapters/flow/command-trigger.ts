@@ -27,6 +27,7 @@ interface Running {
 }
 
 const TAIL_BYTES = 2000;
+const GITHUB_SECRETS = new Set(['GITHUB_TOKEN', 'GH_TOKEN']);
 
 function killGroup(child: ChildProcess, signal: NodeJS.Signals): void {
   try {
@@ -65,7 +66,9 @@ export function createCommandTrigger(options: CommandTriggerOptions): FlowTrigge
     async trigger(request) {
       const args = fillArgs(options.command.slice(1), triggerValues(request));
       const env: Record<string, string> = {};
-      for (const [k, v] of Object.entries(options.env)) if (v !== undefined) env[k] = v;
+      // The flow has no business with git-promote's GitHub credentials.
+      for (const [k, v] of Object.entries(options.env))
+        if (v !== undefined && !GITHUB_SECRETS.has(k)) env[k] = v;
       const startTime = options.now().toISOString();
       const child = spawn(program, args, {
         cwd: options.cwd,
@@ -109,6 +112,7 @@ export function createCommandTrigger(options: CommandTriggerOptions): FlowTrigge
       let timer: NodeJS.Timeout | undefined;
       const stop = new Promise<'timeout' | 'aborted'>((resolve) => {
         timer = setTimeout(() => resolve('timeout'), followOptions.timeoutMs);
+        if (followOptions.signal?.aborted) resolve('aborted');
         followOptions.signal?.addEventListener('abort', () => resolve('aborted'), { once: true });
       });
       const result = await Promise.race([r.exit, stop]);
