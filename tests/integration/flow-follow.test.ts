@@ -23,7 +23,7 @@ function recorder() {
 
 describe('triggerFollowVerify', () => {
   it('triggers once, saves the run id before following, and verifies every changed pointer', async () => {
-    world = await flowWorld();
+    world = await flowWorld({ standIn: { stepMs: 50 } });
     const { saves, save } = recorder();
     const statesAtSave: string[] = [];
     const outcome = await triggerFollowVerify({
