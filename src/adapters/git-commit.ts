@@ -6,8 +6,22 @@ import { spawn } from 'node:child_process';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { BusyError, TransientError } from '../core/errors.js';
+import { BusyError, TransientError, UsageError } from '../core/errors.js';
 import { assertSafeRef, gitEnv, type Env } from './git.js';
+
+/**
+ * A branch name we create: promotion branches may hold "," (several pointers) and the run-id
+ * characters "+", "=", "%" that assertSafeRef does not allow. Never starts with "-".
+ */
+function assertBranchName(branch: string): string {
+  if (
+    !/^[A-Za-z0-9_][A-Za-z0-9._/,%+=@-]*$/.test(branch) ||
+    branch.includes('..') ||
+    branch.endsWith('.lock')
+  )
+    throw new UsageError(`unsafe branch name ${JSON.stringify(branch)}`, 'Use a plain branch name.');
+  return branch;
+}
 
 function runGit(cwd: string, env: Env, args: string[], input?: string): Promise<string> {
   return new Promise((resolve, reject) => {
@@ -27,6 +41,7 @@ function runGit(cwd: string, env: Env, args: string[], input?: string): Promise<
             }),
           ),
     );
+    child.stdin.on('error', () => undefined); // git may exit before reading stdin (EPIPE)
     child.stdin.end(input ?? '');
   });
 }
@@ -74,7 +89,7 @@ export async function fetchRemoteBranch(
   branch: string,
 ): Promise<string | null> {
   assertSafeRef(remote);
-  assertSafeRef(branch);
+  assertBranchName(branch);
   let listed: string;
   try {
     listed = await runGit(cwd, env, ['ls-remote', '--heads', '--', remote, `refs/heads/${branch}`]);
@@ -110,7 +125,7 @@ export async function pushWithLease(
   input: { remote: string; branch: string; sha: string; expected: string | null },
 ): Promise<void> {
   assertSafeRef(input.remote);
-  assertSafeRef(input.branch);
+  assertBranchName(input.branch);
   const ref = `refs/heads/${input.branch}`;
   try {
     await runGit(cwd, env, [

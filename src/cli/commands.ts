@@ -120,8 +120,9 @@ export const COMMANDS: CommandSpec[] = [
     options: [
       { flags: '--game-date <date>', description: 'slate date (default: today ET)' },
       { flags: '--run <run>', description: 'expected run (default: the pointer in the agent target)' },
+      { flags: '--since <time>', description: 'ignore manifests written before this ISO time' },
     ],
-    load: soon('verify'),
+    load: async () => (await import('../commands/verify.js')).verify,
   },
   {
     name: 'rollback',
@@ -150,7 +151,7 @@ export const COMMANDS: CommandSpec[] = [
     args: '',
     summary: "the runbook's 2-minute checklist and triage of failed manifests",
     options: [{ flags: '--game-date <date>', description: 'slate date (default: today ET)' }],
-    load: soon('doctor'),
+    load: async () => (await import('../commands/doctor.js')).doctor,
   },
   {
     name: 'sandbox',

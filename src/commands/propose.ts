@@ -199,10 +199,20 @@ export async function buildProposal(input: {
       ? null
       : readPointerRun(currentTexts[i]!, pointerCfgs[i]!.runField, `${base}:${pointerCfgs[i]!.file}`),
   );
-  const todo = assignments.map((a, i) => ({ ...a, index: i })).filter((a) => froms[a.index] !== a.run);
+  const todo = assignments
+    .map((a, i) => ({ ...a, index: i }))
+    .filter((a) => froms[a.index] !== a.run)
+    .sort((a, b) => a.pointer.localeCompare(b.pointer));
   const unchanged = assignments.filter((a, i) => froms[i] === a.run);
 
   const given = await readEvidenceFiles(input.evidenceFiles, ctx.cwd);
+  const extra = given.filter((e) => !assignments.some((a) => a.pointer === e.pointer));
+  if (extra.length)
+    throw new UsageError(
+      `--evidence for ${extra.map((e) => e.pointer).join(', ')}, which is not being proposed`,
+      'Pass evidence only for pointers named as <pointer>=<run>.',
+    );
+
   const evidenceBlobs = await readBlobs(
     root,
     ctx.env,
@@ -272,13 +282,6 @@ export async function buildProposal(input: {
       currentMeta,
     });
   }
-  const extra = given.filter((e) => !assignments.some((a) => a.pointer === e.pointer));
-  if (extra.length)
-    throw new UsageError(
-      `--evidence for ${extra.map((e) => e.pointer).join(', ')}, which is not being proposed`,
-      'Pass evidence only for pointers named as <pointer>=<run>.',
-    );
-
   const files: Record<string, string> = {};
   for (const x of pointers) {
     files[x.file] = x.newContent;

@@ -110,6 +110,7 @@ export function openBareRepo(path: string): BareRepo {
           (err, stdout, stderr) =>
             err ? reject(new GitPlumbingError(`git commit-tree failed: ${stderr}`)) : resolve(stdout.trim()),
         );
+        child.stdin?.on('error', () => undefined);
         child.stdin?.end(message.endsWith('\n') ? message : `${message}\n`);
       });
     },
