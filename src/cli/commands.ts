@@ -75,7 +75,7 @@ export const COMMANDS: CommandSpec[] = [
       { flags: '--base <ref>', description: 'base commit (default: from the GitHub Actions event)' },
       { flags: '--head <ref>', description: 'head commit (default: from the GitHub Actions event, or HEAD)' },
     ],
-    load: soon('validate'),
+    load: async () => (await import('../commands/validate.js')).validate,
   },
   {
     name: 'merge',
