@@ -21,12 +21,30 @@ export interface Git {
   raw(args: string[]): Promise<string>;
 }
 
+/**
+ * simple-git refuses environment variables that change how git runs (GIT_CONFIG_GLOBAL,
+ * GIT_SSH_COMMAND, GIT_ASKPASS, GIT_CONFIG_COUNT, ...). Here the environment is the operator's own
+ * (a deploy key's GIT_SSH_COMMAND on the server, GIT_CONFIG_GLOBAL in CI), never text from a pull
+ * request, so those are allowed; the argument checks stay on, and our arguments never carry user
+ * strings in option position anyway.
+ */
+const OPERATOR_ENV = {
+  allowUnsafeConfigPaths: true,
+  allowUnsafeConfigEnvCount: true,
+  allowUnsafeSshCommand: true,
+  allowUnsafeAskPass: true,
+  allowUnsafeEditor: true,
+  allowUnsafePager: true,
+  allowUnsafeGitProxy: true,
+} as const;
+
 export function openGit(cwd: string, env: Env): Git {
   const sg: SimpleGit = simpleGit({
     baseDir: cwd,
     binary: 'git',
     maxConcurrentProcesses: 4,
     trimmed: false,
+    unsafe: OPERATOR_ENV,
   }).env(gitEnv(env));
   return {
     cwd,

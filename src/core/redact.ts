@@ -8,10 +8,10 @@ export const SECRET_ENV_VARS = [
 
 const MASK = '***';
 // Token shapes that must be masked even when they did not come from the environment.
-const TOKEN_PATTERNS: RegExp[] = [
-  /\bgh[pousr]_[A-Za-z0-9]{20,}\b/g,
-  /\bgithub_pat_[A-Za-z0-9_]{20,}\b/g,
-  /(\/\/)[^/@\s:]+:[^/@\s]+@/g, // credentials in URLs: https://user:secret@host
+const TOKEN_PATTERNS: [RegExp, string][] = [
+  [/\bgh[pousr]_[A-Za-z0-9]{20,}\b/g, MASK],
+  [/\bgithub_pat_[A-Za-z0-9_]{20,}\b/g, MASK],
+  [/\/\/[^/@\s:]+:[^/@\s]+@/g, `//${MASK}@`], // credentials in URLs: https://user:secret@host
 ];
 
 export type Redactor = (text: string) => string;
@@ -31,8 +31,7 @@ export function createRedactor(env: Record<string, string | undefined>): Redacto
   return (text: string) => {
     let out = text;
     for (const s of ordered) out = out.split(s).join(MASK);
-    for (const re of TOKEN_PATTERNS)
-      out = out.replace(re, (m, slashes?: string) => (slashes ? `${slashes}${MASK}@` : MASK));
+    for (const [re, mask] of TOKEN_PATTERNS) out = out.replace(re, mask);
     return out;
   };
 }

@@ -30,7 +30,7 @@ const relativePathSchema = z
     (p) => !p.startsWith('/') && !p.split(/[\\/]/).includes('..'),
     'must be a path inside the repository',
   );
-const pointerNameSchema = /^[a-z][a-z0-9_-]{0,62}$/;
+export const POINTER_NAME = /^[a-z][a-z0-9_-]{0,62}$/;
 
 export const smokeSchema = z.looseObject({
   command: z
@@ -73,86 +73,92 @@ const prefectSchema = z.looseObject({
   timeout: durationSchema.default('2h'),
 });
 
-export const configSchema = z
-  .looseObject({
-    $schema: z.string().optional(),
-    repository: z
-      .looseObject({
-        remote: z
-          .string()
-          .regex(/^[A-Za-z0-9._-]+$/, 'must be a git remote name')
-          .default('origin'),
-        branch: z
-          .string()
-          .regex(/^(?!-)(?!.*\.\.)[A-Za-z0-9._/-]+$/, 'must be a branch name')
-          .default('main'),
-        github: z
-          .string()
-          .regex(/^[A-Za-z0-9_.-]+\/[A-Za-z0-9_.-]+$/, 'must be "owner/repo"')
-          .optional(),
-      })
-      .default({ remote: 'origin', branch: 'main' }),
-    pointers: z
-      .record(z.string().regex(pointerNameSchema, 'pointer names are lower-case words'), pointerConfigSchema)
-      .refine((p) => Object.keys(p).length > 0, 'must define at least one pointer'),
-    manifests: z
-      .looseObject({
-        root: z.string().min(1),
-        layout: z
-          .string()
-          .default('{asset}/game_date={game_date}/run={run_id}/manifest.json')
-          .refine(
-            (l) => ['{asset}', '{game_date}', '{run_id}'].every((p) => l.includes(p)),
-            'must contain {asset}, {game_date} and {run_id}',
-          ),
-        steps: z.array(z.string()).optional(),
-      })
-      .optional(),
-    flow: z
-      .looseObject({
-        prefect: prefectSchema.optional(),
-        command: z.array(z.string()).min(1).optional(),
-        timeout: durationSchema.default('2h'),
-      })
-      .optional(),
-    agent: z
-      .looseObject({
-        target: z.string().min(1).optional(),
-        interval: durationSchema.default('30s'),
-        state: z.string().optional(),
-        requireSignedCommits: z.boolean().default(false),
-        deployment: z
-          .looseObject({ environment: z.string().optional(), enabled: z.boolean().default(true) })
-          .optional(),
-      })
-      .default({ interval: '30s', requireSignedCommits: false }),
-    policy: z
-      .looseObject({
-        evidenceMaxAgeDays: z.number().int().positive().default(3),
-        labels: z.array(z.string().min(1)).default(['promotion']),
-        rollbackLabels: z.array(z.string().min(1)).default(['rollback']),
-        mergeMethod: z.enum(['squash', 'merge', 'rebase']).default('squash'),
-      })
-      .default({
-        evidenceMaxAgeDays: 3,
-        labels: ['promotion'],
-        rollbackLabels: ['rollback'],
-        mergeMethod: 'squash',
-      }),
-  })
-  .superRefine((config, ctx) => {
+export const configSchema = z.looseObject({
+  $schema: z.string().optional(),
+  repository: z
+    .looseObject({
+      remote: z
+        .string()
+        .regex(/^[A-Za-z0-9._-]+$/, 'must be a git remote name')
+        .default('origin'),
+      branch: z
+        .string()
+        .regex(/^(?!-)(?!.*\.\.)[A-Za-z0-9._/-]+$/, 'must be a branch name')
+        .default('main'),
+      github: z
+        .string()
+        .regex(/^[A-Za-z0-9_.-]+\/[A-Za-z0-9_.-]+$/, 'must be "owner/repo"')
+        .optional(),
+    })
+    .default({ remote: 'origin', branch: 'main' }),
+  pointers: z.record(z.string(), pointerConfigSchema).superRefine((pointers, ctx) => {
+    const names = Object.keys(pointers);
+    if (names.length === 0) ctx.addIssue({ code: 'custom', message: 'must define at least one pointer' });
     const files = new Map<string, string>();
-    for (const [name, pointer] of Object.entries(config.pointers ?? {})) {
-      const other = files.get(pointer.file);
+    for (const name of names) {
+      if (!POINTER_NAME.test(name)) {
+        ctx.addIssue({
+          code: 'custom',
+          path: [name],
+          message: 'pointer names are lower-case words (a-z, 0-9, _, -)',
+        });
+      }
+      const file = pointers[name]!.file;
+      const other = files.get(file);
       if (other)
         ctx.addIssue({
           code: 'custom',
-          path: ['pointers', name, 'file'],
+          path: [name, 'file'],
           message: `is the same file as pointer "${other}"`,
         });
-      files.set(pointer.file, name);
+      files.set(file, name);
     }
-  });
+  }),
+  manifests: z
+    .looseObject({
+      root: z.string().min(1),
+      layout: z
+        .string()
+        .default('{asset}/game_date={game_date}/run={run_id}/manifest.json')
+        .refine(
+          (l) => ['{asset}', '{game_date}', '{run_id}'].every((p) => l.includes(p)),
+          'must contain {asset}, {game_date} and {run_id}',
+        ),
+      steps: z.array(z.string()).optional(),
+    })
+    .optional(),
+  flow: z
+    .looseObject({
+      prefect: prefectSchema.optional(),
+      command: z.array(z.string()).min(1).optional(),
+      timeout: durationSchema.default('2h'),
+    })
+    .optional(),
+  agent: z
+    .looseObject({
+      target: z.string().min(1).optional(),
+      interval: durationSchema.default('30s'),
+      state: z.string().optional(),
+      requireSignedCommits: z.boolean().default(false),
+      deployment: z
+        .looseObject({ environment: z.string().optional(), enabled: z.boolean().default(true) })
+        .optional(),
+    })
+    .default({ interval: '30s', requireSignedCommits: false }),
+  policy: z
+    .looseObject({
+      evidenceMaxAgeDays: z.number().int().positive().default(3),
+      labels: z.array(z.string().min(1)).default(['promotion']),
+      rollbackLabels: z.array(z.string().min(1)).default(['rollback']),
+      mergeMethod: z.enum(['squash', 'merge', 'rebase']).default('squash'),
+    })
+    .default({
+      evidenceMaxAgeDays: 3,
+      labels: ['promotion'],
+      rollbackLabels: ['rollback'],
+      mergeMethod: 'squash',
+    }),
+});
 
 export type Config = z.output<typeof configSchema>;
 export type PointerConfig = z.output<typeof pointerConfigSchema>;
@@ -216,7 +222,7 @@ export const EVIDENCE_SCHEMA_ID = 'git-promote/evidence@1';
 
 export const evidenceSchema = z.looseObject({
   schema: z.literal(EVIDENCE_SCHEMA_ID),
-  pointer: z.string().regex(pointerNameSchema),
+  pointer: z.string().regex(POINTER_NAME),
   run_id: runIdSchema,
   game_date: gameDateSchema,
   smoke: z.looseObject({

@@ -1,0 +1,58 @@
+import { afterEach, describe, expect, it } from 'vitest';
+import { existsSync, readFileSync, writeFileSync, mkdirSync } from 'node:fs';
+import { join } from 'node:path';
+import { rmSync } from 'node:fs';
+import { runCli } from '../../src/cli/program.js';
+import { INIT_FILES } from '../../src/commands/init.js';
+import { validateConfig } from '../../src/core/config.js';
+import { tempDir } from '../helpers/git-repo.js';
+import { testContext } from '../helpers/context.js';
+
+const dirs: string[] = [];
+afterEach(() => dirs.splice(0).forEach((d) => rmSync(d, { recursive: true, force: true })));
+function fresh(): string {
+  const d = tempDir();
+  dirs.push(d);
+  return d;
+}
+
+describe('git promote init', () => {
+  it('writes the config, workflow, PR template and systemd unit', async () => {
+    const cwd = fresh();
+    const ctx = testContext({ cwd });
+    expect(await runCli(['init', '--github', 'acme/projections'], ctx)).toBe(0);
+    for (const f of INIT_FILES) expect(existsSync(join(cwd, f.dest)), f.dest).toBe(true);
+    const config = JSON.parse(readFileSync(join(cwd, 'promote.config.json'), 'utf8'));
+    expect(config.$schema).toMatch(/schema\/promote\.config\.schema\.json$/);
+    expect(config.repository.github).toBe('acme/projections');
+    expect(validateConfig(config).errors).toEqual([]);
+    expect(readFileSync(join(cwd, '.github/workflows/promotion.yml'), 'utf8')).toContain(
+      'git-promote validate',
+    );
+    expect(ctx.out()).toContain('wrote promote.config.json');
+  });
+
+  it('never overwrites without --force, and writes nothing at all then', async () => {
+    const cwd = fresh();
+    writeFileSync(join(cwd, 'promote.config.json'), '{"mine": true}\n');
+    const ctx = testContext({ cwd });
+    expect(await runCli(['init'], ctx)).toBe(2);
+    expect(ctx.err()).toContain('error: promote.config.json already exists; nothing was written');
+    expect(ctx.err()).toContain('hint: Pass --force');
+    expect(readFileSync(join(cwd, 'promote.config.json'), 'utf8')).toBe('{"mine": true}\n');
+    expect(existsSync(join(cwd, '.github'))).toBe(false);
+
+    const forced = testContext({ cwd });
+    expect(await runCli(['init', '--force', '--json'], forced)).toBe(0);
+    expect(JSON.parse(forced.out()).overwritten).toEqual(['promote.config.json']);
+    expect(readFileSync(join(cwd, 'promote.config.json'), 'utf8')).toContain('"pointers"');
+  });
+
+  it('refuses a malformed --github before writing', async () => {
+    const cwd = fresh();
+    mkdirSync(join(cwd, 'sub'));
+    const ctx = testContext({ cwd });
+    expect(await runCli(['init', '--github', '--evil'], ctx)).toBe(2);
+    expect(existsSync(join(cwd, 'promote.config.json'))).toBe(false);
+  });
+});
