@@ -53,8 +53,6 @@ export function parseNameStatus(out: string): RawChange[] {
 /** Files changed from `from` to `to` (commit shas), one diff call, raw paths (NUL separated). */
 export async function changedFiles(git: Git, from: string, to: string): Promise<RawChange[]> {
   const out = await git.raw([
-    '-c',
-    'core.quotePath=false',
     'diff',
     '--name-status',
     '-z',

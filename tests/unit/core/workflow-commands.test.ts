@@ -5,14 +5,14 @@ import {
   escapeProperty,
   markdownCell,
   oneLine,
-} from '../../src/core/workflow-commands.js';
+} from '../../../src/core/workflow-commands.js';
 import {
   annotations,
   buildReport,
   reportLines,
   statusFor,
   summaryMarkdown,
-} from '../../src/core/validate-report.js';
+} from '../../../src/core/validate-report.js';
 
 describe('workflow commands', () => {
   it('escapes messages and properties as @actions/core does', () => {

@@ -8,10 +8,10 @@ import {
   runChecks,
   type CheckResult,
   type FileChange,
-} from '../../src/core/validate-checks.js';
-import { buildEvidence, evidenceFile, evidenceJson } from '../helpers/evidence.js';
-import { pointerJson, sampleConfig } from '../helpers/fixtures.js';
-import { canonicalSha256 } from '../../src/core/meta-hash.js';
+} from '../../../src/core/validate-checks.js';
+import { buildEvidence, evidenceFile, evidenceJson } from '../../helpers/evidence.js';
+import { pointerJson, sampleConfig } from '../../helpers/fixtures.js';
+import { canonicalSha256 } from '../../../src/core/meta-hash.js';
 
 const NOW = new Date('2026-11-26T18:00:00Z'); // ET slate date 2026-11-26
 
