@@ -85,7 +85,7 @@ export const COMMANDS: CommandSpec[] = [
       { flags: '--pr <number>', description: 'pull request number' },
       { flags: '--sha <sha>', description: 'expected head sha (default: the PR head at validation)' },
     ],
-    load: soon('merge'),
+    load: async () => (await import('../commands/merge.js')).merge,
   },
   {
     name: 'apply',
