@@ -63,4 +63,10 @@ export interface Forge {
     id: number,
     input: { state: DeploymentState; description: string; logUrl?: string },
   ): Promise<void>;
+  /** Open pull requests, newest first (into `base` when given). */
+  listOpenPulls(base?: string): Promise<PullRequest[]>;
+  /** Bodies of the issue comments of a pull request, oldest first. */
+  listComments(number: number): Promise<string[]>;
+  /** Sha of a branch of the repository, or null when it does not exist. */
+  getBranchSha(branch: string): Promise<string | null>;
 }
