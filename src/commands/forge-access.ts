@@ -1,4 +1,4 @@
-/** Open the Forge (GitHub) for a command from its environment: token, API URL, repository. */
+/** Open the Forge (GitHub) for a CI command from its environment: token, API URL, repository. */
 import { UsageError } from '../core/errors.js';
 import type { Forge } from '../core/forge.js';
 import { githubToken } from '../adapters/github-actions.js';
@@ -10,28 +10,25 @@ export function repositoryName(ctx: Context, configured?: string): string | null
   return name && /^[A-Za-z0-9_.-]+\/[A-Za-z0-9_.-]+$/.test(name) ? name : null;
 }
 
-/** The forge when a token and a repository are known, else null. */
-export async function forgeFromEnv(ctx: Context, configured?: string): Promise<Forge | null> {
-  const token = githubToken(ctx.env);
+/** The forge when a token and a repository are known, else null. The adapter loads lazily. */
+export async function openForge(ctx: Context, configured?: string): Promise<Forge | null> {
   const name = repositoryName(ctx, configured);
-  if (!token || !name) return null;
-  void token;
-  return null; // wired to the octokit adapter once it lands
+  if (!githubToken(ctx.env) || !name) return null;
+  const { forgeFromEnv } = await import('../adapters/github/index.js');
+  return forgeFromEnv(name, ctx.env, { fetch: ctx.fetch });
 }
 
 /** The forge, or a usage error saying what is missing. */
 export async function requireForge(ctx: Context, configured?: string): Promise<Forge> {
   if (!githubToken(ctx.env))
     throw new UsageError(
-      'no GitHub token: set GITHUB_TOKEN or GH_TOKEN',
-      'In the workflow pass GITHUB_TOKEN: ${{ github.token }} (or a GitHub App token).',
+      'no GitHub token: GITHUB_TOKEN and GH_TOKEN are unset',
+      'In the workflow pass GITHUB_TOKEN: ${{ github.token }} (or a GitHub App token); locally export GITHUB_TOKEN.',
     );
   if (!repositoryName(ctx, configured))
     throw new UsageError(
-      'no GitHub repository known',
-      'Set repository.github in promote.config.json (or GITHUB_REPOSITORY).',
+      'no GitHub repository: GITHUB_REPOSITORY and repository.github are unset',
+      'Set repository.github in promote.config.json to "owner/repo".',
     );
-  const forge = await forgeFromEnv(ctx, configured);
-  if (!forge) throw new UsageError('GitHub access is not available in this build', 'Update git-promote.');
-  return forge;
+  return (await openForge(ctx, configured))!;
 }

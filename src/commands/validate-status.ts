@@ -8,7 +8,7 @@ import type { Forge } from '../core/forge.js';
 import { STATUS_CONTEXT, statusFor, type ValidateReport } from '../core/validate-report.js';
 import { runUrl } from '../adapters/github-actions.js';
 import type { Context } from './context.js';
-import { forgeFromEnv } from './forge-access.js';
+import { openForge } from './forge-access.js';
 
 type Finish = (report: ValidateReport) => Promise<string>;
 
@@ -36,7 +36,7 @@ async function post(
 
 /** Post `pending` when a token allows; returns how to post the result, or null without a token. */
 export async function startValidateStatus(ctx: Context, sha: string): Promise<Finish | null> {
-  const forge = await forgeFromEnv(ctx);
+  const forge = await openForge(ctx);
   if (!forge) return async () => `status ${STATUS_CONTEXT} not posted: no GITHUB_TOKEN or repository`;
   const problem = await post(forge, sha, 'pending', 'validating promotion', ctx);
   return async (report) => {

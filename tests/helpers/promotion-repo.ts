@@ -63,7 +63,10 @@ export function pushBranch(
   return sha;
 }
 
-/** The files of a good promotion of minutes to `run` (fresh evidence for testContext's clock). */
+/**
+ * The files of a good promotion of minutes to `run`. The default evidence is fresh for
+ * testContext's clock; processes run on the real clock, so e2e tests pass evidence dated today.
+ */
 export function promotionFiles(run = 'm2', evidence = evidenceJson('minutes', run)): Record<string, string> {
   return { 'config/minutes_current_run.json': pointerJson(run), [evidenceFile('minutes', run)]: evidence };
 }
