@@ -7,15 +7,21 @@ import { isPromoteError } from '../core/errors.js';
 import type { Forge } from '../core/forge.js';
 import { STATUS_CONTEXT, statusFor, type ValidateReport } from '../core/validate-report.js';
 import { runUrl } from '../adapters/github-actions.js';
+import { oneLine } from '../core/workflow-commands.js';
 import type { Context } from './context.js';
 import { openForge } from './forge-access.js';
 
-type Finish = (report: ValidateReport) => Promise<string>;
+export interface StatusPoster {
+  /** Post the result; returns a line for the output. */
+  finish(report: ValidateReport): Promise<string>;
+  /** Validation could not run: post `error`, so the pending status does not hang. */
+  abort(reason: string): Promise<void>;
+}
 
 async function post(
   forge: Forge,
   sha: string,
-  state: 'pending' | 'success' | 'failure',
+  state: 'pending' | 'success' | 'failure' | 'error',
   description: string,
   ctx: Context,
 ): Promise<string | null> {
@@ -34,16 +40,33 @@ async function post(
   }
 }
 
-/** Post `pending` when a token allows; returns how to post the result, or null without a token. */
-export async function startValidateStatus(ctx: Context, sha: string): Promise<Finish | null> {
+/** Post `pending` when a token allows; the poster then posts the result (or notes why not). */
+export async function startValidateStatus(ctx: Context, sha: string): Promise<StatusPoster> {
   const forge = await openForge(ctx);
-  if (!forge) return async () => `status ${STATUS_CONTEXT} not posted: no GITHUB_TOKEN or repository`;
+  if (!forge)
+    return {
+      finish: async () => `status ${STATUS_CONTEXT} not posted: no GITHUB_TOKEN or repository`,
+      abort: async () => undefined,
+    };
   const problem = await post(forge, sha, 'pending', 'validating promotion', ctx);
-  return async (report) => {
-    const { state, description } = statusFor(report);
-    const failed = problem ?? (await post(forge, sha, state, description, ctx));
-    return failed
-      ? `warning: status ${STATUS_CONTEXT} not posted: ${failed}`
-      : `status ${STATUS_CONTEXT} = ${state} on ${sha.slice(0, 12)}`;
+  return {
+    async finish(report) {
+      const { state, description } = statusFor(report);
+      const failed = problem ?? (await post(forge, sha, state, description, ctx));
+      return failed
+        ? `warning: status ${STATUS_CONTEXT} not posted: ${oneLine(failed)}`
+        : `status ${STATUS_CONTEXT} = ${state} on ${sha.slice(0, 12)}`;
+    },
+    async abort(reason) {
+      if (problem) return;
+      const description = `validate could not run: ${reason}`;
+      await post(
+        forge,
+        sha,
+        'error',
+        description.length > 140 ? `${description.slice(0, 139)}…` : description,
+        ctx,
+      );
+    },
   };
 }

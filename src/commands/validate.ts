@@ -17,7 +17,8 @@ import {
   readActionsEvent,
   type ActionsEvent,
 } from '../adapters/github-actions.js';
-import { InternalError, UsageError } from '../core/errors.js';
+import { InternalError, isPromoteError, UsageError } from '../core/errors.js';
+import { oneLine } from '../core/workflow-commands.js';
 import {
   checkConfig,
   evidencePaths,
@@ -162,7 +163,13 @@ export async function validate(
   // In Actions the status is marked pending first, so a required check never shows a stale result.
   const status = actions ? await startValidateStatus(ctx, range.head) : null;
 
-  const report = await validateRange(root, configFile, ctx.env, range, ctx.now(), range.event?.labels);
+  let report: ValidateReport;
+  try {
+    report = await validateRange(root, configFile, ctx.env, range, ctx.now(), range.event?.labels);
+  } catch (err) {
+    await status?.abort(isPromoteError(err) ? oneLine(err.message) : 'internal error');
+    throw err;
+  }
 
   const notes: string[] = [];
   if (actions) {
@@ -172,7 +179,7 @@ export async function validate(
     (json ? ctx.stderr : ctx.stdout).write(annotations(report.results));
     if (await appendStepSummary(ctx.env, summaryMarkdown(report))) notes.push('job summary written');
   }
-  if (status) notes.push(await status(report));
+  if (status) notes.push(await status.finish(report));
   return {
     exitCode: report.ok ? 0 : 1,
     data: report,

@@ -175,6 +175,22 @@ describe('validate and merge against the GitHub stand-in (in process)', () => {
     expect(gh.requests.filter((r) => r.path.includes('/statuses/'))).toHaveLength(1);
   });
 
+  it('posts error instead of leaving pending when validation cannot run', async () => {
+    const pr = await pull('promote/minutes/m44', promotionFiles('m44'));
+    // A base that shares no history with the head (a rewritten target branch, say).
+    const empty = repo.git(['hash-object', '-t', 'tree', '-w', '--stdin']).trim();
+    const orphan = repo.git(['commit-tree', empty, '-m', 'orphan']).trim();
+    await expect(validate([], {}, actionsContext({ ...pr, base: orphan }))).rejects.toMatchObject({
+      exitCode: 2,
+    });
+    const [latest, first] = statusesOf(gh, pr.head);
+    expect(first!.state).toBe('pending');
+    expect(latest).toMatchObject({
+      state: 'error',
+      description: expect.stringMatching(/^validate could not run: commits .* share no history$/),
+    });
+  });
+
   it('never prints the token', async () => {
     const pr = await pull('promote/minutes/m43', promotionFiles('m43'));
     gh.inject({ method: 'GET', path: /\/pulls\//, status: 404 });
