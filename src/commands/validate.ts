@@ -7,10 +7,11 @@
  * Everything is read from git objects (never the working tree, which in Actions is a merge commit):
  * one diff, then three batched blob reads (config, pointer files, evidence).
  */
+import { readFile } from 'node:fs/promises';
 import { basename, dirname } from 'node:path';
 import { findConfigPath } from '../adapters/config-file.js';
 import { changedFiles, mergeBase, repoPrefix, resolveCommit } from '../adapters/git-diff.js';
-import { openGit, readBlobs, type Env } from '../adapters/git.js';
+import { openGit, readBlobs, type Env, type Git } from '../adapters/git.js';
 import {
   appendStepSummary,
   inActions,
@@ -81,18 +82,43 @@ interface Range {
   event: ActionsEvent | null;
 }
 
+/** --base/--head, else the Actions event, else HEAD against the configured remote branch. */
 async function chooseRange(
   opts: Record<string, unknown>,
   ctx: Context,
-  resolve: (ref: string, what: string) => Promise<string>,
-  defaultBase: string,
+  git: Git,
+  configPath: string,
 ): Promise<Range> {
   const event = inActions(ctx.env) ? await readActionsEvent(ctx.env) : null;
-  const baseRef = (opts.base as string | undefined) ?? event?.base ?? null;
+  if (event?.number != null && (!event.base || !event.head) && !(opts.base && opts.head))
+    throw new UsageError(
+      `the pull_request event in ${ctx.env.GITHUB_EVENT_PATH} has no valid base and head sha`,
+      'Run validate from a pull_request workflow, or pass --base and --head.',
+    );
+  const baseRef = (opts.base as string | undefined) ?? event?.base ?? (await defaultBaseRef(configPath));
   const headRef = (opts.head as string | undefined) ?? event?.head ?? 'HEAD';
-  const base = await resolve(baseRef ?? defaultBase, '--base');
-  const head = await resolve(headRef, '--head');
-  return { base, head, event };
+  return {
+    base: await resolveCommit(git, baseRef, '--base'),
+    head: await resolveCommit(git, headRef, '--head'),
+    event,
+  };
+}
+
+/**
+ * `refs/remotes/<remote>/<branch>` from the working-tree config, read leniently because the config
+ * itself is under test (its problems are reported by the `config` check); origin/main otherwise.
+ */
+async function defaultBaseRef(configPath: string): Promise<string> {
+  let remote = 'origin';
+  let branch = 'main';
+  try {
+    const data = JSON.parse(await readFile(configPath, 'utf8')) as { repository?: Record<string, unknown> };
+    if (typeof data.repository?.remote === 'string') remote = data.repository.remote;
+    if (typeof data.repository?.branch === 'string') branch = data.repository.branch;
+  } catch {
+    // Unreadable or not JSON: keep the defaults.
+  }
+  return `refs/remotes/${remote}/${branch}`;
 }
 
 /** Run the checks of base..head and return the report (no output, no status). */
@@ -155,10 +181,7 @@ export async function validate(
   const git = openGit(root, ctx.env);
   const configFile = basename(configPath);
 
-  // The default base is the configured remote branch as last fetched; it needs the config's
-  // repository section, which is read leniently here because the config itself is under test.
-  const remoteBranch = await defaultBaseRef(configPath);
-  const range = await chooseRange(opts, ctx, (ref, what) => resolveCommit(git, ref, what), remoteBranch);
+  const range = await chooseRange(opts, ctx, git, configPath);
   const actions = inActions(ctx.env);
   // In Actions the status is marked pending first, so a required check never shows a stale result.
   const status = actions ? await startValidateStatus(ctx, range.head) : null;
@@ -185,24 +208,4 @@ export async function validate(
     data: report,
     text: [...reportLines(report), ...notes],
   };
-}
-
-/** `refs/remotes/<remote>/<branch>` from the working-tree config, defaults when unreadable. */
-async function defaultBaseRef(configPath: string): Promise<string> {
-  const { readFile } = await import('node:fs/promises');
-  let remote = 'origin';
-  let branch = 'main';
-  try {
-    const data = JSON.parse(await readFile(configPath, 'utf8')) as { repository?: Record<string, unknown> };
-    if (typeof data.repository?.remote === 'string') remote = data.repository.remote;
-    if (typeof data.repository?.branch === 'string') branch = data.repository.branch;
-  } catch {
-    // The head config check reports a broken config; the base default stays origin/main.
-  }
-  if (!/^[A-Za-z0-9._-]+$/.test(remote) || !/^(?!-)(?!.*\.\.)[A-Za-z0-9._/-]+$/.test(branch))
-    throw new UsageError(
-      'repository.remote or repository.branch is not a valid name',
-      'Fix promote.config.json.',
-    );
-  return `refs/remotes/${remote}/${branch}`;
 }

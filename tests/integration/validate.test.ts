@@ -161,11 +161,19 @@ describe('validate (real git, in process)', () => {
     await expect(run({ base: '--output=/tmp/x', head: 'HEAD' })).rejects.toMatchObject({ exitCode: 2 });
   });
 
-  it('reads an event file that is not JSON as a usage error', async () => {
+  it('treats an unreadable event or one without valid shas as a usage error', async () => {
     const bad = join(repo.dir, 'bad-event.json');
     writeFileSync(bad, '{');
     await expect(run({}, { GITHUB_ACTIONS: 'true', GITHUB_EVENT_PATH: bad })).rejects.toMatchObject({
       exitCode: 2,
+    });
+    writeFileSync(
+      bad,
+      JSON.stringify({ pull_request: { number: 3, base: { sha: 'main' }, head: { sha: '$(id)' } } }),
+    );
+    await expect(run({}, { GITHUB_ACTIONS: 'true', GITHUB_EVENT_PATH: bad })).rejects.toMatchObject({
+      exitCode: 2,
+      message: `the pull_request event in ${bad} has no valid base and head sha`,
     });
   });
 });
