@@ -253,12 +253,18 @@ export function checkSmoke(evidence: CiEvidence, pointer: string, file: string):
       });
 }
 
-/** The smoke manifest succeeded, for the same run and game date. */
+/** The smoke manifest succeeded, scoring this run, on the evidence's game date. */
 export function checkManifest(evidence: CiEvidence, pointer: string, run: string, file: string): CheckResult {
   const m = evidence.manifest;
   const problems: string[] = [];
   if (m.status !== 'success') problems.push(`manifest status is ${m.status}, expected success`);
-  if (m.run_id !== run) problems.push(`manifest run_id is "${m.run_id}", expected "${run}"`);
+  // The scored model run: `models[pointer]` when the pipeline records it, else the manifest's run
+  // (the same rule as smoke, so evidence propose accepts is judged alike here).
+  const used = m.models?.[pointer] ?? m.run_id;
+  if (used !== run)
+    problems.push(
+      `manifest scored with "${used}"${m.models?.[pointer] ? ` (models.${pointer})` : ''}, expected "${run}"`,
+    );
   if (m.game_date !== evidence.game_date)
     problems.push(`manifest game_date ${m.game_date} differs from evidence game_date ${evidence.game_date}`);
   return problems.length

@@ -133,7 +133,18 @@ describe('validate checks', () => {
     ['smoke published', { smoke: { published: true } }, 'smoke', /published/],
     ['a failed smoke check', { checks: [{ name: 'rows', ok: false }] }, 'smoke', /smoke checks failed: rows/],
     ['manifest status', { manifest: { status: 'failed' } }, 'manifest', /status is failed/],
-    ['manifest run', { manifest: { run_id: 'other' } }, 'manifest', /manifest run_id is "other"/],
+    [
+      'manifest run',
+      { manifest: { run_id: 'other' } },
+      'manifest',
+      /manifest scored with "other", expected "m2"/,
+    ],
+    [
+      'manifest models',
+      { manifest: { run_id: 'flow-run-7', models: { minutes: 'm1' } } },
+      'manifest',
+      /scored with "m1" \(models\.minutes\)/,
+    ],
     [
       'manifest date',
       { manifest: { game_date: '2026-11-20' } },
@@ -180,6 +191,13 @@ describe('validate checks', () => {
       expect(bad.reason).toMatch(reason);
     });
   }
+
+  it('takes the scored run from manifest.models when the pipeline records it', () => {
+    const ev = evidenceJson('minutes', 'm2', {
+      manifest: { run_id: 'flow-run-7', models: { minutes: 'm2' } },
+    });
+    expect(failed(validate(promote({ [evidenceFile('minutes', 'm2')]: ev })))).toEqual([]);
+  });
 
   it('accepts a game date one day ahead and exactly at the age limit', () => {
     for (const gameDate of ['2026-11-27', '2026-11-23']) {
