@@ -52,7 +52,7 @@ export const COMMANDS: CommandSpec[] = [
       },
       { flags: '--out <file>', description: 'write the evidence JSON to this file' },
     ],
-    load: soon('smoke'),
+    load: async () => (await import('../commands/smoke.js')).smoke,
   },
   {
     name: 'propose',
@@ -61,11 +61,15 @@ export const COMMANDS: CommandSpec[] = [
       'check and smoke candidates (pointer=run), commit pointer + evidence, push, open or update the PR',
     options: [
       { flags: '--game-date <date>', description: 'slate date for smoke scoring' },
-      { flags: '--evidence <file>', description: 'use this evidence instead of running smoke scoring' },
+      {
+        flags: '--evidence <files>',
+        description:
+          'use this evidence (comma-separated files, one per pointer) instead of running smoke scoring',
+      },
       { flags: '--dry-run', description: 'print what would be pushed and sent; change nothing' },
       { flags: '--no-pr', description: 'push the branch but do not open a pull request' },
     ],
-    load: soon('propose'),
+    load: async () => (await import('../commands/propose.js')).propose,
   },
   {
     name: 'validate',
