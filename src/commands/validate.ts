@@ -19,7 +19,7 @@ import {
   type ActionsEvent,
 } from '../adapters/github-actions.js';
 import { InternalError, isPromoteError, UsageError } from '../core/errors.js';
-import { oneLine } from '../core/workflow-commands.js';
+import { annotation, oneLine } from '../core/workflow-commands.js';
 import {
   checkConfig,
   evidencePaths,
@@ -202,7 +202,14 @@ export async function validate(
     (json ? ctx.stderr : ctx.stdout).write(annotations(report.results));
     if (await appendStepSummary(ctx.env, summaryMarkdown(report))) notes.push('job summary written');
   }
-  if (status) notes.push(await status.finish(report));
+  if (status) {
+    const note = await status.finish(report);
+    notes.push(note);
+    if (note.startsWith('warning: '))
+      (opts.json ? ctx.stderr : ctx.stdout).write(
+        annotation('warning', { title: 'git-promote status' }, note.slice('warning: '.length)),
+      );
+  }
   return {
     exitCode: report.ok ? 0 : 1,
     data: report,

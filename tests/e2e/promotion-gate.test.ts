@@ -135,6 +135,9 @@ describe('the promotion gate in GitHub Actions', () => {
     expect(v.stdout).toMatch(
       /warning: status git-promote\/validate not posted: GitHub: could not set commit status .*forbidden \(403/,
     );
+    expect(v.stdout).toMatch(
+      /^::warning title=git-promote status::status git-promote\/validate not posted: /m,
+    );
 
     // GitHub reports the PR's head in the fork.
     const live = (await api(gh, 'GET', `/pulls/${pr.number}`)) as { head: { repo: { full_name: string } } };
