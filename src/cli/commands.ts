@@ -87,7 +87,10 @@ export const COMMANDS: CommandSpec[] = [
     summary: 'CI: merge a validated promotion PR, guarded by its exact head sha',
     options: [
       { flags: '--pr <number>', description: 'pull request number' },
-      { flags: '--sha <sha>', description: 'expected head sha (default: the PR head at validation)' },
+      {
+        flags: '--sha <sha>',
+        description: 'the validated head sha: exit 4 if the PR head moved since (default: its current head)',
+      },
     ],
     load: async () => (await import('../commands/merge.js')).merge,
   },
