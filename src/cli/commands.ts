@@ -79,7 +79,7 @@ export const COMMANDS: CommandSpec[] = [
       { flags: '--base <ref>', description: 'base commit (default: from the GitHub Actions event)' },
       { flags: '--head <ref>', description: 'head commit (default: from the GitHub Actions event, or HEAD)' },
     ],
-    load: soon('validate'),
+    load: async () => (await import('../commands/validate.js')).validate,
   },
   {
     name: 'merge',
@@ -87,9 +87,12 @@ export const COMMANDS: CommandSpec[] = [
     summary: 'CI: merge a validated promotion PR, guarded by its exact head sha',
     options: [
       { flags: '--pr <number>', description: 'pull request number' },
-      { flags: '--sha <sha>', description: 'expected head sha (default: the PR head at validation)' },
+      {
+        flags: '--sha <sha>',
+        description: 'the validated head sha: exit 4 if the PR head moved since (default: its current head)',
+      },
     ],
-    load: soon('merge'),
+    load: async () => (await import('../commands/merge.js')).merge,
   },
   {
     name: 'apply',

@@ -2,7 +2,7 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { runCliProcess } from '../helpers/cli.js';
 import { git } from '../helpers/git-repo.js';
 import { pointerJson } from '../helpers/fixtures.js';
-import { MINUTES_FILE, createPromotionRepo, type PromotionRepo } from '../helpers/promotion-repo.js';
+import { MINUTES_FILE, createPromotionRepo, type PromotionRepo } from '../helpers/promotion-history.js';
 
 let repo: PromotionRepo | undefined;
 afterEach(() => repo?.cleanup());

@@ -2,7 +2,7 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { history } from '../../src/commands/history.js';
 import type { HistoryEntry } from '../../src/core/history.js';
 import { testContext } from '../helpers/context.js';
-import { createPromotionRepo, type PromotionRepo } from '../helpers/promotion-repo.js';
+import { createPromotionRepo, type PromotionRepo } from '../helpers/promotion-history.js';
 import { pointerJson } from '../helpers/fixtures.js';
 
 let repo: PromotionRepo | undefined;

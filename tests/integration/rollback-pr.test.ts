@@ -10,7 +10,7 @@ import { startGitHubStandIn, type GitHubStandIn } from '../../src/sandbox/github
 import { testContext } from '../helpers/context.js';
 import { git, testEnv } from '../helpers/git-repo.js';
 import { sampleConfig } from '../helpers/fixtures.js';
-import { createPromotionRepo, type PromotionRepo } from '../helpers/promotion-repo.js';
+import { createPromotionRepo, type PromotionRepo } from '../helpers/promotion-history.js';
 
 const REPO = 'acme/projections';
 let repo: PromotionRepo | undefined;

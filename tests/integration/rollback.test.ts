@@ -16,7 +16,7 @@ import {
   evidenceFile,
   sampleEvidence,
   type PromotionRepo,
-} from '../helpers/promotion-repo.js';
+} from '../helpers/promotion-history.js';
 
 let repo: PromotionRepo | undefined;
 afterEach(() => repo?.cleanup());
