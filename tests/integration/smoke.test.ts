@@ -85,6 +85,17 @@ describe('smoke', () => {
     expect((second.data as { game_date: string }).game_date).toBe('2026-11-23');
   });
 
+  it('shows progress of a long smoke run on a terminal only', async () => {
+    world.addRun('minutes', 'm-new', { smoke: { sleepMs: 1300 } });
+    const tty = testContext({ cwd: world.root, isTTY: true });
+    await smoke(['minutes', 'm-new'], {}, tty);
+    expect(tty.err()).toMatch(/\rsmoke minutes=m-new \(2026-11-25\): running 1(\.\d)?s/);
+    expect(tty.err().endsWith('\r\x1b[K')).toBe(true);
+    const plain = testContext({ cwd: world.root });
+    await smoke(['minutes', 'm-new'], {}, plain);
+    expect(plain.err()).toBe('');
+  });
+
   it('reports a failing smoke command with its stderr (exit 1)', async () => {
     world.addRun('minutes', 'm-new', { smoke: { mode: 'fail' } });
     const err = await smokeError(['minutes', 'm-new']);
