@@ -122,6 +122,24 @@ describe('smoke', () => {
     expect(alive(pids.worker)).toBe(false);
   });
 
+  it('stops the smoke run when interrupted (exit 3) and kills its workers', async () => {
+    world.addRun('minutes', 'm-new', { smoke: { mode: 'hang' } });
+    const controller = new AbortController();
+    const ctx = testContext({ cwd: world.root, signal: controller.signal });
+    setTimeout(() => controller.abort(), 500);
+    const err = await smoke(['minutes', 'm-new'], {}, ctx).then(
+      () => null,
+      (e: PromoteError) => e,
+    );
+    expect(err?.exitCode).toBe(3);
+    expect(err?.message).toContain('was interrupted');
+    const pids = JSON.parse(readFileSync(join(world.data, 'models/minutes/run=m-new/pids.json'), 'utf8')) as {
+      worker: number;
+    };
+    await new Promise((r) => setTimeout(r, 100));
+    expect(alive(pids.worker)).toBe(false);
+  });
+
   it('refuses a smoke run that writes no manifest', async () => {
     world.addRun('minutes', 'm-new', { smoke: { mode: 'no-manifest' } });
     const err = await smokeError(['minutes', 'm-new']);
