@@ -19,6 +19,8 @@ export interface PullRequest {
   base: { ref: string };
   labels: string[];
   mergeCommitSha: string | null;
+  /** GitHub's mergeability (null while GitHub is still computing it, or for a closed PR). */
+  mergeable?: boolean | null;
 }
 
 export type CommitState = 'error' | 'failure' | 'pending' | 'success';

@@ -142,7 +142,17 @@ export class PrBody {
       );
     }
     if (diffs.length) {
-      lines.push('### Pointer diff', '', '```diff', ...diffs.map((d) => d.replace(/\n$/, '')), '```', '');
+      // A fence longer than any backtick run in the diffs, so file content cannot close it.
+      const longest = Math.max(2, ...diffs.flatMap((d) => (d.match(/`+/g) ?? []).map((m) => m.length)));
+      const fence = '`'.repeat(longest + 1);
+      lines.push(
+        '### Pointer diff',
+        '',
+        `${fence}diff`,
+        ...diffs.map((d) => d.replace(/\n$/, '')),
+        fence,
+        '',
+      );
     }
     lines.push(
       `Evidence: ${

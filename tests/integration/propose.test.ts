@@ -238,6 +238,30 @@ describe('propose', () => {
     expect(wrongPointer.message).toContain('--evidence for minutes, which is not being proposed');
   });
 
+  it('with the same evidence again, pushes nothing and only refreshes the PR', async () => {
+    const { smoke } = await import('../../src/commands/smoke.js');
+    const file = join(world.repo.dir, 'ev.json');
+    await smoke(['minutes', 'm-new'], { out: file }, ctx());
+    const first = await propose(['minutes=m-new'], { evidence: file }, ctx());
+    const second = await propose(['minutes=m-new'], { evidence: file }, ctx());
+    expect((first.data as { pushed: boolean }).pushed).toBe(true);
+    expect((second.data as { pushed: boolean; commit: string }).pushed).toBe(false);
+    expect((second.data as { commit: string }).commit).toBe((first.data as { commit: string }).commit);
+    expect(second.text).toContain(
+      `promote/minutes/m-new on origin already holds this change (${(first.data as { commit: string }).commit.slice(0, 12)})`,
+    );
+  });
+
+  it('encodes run-id characters git refuses in a branch name', async () => {
+    world.addRun('minutes', 'run=7:b+c');
+    await propose(['minutes=run=7:b+c'], {}, ctx());
+    expect(remoteBranches()).toContain('promote/minutes/run=7%3Ab+c');
+    expect(remote(['show', 'promote/minutes/run=7%3Ab+c:config/minutes_current_run.json'])).toContain(
+      '"run=7:b+c"',
+    );
+    expect(gh.pulls(REPO)[0]!.title).toBe('promote minutes → run=7:b+c');
+  });
+
   it('keeps an evidence file that is already on the base branch (evidence is append-only)', async () => {
     const old = '{"kept": "as it was"}\n';
     world.repo.commit({ 'promotions/minutes/m-new.json': old }, 'earlier evidence');

@@ -85,6 +85,17 @@ describe('smoke', () => {
     expect((second.data as { game_date: string }).game_date).toBe('2026-11-23');
   });
 
+  it('shows progress of a long smoke run on a terminal only', async () => {
+    world.addRun('minutes', 'm-new', { smoke: { sleepMs: 1300 } });
+    const tty = testContext({ cwd: world.root, isTTY: true });
+    await smoke(['minutes', 'm-new'], {}, tty);
+    expect(tty.err()).toMatch(/\rsmoke minutes=m-new \(2026-11-25\): running 1(\.\d)?s/);
+    expect(tty.err().endsWith('\r\x1b[K')).toBe(true);
+    const plain = testContext({ cwd: world.root });
+    await smoke(['minutes', 'm-new'], {}, plain);
+    expect(plain.err()).toBe('');
+  });
+
   it('reports a failing smoke command with its stderr (exit 1)', async () => {
     world.addRun('minutes', 'm-new', { smoke: { mode: 'fail' } });
     const err = await smokeError(['minutes', 'm-new']);
@@ -108,6 +119,24 @@ describe('smoke', () => {
     };
     await new Promise((r) => setTimeout(r, 100));
     expect(alive(pids.scorer)).toBe(false);
+    expect(alive(pids.worker)).toBe(false);
+  });
+
+  it('stops the smoke run when interrupted (exit 3) and kills its workers', async () => {
+    world.addRun('minutes', 'm-new', { smoke: { mode: 'hang' } });
+    const controller = new AbortController();
+    const ctx = testContext({ cwd: world.root, signal: controller.signal });
+    setTimeout(() => controller.abort(), 500);
+    const err = await smoke(['minutes', 'm-new'], {}, ctx).then(
+      () => null,
+      (e: PromoteError) => e,
+    );
+    expect(err?.exitCode).toBe(3);
+    expect(err?.message).toContain('was interrupted');
+    const pids = JSON.parse(readFileSync(join(world.data, 'models/minutes/run=m-new/pids.json'), 'utf8')) as {
+      worker: number;
+    };
+    await new Promise((r) => setTimeout(r, 100));
     expect(alive(pids.worker)).toBe(false);
   });
 

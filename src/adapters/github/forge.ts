@@ -25,6 +25,7 @@ interface PullJson {
   base: { ref: string };
   labels?: ({ name?: string } | string)[];
   merge_commit_sha?: string | null;
+  mergeable?: boolean | null;
 }
 
 export function toPullRequest(p: PullJson): PullRequest {
@@ -39,6 +40,7 @@ export function toPullRequest(p: PullJson): PullRequest {
     base: { ref: p.base.ref },
     labels: (p.labels ?? []).map((l) => (typeof l === 'string' ? l : (l.name ?? ''))).filter(Boolean),
     mergeCommitSha: p.merge_commit_sha ?? null,
+    mergeable: p.mergeable ?? null,
   };
 }
 

@@ -160,6 +160,24 @@ describe('merge', () => {
     expect(again.message).toContain('not mergeable');
   });
 
+  it('serialises concurrent merges: both land, one after the other', async () => {
+    const a = pushBranch('a', { 'a.txt': 'a\n' });
+    const b = pushBranch('b', { 'b.txt': 'b\n' });
+    await forge.createPull({ title: 'A', body: '', head: 'a', base: 'main' });
+    await forge.createPull({ title: 'B', body: '', head: 'b', base: 'main' });
+    expect((await forge.getPull(1)).mergeable).toBe(true);
+    await Promise.all([
+      forge.mergePull(1, { sha: a, method: 'squash' }),
+      forge.mergePull(2, { sha: b, method: 'squash' }),
+    ]);
+    expect(git(repo.remote, ['log', '--format=%s', '-2', 'main']).trim().split('\n').sort()).toEqual([
+      'A (#1)',
+      'B (#2)',
+    ]);
+    expect(git(repo.remote, ['show', 'main:a.txt'])).toBe('a\n');
+    expect(git(repo.remote, ['show', 'main:b.txt'])).toBe('b\n');
+  });
+
   it('makes a real merge commit with two parents', async () => {
     const head = pushBranch('feature', { 'a.txt': 'a\n' });
     const before = git(repo.remote, ['rev-parse', 'main']).trim();
@@ -184,7 +202,7 @@ describe('merge', () => {
     repo.commit({ 'README.md': 'ours\n' }, 'main moves');
     const main = git(repo.remote, ['rev-parse', 'main']).trim();
     await forge.createPull({ title: 'conflict', body: '', head: 'feature', base: 'main' });
-    expect((await forge.getPull(1)).state).toBe('open');
+    expect(await forge.getPull(1)).toMatchObject({ state: 'open', mergeable: false });
     const err = await errorOf(forge.mergePull(1, { sha: head, method: 'squash' }));
     expect(err.exitCode).toBe(4);
     expect(git(repo.remote, ['rev-parse', 'main']).trim()).toBe(main);

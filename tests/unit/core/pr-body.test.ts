@@ -76,6 +76,12 @@ describe('PrBody', () => {
     expect(PrBody.parse(twice)).toBeNull();
   });
 
+  it('fences a diff so backticks in the file cannot end it', () => {
+    const text = body({ diffs: ['--- a/f\n+++ b/f\n@@ -1 +1 @@\n-x\n+```` oops\n'] });
+    expect(text).toContain('`````diff\n');
+    expect(text).toContain('+```` oops\n`````\n');
+  });
+
   it('shows a note as a quote (rollback reasons)', () => {
     const text = body({ note: 'bad minutes\nsecond line', block: { ...block, kind: 'rollback' } });
     expect(text).toMatch(/^## Rollback\n\n> bad minutes\n> second line\n/);
