@@ -161,6 +161,6 @@ export const COMMANDS: CommandSpec[] = [
     args: '[dir]',
     summary: 'build a throwaway world with local GitHub and Prefect stand-ins and run the whole lifecycle',
     options: [{ flags: '--keep', description: 'leave the world in place and print how to use it' }],
-    load: soon('sandbox'),
+    load: async () => (await import('../commands/sandbox.js')).sandbox,
   },
 ];

@@ -3,7 +3,7 @@
  * scoring (no publish), check the manifest it wrote and build the evidence. `propose` uses
  * smokeCandidate() for each pointer it promotes.
  */
-import { mkdtemp, readFile, readdir, rm, writeFile, rename } from 'node:fs/promises';
+import { mkdir, mkdtemp, readFile, readdir, rm, writeFile, rename } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { dirname, isAbsolute, join, resolve } from 'node:path';
 import { loadConfig } from '../adapters/config-file.js';
@@ -224,6 +224,7 @@ export function failedChecksError(pointer: string, run: string, failed: Evidence
 }
 
 async function writeAtomic(path: string, content: string): Promise<void> {
+  await mkdir(dirname(path), { recursive: true });
   const tmp = join(dirname(path), `.${Date.now()}-${process.pid}.tmp`);
   await writeFile(tmp, content);
   await rename(tmp, path);
