@@ -9,9 +9,9 @@ import {
   FULL_CONTEXT,
   LOG_FORMAT,
   classify,
-  evidencePath,
   parseLog,
   pointerChange,
+  repoEvidencePath,
   type BlockInfo,
   type HistoryEntry,
 } from '../core/history.js';
@@ -63,7 +63,7 @@ export async function readPointerHistory(input: PointerHistoryInput): Promise<Hi
   const changes = commits.map((c) => ({ commit: c, ...pointerChange(c, input.runField, input.file) }));
   const specs: string[] = [];
   const slots = changes.map(({ commit, to }) => {
-    const path = evidencePath(input.prefix, input.pointer, to);
+    const path = repoEvidencePath(input.prefix, input.pointer, to);
     if (path === null) return -1;
     specs.push(`${commit.sha}:${path}`, `${commit.sha}^1:${path}`);
     return specs.length - 2;

@@ -14,7 +14,8 @@ import { commitFiles, commitShape, fetchRemoteBranch, pushWithLease } from '../a
 import { PromotionBranch } from '../core/branch-name.js';
 import { pointerConfig } from '../core/config.js';
 import { CheckFailedError, UsageError } from '../core/errors.js';
-import { evidencePath, evidenceProblems, outputShape } from '../core/evidence.js';
+import { evidenceProblems, outputShape } from '../core/evidence.js';
+import { evidencePath } from '../core/evidence-path.js';
 import type { Forge } from '../core/forge.js';
 import { parseWith, stringifyJson } from '../core/json-file.js';
 import { newPointerFile, readPointerRun, setPointerRun } from '../core/pointer-file.js';

@@ -10,8 +10,9 @@ import {
   UsageError,
   toPromoteError,
 } from '../core/errors.js';
+import { evidencePath } from '../core/evidence-path.js';
 import type { Forge } from '../core/forge.js';
-import { evidencePath } from '../core/history.js';
+import { repoEvidencePath } from '../core/history.js';
 import { readPointerRun } from '../core/pointer-file.js';
 import { planRollback, rollbackBranch, short, type RollbackPlan } from '../core/rollback-plan.js';
 import { blockInfo, rollbackBody, rollbackTitle } from '../core/rollback-pr.js';
@@ -116,7 +117,7 @@ export async function rollback(
       base,
       branch,
       file: pointer.file,
-      evidence: `promotions/${name}/${plan.restored}.json`,
+      evidence: evidencePath(name, plan.restored),
       restoredEvidence: entries.find((e) => e.to === plan.restored && e.evidence)?.evidence ?? null,
     });
     try {
@@ -161,7 +162,7 @@ async function verifyRestored(
   prefix: string,
   runField: string,
 ): Promise<void> {
-  const evidence = evidencePath(prefix, plan.pointer, plan.restored)!;
+  const evidence = repoEvidencePath(prefix, plan.pointer, plan.restored)!;
   const [content, evidenceText] = await readBlobs(git.cwd, ctx.env, [
     `${head}:${file}`,
     `${head}:${evidence}`,

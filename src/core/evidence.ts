@@ -19,10 +19,6 @@ export interface EvidenceCheck {
   detail?: string;
 }
 
-export function evidencePath(pointer: string, run: string): string {
-  return `promotions/${pointer}/${run}.json`;
-}
-
 /** Why a candidate's contract does not fit the pointer's range, or null when it fits. */
 export function contractProblem(range: string | undefined, meta: Meta): string | null {
   if (!range) return null;

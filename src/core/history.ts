@@ -4,6 +4,7 @@
  * and whether the new run's evidence was added by the commit or already in the tree.
  */
 import { isPromoteError } from './errors.js';
+import { evidencePath } from './evidence-path.js';
 import { readPointerRun } from './pointer-file.js';
 import { isRunId } from './run-id.js';
 import { patchSides } from './patch-sides.js';
@@ -139,9 +140,9 @@ export function pointerChange(
   };
 }
 
-/** The path of a run's evidence file, or null when the run id could not be one. */
-export function evidencePath(prefix: string, pointer: string, run: string | null): string | null {
-  return run !== null && isRunId(run) ? `${prefix}promotions/${pointer}/${run}.json` : null;
+/** The repository path of a run's evidence file, or null when the run id could not be one. */
+export function repoEvidencePath(prefix: string, pointer: string, run: string | null): string | null {
+  return run !== null && isRunId(run) ? `${prefix}${evidencePath(pointer, run)}` : null;
 }
 
 /** Game date and total output rows of an evidence file's text (null fields when unreadable). */

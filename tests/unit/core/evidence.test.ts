@@ -2,10 +2,10 @@ import { describe, expect, it } from 'vitest';
 import {
   buildEvidence,
   contractProblem,
-  evidencePath,
   evidenceProblems,
   manifestChecks,
 } from '../../../src/core/evidence.js';
+import { evidencePath } from '../../../src/core/evidence-path.js';
 import { canonicalSha256 } from '../../../src/core/meta-hash.js';
 import { evidenceSchema, type Manifest, type Meta } from '../../../src/core/schemas.js';
 
