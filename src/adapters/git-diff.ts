@@ -65,16 +65,3 @@ export async function changedFiles(git: Git, from: string, to: string): Promise<
   ]);
   return parseNameStatus(out);
 }
-
-/** The repository-relative directory of `cwd` ("" at the top, else ending in "/"). */
-export async function repoPrefix(git: Git): Promise<string> {
-  try {
-    return (await git.raw(['rev-parse', '--show-prefix'])).trim();
-  } catch (err) {
-    throw new UsageError(
-      `${git.cwd} is not inside a git repository`,
-      'Run git promote validate in a clone of the pipeline repository.',
-      { cause: err },
-    );
-  }
-}

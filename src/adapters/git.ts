@@ -60,6 +60,22 @@ export function assertSafeRef(ref: string): string {
   return ref;
 }
 
+/**
+ * The repository-relative directory of `cwd` ("" at the top, else ending in "/"): where the config
+ * root, and so promotions/ and the pointer files, sit inside the repository.
+ */
+export async function repoPrefix(git: Git, command: string): Promise<string> {
+  try {
+    return (await git.raw(['rev-parse', '--show-prefix'])).trim();
+  } catch (err) {
+    throw new UsageError(
+      `${git.cwd} is not inside a git repository`,
+      `Run git promote ${command} in a clone of the pipeline repository.`,
+      { cause: err },
+    );
+  }
+}
+
 export async function toplevel(git: Git): Promise<string> {
   return (await git.raw(['rev-parse', '--show-toplevel'])).trim();
 }

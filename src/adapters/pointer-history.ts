@@ -82,8 +82,3 @@ export async function readPointerHistory(input: PointerHistoryInput): Promise<Hi
     });
   });
 }
-
-/** Where the config root sits inside the repository: '' at the top level, else 'dir/'. */
-export async function repoPrefix(git: Git): Promise<string> {
-  return (await git.raw(['rev-parse', '--show-prefix'])).trim();
-}

@@ -1,6 +1,6 @@
 import { loadConfig } from '../adapters/config-file.js';
-import { fetchBranch, openGit, type Git } from '../adapters/git.js';
-import { readPointerHistory, repoPrefix } from '../adapters/pointer-history.js';
+import { fetchBranch, openGit, repoPrefix, type Git } from '../adapters/git.js';
+import { readPointerHistory } from '../adapters/pointer-history.js';
 import { pointerConfig } from '../core/config.js';
 import { UsageError } from '../core/errors.js';
 import { historyLines } from '../core/history.js';
@@ -43,7 +43,7 @@ export async function history(args: string[], opts: Record<string, unknown>, ctx
   const pointer = pointerConfig(config, name);
   const git = openGit(root, ctx.env);
   const tip = await branchTip(git, config, opts.fetch !== false);
-  const prefix = await repoPrefix(git);
+  const prefix = await repoPrefix(git, 'history');
   const entries = await readPointerHistory({
     git,
     env: ctx.env,

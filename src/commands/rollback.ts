@@ -1,6 +1,6 @@
 import { loadConfig } from '../adapters/config-file.js';
-import { openGit, readBlobs, type Git } from '../adapters/git.js';
-import { readPointerHistory, repoPrefix } from '../adapters/pointer-history.js';
+import { openGit, readBlobs, repoPrefix, type Git } from '../adapters/git.js';
+import { readPointerHistory } from '../adapters/pointer-history.js';
 import { revertInWorktree } from '../adapters/revert-worktree.js';
 import { pointerConfig } from '../core/config.js';
 import {
@@ -53,7 +53,7 @@ export async function rollback(
 
   const git = openGit(root, ctx.env);
   const tip = await branchTip(git, config, opts.fetch !== false);
-  const prefix = await repoPrefix(git);
+  const prefix = await repoPrefix(git, 'rollback');
   const file = `${prefix}${pointer.file}`;
   const entries = await readPointerHistory({
     git,

@@ -10,8 +10,8 @@
 import { readFile } from 'node:fs/promises';
 import { basename, dirname } from 'node:path';
 import { findConfigPath } from '../adapters/config-file.js';
-import { changedFiles, mergeBase, repoPrefix, resolveCommit } from '../adapters/git-diff.js';
-import { openGit, readBlobs, type Env, type Git } from '../adapters/git.js';
+import { changedFiles, mergeBase, resolveCommit } from '../adapters/git-diff.js';
+import { openGit, readBlobs, repoPrefix, type Env, type Git } from '../adapters/git.js';
 import {
   appendStepSummary,
   inActions,
@@ -131,7 +131,7 @@ export async function validateRange(
   labels?: string[],
 ): Promise<ValidateReport> {
   const git = openGit(root, env);
-  const prefix = await repoPrefix(git);
+  const prefix = await repoPrefix(git, 'validate');
   const from = await mergeBase(git, range.base, range.head);
   const changes: FileChange[] = (await changedFiles(git, from, range.head)).map((c) =>
     c.path.startsWith(prefix)
