@@ -3,47 +3,19 @@
  * "title (#N)", merge commits "Merge pull request #N from …", manual edits and reverts.
  */
 import { execFileSync } from 'node:child_process';
-import { canonicalSha256 } from '../../src/core/meta-hash.js';
 import { createRepo, testEnv, writeFiles, type TestRepo } from './git-repo.js';
-import { pointerJson, sampleConfig, sampleMeta } from './fixtures.js';
+import { evidenceFile, evidenceJson } from './evidence.js';
+import { pointerJson, sampleConfig } from './fixtures.js';
 
 export const MINUTES_FILE = 'config/minutes_current_run.json';
 export const RATES_FILE = 'config/rates_current_run.json';
 
+/** Valid evidence JSON of `run` (tests/helpers/evidence.ts), with this history's default date and rows. */
 export function sampleEvidence(pointer: string, run: string, gameDate = '2026-11-25', rows = 240): string {
-  const meta = sampleMeta(run);
-  const evidence = {
-    schema: 'git-promote/evidence@1',
-    pointer,
-    run_id: run,
-    game_date: gameDate,
-    smoke: {
-      command: ['python', '-m', 'score', '--run-id', run],
-      exit_code: 0,
-      started_at: '2026-11-26T10:00:00Z',
-      finished_at: '2026-11-26T10:01:00Z',
-      duration_ms: 60000,
-      published: false,
-    },
-    manifest: {
-      asset: `${pointer}_scores`,
-      game_date: gameDate,
-      run_id: run,
-      run_as_of_ts: '2026-11-26T10:00:00Z',
-      status: 'success',
-      outputs: [{ name: 'scores', rows, columns: ['player_id', 'game_id', 'minutes_p50'] }],
-    },
-    meta,
-    meta_sha256: canonicalSha256(meta),
-    checks: [{ name: 'rows', ok: true }],
-    tool: { name: 'git-promote', version: '0.1.0' },
-  };
-  return `${JSON.stringify(evidence, null, 2)}\n`;
+  return evidenceJson(pointer, run, { gameDate, rows });
 }
 
-export function evidenceFile(pointer: string, run: string): string {
-  return `promotions/${pointer}/${run}.json`;
-}
+export { evidenceFile };
 
 export interface PromotionRepo extends TestRepo {
   /** Squash-style promotion straight on the branch: pointer + evidence, "Promote … (#pr)". */
