@@ -4,11 +4,43 @@
  */
 import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import type { GitHubStandIn } from '../../src/sandbox/github/index.js';
+import { afterAll, beforeAll, beforeEach } from 'vitest';
+import { startGitHubStandIn, type GitHubStandIn } from '../../src/sandbox/github/index.js';
 import { runCliProcess, type CliResult } from './cli.js';
-import { writePullRequestEvent } from './promotion-repo.js';
+import type { TestRepo } from './git-repo.js';
+import { createPromotionRepo, writePullRequestEvent } from './promotion-repo.js';
 
 export const REPO = 'acme/projections';
+
+export interface PromotionGate {
+  /** The pipeline repository of createPromotionRepo (its bare remote is the stand-in's REPO). */
+  repo: TestRepo;
+  gh: GitHubStandIn;
+}
+
+/**
+ * Register the hooks of a promotion-gate test file: one repository and GitHub stand-in for the
+ * file, the stand-in reset and the clone back on the remote's main before each test. The fields
+ * are set once beforeAll has run.
+ */
+export function usePromotionGate(): PromotionGate {
+  const gate = {} as PromotionGate;
+  beforeAll(async () => {
+    gate.repo = createPromotionRepo();
+    gate.gh = await startGitHubStandIn({ repos: { [REPO]: gate.repo.remote } });
+  });
+  afterAll(async () => {
+    await gate.gh?.close();
+    gate.repo?.cleanup();
+  });
+  beforeEach(() => {
+    gate.gh.reset();
+    // The runner's checkout: main as GitHub has it now (merges happen in the stand-in's bare repo).
+    gate.repo.git(['fetch', '--quiet', 'origin']);
+    gate.repo.git(['checkout', '--quiet', '-B', 'main', 'origin/main']);
+  });
+  return gate;
+}
 
 /** The GitHub API as a test client of the stand-in (what a person or GitHub itself would do). */
 export async function api(gh: GitHubStandIn, method: string, path: string, body?: unknown): Promise<unknown> {

@@ -5,58 +5,45 @@
  */
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { merge } from '../../src/commands/merge.js';
 import { validate } from '../../src/commands/validate.js';
 import type { ValidateReport } from '../../src/core/validate-report.js';
-import { startGitHubStandIn, type GitHubStandIn } from '../../src/sandbox/github/index.js';
-import { api, mergeRequests, openPull, REPO, statusesOf, type OpenPull } from '../helpers/actions.js';
+import {
+  api,
+  mergeRequests,
+  openPull,
+  REPO,
+  statusesOf,
+  usePromotionGate,
+  type OpenPull,
+} from '../helpers/actions.js';
 import { testContext } from '../helpers/context.js';
 import { evidenceFile, evidenceJson } from '../helpers/evidence.js';
 import { pointerJson } from '../helpers/fixtures.js';
-import { testEnv, type TestRepo } from '../helpers/git-repo.js';
-import {
-  createPromotionRepo,
-  promotionFiles,
-  pushBranch,
-  writePullRequestEvent,
-} from '../helpers/promotion-repo.js';
+import { testEnv } from '../helpers/git-repo.js';
+import { promotionFiles, pushBranch, writePullRequestEvent } from '../helpers/promotion-repo.js';
 
-let repo: TestRepo;
-let gh: GitHubStandIn;
-
-beforeAll(async () => {
-  repo = createPromotionRepo();
-  gh = await startGitHubStandIn({ repos: { [REPO]: repo.remote } });
-});
-afterAll(async () => {
-  await gh?.close();
-  repo?.cleanup();
-});
-beforeEach(() => {
-  gh.reset();
-  repo.git(['fetch', '--quiet', 'origin']);
-  repo.git(['checkout', '--quiet', '-B', 'main', 'origin/main']);
-});
+const gate = usePromotionGate();
 
 function actionsContext(pr: OpenPull, extra: Record<string, string> = {}) {
-  const event = writePullRequestEvent(repo.dir, {
+  const event = writePullRequestEvent(gate.repo.dir, {
     number: pr.number,
     base: pr.base,
     head: pr.head,
     headRepo: REPO,
   });
-  const summary = join(repo.dir, `summary-${pr.number}.md`);
+  const summary = join(gate.repo.dir, `summary-${pr.number}.md`);
   writeFileSync(summary, '');
   return testContext({
-    cwd: repo.clone,
+    cwd: gate.repo.clone,
     env: testEnv({
       GITHUB_ACTIONS: 'true',
       GITHUB_EVENT_PATH: event,
       GITHUB_STEP_SUMMARY: summary,
       GITHUB_REPOSITORY: REPO,
-      GITHUB_API_URL: gh.url,
-      GITHUB_TOKEN: gh.token,
+      GITHUB_API_URL: gate.gh.url,
+      GITHUB_TOKEN: gate.gh.token,
       ...extra,
     }),
   });
@@ -67,8 +54,8 @@ async function pull(
   files: Record<string, string | null>,
   labels?: string[],
 ): Promise<OpenPull> {
-  pushBranch(repo, branch, files);
-  return openPull(gh, branch, labels);
+  pushBranch(gate.repo, branch, files);
+  return openPull(gate.gh, branch, labels);
 }
 
 const failing: [string, Record<string, string | null>][] = [
@@ -102,7 +89,7 @@ describe('validate and merge against the GitHub stand-in (in process)', () => {
     const report = outcome.data as ValidateReport;
     expect(outcome.exitCode).toBe(1);
     expect([...new Set(report.results.filter((r) => !r.ok).map((r) => r.name))]).toEqual([name]);
-    const status = statusesOf(gh, pr.head)[0]!;
+    const status = statusesOf(gate.gh, pr.head)[0]!;
     expect(status.state).toBe('failure');
     expect(status.description).toBe(
       name === 'scope'
@@ -115,7 +102,7 @@ describe('validate and merge against the GitHub stand-in (in process)', () => {
       exitCode: 1,
       message: `git-promote/validate is failure on head ${pr.head.slice(0, 12)}: ${status.description}`,
     });
-    expect(mergeRequests(gh)).toHaveLength(0);
+    expect(mergeRequests(gate.gh)).toHaveLength(0);
   });
 
   it('refuses unlabeled PRs, PRs into another branch and closed PRs, listing every reason', async () => {
@@ -125,8 +112,8 @@ describe('validate and merge against the GitHub stand-in (in process)', () => {
       exitCode: 1,
       message: `PR #${pr.number} has none of the labels promotion, rollback`,
     });
-    pushBranch(repo, 'release', {});
-    await api(gh, 'PATCH', `/pulls/${pr.number}`, { base: 'release', state: 'closed' });
+    pushBranch(gate.repo, 'release', {});
+    await api(gate.gh, 'PATCH', `/pulls/${pr.number}`, { base: 'release', state: 'closed' });
     await expect(merge([], { pr: String(pr.number) }, actionsContext(pr))).rejects.toMatchObject({
       exitCode: 1,
       message: `PR #${pr.number} is closed`,
@@ -135,18 +122,18 @@ describe('validate and merge against the GitHub stand-in (in process)', () => {
         `PR #${pr.number} has none of the labels promotion, rollback`,
       ],
     });
-    expect(mergeRequests(gh)).toHaveLength(0);
+    expect(mergeRequests(gate.gh)).toHaveLength(0);
   });
 
   it('refuses while validation is pending, merges once it passed, using the configured merge method', async () => {
     const pr = await pull('promote/minutes/m41', promotionFiles('m41'));
-    await api(gh, 'POST', `/statuses/${pr.head}`, { state: 'pending', context: 'git-promote/validate' });
+    await api(gate.gh, 'POST', `/statuses/${pr.head}`, { state: 'pending', context: 'git-promote/validate' });
     await expect(merge([], { pr: String(pr.number) }, actionsContext(pr))).rejects.toMatchObject({
       exitCode: 1,
       message: `git-promote/validate is still pending on head ${pr.head.slice(0, 12)}`,
     });
     // Another context's success does not count.
-    await api(gh, 'POST', `/statuses/${pr.head}`, { state: 'success', context: 'ci/other' });
+    await api(gate.gh, 'POST', `/statuses/${pr.head}`, { state: 'success', context: 'ci/other' });
     await expect(merge([], { pr: String(pr.number) }, actionsContext(pr))).rejects.toMatchObject({
       exitCode: 1,
     });
@@ -160,30 +147,30 @@ describe('validate and merge against the GitHub stand-in (in process)', () => {
       exitCode: 0,
       data: { pr: pr.number, merged: true, head: pr.head, method: 'squash' },
     });
-    expect(mergeRequests(gh)[0]!.body).toMatchObject({ sha: pr.head, merge_method: 'squash' });
+    expect(mergeRequests(gate.gh)[0]!.body).toMatchObject({ sha: pr.head, merge_method: 'squash' });
   });
 
   it('reports a status GitHub refuses (bad token) as a warning, not a failed validation', async () => {
     const pr = await pull('promote/minutes/m42', promotionFiles('m42'));
-    gh.inject({ method: 'POST', path: /\/statuses\//, status: 401 });
+    gate.gh.inject({ method: 'POST', path: /\/statuses\//, status: 401 });
     const outcome = await validate([], {}, actionsContext(pr));
     expect(outcome.exitCode).toBe(0);
     expect(outcome.text.at(-1)).toMatch(
       /^warning: status git-promote\/validate not posted: .*the token was rejected/,
     );
     // The pending post failed, so no second attempt was made.
-    expect(gh.requests.filter((r) => r.path.includes('/statuses/'))).toHaveLength(1);
+    expect(gate.gh.requests.filter((r) => r.path.includes('/statuses/'))).toHaveLength(1);
   });
 
   it('posts error instead of leaving pending when validation cannot run', async () => {
     const pr = await pull('promote/minutes/m44', promotionFiles('m44'));
     // A base that shares no history with the head (a rewritten target branch, say).
-    const empty = repo.git(['hash-object', '-t', 'tree', '-w', '--stdin']).trim();
-    const orphan = repo.git(['commit-tree', empty, '-m', 'orphan']).trim();
+    const empty = gate.repo.git(['hash-object', '-t', 'tree', '-w', '--stdin']).trim();
+    const orphan = gate.repo.git(['commit-tree', empty, '-m', 'orphan']).trim();
     await expect(validate([], {}, actionsContext({ ...pr, base: orphan }))).rejects.toMatchObject({
       exitCode: 2,
     });
-    const [latest, first] = statusesOf(gh, pr.head);
+    const [latest, first] = statusesOf(gate.gh, pr.head);
     expect(first!.state).toBe('pending');
     expect(latest).toMatchObject({
       state: 'error',
@@ -193,12 +180,12 @@ describe('validate and merge against the GitHub stand-in (in process)', () => {
 
   it('never prints the token', async () => {
     const pr = await pull('promote/minutes/m43', promotionFiles('m43'));
-    gh.inject({ method: 'GET', path: /\/pulls\//, status: 404 });
+    gate.gh.inject({ method: 'GET', path: /\/pulls\//, status: 404 });
     const ctx = actionsContext(pr);
     const err = await merge([], { pr: String(pr.number) }, ctx).catch((e: Error) => e);
     expect(String((err as Error).message)).toMatch(/not found \(404/);
     expect(JSON.stringify(err) + String((err as Error).message) + ctx.out() + ctx.err()).not.toContain(
-      gh.token,
+      gate.gh.token,
     );
   });
 });
