@@ -6,7 +6,6 @@ import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { buildPullRequest, buildProposal, propose } from '../../src/commands/propose.js';
-import { PromoteError } from '../../src/core/errors.js';
 import { PrBody } from '../../src/core/pr-body.js';
 import { evidenceSchema } from '../../src/core/schemas.js';
 import { loadConfig } from '../../src/adapters/config-file.js';
@@ -16,6 +15,7 @@ import {
   type GitHubStandIn,
 } from '../../src/sandbox/github/index.js';
 import { testContext, type TestContext } from '../helpers/context.js';
+import { promoteErrorOf } from '../helpers/errors.js';
 import { git, testEnv } from '../helpers/git-repo.js';
 import { createPipelineWorld, type PipelineWorld } from '../helpers/smoke-scorer.js';
 
@@ -42,16 +42,6 @@ function ctx(extra: Record<string, string | undefined> = {}): TestContext {
 }
 const remote = (args: string[]) => git(world.repo.remote, args).trim();
 const remoteBranches = () => remote(['for-each-ref', '--format=%(refname:short)', 'refs/heads/']).split('\n');
-
-async function failure(p: Promise<unknown>): Promise<PromoteError> {
-  try {
-    await p;
-  } catch (err) {
-    expect(err).toBeInstanceOf(PromoteError);
-    return err as PromoteError;
-  }
-  throw new Error('expected a failure');
-}
 
 describe('propose', () => {
   it('commits pointer + evidence on promote/<pointer>/<run>, pushes, and opens a labelled PR', async () => {
@@ -153,7 +143,7 @@ describe('propose', () => {
     ['too few rows', { rows: 3 }, 'rows (3 rows (expected >= 100))'],
   ])('pushes nothing and opens nothing after %s', async (_name, behaviour, detail) => {
     world.addRun('minutes', 'bad', { smoke: behaviour });
-    const err = await failure(propose(['minutes=bad'], {}, ctx()));
+    const err = await promoteErrorOf(propose(['minutes=bad'], {}, ctx()));
     expect(err.exitCode).toBe(1);
     expect(err.message).toContain(detail);
     expect(remoteBranches()).toEqual(['main']);
@@ -162,7 +152,7 @@ describe('propose', () => {
 
   it('refuses a candidate with an incompatible contract; nothing pushed', async () => {
     world.addRun('minutes', 'm-v3', { contract: '3.0.0' });
-    const err = await failure(propose(['minutes=m-v3'], {}, ctx()));
+    const err = await promoteErrorOf(propose(['minutes=m-v3'], {}, ctx()));
     expect(err.exitCode).toBe(1);
     expect(err.message).toContain("contract 3.0.0 does not satisfy the pointer's range ^2.0.0");
     expect(remoteBranches()).toEqual(['main']);
@@ -211,7 +201,7 @@ describe('propose', () => {
   });
 
   it('without a token it stops before smoke or push (exit 2)', async () => {
-    const err = await failure(propose(['minutes=m-new'], {}, ctx({ GITHUB_TOKEN: undefined })));
+    const err = await promoteErrorOf(propose(['minutes=m-new'], {}, ctx({ GITHUB_TOKEN: undefined })));
     expect(err.exitCode).toBe(2);
     expect(err.message).toContain('no GitHub token');
     expect(remoteBranches()).toEqual(['main']);
@@ -230,10 +220,14 @@ describe('propose', () => {
     );
 
     world.addRun('minutes', 'm-other');
-    const wrongRun = await failure(propose(['minutes=m-other'], { evidence: file, dryRun: true }, ctx()));
+    const wrongRun = await promoteErrorOf(
+      propose(['minutes=m-other'], { evidence: file, dryRun: true }, ctx()),
+    );
     expect(wrongRun.exitCode).toBe(1);
     expect(wrongRun.message).toContain('it is for run m-new, not m-other');
-    const wrongPointer = await failure(propose(['rates=r-new'], { evidence: file, dryRun: true }, ctx()));
+    const wrongPointer = await promoteErrorOf(
+      propose(['rates=r-new'], { evidence: file, dryRun: true }, ctx()),
+    );
     expect(wrongPointer.exitCode).toBe(2);
     expect(wrongPointer.message).toContain('--evidence for minutes, which is not being proposed');
   });
@@ -290,7 +284,7 @@ describe('propose', () => {
 
   it('a 502 on creating the PR, not carried out, is exit 3 and a rerun completes it', async () => {
     gh.inject({ method: 'POST', path: /\/pulls$/, status: 502 });
-    const err = await failure(propose(['minutes=m-new'], {}, ctx()));
+    const err = await promoteErrorOf(propose(['minutes=m-new'], {}, ctx()));
     expect(err.exitCode).toBe(3);
     expect(err.remedy).toContain('retry');
     expect(gh.pulls(REPO)).toHaveLength(0);

@@ -10,6 +10,7 @@ import { PromoteError } from '../../src/core/errors.js';
 import { canonicalSha256 } from '../../src/core/meta-hash.js';
 import { evidenceSchema } from '../../src/core/schemas.js';
 import { testContext } from '../helpers/context.js';
+import { promoteErrorOf } from '../helpers/errors.js';
 import { createPipelineWorld, EXPECTED_COLUMNS, type PipelineWorld } from '../helpers/smoke-scorer.js';
 import { writeFiles } from '../helpers/git-repo.js';
 
@@ -20,14 +21,7 @@ beforeEach(() => {
 afterEach(() => world.cleanup());
 
 async function smokeError(args: string[], opts: Record<string, unknown> = {}): Promise<PromoteError> {
-  const ctx = testContext({ cwd: world.root });
-  try {
-    await smoke(args, opts, ctx);
-  } catch (err) {
-    expect(err).toBeInstanceOf(PromoteError);
-    return err as PromoteError;
-  }
-  throw new Error('expected smoke to fail');
+  return promoteErrorOf(smoke(args, opts, testContext({ cwd: world.root })), 'expected smoke to fail');
 }
 
 /** Running (a killed process may linger as a zombie until its new parent reaps it). */

@@ -5,13 +5,13 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { createForge } from '../../../src/adapters/github/index.js';
 import type { Forge } from '../../../src/core/forge.js';
-import { PromoteError } from '../../../src/core/errors.js';
 import {
   primaryRateLimit,
   secondaryRateLimit,
   startGitHubStandIn,
   type GitHubStandIn,
 } from '../../../src/sandbox/github/index.js';
+import { promoteErrorOf } from '../../helpers/errors.js';
 import { createRepo, git, writeFiles, type TestRepo } from '../../helpers/git-repo.js';
 
 const REPO = 'acme/projections';
@@ -31,16 +31,6 @@ function pushBranch(branch: string, files: Record<string, string>, from = 'main'
   const sha = repo.head();
   repo.git(['checkout', '--quiet', '-B', 'main', 'origin/main']);
   return sha;
-}
-
-async function errorOf(p: Promise<unknown>): Promise<PromoteError> {
-  try {
-    await p;
-  } catch (err) {
-    expect(err).toBeInstanceOf(PromoteError);
-    return err as PromoteError;
-  }
-  throw new Error('expected a failure');
 }
 
 beforeEach(async () => {
@@ -82,7 +72,7 @@ describe('pull requests', () => {
     expect((await forge.findOpenPull('promote/minutes/r2', 'main'))?.number).toBe(1);
     expect(await forge.findOpenPull('promote/minutes/other', 'main')).toBeNull();
 
-    const dup = await errorOf(
+    const dup = await promoteErrorOf(
       forge.createPull({ title: 't', body: '', head: 'promote/minutes/r2', base: 'main' }),
     );
     expect(dup.exitCode).toBe(1);
@@ -103,7 +93,7 @@ describe('pull requests', () => {
   });
 
   it('maps 404 to exit 1 and a bad token to exit 2, never showing the token', async () => {
-    const missing = await errorOf(forge.getPull(99));
+    const missing = await promoteErrorOf(forge.getPull(99));
     expect(missing.exitCode).toBe(1);
     expect(missing.message).toContain('not found');
 
@@ -113,7 +103,7 @@ describe('pull requests', () => {
       baseUrl: gh.url,
       retryUnitMs: 5,
     });
-    const denied = await errorOf(bad.getPull(1));
+    const denied = await promoteErrorOf(bad.getPull(1));
     expect(denied.exitCode).toBe(2);
     expect(`${denied.message} ${denied.remedy} ${String(denied.cause ?? '')}`).not.toContain('wrongwrong');
     expect(gh.requests.at(-1)?.status).toBe(401);
@@ -121,7 +111,7 @@ describe('pull requests', () => {
 
   it('refuses a pull request with no commits (422 → exit 1)', async () => {
     repo.git(['push', '--quiet', 'origin', 'HEAD:refs/heads/empty']);
-    const err = await errorOf(forge.createPull({ title: 't', body: '', head: 'empty', base: 'main' }));
+    const err = await promoteErrorOf(forge.createPull({ title: 't', body: '', head: 'empty', base: 'main' }));
     expect(err.exitCode).toBe(1);
     expect(err.message).toContain('No commits between main and empty');
   });
@@ -140,7 +130,7 @@ describe('merge', () => {
       base: 'main',
     });
 
-    const moved = await errorOf(forge.mergePull(1, { sha: before, method: 'squash' }));
+    const moved = await promoteErrorOf(forge.mergePull(1, { sha: before, method: 'squash' }));
     expect(moved.exitCode).toBe(4);
     expect(moved.message).toContain('Head branch was modified');
     expect(gh.requests.filter((r) => r.method === 'PUT')).toHaveLength(1);
@@ -155,7 +145,7 @@ describe('merge', () => {
     const pr = await forge.getPull(1);
     expect(pr).toMatchObject({ state: 'closed', merged: true, mergeCommitSha: sha, head: { sha: head } });
 
-    const again = await errorOf(forge.mergePull(1, { sha: head, method: 'squash' }));
+    const again = await promoteErrorOf(forge.mergePull(1, { sha: head, method: 'squash' }));
     expect(again.exitCode).toBe(4);
     expect(again.message).toContain('not mergeable');
   });
@@ -203,7 +193,7 @@ describe('merge', () => {
     const main = git(repo.remote, ['rev-parse', 'main']).trim();
     await forge.createPull({ title: 'conflict', body: '', head: 'feature', base: 'main' });
     expect(await forge.getPull(1)).toMatchObject({ state: 'open', mergeable: false });
-    const err = await errorOf(forge.mergePull(1, { sha: head, method: 'squash' }));
+    const err = await promoteErrorOf(forge.mergePull(1, { sha: head, method: 'squash' }));
     expect(err.exitCode).toBe(4);
     expect(git(repo.remote, ['rev-parse', 'main']).trim()).toBe(main);
   });
@@ -241,7 +231,7 @@ describe('statuses and deployments', () => {
       description: 'ok',
       targetUrl: 'https://ci/1',
     });
-    const err = await errorOf(
+    const err = await promoteErrorOf(
       forge.createStatus('0'.repeat(40), { state: 'success', context: 'c', description: 'd' }),
     );
     expect(err.exitCode).toBe(1);
@@ -269,7 +259,9 @@ describe('statuses and deployments', () => {
       payload: { pointers: { minutes: 'r2' } },
     });
     expect(state.deploymentStatuses.map((s) => s.state)).toEqual(['in_progress', 'success']);
-    const err = await errorOf(forge.createDeploymentStatus(9999, { state: 'success', description: 'x' }));
+    const err = await promoteErrorOf(
+      forge.createDeploymentStatus(9999, { state: 'success', description: 'x' }),
+    );
     expect(err.exitCode).toBe(1);
   });
 });
@@ -286,7 +278,7 @@ describe('retries', () => {
 
   it('gives up after the last try with exit 3', async () => {
     gh.inject({ method: 'GET', status: 503, times: 10 });
-    const err = await errorOf(forge.getPull(1));
+    const err = await promoteErrorOf(forge.getPull(1));
     expect(err.exitCode).toBe(3);
     expect(err.message).toContain('503');
     expect(gh.requests).toHaveLength(4);
@@ -296,7 +288,7 @@ describe('retries', () => {
     pushBranch('feature', { 'a.txt': 'a\n' });
     await forge.createPull({ title: 'Add a', body: '', head: 'feature', base: 'main' });
     gh.inject({ method: 'POST', path: /\/comments$/, status: 502, when: 'after' });
-    const err = await errorOf(forge.createComment(1, 'hello'));
+    const err = await promoteErrorOf(forge.createComment(1, 'hello'));
     expect(err.exitCode).toBe(3);
     expect(gh.requests.filter((r) => r.method === 'POST' && r.path.endsWith('/comments'))).toHaveLength(1);
     expect(gh.repoState(REPO).comments).toHaveLength(1);
@@ -334,7 +326,7 @@ describe('retries', () => {
       maxRetryAfterS: 10,
     });
     gh.inject({ method: 'GET', ...secondaryRateLimit(3600, 1, 429) });
-    const err = await errorOf(patient.getStatuses(repo.head()));
+    const err = await promoteErrorOf(patient.getStatuses(repo.head()));
     expect(err.exitCode).toBe(3);
     expect(err.message).toContain('rate limited');
   });
