@@ -7,24 +7,8 @@ import {
   prNumberFromMessage,
   revertedShas,
   type HistoryEntry,
-  type LogCommit,
 } from '../../../src/core/history.js';
-
-const sha = (c: string) => c.repeat(40);
-
-function commit(over: Partial<LogCommit> = {}): LogCommit {
-  return {
-    sha: sha('a'),
-    parents: [sha('0')],
-    authorName: 'Ann',
-    authorEmail: 'ann@example.com',
-    authorDate: '2026-11-25T10:00:00Z',
-    commitDate: '2026-11-25T10:05:00Z',
-    message: 'Promote minutes to B (#7)\n',
-    patch: '',
-    ...over,
-  };
-}
+import { historyEntry, logCommit, sha } from '../../helpers/history-entries.js';
 
 function entry(
   s: string,
@@ -33,15 +17,7 @@ function entry(
   to: string,
   reverts: string[] = [],
 ) {
-  return classify({
-    commit: commit({ sha: sha(s), message: reverts.map((r) => `This reverts commit ${r}.`).join('\n') }),
-    from,
-    to,
-    evidence: kind === 'manual edit' ? null : '{}',
-    evidenceAtParent: kind === 'rollback',
-    block: null,
-    problems: [],
-  });
+  return historyEntry(s, kind, from, to, reverts.map((r) => `This reverts commit ${r}.`).join('\n'));
 }
 
 describe('parseLog', () => {
@@ -77,7 +53,7 @@ describe('messages', () => {
 });
 
 describe('classify', () => {
-  const base = { commit: commit(), from: 'A', to: 'B', block: null, problems: [] };
+  const base = { commit: logCommit(), from: 'A', to: 'B', block: null, problems: [] };
   it('a commit adding the new run evidence is a promotion', () => {
     const e = classify({
       ...base,
@@ -110,7 +86,7 @@ describe('classify', () => {
   it('neutralises terminal escape sequences in subjects', () => {
     const e = classify({
       ...base,
-      commit: commit({ message: 'Promote \u001b[2J B (#7)\n' }),
+      commit: logCommit({ message: 'Promote \u001b[2J B (#7)\n' }),
       evidence: null,
       evidenceAtParent: false,
     });

@@ -1,9 +1,9 @@
 import { describe, expect, it } from 'vitest';
-import { classify, type HistoryEntry } from '../../../src/core/history.js';
+import type { HistoryEntry } from '../../../src/core/history.js';
+import { historyEntry, sha } from '../../helpers/history-entries.js';
 import { planRollback, rollbackBranch } from '../../../src/core/rollback-plan.js';
 import { blockInfo, rollbackBody, rollbackBodyText, rollbackTitle } from '../../../src/core/rollback-pr.js';
 
-const sha = (c: string) => c.repeat(40);
 function entry(
   s: string,
   kind: HistoryEntry['kind'],
@@ -11,24 +11,7 @@ function entry(
   to: string,
   pr: number | null = null,
 ): HistoryEntry {
-  return classify({
-    commit: {
-      sha: sha(s),
-      parents: [sha('0')],
-      authorName: 'Ann',
-      authorEmail: 'a@x',
-      authorDate: '2026-11-25T10:00:00Z',
-      commitDate: '2026-11-25T10:00:00Z',
-      message: pr === null ? `change ${s}` : `Promote ${to} (#${pr})`,
-      patch: '',
-    },
-    from,
-    to,
-    evidence: kind === 'manual edit' ? null : '{}',
-    evidenceAtParent: kind === 'rollback',
-    block: null,
-    problems: [],
-  });
+  return historyEntry(s, kind, from, to, pr === null ? `change ${s}` : `Promote ${to} (#${pr})`);
 }
 
 // Newest first: A created, A -> B (#11), B -> C (#12).
