@@ -21,22 +21,31 @@ function recorder() {
   return { saves, save: async (s: SavedFlowRun) => void saves.push(s) };
 }
 
+/** triggerFollowVerify of minutes at COMMIT in the current world, polling fast; `over` replaces inputs. */
+function follow(over: Partial<Parameters<typeof triggerFollowVerify>[0]> = {}) {
+  return triggerFollowVerify({
+    config: world!.config,
+    root: world!.root,
+    commit: COMMIT,
+    pointers: ['minutes'],
+    ctx,
+    save: recorder().save,
+    pollMs: 5,
+    ...over,
+  });
+}
+
 describe('triggerFollowVerify', () => {
   it('triggers once, saves the run id before following, and verifies every changed pointer', async () => {
     world = await flowWorld({ standIn: { stepMs: 50 } });
     const { saves, save } = recorder();
     const statesAtSave: string[] = [];
-    const outcome = await triggerFollowVerify({
-      config: world.config,
-      root: world.root,
-      commit: COMMIT,
+    const outcome = await follow({
       pointers: ['rates', 'minutes'],
-      ctx,
       save: async (s) => {
         statesAtSave.push(world!.prefect.flowRuns[0]!.state_type);
         await save(s);
       },
-      pollMs: 5,
     });
     expect(outcome).toMatchObject({ ok: true, state: 'COMPLETED', created: true, resumed: false });
     expect(outcome.gameDate).toBe(slateDate(new Date()));
@@ -61,30 +70,19 @@ describe('triggerFollowVerify', () => {
     const { saves, save } = recorder();
     const abort = new AbortController();
     // The first process dies while following: abort as soon as the run id was saved.
-    const first = await triggerFollowVerify({
-      config: world.config,
-      root: world.root,
-      commit: COMMIT,
-      pointers: ['minutes'],
+    const first = await follow({
       ctx: { ...ctx, signal: abort.signal },
       save: async (s) => {
         await save(s);
         abort.abort(new Error('killed'));
       },
-      pollMs: 5,
     }).catch((e: unknown) => e);
     expect((first as Error).message).toBe('killed');
     expect(saves).toHaveLength(1);
 
-    const second = await triggerFollowVerify({
-      config: world.config,
-      root: world.root,
-      commit: COMMIT,
-      pointers: ['minutes'],
-      ctx,
+    const second = await follow({
       saved: saves[0]!,
       save,
-      pollMs: 5,
     });
     expect(second).toMatchObject({ ok: true, resumed: true, created: false, flowRunId: saves[0]!.flowRunId });
     expect(world.prefect.flowRuns).toHaveLength(1);
@@ -101,15 +99,9 @@ describe('triggerFollowVerify', () => {
       retry: { attempts: 3, baseMs: 1 },
     });
     const { save } = recorder();
-    const outcome = await triggerFollowVerify({
-      config: world.config,
-      root: world.root,
-      commit: COMMIT,
-      pointers: ['minutes'],
-      ctx,
+    const outcome = await follow({
       trigger: trigger!,
       save,
-      pollMs: 5,
     });
     expect(outcome.ok).toBe(true);
     expect(world.prefect.flowRuns).toHaveLength(1);
@@ -121,15 +113,7 @@ describe('triggerFollowVerify', () => {
   it('reports a FAILED run with its message and does not verify', async () => {
     world = await flowWorld();
     world.prefect.nextOutcome({ state: 'FAILED', failureReason: 'Roster snapshot is 31h old' });
-    const outcome = await triggerFollowVerify({
-      config: world.config,
-      root: world.root,
-      commit: COMMIT,
-      pointers: ['minutes'],
-      ctx,
-      save: recorder().save,
-      pollMs: 5,
-    });
+    const outcome = await follow();
     expect(outcome).toMatchObject({ ok: false, state: 'FAILED', verified: [] });
     expect(outcome.run.message).toBe('Roster snapshot is 31h old');
   });
@@ -137,30 +121,15 @@ describe('triggerFollowVerify', () => {
   it('reports a CRASHED run', async () => {
     world = await flowWorld();
     world.prefect.nextOutcome({ state: 'CRASHED' });
-    const outcome = await triggerFollowVerify({
-      config: world.config,
-      root: world.root,
-      commit: COMMIT,
-      pointers: ['minutes'],
-      ctx,
-      save: recorder().save,
-      pollMs: 5,
-    });
+    const outcome = await follow();
     expect(outcome).toMatchObject({ ok: false, state: 'CRASHED' });
   });
 
   it('fails verification when the manifests show the old run', async () => {
     // The flow read the target before the new pointer landed: its manifests record the old run.
     world = await flowWorld({ runs: { minutes: 'minutes-old', rates: 'rates-old' } });
-    const outcome = await triggerFollowVerify({
-      config: world.config,
-      root: world.root,
-      commit: COMMIT,
-      pointers: ['minutes'],
+    const outcome = await follow({
       runs: { minutes: 'minutes-new' },
-      ctx,
-      save: recorder().save,
-      pollMs: 5,
     });
     expect(outcome.ok).toBe(false);
     expect(outcome.state).toBe('COMPLETED');
@@ -181,15 +150,7 @@ describe('triggerFollowVerify', () => {
       models: { minutes: 'minutes-2026-11-20' },
     });
     world.prefect.nextOutcome({ state: 'COMPLETED', writeManifests: false });
-    const outcome = await triggerFollowVerify({
-      config: world.config,
-      root: world.root,
-      commit: COMMIT,
-      pointers: ['minutes'],
-      ctx,
-      save: recorder().save,
-      pollMs: 5,
-    });
+    const outcome = await follow();
     expect(outcome.verified[0]).toMatchObject({ ok: false, reason: 'only-older', older: 1 });
   });
 });
@@ -222,11 +183,8 @@ describe('flow.command trigger', () => {
         run_id: 'cmd-1', run_as_of_ts: now, started_at: now, finished_at: now, status: 'success', models: { minutes: run } }));`;
     const config = { ...world.config, flow: { command: script(body), timeout: '30s' } };
     const { saves, save } = recorder();
-    const outcome = await triggerFollowVerify({
+    const outcome = await follow({
       config,
-      root: world.root,
-      commit: COMMIT,
-      pointers: ['minutes'],
       ctx: cmdCtx,
       save,
     });
@@ -244,13 +202,9 @@ describe('flow.command trigger', () => {
         timeout: '30s',
       },
     };
-    const outcome = await triggerFollowVerify({
+    const outcome = await follow({
       config,
-      root: world.root,
-      commit: COMMIT,
-      pointers: ['minutes'],
       ctx: cmdCtx,
-      save: recorder().save,
     });
     expect(outcome).toMatchObject({ ok: false, state: 'FAILED' });
     expect(outcome.run.message).toBe('exit code 3: boom: missing required columns [x]');
@@ -265,13 +219,9 @@ describe('flow.command trigger', () => {
       require('fs').writeFileSync(${JSON.stringify(pidFile)}, String(c.pid));
       setTimeout(() => {}, 60000);`;
     const config = { ...world.config, flow: { command: script(body), timeout: '30s' } };
-    const outcome = await triggerFollowVerify({
+    const outcome = await follow({
       config,
-      root: world.root,
-      commit: COMMIT,
-      pointers: ['minutes'],
       ctx: cmdCtx,
-      save: recorder().save,
       timeoutMs: 500,
     });
     expect(outcome.state).toBe('CRASHED');
@@ -284,13 +234,9 @@ describe('flow.command trigger', () => {
   it('refuses a program that does not exist', async () => {
     world = await flowWorld();
     const config = { ...world.config, flow: { command: ['/nonexistent/flow-runner'], timeout: '30s' } };
-    const err = await triggerFollowVerify({
+    const err = await follow({
       config,
-      root: world.root,
-      commit: COMMIT,
-      pointers: ['minutes'],
       ctx: cmdCtx,
-      save: recorder().save,
     }).catch((e: unknown) => e);
     expect((err as Error).message).toContain('cannot start flow command "/nonexistent/flow-runner": ENOENT');
   });
