@@ -66,6 +66,32 @@ function findPull(req: RouteRequest): PullRecord | null {
   return req.repo.pulls.find((p) => p.number === n) ?? null;
 }
 
+/** A handler of a pull (or its issue) route: 404 when the number names no pull request. */
+function onPull(
+  handle: (req: RouteRequest, p: PullRecord) => Promise<RouteResponse>,
+): (req: RouteRequest) => Promise<RouteResponse> {
+  return async (req) => {
+    const p = findPull(req);
+    return p ? handle(req, p) : fail(404, 'Not Found');
+  };
+}
+
+/** A handler of a deployment's route: 404 when the id names no deployment. */
+function onDeployment(
+  handle: (req: RouteRequest, id: number) => Promise<RouteResponse>,
+): (req: RouteRequest) => Promise<RouteResponse> {
+  return async (req) => {
+    const id = Number(req.params.deployment_id);
+    if (!req.repo.deployments.some((d) => d.id === id)) return fail(404, 'Not Found');
+    return handle(req, id);
+  };
+}
+
+/** A pull request's labels, as the label routes answer. */
+function labelList(req: RouteRequest, p: PullRecord): RouteResponse {
+  return { status: 200, body: p.labels.map((l) => labelJson(req.base, req.repo, l)) };
+}
+
 async function livePull(req: RouteRequest, p: PullRecord) {
   const headSha = p.headShaAtClose ?? (await req.bare.branchSha(p.head)) ?? '';
   const baseSha = (await req.bare.branchSha(p.base)) ?? '';
@@ -259,17 +285,12 @@ export const ROUTES: Route[] = [
   {
     method: 'GET',
     path: '/repos/{owner}/{repo}/pulls/{pull_number}',
-    async handle(req) {
-      const p = findPull(req);
-      return p ? { status: 200, body: await livePull(req, p) } : fail(404, 'Not Found');
-    },
+    handle: onPull(async (req, p) => ({ status: 200, body: await livePull(req, p) })),
   },
   {
     method: 'PATCH',
     path: '/repos/{owner}/{repo}/pulls/{pull_number}',
-    async handle(req) {
-      const p = findPull(req);
-      if (!p) return fail(404, 'Not Found');
+    handle: onPull(async (req, p) => {
       const state = stringField(req.body, 'state');
       if (state !== undefined && state !== 'open' && state !== 'closed')
         return invalid('PullRequest', 'state');
@@ -287,31 +308,22 @@ export const ROUTES: Route[] = [
       }
       p.updatedAt = now;
       return { status: 200, body: await livePull(req, p) };
-    },
+    }),
   },
   {
     method: 'PUT',
     path: '/repos/{owner}/{repo}/pulls/{pull_number}/merge',
-    async handle(req) {
-      const p = findPull(req);
-      return p ? merge(req, p) : fail(404, 'Not Found');
-    },
+    handle: onPull(merge),
   },
   {
     method: 'GET',
     path: '/repos/{owner}/{repo}/issues/{issue_number}/labels',
-    async handle(req) {
-      const p = findPull(req);
-      if (!p) return fail(404, 'Not Found');
-      return { status: 200, body: p.labels.map((l) => labelJson(req.base, req.repo, l)) };
-    },
+    handle: onPull(async (req, p) => labelList(req, p)),
   },
   {
     method: 'POST',
     path: '/repos/{owner}/{repo}/issues/{issue_number}/labels',
-    async handle(req) {
-      const p = findPull(req);
-      if (!p) return fail(404, 'Not Found');
+    handle: onPull(async (req, p) => {
       const labels = req.body.labels;
       if (!Array.isArray(labels) || !labels.every((l) => typeof l === 'string' && l.length > 0))
         return invalid('Label', 'labels');
@@ -319,31 +331,27 @@ export const ROUTES: Route[] = [
         if (!req.repo.labels.includes(l)) req.repo.labels.push(l);
         if (!p.labels.includes(l)) p.labels.push(l);
       }
-      return { status: 200, body: p.labels.map((l) => labelJson(req.base, req.repo, l)) };
-    },
+      return labelList(req, p);
+    }),
   },
   {
     method: 'GET',
     path: '/repos/{owner}/{repo}/issues/{issue_number}/comments',
-    async handle(req) {
-      const p = findPull(req);
-      if (!p) return fail(404, 'Not Found');
+    handle: onPull(async (req, p) => {
       const comments = req.repo.comments.filter((c) => c.issue === p.number);
       return { status: 200, body: comments.map((c) => commentJson(req.base, req.repo, c)) };
-    },
+    }),
   },
   {
     method: 'POST',
     path: '/repos/{owner}/{repo}/issues/{issue_number}/comments',
-    async handle(req) {
-      const p = findPull(req);
-      if (!p) return fail(404, 'Not Found');
+    handle: onPull(async (req, p) => {
       const body = stringField(req.body, 'body');
       if (!body) return invalid('IssueComment', 'body', 'missing_field');
       const c = { id: req.nextId(), issue: p.number, body, createdAt: iso(req.now()) };
       req.repo.comments.push(c);
       return { status: 201, body: commentJson(req.base, req.repo, c) };
-    },
+    }),
   },
   {
     method: 'POST',
@@ -441,21 +449,17 @@ export const ROUTES: Route[] = [
   {
     method: 'GET',
     path: '/repos/{owner}/{repo}/deployments/{deployment_id}/statuses',
-    async handle(req) {
-      const id = Number(req.params.deployment_id);
-      if (!req.repo.deployments.some((d) => d.id === id)) return fail(404, 'Not Found');
+    handle: onDeployment(async (req, id) => {
       const list = req.repo.deploymentStatuses
         .filter((s) => s.deploymentId === id)
         .sort((a, b) => b.id - a.id);
       return { status: 200, body: list.map((s) => deploymentStatusJson(req.base, req.repo, s)) };
-    },
+    }),
   },
   {
     method: 'POST',
     path: '/repos/{owner}/{repo}/deployments/{deployment_id}/statuses',
-    async handle(req) {
-      const id = Number(req.params.deployment_id);
-      if (!req.repo.deployments.some((d) => d.id === id)) return fail(404, 'Not Found');
+    handle: onDeployment(async (req, id) => {
       const state = stringField(req.body, 'state');
       if (!state || !DEPLOYMENT_STATES.includes(state)) return invalid('DeploymentStatus', 'state');
       const s = {
@@ -469,7 +473,7 @@ export const ROUTES: Route[] = [
       };
       req.repo.deploymentStatuses.push(s);
       return { status: 201, body: deploymentStatusJson(req.base, req.repo, s) };
-    },
+    }),
   },
 ];
 
