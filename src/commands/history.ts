@@ -1,9 +1,9 @@
 import { loadConfig } from '../adapters/config-file.js';
-import { fetchBranch, openGit, repoPrefix, type Git } from '../adapters/git.js';
+import { fetchBranch, openGit, repoPrefix, type Env, type Git } from '../adapters/git.js';
 import { readPointerHistory } from '../adapters/pointer-history.js';
 import { pointerConfig } from '../core/config.js';
 import { UsageError } from '../core/errors.js';
-import { historyLines } from '../core/history.js';
+import { historyLines, type HistoryEntry } from '../core/history.js';
 import { blockInfo } from '../core/rollback-pr.js';
 import type { Config } from '../core/schemas.js';
 import type { Context, Outcome } from './context.js';
@@ -24,6 +24,41 @@ export async function branchTip(git: Git, config: Config, fetch: boolean): Promi
   return sha;
 }
 
+/**
+ * A pointer's history on the configured branch, newest first: the branch fetched unless `fetch`
+ * is false, the pointer file read at its path inside the repository (the config root may be a
+ * subdirectory). Also returns what callers need to work on that history.
+ */
+export async function pointerHistory(input: {
+  /** The command, for the hint when the config root is not in a git repository. */
+  command: string;
+  root: string;
+  env: Env;
+  config: Config;
+  name: string;
+  fetch: boolean;
+  limit?: number;
+}): Promise<{ git: Git; tip: string; prefix: string; file: string; entries: HistoryEntry[] }> {
+  const { config, name } = input;
+  const pointer = pointerConfig(config, name);
+  const git = openGit(input.root, input.env);
+  const tip = await branchTip(git, config, input.fetch);
+  const prefix = await repoPrefix(git, input.command);
+  const file = `${prefix}${pointer.file}`;
+  const entries = await readPointerHistory({
+    git,
+    env: input.env,
+    tip,
+    pointer: name,
+    file,
+    runField: pointer.runField,
+    prefix,
+    limit: input.limit,
+    parseBlock: (message) => blockInfo(message, name),
+  });
+  return { git, tip, prefix, file, entries };
+}
+
 export function parseLimit(value: unknown): number | undefined {
   if (value === undefined) return undefined;
   const n = Number(value);
@@ -41,19 +76,14 @@ export async function history(args: string[], opts: Record<string, unknown>, ctx
   const limit = parseLimit(opts.limit);
   const { config, root } = await loadConfig(ctx.cwd, ctx.env, opts.config as string | undefined);
   const pointer = pointerConfig(config, name);
-  const git = openGit(root, ctx.env);
-  const tip = await branchTip(git, config, opts.fetch !== false);
-  const prefix = await repoPrefix(git, 'history');
-  const entries = await readPointerHistory({
-    git,
+  const { tip, entries } = await pointerHistory({
+    command: 'history',
+    root,
     env: ctx.env,
-    tip,
-    pointer: name,
-    file: `${prefix}${pointer.file}`,
-    runField: pointer.runField,
-    prefix,
+    config,
+    name,
+    fetch: opts.fetch !== false,
     limit,
-    parseBlock: (message) => blockInfo(message, name),
   });
   const { remote, branch } = config.repository;
   return {

@@ -1,6 +1,5 @@
 import { loadConfig } from '../adapters/config-file.js';
-import { openGit, readBlobs, repoPrefix, type Git } from '../adapters/git.js';
-import { readPointerHistory } from '../adapters/pointer-history.js';
+import { readBlobs, type Git } from '../adapters/git.js';
 import { revertInWorktree } from '../adapters/revert-worktree.js';
 import { pointerConfig } from '../core/config.js';
 import {
@@ -15,11 +14,11 @@ import type { Forge } from '../core/forge.js';
 import { repoEvidencePath } from '../core/history.js';
 import { readPointerRun } from '../core/pointer-file.js';
 import { planRollback, rollbackBranch, short, type RollbackPlan } from '../core/rollback-plan.js';
-import { blockInfo, rollbackBody, rollbackTitle } from '../core/rollback-pr.js';
+import { rollbackBody, rollbackTitle } from '../core/rollback-pr.js';
 import { parseRunId } from '../core/run-id.js';
 import type { Config } from '../core/schemas.js';
 import type { Context, Outcome } from './context.js';
-import { branchTip } from './history.js';
+import { pointerHistory } from './history.js';
 
 async function pushBranch(git: Git, remote: string, sha: string, branch: string): Promise<void> {
   try {
@@ -51,19 +50,13 @@ export async function rollback(
   // Find out before changing anything whether a PR can be opened at all.
   const forge = wantPr ? await openForge(config, ctx) : null;
 
-  const git = openGit(root, ctx.env);
-  const tip = await branchTip(git, config, opts.fetch !== false);
-  const prefix = await repoPrefix(git, 'rollback');
-  const file = `${prefix}${pointer.file}`;
-  const entries = await readPointerHistory({
-    git,
+  const { git, tip, prefix, file, entries } = await pointerHistory({
+    command: 'rollback',
+    root,
     env: ctx.env,
-    tip,
-    pointer: name,
-    file,
-    runField: pointer.runField,
-    prefix,
-    parseBlock: (message) => blockInfo(message, name),
+    config,
+    name,
+    fetch: opts.fetch !== false,
   });
   const plan = planRollback(name, entries, to);
   if (plan === null) {
