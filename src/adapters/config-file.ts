@@ -1,4 +1,4 @@
-import { readFile } from 'node:fs/promises';
+import { readTextOr } from './read-text.js';
 import { existsSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
 import { validateConfig } from '../core/config.js';
@@ -63,18 +63,11 @@ export async function loadConfig(
   explicit?: string,
 ): Promise<LoadedConfig> {
   const path = findConfigPath(cwd, env, explicit);
-  let text: string;
-  try {
-    text = await readFile(path, 'utf8');
-  } catch (err) {
-    if ((err as NodeJS.ErrnoException).code === 'ENOENT') {
-      throw new UsageError(
-        `config file ${path} does not exist`,
-        'Run `git promote init`, or pass --config FILE.',
-      );
-    }
-    throw err;
-  }
+  const text = await readTextOr(
+    path,
+    () =>
+      new UsageError(`config file ${path} does not exist`, 'Run `git promote init`, or pass --config FILE.'),
+  );
   const { config, warnings } = parseConfigText(text, path);
   return { config, path, root: dirname(path), warnings };
 }

@@ -7,6 +7,7 @@ import { mkdir, mkdtemp, readFile, readdir, rm, writeFile, rename } from 'node:f
 import { tmpdir } from 'node:os';
 import { dirname, isAbsolute, join, resolve } from 'node:path';
 import { loadConfig } from '../adapters/config-file.js';
+import { readTextOr } from '../adapters/read-text.js';
 import { runSmokeCommand } from '../adapters/smoke-runner.js';
 import { pointerConfig } from '../core/config.js';
 import { formatDuration, parseDuration } from '../core/duration.js';
@@ -34,17 +35,14 @@ export async function readCandidateMeta(
 ): Promise<{ meta: Meta; path: string }> {
   const p = pointerConfig(config, pointer);
   const path = join(fillTemplate(p.artifacts, { run_id: run }), 'meta.json');
-  let text: string;
-  try {
-    text = await readFile(path, 'utf8');
-  } catch (err) {
-    if ((err as NodeJS.ErrnoException).code === 'ENOENT')
-      throw new CheckFailedError(
+  const text = await readTextOr(
+    path,
+    () =>
+      new CheckFailedError(
         `candidate ${pointer}=${run} has no meta.json at ${path}`,
         `Check the run id, or train/export the model so ${path} exists.`,
-      );
-    throw err;
-  }
+      ),
+  );
   return { meta: parseWith(metaSchema, text, path), path };
 }
 

@@ -1,5 +1,5 @@
 /** `git promote verify <pointer>`: the manifests of a game date show the pointer's run was used. */
-import { readFile } from 'node:fs/promises';
+import { readTextOr } from '../adapters/read-text.js';
 import { isAbsolute, join } from 'node:path';
 import { loadConfig } from '../adapters/config-file.js';
 import { scanManifests, type InvalidManifest } from '../adapters/manifests.js';
@@ -31,17 +31,14 @@ export async function currentRun(
 ): Promise<{ run: string; file: string }> {
   const p = pointerConfig(config, pointer);
   const file = join(targetDir(config, root), p.file);
-  let content: string;
-  try {
-    content = await readFile(file, 'utf8');
-  } catch (err) {
-    if ((err as NodeJS.ErrnoException).code === 'ENOENT')
-      throw new CheckFailedError(
+  const content = await readTextOr(
+    file,
+    () =>
+      new CheckFailedError(
         `pointer file ${file} does not exist`,
         'Pass --run RUN, or let the agent apply the branch first (`git promote apply`).',
-      );
-    throw err;
-  }
+      ),
+  );
   return { run: readPointerRun(content, p.runField, file), file };
 }
 
