@@ -65,30 +65,26 @@ export function openBareRepo(path: string): BareRepo {
     GIT_COMMITTER_NAME: GITHUB_IDENTITY.name,
     GIT_COMMITTER_EMAIL: GITHUB_IDENTITY.email,
   });
+  /** The commit `name` (a full ref or a sha) resolves to, or null. */
+  const commitOf = async (name: string): Promise<string | null> => {
+    const out = await run(path, [
+      'rev-parse',
+      '--verify',
+      '--quiet',
+      '--end-of-options',
+      `${name}^{commit}`,
+    ]).catch(() => '');
+    return out.trim() || null;
+  };
   const repo: BareRepo = {
     path,
     async branchSha(branch) {
       if (branch.startsWith('-') || branch.includes('..')) return null;
-      const out = await run(path, [
-        'rev-parse',
-        '--verify',
-        '--quiet',
-        '--end-of-options',
-        `refs/heads/${branch}^{commit}`,
-      ]).catch(() => '');
-      return out.trim() || null;
+      return commitOf(`refs/heads/${branch}`);
     },
     async resolveCommit(rev) {
       if (rev.startsWith('-') || rev.includes('..')) return null;
-      const name = SHA.test(rev) ? rev : `refs/heads/${rev}`;
-      const out = await run(path, [
-        'rev-parse',
-        '--verify',
-        '--quiet',
-        '--end-of-options',
-        `${name}^{commit}`,
-      ]).catch(() => '');
-      return out.trim() || null;
+      return commitOf(SHA.test(rev) ? rev : `refs/heads/${rev}`);
     },
     async mergeTree(base, head) {
       try {
