@@ -5,7 +5,8 @@
  * keeps the last applied commit reachable, so a force push cannot hide it from the ancestry check.
  */
 import { execFile } from 'node:child_process';
-import { existsSync } from 'node:fs';
+import { existsSync, readdirSync, statSync, unlinkSync, type Dirent } from 'node:fs';
+import { join } from 'node:path';
 import { CheckFailedError, TransientError, UsageError } from '../core/errors.js';
 import { assertSafeRef, gitEnv, type Env } from './git.js';
 
@@ -56,22 +57,81 @@ export async function ensureMirror(dir: string, env: Env): Promise<void> {
   if (r.code !== 0) throw new Error(`git init of the mirror failed: ${lastLine(r.stderr)}`);
 }
 
-/** Fetch the branch into the mirror (forced: rewrites are detected by the ancestry check). */
-export async function fetchMirror(dir: string, env: Env, url: string, branch: string, signal?: AbortSignal): Promise<string> {
+const LOCK_TROUBLE = /cannot lock ref|\.lock': File exists|unable to create .*\.lock/i;
+const STALE_GIT_LOCK_MS = 10_000;
+
+/**
+ * git's own *.lock files in the mirror older than STALE_GIT_LOCK_MS. Only called with the agent
+ * lock held, so the git that left them belonged to a killed agent: a live fetch of a pointer
+ * change holds a ref lock for milliseconds, not seconds.
+ */
+function removeStaleGitLocks(dir: string, now: number): void {
+  const walk = (d: string): void => {
+    let entries: Dirent[];
+    try {
+      entries = readdirSync(d, { withFileTypes: true });
+    } catch {
+      return;
+    }
+    for (const e of entries) {
+      const p = join(d, e.name);
+      if (e.isDirectory()) walk(p);
+      else if (e.name.endsWith('.lock')) {
+        try {
+          if (now - statSync(p).mtimeMs > STALE_GIT_LOCK_MS) unlinkSync(p);
+        } catch {
+          // gone meanwhile
+        }
+      }
+    }
+  };
+  walk(join(dir, 'refs'));
+  for (const name of ['packed-refs.lock', 'shallow.lock', 'config.lock', 'HEAD.lock']) {
+    const p = join(dir, name);
+    try {
+      if (now - statSync(p).mtimeMs > STALE_GIT_LOCK_MS) unlinkSync(p);
+    } catch {
+      // not there
+    }
+  }
+}
+
+const pause = (ms: number) => new Promise((r) => setTimeout(r, ms));
+
+/**
+ * Fetch the branch into the mirror (forced: rewrites are detected by the ancestry check) at
+ * `ref`. A git left running by a killed agent may still hold a ref lock for a moment, so lock
+ * trouble is retried briefly before it counts as a failure.
+ */
+export async function fetchMirror(
+  dir: string,
+  env: Env,
+  url: string,
+  branch: string,
+  options: { ref?: string; signal?: AbortSignal } = {},
+): Promise<string> {
   assertSafeRef(branch);
-  const r = await runGit(
-    dir,
-    env,
-    ['fetch', '--quiet', '--no-tags', '--no-write-fetch-head', '--', url, `+refs/heads/${branch}:refs/heads/${branch}`],
-    signal,
-  );
+  const ref = options.ref ?? `refs/heads/${branch}`;
+  assertSafeRef(ref);
+  const args = ['fetch', '--quiet', '--no-tags', '--no-write-fetch-head', '--', url, `+refs/heads/${branch}:${ref}`];
+  let r = await runGit(dir, env, args, options.signal);
+  for (let attempt = 1; r.code !== 0 && LOCK_TROUBLE.test(r.stderr) && attempt <= 8; attempt++) {
+    await pause(100 * attempt);
+    removeStaleGitLocks(dir, Date.now());
+    r = await runGit(dir, env, args, options.signal);
+  }
   if (r.code !== 0) {
     throw new TransientError(
       `git fetch of branch ${branch} into the agent mirror failed: ${lastLine(r.stderr)}`,
       'Check that the remote is reachable and has that branch; the agent retries on its own.',
     );
   }
-  return resolveCommit(dir, env, `refs/heads/${branch}`);
+  return resolveCommit(dir, env, ref);
+}
+
+/** Delete a ref (the scratch ref of a dry run). */
+export async function deleteRef(dir: string, env: Env, ref: string): Promise<void> {
+  await runGit(dir, env, ['update-ref', '-d', '--', ref]);
 }
 
 export async function resolveCommit(dir: string, env: Env, ref: string): Promise<string> {

@@ -10,7 +10,9 @@ import { dirname, join, resolve } from 'node:path';
 import { createTwoFilesPatch } from 'diff';
 import { loadConfig, parseConfigText, CONFIG_FILE } from '../adapters/config-file.js';
 import { readBlobs } from '../adapters/git.js';
+import { randomBytes } from 'node:crypto';
 import {
+  deleteRef,
   descendsFrom,
   ensureMirror,
   fetchMirror,
@@ -249,6 +251,32 @@ function unifiedDiff(plan: Plan, actual: Record<string, string | null>): string 
     .join('');
 }
 
+/**
+ * With the lock held: complete a write set whose intent was committed before a crash, and remove
+ * temp files of one that was not. Returns the id of the completed apply, if any.
+ */
+export async function recoverInterrupted(
+  session: AgentSession,
+  ctx: Context,
+  log: PassLog = () => undefined,
+): Promise<{ recovered: string | null; discarded: string[] }> {
+  const { config, paths, crash } = session;
+  const dirs = Object.values(config.pointers).map((p) => dirname(pointerPath(session, p.file)));
+  const interrupted = readIntent<ApplyRecord>(paths.intent);
+  if (interrupted) {
+    dirs.push(...interrupted.files.map((f) => dirname(f.path)));
+    if (interrupted.record.applied.manifest) dirs.push(dirname(interrupted.record.applied.manifest));
+  }
+  const r = recoverIntent<ApplyRecord>({ intentPath: paths.intent, dirs, finish: finisher(session), crash });
+  if (r.completed) {
+    await ensureMirror(paths.mirror, ctx.env);
+    await markApplied(paths.mirror, ctx.env, r.completed.record.applied.commit);
+    log('recovered', { id: r.completed.id, commit: r.completed.record.applied.commit.slice(0, 12) });
+  }
+  if (r.discarded.length > 0) log('discarded-temps', { files: r.discarded });
+  return { recovered: r.completed?.id ?? null, discarded: r.discarded };
+}
+
 /** One apply pass. The lock must be held unless dryRun. */
 export async function applyPass(
   session: AgentSession,
@@ -260,7 +288,6 @@ export async function applyPass(
   const { config, paths, target, crash } = session;
   const { remote, branch } = config.repository;
   const branchName = `${remote}/${branch}`;
-  const pointerDirs = () => Object.values(config.pointers).map((p) => dirname(pointerPath(session, p.file)));
   const startedAt = ctx.now();
 
   // 1. Finish or discard a write that a crash interrupted, before looking at anything else.
@@ -268,14 +295,7 @@ export async function applyPass(
   let discardedTemps: string[] = [];
   if (!opts.dryRun) {
     crash('locked');
-    const r = recoverIntent<ApplyRecord>({ intentPath: paths.intent, dirs: pointerDirs(), finish: finisher(session), crash });
-    recovered = r.completed?.id ?? null;
-    discardedTemps = r.discarded;
-    if (r.completed) {
-      await markApplied(paths.mirror, ctx.env, r.completed.record.applied.commit);
-      log('recovered', { id: r.completed.id, commit: r.completed.record.applied.commit.slice(0, 12) });
-    }
-    if (discardedTemps.length > 0) log('discarded-temps', { files: discardedTemps });
+    ({ recovered, discarded: discardedTemps } = await recoverInterrupted(session, ctx, log));
   } else if (readIntent(paths.intent)) {
     log('interrupted', { detail: 'an interrupted apply will be completed by the next apply' });
   }
@@ -285,7 +305,15 @@ export async function applyPass(
   await ensureMirror(paths.mirror, ctx.env);
   if (state.applied && !opts.dryRun) await markApplied(paths.mirror, ctx.env, state.applied.commit);
   const url = await remoteUrl(session.root, ctx.env, remote);
-  const tip = await fetchMirror(paths.mirror, ctx.env, url, branch, ctx.signal);
+  // A dry run holds no lock: it fetches into a scratch ref of its own, so it never races the
+  // agent's ref updates, and deletes it afterwards.
+  const scratch = opts.dryRun ? `refs/git-promote/dry-run-${process.pid}-${randomBytes(4).toString('hex')}` : undefined;
+  let tip: string;
+  try {
+    tip = await fetchMirror(paths.mirror, ctx.env, url, branch, { ref: scratch, signal: ctx.signal });
+  } finally {
+    if (scratch) await deleteRef(paths.mirror, ctx.env, scratch);
+  }
   crash('fetched');
   const previousCommit = state.applied?.commit ?? null;
 
