@@ -113,7 +113,15 @@ export async function fetchMirror(
   assertSafeRef(branch);
   const ref = options.ref ?? `refs/heads/${branch}`;
   assertSafeRef(ref);
-  const args = ['fetch', '--quiet', '--no-tags', '--no-write-fetch-head', '--', url, `+refs/heads/${branch}:${ref}`];
+  const args = [
+    'fetch',
+    '--quiet',
+    '--no-tags',
+    '--no-write-fetch-head',
+    '--',
+    url,
+    `+refs/heads/${branch}:${ref}`,
+  ];
   let r = await runGit(dir, env, args, options.signal);
   for (let attempt = 1; r.code !== 0 && LOCK_TROUBLE.test(r.stderr) && attempt <= 8; attempt++) {
     await pause(100 * attempt);
@@ -135,13 +143,24 @@ export async function deleteRef(dir: string, env: Env, ref: string): Promise<voi
 }
 
 export async function resolveCommit(dir: string, env: Env, ref: string): Promise<string> {
-  const r = await runGit(dir, env, ['rev-parse', '--verify', '--quiet', '--end-of-options', `${ref}^{commit}`]);
+  const r = await runGit(dir, env, [
+    'rev-parse',
+    '--verify',
+    '--quiet',
+    '--end-of-options',
+    `${ref}^{commit}`,
+  ]);
   if (r.code !== 0) throw new Error(`${ref} does not name a commit in the mirror`);
   return r.stdout.trim();
 }
 
 /** Whether `ancestor` is `commit` or an ancestor of it; a missing ancestor is a refusal. */
-export async function descendsFrom(dir: string, env: Env, ancestor: string, commit: string): Promise<boolean> {
+export async function descendsFrom(
+  dir: string,
+  env: Env,
+  ancestor: string,
+  commit: string,
+): Promise<boolean> {
   const r = await runGit(dir, env, ['merge-base', '--is-ancestor', '--end-of-options', ancestor, commit]);
   if (r.code === 0) return true;
   if (r.code === 1) return false;

@@ -54,11 +54,17 @@ export function makeAgent(deps: AgentDeps) {
               .join('')}\n`,
       );
     };
-    const session = await openSession({ config: typeof raw.config === 'string' ? raw.config : undefined }, ctx);
+    const session = await openSession(
+      { config: typeof raw.config === 'string' ? raw.config : undefined },
+      ctx,
+    );
     const intervalText = typeof raw.interval === 'string' ? raw.interval : session.config.agent.interval;
     const intervalMs = parseDuration(intervalText);
     if (intervalMs === null || intervalMs <= 0) {
-      throw new UsageError(`invalid --interval ${JSON.stringify(intervalText)}`, 'Pass a duration such as 30s, 5m or 1h.');
+      throw new UsageError(
+        `invalid --interval ${JSON.stringify(intervalText)}`,
+        'Pass a duration such as 30s, 5m or 1h.',
+      );
     }
     const once = raw.once === true;
     const random = deps.random ?? Math.random;
@@ -66,12 +72,18 @@ export function makeAgent(deps: AgentDeps) {
     let last: ExitCodeValue = ExitCode.ok;
     let lastCommit: string | null = null;
     try {
-      log('started', { target: session.target, state: session.paths.dir, interval: intervalText, pid: process.pid });
+      log('started', {
+        target: session.target,
+        state: session.paths.dir,
+        interval: intervalText,
+        pid: process.pid,
+      });
       let failures = 0;
       while (!ctx.signal?.aborted) {
         try {
           const report = await applyPass(session, { trigger: raw.trigger !== false }, deps, ctx, log);
-          if (report.upToDate && report.commit !== lastCommit) log('up-to-date', { commit: report.commit.slice(0, 12) });
+          if (report.upToDate && report.commit !== lastCommit)
+            log('up-to-date', { commit: report.commit.slice(0, 12) });
           lastCommit = report.commit;
           failures = 0;
           last = ExitCode.ok;

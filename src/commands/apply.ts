@@ -115,9 +115,18 @@ export async function openSession(opts: ApplyOptions, ctx: Context): Promise<Age
   return { config, root, target, paths, crash: crashHook(ctx.env) };
 }
 
-export function lockSession(session: AgentSession, opts: { wait?: boolean; command: string }, ctx: Context): Promise<HeldLock> {
+export function lockSession(
+  session: AgentSession,
+  opts: { wait?: boolean; command: string },
+  ctx: Context,
+): Promise<HeldLock> {
   ensureStateDir(session.paths);
-  return acquireLock(session.paths.lock, { wait: opts.wait, signal: ctx.signal, now: ctx.now, command: opts.command });
+  return acquireLock(session.paths.lock, {
+    wait: opts.wait,
+    signal: ctx.signal,
+    now: ctx.now,
+    command: opts.command,
+  });
 }
 
 function pointerPath(session: AgentSession, file: string): string {
@@ -135,7 +144,10 @@ function readOrNull(path: string): string | null {
 }
 
 function compactTime(d: Date): string {
-  return d.toISOString().replace(/[-:]/g, '').replace(/\.\d+Z$/, 'Z');
+  return d
+    .toISOString()
+    .replace(/[-:]/g, '')
+    .replace(/\.\d+Z$/, 'Z');
 }
 
 /** The finish step of a write set: manifest, state, journal; each skipped when already done. */
@@ -227,11 +239,22 @@ async function resumeFollowUps(
     const outcome = (await hook.run(applied, hookContext(session, ctx, log))) ?? {};
     pending.followUps[hook.name] = outcome;
     writeState(paths, { ...state, pending });
-    appendJournal(paths, { at: ctx.now().toISOString(), event: 'follow-up', id: pending.id, commit: pending.commit, hook: hook.name, outcome });
+    appendJournal(paths, {
+      at: ctx.now().toISOString(),
+      event: 'follow-up',
+      id: pending.id,
+      commit: pending.commit,
+      hook: hook.name,
+      outcome,
+    });
     log('follow-up', { commit: pending.commit.slice(0, 12), hook: hook.name, ...outcome });
   }
   state = readState(paths, target);
-  writeState(paths, { ...state, pending: null, lastFollowUps: { commit: pending.commit, followUps: pending.followUps } });
+  writeState(paths, {
+    ...state,
+    pending: null,
+    lastFollowUps: { commit: pending.commit, followUps: pending.followUps },
+  });
   return pending.followUps;
 }
 
@@ -307,7 +330,9 @@ export async function applyPass(
   const url = await remoteUrl(session.root, ctx.env, remote);
   // A dry run holds no lock: it fetches into a scratch ref of its own, so it never races the
   // agent's ref updates, and deletes it afterwards.
-  const scratch = opts.dryRun ? `refs/git-promote/dry-run-${process.pid}-${randomBytes(4).toString('hex')}` : undefined;
+  const scratch = opts.dryRun
+    ? `refs/git-promote/dry-run-${process.pid}-${randomBytes(4).toString('hex')}`
+    : undefined;
   let tip: string;
   try {
     tip = await fetchMirror(paths.mirror, ctx.env, url, branch, { ref: scratch, signal: ctx.signal });
@@ -349,7 +374,11 @@ export async function applyPass(
   const known = new Map(localPointers.map(([, p], i) => [p.file, first[i + 1] ?? null]));
   const missingFiles = pointers.map(([, p]) => p.file).filter((f) => !known.has(f));
   if (missingFiles.length > 0) {
-    const more = await readBlobs(paths.mirror, ctx.env, missingFiles.map((f) => `${tip}:${f}`));
+    const more = await readBlobs(
+      paths.mirror,
+      ctx.env,
+      missingFiles.map((f) => `${tip}:${f}`),
+    );
     missingFiles.forEach((f, i) => known.set(f, more[i] ?? null));
   }
   const desired: Record<string, string> = {};
@@ -386,7 +415,11 @@ export async function applyPass(
 
   // 6. Check every pointer about to be written against its evidence and local artifact.
   const evidencePaths = plan.writes.map((w) => `promotions/${w.pointer}/${w.desiredRun}.json`);
-  const evidenceTexts = await readBlobs(paths.mirror, ctx.env, evidencePaths.map((e) => `${tip}:${e}`));
+  const evidenceTexts = await readBlobs(
+    paths.mirror,
+    ctx.env,
+    evidencePaths.map((e) => `${tip}:${e}`),
+  );
   const problems: string[] = [];
   const checks: { name: string; status: 'pass' | 'fail'; detail?: string }[] = [];
   plan.writes.forEach((w, i) => {
@@ -409,7 +442,9 @@ export async function applyPass(
       return;
     }
     if (evidence.pointer !== w.pointer || evidence.run_id !== w.desiredRun) {
-      problems.push(`${w.pointer}: ${evidencePaths[i]} is evidence for ${evidence.pointer}=${evidence.run_id}`);
+      problems.push(
+        `${w.pointer}: ${evidencePaths[i]} is evidence for ${evidence.pointer}=${evidence.run_id}`,
+      );
       return;
     }
     const check = checkArtifact(pointer.artifacts, session.root, w.desiredRun, evidence, pointer.contract);
@@ -449,14 +484,30 @@ export async function applyPass(
   };
 
   if (opts.dryRun) {
-    return { ...base, applied: null, upToDate: changed.length === 0 && tip === previousCommit, trigger: 'not-needed', followUps: {}, diff: unifiedDiff(plan, actual) };
+    return {
+      ...base,
+      applied: null,
+      upToDate: changed.length === 0 && tip === previousCommit,
+      trigger: 'not-needed',
+      followUps: {},
+      diff: unifiedDiff(plan, actual),
+    };
   }
-  if (ctx.signal?.aborted) throw ctx.signal.reason instanceof Error ? ctx.signal.reason : new Error('stopped');
+  if (ctx.signal?.aborted)
+    throw ctx.signal.reason instanceof Error ? ctx.signal.reason : new Error('stopped');
 
   // 7 + 8. Nothing to write and nothing new: only resume follow-ups left pending.
   if (changed.length === 0 && tip === previousCommit) {
-    const followUps = hooksWanted && state.pending ? await resumeFollowUps(session, deps.afterApply, ctx, log) : {};
-    return { ...base, applied: null, upToDate: true, trigger: Object.keys(followUps).length ? 'done' : 'not-needed', followUps, diff: null };
+    const followUps =
+      hooksWanted && state.pending ? await resumeFollowUps(session, deps.afterApply, ctx, log) : {};
+    return {
+      ...base,
+      applied: null,
+      upToDate: true,
+      trigger: Object.keys(followUps).length ? 'done' : 'not-needed',
+      followUps,
+      diff: null,
+    };
   }
 
   const now = ctx.now();
@@ -468,11 +519,14 @@ export async function applyPass(
       ? null
       : resolve(
           config.manifests ? resolve(session.root, config.manifests.root) : paths.manifests,
-          fillTemplate(config.manifests?.layout ?? '{asset}/game_date={game_date}/run={run_id}/manifest.json', {
-            asset: 'promotion',
-            game_date: slateDate(now),
-            run_id: id,
-          }),
+          fillTemplate(
+            config.manifests?.layout ?? '{asset}/game_date={game_date}/run={run_id}/manifest.json',
+            {
+              asset: 'promotion',
+              game_date: slateDate(now),
+              run_id: id,
+            },
+          ),
         );
   const applied: AppliedCommit = {
     id,
@@ -515,14 +569,20 @@ export async function applyPass(
     id,
     createdAt: now.toISOString(),
     files: plan.writes.map((w) => ({ path: pointerPath(session, w.file), content: w.content })),
-    record: { applied, manifest, pendingHooks: hooksWanted && changed.length > 0, drift: plan.drift, trigger },
+    record: {
+      applied,
+      manifest,
+      pendingHooks: hooksWanted && changed.length > 0,
+      drift: plan.drift,
+      trigger,
+    },
     finish: finisher(session),
     crash,
   });
   await markApplied(paths.mirror, ctx.env, tip);
   log('applied', {
     commit: tip.slice(0, 12),
-    changed: changed.map((c) => `${c.pointer}:${c.from ?? '-'}->${c.to}`).join(','),
+    changed: changed.length ? changed.map((c) => `${c.pointer}:${c.from ?? '-'}->${c.to}`).join(',') : 'none',
     ...(plan.drift.length ? { drift: plan.drift.map((d) => d.pointer).join(',') } : {}),
     trigger,
   });
@@ -539,7 +599,8 @@ function short(sha: string | null): string {
 export function reportLines(r: ApplyReport): string[] {
   const lines: string[] = [];
   if (r.recovered) lines.push(`completed an interrupted apply (${r.recovered})`);
-  for (const d of r.drift) lines.push(`drift: ${d.file} (${d.pointer}): ${d.detail}${r.dryRun ? '' : '; restored'}`);
+  for (const d of r.drift)
+    lines.push(`drift: ${d.file} (${d.pointer}): ${d.detail}${r.dryRun ? '' : '; restored'}`);
   if (r.dryRun) {
     if (r.changed.length === 0) lines.push(`${r.branch} @ ${short(r.commit)}: nothing to apply`);
     else {
@@ -556,7 +617,8 @@ export function reportLines(r: ApplyReport): string[] {
     `applied ${r.branch} @ ${short(r.commit)} (was ${short(r.previousCommit)}) to ${r.target}` +
       (r.changed.length === 0 ? ': no pointer changed' : ':'),
   );
-  for (const c of r.changed) lines.push(`  ${c.pointer}: ${c.from ?? '-'} -> ${c.to} (${c.reason}, ${c.file})`);
+  for (const c of r.changed)
+    lines.push(`  ${c.pointer}: ${c.from ?? '-'} -> ${c.to} (${c.reason}, ${c.file})`);
   if (r.applied?.manifest) lines.push(`manifest: ${r.applied.manifest}`);
   if (r.trigger === 'skipped') lines.push('flow not triggered (--no-trigger)');
   else if (r.trigger === 'none' && r.changed.length) lines.push('flow not triggered (no trigger configured)');

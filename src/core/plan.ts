@@ -68,12 +68,14 @@ export function planApply(input: PlanInput): Plan {
     if (appliedRun !== null) {
       if (actualContent === null) drift = `the file is missing (applied ${appliedRun})`;
       else if (actual.problem) drift = `the file is not a valid pointer: ${actual.problem}`;
-      else if (actual.run !== appliedRun) drift = `the file selects ${actual.run} but ${appliedRun} was applied`;
+      else if (actual.run !== appliedRun)
+        drift = `the file selects ${actual.run} but ${appliedRun} was applied`;
     }
     const write = actualContent !== desired;
     let reason: ChangeReason | null = null;
     if (write) {
-      if (actualContent === null) reason = appliedRun === null ? 'create' : desiredRun === appliedRun ? 'restore' : 'promote';
+      if (actualContent === null)
+        reason = appliedRun === null ? 'create' : desiredRun === appliedRun ? 'restore' : 'promote';
       else if (appliedRun === null) reason = actual.run === desiredRun ? 'reformat' : 'promote';
       else if (desiredRun === appliedRun) reason = drift ? 'restore' : 'reformat';
       else reason = 'promote';
@@ -93,6 +95,8 @@ export function planApply(input: PlanInput): Plan {
   return {
     pointers,
     writes: pointers.filter((p) => p.write),
-    drift: pointers.filter((p) => p.drift !== null).map((p) => ({ pointer: p.pointer, file: p.file, detail: p.drift! })),
+    drift: pointers
+      .filter((p) => p.drift !== null)
+      .map((p) => ({ pointer: p.pointer, file: p.file, detail: p.drift! })),
   };
 }

@@ -93,9 +93,12 @@ export function createAgentWorld(options: { config?: Record<string, unknown> } =
               : { ...sampleMeta(run, CONTRACTS[pointer]), model: `lgbm-${pointer}` }
             : world.artifact(pointer, run);
         files[FILES[pointer as keyof typeof FILES]] = pointerJson(run, { updated_by: 'git-promote' });
-        files[`promotions/${pointer}/${run}.json`] = `${JSON.stringify(evidenceFor(pointer, run, meta), null, 2)}\n`;
+        files[`promotions/${pointer}/${run}.json`] =
+          `${JSON.stringify(evidenceFor(pointer, run, meta), null, 2)}\n`;
       }
-      const message = `promote ${Object.entries(runs).map(([p, r]) => `${p}=${r}`).join(' ')}`;
+      const message = `promote ${Object.entries(runs)
+        .map(([p, r]) => `${p}=${r}`)
+        .join(' ')}`;
       if (!opts.force) return repo.commit(files, message);
       writeFiles(repo.clone, files);
       repo.git(['add', '--all']);

@@ -1,5 +1,15 @@
 import { afterEach, describe, expect, it } from 'vitest';
-import { chmodSync, existsSync, mkdirSync, readdirSync, readFileSync, rmSync, statSync, symlinkSync, writeFileSync } from 'node:fs';
+import {
+  chmodSync,
+  existsSync,
+  mkdirSync,
+  readdirSync,
+  readFileSync,
+  rmSync,
+  statSync,
+  symlinkSync,
+  writeFileSync,
+} from 'node:fs';
 import { hostname } from 'node:os';
 import { join } from 'node:path';
 import { runCli } from '../../src/cli/program.js';
@@ -56,7 +66,9 @@ describe('git promote apply', () => {
     expect(r.code, r.err).toBe(0);
     const report = JSON.parse(r.out);
     expect(report.commit).toBe(commit);
-    expect(report.changed).toEqual([{ pointer: 'minutes', file: FILES.minutes, from: 'm1', to: 'm2', reason: 'promote' }]);
+    expect(report.changed).toEqual([
+      { pointer: 'minutes', file: FILES.minutes, from: 'm1', to: 'm2', reason: 'promote' },
+    ]);
     expect(report.trigger).toBe('none');
     expect(w.runInTarget('minutes')).toBe('m2');
     expect(w.pointerInTarget('minutes')).toBe(pointerJson('m2', { updated_by: 'git-promote' }));
@@ -70,9 +82,16 @@ describe('git promote apply', () => {
     expect(entries[1]).toMatchObject({ commit, trigger: 'none' });
 
     const manifest = JSON.parse(readFileSync(report.applied.manifest, 'utf8'));
-    expect(report.applied.manifest.startsWith(join(w.dir, 'manifests', 'promotion', 'game_date=2026-11-26'))).toBe(true);
+    expect(
+      report.applied.manifest.startsWith(join(w.dir, 'manifests', 'promotion', 'game_date=2026-11-26')),
+    ).toBe(true);
     expect(manifestSchema.safeParse(manifest).success).toBe(true);
-    expect(manifest).toMatchObject({ asset: 'promotion', status: 'success', models: { minutes: 'm2', rates: 'r1' }, commit });
+    expect(manifest).toMatchObject({
+      asset: 'promotion',
+      status: 'success',
+      models: { minutes: 'm2', rates: 'r1' },
+      commit,
+    });
 
     // A second apply of the same commit changes nothing and exits 0.
     const before = statSync(join(w.target, FILES.minutes)).mtimeMs;
@@ -177,7 +196,12 @@ describe('git promote apply', () => {
     expect(r.err).toMatch(/meta\.json hashes to [0-9a-f]{12}… but the evidence says/);
     expect(w.runInTarget('minutes')).toBe('m1');
 
-    w.artifact('rates', 'r3', { run_id: 'r3', model: 'x', created_at: '2026-11-20T10:00:00Z', contract: '3.0.0' });
+    w.artifact('rates', 'r3', {
+      run_id: 'r3',
+      model: 'x',
+      created_at: '2026-11-20T10:00:00Z',
+      contract: '3.0.0',
+    });
     w.repo.git(['revert', '--no-edit', 'HEAD']);
     w.repo.git(['push', '--quiet', 'origin', 'HEAD:main']);
     w.promote({ rates: 'r3' });
@@ -202,7 +226,9 @@ describe('git promote apply', () => {
     writeFileSync(join(w.target, FILES.rates), pointerJson('r0-by-hand'));
     const r = await apply(w);
     expect(r.code, r.err).toBe(0);
-    expect(r.out).toContain('drift: config/rates_current_run.json (rates): the file selects r0-by-hand but r1 was applied; restored');
+    expect(r.out).toContain(
+      'drift: config/rates_current_run.json (rates): the file selects r0-by-hand but r1 was applied; restored',
+    );
     expect(r.out).toContain('rates: r0-by-hand -> r1 (restore');
     expect(w.runInTarget('rates')).toBe('r1');
   });
@@ -220,7 +246,14 @@ describe('git promote apply', () => {
     // A lock left by a killed process (a pid that is not running) is recovered.
     writeFileSync(
       join(w.state, 'agent.lock'),
-      JSON.stringify({ pid: 2 ** 22 + 17, start: '1', host: hostname(), token: 'dead', since: '2026-01-01', command: 'x' }),
+      JSON.stringify({
+        pid: 2 ** 22 + 17,
+        start: '1',
+        host: hostname(),
+        token: 'dead',
+        since: '2026-01-01',
+        command: 'x',
+      }),
     );
     w.promote({ minutes: 'm2' });
     const r = await apply(w);
@@ -259,8 +292,15 @@ describe('git promote apply', () => {
     expect(seen).toHaveLength(1); // the deploy hook is not called twice
     const state = stateFile(w);
     expect(state.pending).toBeNull();
-    expect(state.lastFollowUps).toEqual({ commit, followUps: { deploy: {}, flow: { flowRunId: `run-for-${commit.slice(0, 7)}` } } });
-    expect(journal(w).filter((e) => e.event === 'follow-up').map((e) => e.hook)).toEqual(['deploy', 'flow']);
+    expect(state.lastFollowUps).toEqual({
+      commit,
+      followUps: { deploy: {}, flow: { flowRunId: `run-for-${commit.slice(0, 7)}` } },
+    });
+    expect(
+      journal(w)
+        .filter((e) => e.event === 'follow-up')
+        .map((e) => e.hook),
+    ).toEqual(['deploy', 'flow']);
 
     // A third pass: nothing applied, nothing triggered.
     await applyWithHooks([], {}, testContext({ cwd: w.cwd }));
@@ -295,9 +335,15 @@ describe('git promote apply', () => {
       const asRoot = process.getuid?.() === 0;
       if (asRoot) execFileSync('chown', ['-R', 'nobody:nogroup', w.dir]);
       chmodSync(dir, 0o555);
-      const r = await spawnCli(['apply'], { cwd: w.cwd, env: { HOME: w.dir }, ...(asRoot ? { uid: 65534 } : {}) }).done;
+      const r = await spawnCli(['apply'], {
+        cwd: w.cwd,
+        env: { HOME: w.dir },
+        ...(asRoot ? { uid: 65534 } : {}),
+      }).done;
       expect(r.code, r.stderr).toBe(1);
-      expect(r.stderr).toMatch(/^error: permission denied: .*config\/\.minutes_current_run\.json\.git-promote-tmp-/);
+      expect(r.stderr).toMatch(
+        /^error: permission denied: .*config\/\.minutes_current_run\.json\.git-promote-tmp-/,
+      );
       expect(r.stderr.split('\n').filter(Boolean)).toHaveLength(2);
       expect(r.stderr).not.toContain('    at ');
     } finally {

@@ -23,7 +23,7 @@ function readCapped(path: string): string {
   try {
     const buf = Buffer.alloc(META_MAX_BYTES + 1);
     let len = 0;
-    for (let n; len < buf.length && (n = readSync(fd, buf, len, buf.length - len, null)) > 0; ) len += n;
+    for (let n; len < buf.length && (n = readSync(fd, buf, len, buf.length - len, null)) > 0;) len += n;
     if (len > META_MAX_BYTES) throw new Error(`larger than ${META_MAX_BYTES} bytes`);
     return buf.subarray(0, len).toString('utf8');
   } finally {
@@ -46,14 +46,20 @@ export function checkArtifact(
 ): ArtifactCheck {
   const full = resolve(configRoot, template);
   const dir = fillTemplate(full, { run_id: run });
-  if (/\{[a-z_]+\}/.test(dir)) return { dir, problems: [`artifacts template ${template} has an unknown placeholder`] };
+  if (/\{[a-z_]+\}/.test(dir))
+    return { dir, problems: [`artifacts template ${template} has an unknown placeholder`] };
   const root = artifactsRoot(full);
   const realRoot = realpathOrNull(root);
   if (!realRoot) return { dir, problems: [`the artifacts root ${root} does not exist`] };
   const realDir = realpathOrNull(dir);
   if (!realDir) return { dir, problems: [`the artifact directory ${dir} does not exist`] };
   if (!isInside(realRoot, realDir)) {
-    return { dir, problems: [`the artifact directory ${dir} resolves to ${realDir}, outside the artifacts root ${realRoot}`] };
+    return {
+      dir,
+      problems: [
+        `the artifact directory ${dir} resolves to ${realDir}, outside the artifacts root ${realRoot}`,
+      ],
+    };
   }
   if (!statSync(realDir).isDirectory()) return { dir, problems: [`${dir} is not a directory`] };
   const metaPath = join(realDir, 'meta.json');

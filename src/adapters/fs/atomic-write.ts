@@ -12,7 +12,10 @@ const TEMP_MARK = '.git-promote-tmp-';
 
 /** The name of a temp file for `path`: hidden, in the same directory, recognisable. */
 export function tempPathFor(path: string): string {
-  return join(dirname(path), `.${basename(path)}${TEMP_MARK}${process.pid}-${randomBytes(4).toString('hex')}`);
+  return join(
+    dirname(path),
+    `.${basename(path)}${TEMP_MARK}${process.pid}-${randomBytes(4).toString('hex')}`,
+  );
 }
 
 export function isTempName(name: string): boolean {

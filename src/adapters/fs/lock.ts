@@ -102,7 +102,10 @@ function guardName(lockPath: string): string {
   } catch {
     // the caller creates the directory; hashing the given path is fine before that
   }
-  const key = createHash('sha256').update(join(dir, basename(lockPath))).digest('hex').slice(0, 32);
+  const key = createHash('sha256')
+    .update(join(dir, basename(lockPath)))
+    .digest('hex')
+    .slice(0, 32);
   return `\0git-promote-lock-${key}`;
 }
 

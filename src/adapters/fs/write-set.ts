@@ -14,7 +14,14 @@ import { existsSync, readFileSync } from 'node:fs';
 import { dirname } from 'node:path';
 import { CheckFailedError } from '../../core/errors.js';
 import { stringifyJson } from '../../core/json-file.js';
-import { commitStaged, fsyncDir, removeQuietly, removeTemps, stageFile, writeFileAtomic } from './atomic-write.js';
+import {
+  commitStaged,
+  fsyncDir,
+  removeQuietly,
+  removeTemps,
+  stageFile,
+  writeFileAtomic,
+} from './atomic-write.js';
 import { noCrash, type CrashHook } from './crash-points.js';
 
 export interface IntentFile {
