@@ -5,7 +5,7 @@
  * artifact, write every changed pointer file all-or-nothing, record state, journal and manifest,
  * then run the afterApply hooks (the flow trigger) once for the commit.
  */
-import { mkdirSync, readFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readFileSync, realpathSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
 import { createTwoFilesPatch } from 'diff';
 import { loadConfig, parseConfigText, CONFIG_FILE } from '../adapters/config-file.js';
@@ -47,6 +47,7 @@ import { CheckFailedError, isPromoteError, UsageError } from '../core/errors.js'
 import { slateDate } from '../core/game-date.js';
 import { parseWith, stringifyJson } from '../core/json-file.js';
 import { planApply, type Plan } from '../core/plan.js';
+import { isInside } from '../core/artifact-checks.js';
 import { isRunId } from '../core/run-id.js';
 import { evidenceSchema, type Config, type Manifest } from '../core/schemas.js';
 import { fillTemplate } from '../core/template.js';
@@ -310,6 +311,12 @@ export async function applyPass(
 ): Promise<ApplyReport> {
   const { config, paths, target, crash } = session;
   const { remote, branch } = config.repository;
+  if (!existsSync(target)) {
+    throw new UsageError(
+      `the agent target ${target} does not exist`,
+      'Set agent.target to the pipeline checkout on this host (clone the repository there first).',
+    );
+  }
   const branchName = `${remote}/${branch}`;
   const startedAt = ctx.now();
 
@@ -561,8 +568,16 @@ export async function applyPass(
       }
     : null;
 
+  // A pointer directory that is a symlink out of the target would let the write land elsewhere.
+  const realTarget = realpathSync(target);
   for (const dir of new Set(plan.writes.map((w) => dirname(pointerPath(session, w.file))))) {
     mkdirSync(dir, { recursive: true });
+    if (!isInside(realTarget, realpathSync(dir))) {
+      throw new CheckFailedError(
+        `${dir} resolves to ${realpathSync(dir)}, outside the target ${realTarget}`,
+        'Replace that symlink with a real directory inside the target; nothing was written.',
+      );
+    }
   }
   writeSet<ApplyRecord>({
     intentPath: paths.intent,

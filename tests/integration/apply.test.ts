@@ -220,6 +220,28 @@ describe('git promote apply', () => {
     expect(r.err).toContain('no evidence promotions/minutes/m9.json');
   });
 
+  it('refuses to write through a pointer directory that is a symlink out of the target', async () => {
+    const w = world();
+    await apply(w);
+    const outside = join(w.dir, 'outside-config');
+    mkdirSync(outside);
+    rmSync(join(w.target, 'config'), { recursive: true });
+    symlinkSync(outside, join(w.target, 'config'));
+    const r = await apply(w);
+    expect(r.code).toBe(1);
+    expect(r.err).toMatch(/^error: .*config resolves to .*outside-config, outside the target/);
+    expect(readdirSync(outside)).toEqual([]);
+  });
+
+  it('says so when the target does not exist (exit 2)', async () => {
+    const w = world();
+    rmSync(w.target, { recursive: true });
+    const r = await apply(w);
+    expect(r.code).toBe(2);
+    expect(r.err).toContain('error: the agent target');
+    expect(existsSync(w.target)).toBe(false);
+  });
+
   it('reports and restores a hand-edited pointer file (drift)', async () => {
     const w = world();
     await apply(w);
