@@ -159,7 +159,7 @@ function describeHolder(info: LockInfo | null): string {
   return `pid ${info.pid} on ${info.host} (${info.command}, since ${info.since})`;
 }
 
-type Attempt = { ok: true; info: LockInfo } | { ok: false; holder: LockInfo | null };
+type Attempt = { ok: true; info: LockInfo } | { ok: false; holder: LockInfo | null; stale?: boolean };
 
 function attempt(path: string, info: LockInfo, guarded: boolean): Attempt {
   const dir = dirname(path);
@@ -176,7 +176,9 @@ function attempt(path: string, info: LockInfo, guarded: boolean): Attempt {
       }
       const holder = readLockInfo(path);
       if (holder === 'missing') continue; // released between link and read: try again
-      if (!guarded || (holder !== null && holderAlive(holder))) return { ok: false, holder };
+      if (holder !== null && holderAlive(holder)) return { ok: false, holder };
+      // Without the guard (no abstract sockets here) a take-over could race: leave it to a human.
+      if (!guarded) return { ok: false, holder, stale: true };
       // Stale, and we hold the guard: nobody else can inspect or remove it until we are done.
       unlinkSync(path);
       fsyncDir(dir);
@@ -220,6 +222,12 @@ export async function acquireLock(path: string, options: LockOptions = {}): Prom
     const result = await withGuard(path, (guarded) => attempt(path, info, guarded));
     if (result.ok) return heldLock(path, info);
     const who = describeHolder(result.holder);
+    if (result.stale) {
+      throw new BusyError(
+        `the agent lock ${path} is left by ${who}, which is no longer running`,
+        `Make sure no agent runs for this target, then remove ${path} and retry.`,
+      );
+    }
     if (!options.wait || options.signal?.aborted) {
       throw new BusyError(
         `the agent lock ${path} is held by ${who}`,
