@@ -172,6 +172,8 @@ function finisher(session: AgentSession): (intent: Intent<ApplyRecord>) => void 
               commit: applied.commit,
               previousCommit: applied.previousCommit,
               changed: applied.changed.map((c) => ({ ...c })),
+              runs: applied.runs,
+              manifest: applied.manifest,
               since: applied.appliedAt,
               followUps: {},
             }
@@ -193,6 +195,8 @@ function finisher(session: AgentSession): (intent: Intent<ApplyRecord>) => void 
           runs: applied.runs,
           manifest: applied.manifest,
           trigger,
+          // Follow-ups of an earlier commit that never finished: this commit's follow-ups cover it.
+          ...(state.pending && state.pending.id !== applied.id ? { superseded: state.pending.commit } : {}),
         },
         crash,
       );
@@ -231,8 +235,8 @@ async function resumeFollowUps(
     branch: `${session.config.repository.remote}/${session.config.repository.branch}`,
     target,
     changed: pending.changed as PointerChange[],
-    runs: state.applied?.commit === pending.commit ? state.applied.runs : {},
-    manifest: null,
+    runs: pending.runs ?? {},
+    manifest: pending.manifest ?? null,
     appliedAt: pending.since,
   };
   for (const hook of hooks) {

@@ -306,7 +306,15 @@ describe('git promote apply', () => {
     expect(w.runInTarget('minutes')).toBe('m2');
     expect(stateFile(w).pending).toMatchObject({ commit, followUps: { deploy: {} } });
     expect(seen).toHaveLength(1);
-    expect(seen[0]).toMatchObject({ commit, changed: [{ pointer: 'minutes', from: 'm1', to: 'm2' }] });
+    expect(seen[0]).toMatchObject({
+      commit,
+      branch: 'origin/main',
+      target: w.target,
+      changed: [{ pointer: 'minutes', file: FILES.minutes, from: 'm1', to: 'm2', reason: 'promote' }],
+      runs: { minutes: 'm2', rates: 'r1' },
+      manifest: expect.stringContaining(join('manifests', 'promotion')),
+    });
+    expect(seen[0]!.previousCommit).toMatch(/^[0-9a-f]{40}$/);
 
     fail = false;
     const out = await applyWithHooks([], {}, testContext({ cwd: w.cwd }));

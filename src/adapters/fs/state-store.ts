@@ -83,6 +83,8 @@ export const pendingSchema = z.looseObject({
   commit: z.string(),
   previousCommit: z.string().nullable(),
   changed: z.array(changeSchema),
+  runs: z.record(z.string(), z.string()).optional(),
+  manifest: z.string().nullable().optional(),
   since: z.string(),
   /** hook name -> what the hook returned (e.g. {flowRunId}); a hook listed here is done. */
   followUps: z.record(z.string(), z.record(z.string(), z.unknown())),
