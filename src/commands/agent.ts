@@ -71,6 +71,7 @@ export function makeAgent(deps: AgentDeps) {
     const lock = await lockSession(session, { wait: raw.wait === true, command: 'git-promote agent' }, ctx);
     let last: ExitCodeValue = ExitCode.ok;
     let lastCommit: string | null = null;
+    let lastRefusal: string | null = null;
     try {
       log('started', {
         target: session.target,
@@ -85,6 +86,7 @@ export function makeAgent(deps: AgentDeps) {
           if (report.upToDate && report.commit !== lastCommit)
             log('up-to-date', { commit: report.commit.slice(0, 12) });
           lastCommit = report.commit;
+          lastRefusal = null;
           failures = 0;
           last = ExitCode.ok;
         } catch (err) {
@@ -95,14 +97,19 @@ export function makeAgent(deps: AgentDeps) {
             log('error', { message: e.message, hint: e.remedy });
             return { exitCode: e.exitCode, data: { exitCode: e.exitCode }, text: [] };
           }
-          failures += 1;
-          const delay = e.exitCode === ExitCode.check ? intervalMs : backoffMs(intervalMs, failures, random);
-          log(e.exitCode === ExitCode.check ? 'refused' : 'retry', {
-            message: e.message,
-            ...(e.details.length ? { details: e.details } : {}),
-            hint: e.remedy,
-            ...(once ? {} : { next_in_ms: delay }),
-          });
+          const refused = e.exitCode === ExitCode.check;
+          failures = refused ? 0 : failures + 1;
+          const delay = refused ? intervalMs : backoffMs(intervalMs, failures, random);
+          // A refusal repeats every interval until someone fixes the branch: log it once.
+          if (!refused || e.message !== lastRefusal) {
+            log(refused ? 'refused' : 'retry', {
+              message: e.message,
+              ...(e.details.length ? { details: e.details } : {}),
+              hint: e.remedy,
+              ...(once ? {} : { next_in_ms: delay }),
+            });
+          }
+          lastRefusal = refused ? e.message : null;
           if (once) break;
           await sleep(delay, ctx.signal);
           continue;
@@ -114,7 +121,9 @@ export function makeAgent(deps: AgentDeps) {
       lock.release();
       log('stopped', { reason: ctx.signal?.aborted ? 'signal' : once ? 'once' : 'error' });
     }
-    return { exitCode: last, data: { exitCode: last }, text: [] };
+    // Stopped by SIGTERM: a clean stop, whatever the last pass said.
+    const exitCode = ctx.signal?.aborted ? ExitCode.ok : last;
+    return { exitCode, data: { exitCode }, text: [] };
   };
 }
 
