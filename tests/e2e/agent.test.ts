@@ -63,6 +63,12 @@ describe('apply and agent as processes', () => {
     await waitFor(() => out, /(up-to-date|applied) commit=/);
     const busy = await spawnCli(['apply'], { cwd: w.cwd }).done;
     expect(busy.code).toBe(4);
+    const secondAgent = await spawnCli(['agent', '--once'], { cwd: w.cwd }).done;
+    expect(secondAgent.code).toBe(4);
+    expect(secondAgent.stderr).toMatch(
+      new RegExp(`^error: the agent lock .* is held by pid ${agent.child.pid} `),
+    );
+    expect(secondAgent.stderr).toMatch(/\nhint: .*--wait/);
     const waiting = spawnCli(['apply', '--wait'], { cwd: w.cwd });
     await new Promise((r) => setTimeout(r, 400));
     agent.child.kill('SIGTERM');
