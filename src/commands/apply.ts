@@ -5,12 +5,9 @@
  * artifact, write every changed pointer file all-or-nothing, record state, journal and manifest,
  * then run the afterApply hooks (the flow trigger) once for the commit.
  */
-import { existsSync, mkdirSync, readFileSync, realpathSync } from 'node:fs';
-import { dirname, join, resolve } from 'node:path';
-import { createTwoFilesPatch } from 'diff';
-import { loadConfig, parseConfigText, CONFIG_FILE } from '../adapters/config-file.js';
-import { readBlobs } from '../adapters/git.js';
 import { randomBytes } from 'node:crypto';
+import { existsSync, mkdirSync, realpathSync } from 'node:fs';
+import { dirname, resolve } from 'node:path';
 import {
   deleteRef,
   descendsFrom,
@@ -20,38 +17,30 @@ import {
   remoteUrl,
   verifySigned,
 } from '../adapters/git-mirror.js';
-import { checkArtifact } from '../adapters/fs/artifact.js';
-import { writeFileAtomic } from '../adapters/fs/atomic-write.js';
-import { crashHook, type CrashHook } from '../adapters/fs/crash-points.js';
-import { acquireLock, type HeldLock } from '../adapters/fs/lock.js';
-import {
-  appendJournal,
-  ensureStateDir,
-  readJournal,
-  readState,
-  resolveStateDir,
-  statePaths,
-  writeState,
-  type AgentState,
-  type StatePaths,
-} from '../adapters/fs/state-store.js';
-import { readIntent, recoverIntent, writeSet, type Intent } from '../adapters/fs/write-set.js';
-import type {
-  AfterApplyContext,
-  AfterApplyHook,
-  AppliedCommit,
-  FollowUp,
-  PointerChange,
-} from '../core/apply-result.js';
-import { CheckFailedError, isPromoteError, UsageError } from '../core/errors.js';
-import { slateDate } from '../core/game-date.js';
-import { parseWith, stringifyJson } from '../core/json-file.js';
-import { planApply, type Plan } from '../core/plan.js';
+import { ensureStateDir, readState } from '../adapters/fs/state-store.js';
+import { readIntent, writeSet } from '../adapters/fs/write-set.js';
+import type { AfterApplyHook, AppliedCommit, PointerChange } from '../core/apply-result.js';
 import { isInside } from '../core/artifact-checks.js';
-import { isRunId } from '../core/run-id.js';
-import { evidenceSchema, type Config, type Manifest } from '../core/schemas.js';
+import { CheckFailedError, isPromoteError, TransientError, UsageError } from '../core/errors.js';
+import { slateDate } from '../core/game-date.js';
+import { planApply, type Plan } from '../core/plan.js';
+import type { Manifest } from '../core/schemas.js';
 import { fillTemplate } from '../core/template.js';
+import {
+  finisher,
+  recoverInterrupted,
+  resumeFollowUps,
+  type ApplyRecord,
+  type PassLog,
+} from './apply-record.js';
+import { reportLines, unifiedDiff, type ApplyReport } from './apply-report.js';
+import { checkWrites, readTip } from './apply-tip.js';
+import { lockSession, openSession, pointerPath, readOrNull, type AgentSession } from './apply-session.js';
 import type { Context, Outcome } from './context.js';
+
+export { lockSession, openSession, type AgentSession } from './apply-session.js';
+export { recoverInterrupted, type PassLog } from './apply-record.js';
+export type { ApplyReport } from './apply-report.js';
 
 export interface ApplyOptions {
   dryRun?: boolean;
@@ -66,243 +55,11 @@ export interface ApplyDeps {
   afterApply: AfterApplyHook[];
 }
 
-/** Everything a pass needs that does not change between passes. */
-export interface AgentSession {
-  config: Config;
-  root: string;
-  target: string;
-  paths: StatePaths;
-  crash: CrashHook;
-}
-
-export interface ApplyReport {
-  /** Present when a commit was applied by this pass. */
-  applied: AppliedCommit | null;
-  commit: string;
-  previousCommit: string | null;
-  branch: string;
-  target: string;
-  dryRun: boolean;
-  upToDate: boolean;
-  changed: PointerChange[];
-  drift: { pointer: string; file: string; detail: string }[];
-  /** Apply id of an interrupted write completed at the start of this pass. */
-  recovered: string | null;
-  discardedTemps: string[];
-  trigger: 'skipped' | 'none' | 'done' | 'not-needed';
-  followUps: Record<string, FollowUp>;
-  diff: string | null;
-}
-
-/** The record an intent carries, so a restart can finish the apply exactly as it began. */
-interface ApplyRecord {
-  applied: AppliedCommit;
-  manifest: Manifest | null;
-  pendingHooks: boolean;
-  drift: { pointer: string; file: string; detail: string }[];
-  trigger: ApplyReport['trigger'];
-}
-
-export async function openSession(opts: ApplyOptions, ctx: Context): Promise<AgentSession> {
-  const { config, root } = await loadConfig(ctx.cwd, ctx.env, opts.config);
-  if (!config.agent.target) {
-    throw new UsageError(
-      'agent.target is not set in promote.config.json',
-      'Set agent.target to the pipeline checkout this host runs (where the pointer files live).',
-    );
-  }
-  const target = resolve(root, config.agent.target);
-  const paths = statePaths(resolveStateDir(config.agent.state, target, ctx.env, root));
-  return { config, root, target, paths, crash: crashHook(ctx.env) };
-}
-
-export function lockSession(
-  session: AgentSession,
-  opts: { wait?: boolean; command: string },
-  ctx: Context,
-): Promise<HeldLock> {
-  ensureStateDir(session.paths);
-  return acquireLock(session.paths.lock, {
-    wait: opts.wait,
-    signal: ctx.signal,
-    now: ctx.now,
-    command: opts.command,
-  });
-}
-
-function pointerPath(session: AgentSession, file: string): string {
-  return join(session.target, file);
-}
-
-function readOrNull(path: string): string | null {
-  try {
-    return readFileSync(path, 'utf8');
-  } catch (err) {
-    const code = (err as NodeJS.ErrnoException).code;
-    if (code === 'ENOENT' || code === 'ENOTDIR') return null;
-    throw err;
-  }
-}
-
 function compactTime(d: Date): string {
   return d
     .toISOString()
     .replace(/[-:]/g, '')
     .replace(/\.\d+Z$/, 'Z');
-}
-
-/** The finish step of a write set: manifest, state, journal; each skipped when already done. */
-function finisher(session: AgentSession): (intent: Intent<ApplyRecord>) => void {
-  const { paths, target, crash } = session;
-  return (intent) => {
-    const { applied, manifest, pendingHooks, drift, trigger } = intent.record;
-    if (manifest && applied.manifest) {
-      mkdirSync(dirname(applied.manifest), { recursive: true });
-      writeFileAtomic(applied.manifest, stringifyJson(manifest), crash);
-      crash('manifest-written');
-    }
-    const state = readState(paths, target);
-    if (state.applied?.id !== applied.id) {
-      const next: AgentState = {
-        ...state,
-        applied: { id: applied.id, commit: applied.commit, at: applied.appliedAt, runs: applied.runs },
-        pending: pendingHooks
-          ? {
-              id: applied.id,
-              commit: applied.commit,
-              previousCommit: applied.previousCommit,
-              changed: applied.changed.map((c) => ({ ...c })),
-              runs: applied.runs,
-              manifest: applied.manifest,
-              since: applied.appliedAt,
-              followUps: {},
-            }
-          : null,
-      };
-      writeState(paths, next, crash);
-    }
-    if (!readJournal(paths).some((e) => e.event === 'applied' && e.id === applied.id)) {
-      appendJournal(
-        paths,
-        {
-          at: applied.appliedAt,
-          event: 'applied',
-          id: applied.id,
-          commit: applied.commit,
-          previousCommit: applied.previousCommit,
-          changed: applied.changed,
-          drift,
-          runs: applied.runs,
-          manifest: applied.manifest,
-          trigger,
-          // Follow-ups of an earlier commit that never finished: this commit's follow-ups cover it.
-          ...(state.pending && state.pending.id !== applied.id ? { superseded: state.pending.commit } : {}),
-        },
-        crash,
-      );
-    }
-  };
-}
-
-function hookContext(session: AgentSession, ctx: Context, log: PassLog): AfterApplyContext {
-  return {
-    config: session.config,
-    env: ctx.env,
-    now: ctx.now,
-    fetch: ctx.fetch,
-    signal: ctx.signal,
-    log: (event, fields) => log(event, fields ?? {}),
-  };
-}
-
-export type PassLog = (event: string, fields: Record<string, unknown>) => void;
-
-/** Call the hooks not yet done for the pending commit, recording each outcome as it comes. */
-async function resumeFollowUps(
-  session: AgentSession,
-  hooks: AfterApplyHook[],
-  ctx: Context,
-  log: PassLog,
-): Promise<Record<string, FollowUp>> {
-  const { paths, target } = session;
-  let state = readState(paths, target);
-  const pending = state.pending;
-  if (!pending) return {};
-  const applied: AppliedCommit = {
-    id: pending.id,
-    commit: pending.commit,
-    previousCommit: pending.previousCommit,
-    branch: `${session.config.repository.remote}/${session.config.repository.branch}`,
-    target,
-    changed: pending.changed as PointerChange[],
-    runs: pending.runs ?? {},
-    manifest: pending.manifest ?? null,
-    appliedAt: pending.since,
-  };
-  for (const hook of hooks) {
-    if (hook.name in pending.followUps) continue;
-    const outcome = (await hook.run(applied, hookContext(session, ctx, log))) ?? {};
-    pending.followUps[hook.name] = outcome;
-    writeState(paths, { ...state, pending });
-    appendJournal(paths, {
-      at: ctx.now().toISOString(),
-      event: 'follow-up',
-      id: pending.id,
-      commit: pending.commit,
-      hook: hook.name,
-      outcome,
-    });
-    log('follow-up', { commit: pending.commit.slice(0, 12), hook: hook.name, ...outcome });
-  }
-  state = readState(paths, target);
-  writeState(paths, {
-    ...state,
-    pending: null,
-    lastFollowUps: { commit: pending.commit, followUps: pending.followUps },
-  });
-  return pending.followUps;
-}
-
-function unifiedDiff(plan: Plan, actual: Record<string, string | null>): string {
-  return plan.writes
-    .map((w) =>
-      createTwoFilesPatch(
-        actual[w.pointer] === null ? '/dev/null' : `a/${w.file}`,
-        `b/${w.file}`,
-        actual[w.pointer] ?? '',
-        w.content,
-        undefined,
-        undefined,
-        { context: 3 },
-      ).replace(/^=+\n/, ''),
-    )
-    .join('');
-}
-
-/**
- * With the lock held: complete a write set whose intent was committed before a crash, and remove
- * temp files of one that was not. Returns the id of the completed apply, if any.
- */
-export async function recoverInterrupted(
-  session: AgentSession,
-  ctx: Context,
-  log: PassLog = () => undefined,
-): Promise<{ recovered: string | null; discarded: string[] }> {
-  const { config, paths, crash } = session;
-  const dirs = Object.values(config.pointers).map((p) => dirname(pointerPath(session, p.file)));
-  const interrupted = readIntent<ApplyRecord>(paths.intent);
-  if (interrupted) {
-    dirs.push(...interrupted.files.map((f) => dirname(f.path)));
-    if (interrupted.record.applied.manifest) dirs.push(dirname(interrupted.record.applied.manifest));
-  }
-  const r = recoverIntent<ApplyRecord>({ intentPath: paths.intent, dirs, finish: finisher(session), crash });
-  if (r.completed) {
-    await ensureMirror(paths.mirror, ctx.env);
-    await markApplied(paths.mirror, ctx.env, r.completed.record.applied.commit);
-    log('recovered', { id: r.completed.id, commit: r.completed.record.applied.commit.slice(0, 12) });
-  }
-  if (r.discarded.length > 0) log('discarded-temps', { files: r.discarded });
-  return { recovered: r.completed?.id ?? null, discarded: r.discarded };
 }
 
 /** One apply pass. The lock must be held unless dryRun. */
@@ -365,44 +122,7 @@ export async function applyPass(
   if (config.agent.requireSignedCommits) await verifySigned(paths.mirror, ctx.env, tip);
 
   // 4. Config, pointer files and evidence at the tip, from git objects.
-  const localPointers = Object.entries(config.pointers);
-  const first = await readBlobs(paths.mirror, ctx.env, [
-    `${tip}:${CONFIG_FILE}`,
-    ...localPointers.map(([, p]) => `${tip}:${p.file}`),
-  ]);
-  let tipConfig = config;
-  if (first[0] !== null && first[0] !== undefined) {
-    try {
-      tipConfig = parseConfigText(first[0], `${CONFIG_FILE} at ${tip.slice(0, 12)}`).config;
-    } catch (err) {
-      if (!isPromoteError(err)) throw err;
-      throw new CheckFailedError(err.message, `Fix ${CONFIG_FILE} on ${branchName}; nothing was applied.`, {
-        details: err.details,
-      });
-    }
-  }
-  const pointers = Object.entries(tipConfig.pointers);
-  const known = new Map(localPointers.map(([, p], i) => [p.file, first[i + 1] ?? null]));
-  const missingFiles = pointers.map(([, p]) => p.file).filter((f) => !known.has(f));
-  if (missingFiles.length > 0) {
-    const more = await readBlobs(
-      paths.mirror,
-      ctx.env,
-      missingFiles.map((f) => `${tip}:${f}`),
-    );
-    missingFiles.forEach((f, i) => known.set(f, more[i] ?? null));
-  }
-  const desired: Record<string, string> = {};
-  for (const [name, p] of pointers) {
-    const content = known.get(p.file) ?? null;
-    if (content === null) {
-      throw new CheckFailedError(
-        `pointer "${name}": ${p.file} does not exist on ${branchName} at ${tip.slice(0, 12)}`,
-        `Commit ${p.file} to ${branchName}; nothing was applied.`,
-      );
-    }
-    desired[name] = content;
-  }
+  const { tipConfig, pointers, desired } = await readTip(session, tip, branchName, ctx);
 
   // 5. Plan: desired vs applied vs actual.
   const actual: Record<string, string | null> = {};
@@ -425,54 +145,7 @@ export async function applyPass(
   const runs = Object.fromEntries(plan.pointers.map((p) => [p.pointer, p.desiredRun]));
 
   // 6. Check every pointer about to be written against its evidence and local artifact.
-  const evidencePaths = plan.writes.map((w) => `promotions/${w.pointer}/${w.desiredRun}.json`);
-  const evidenceTexts = await readBlobs(
-    paths.mirror,
-    ctx.env,
-    evidencePaths.map((e) => `${tip}:${e}`),
-  );
-  const problems: string[] = [];
-  const checks: { name: string; status: 'pass' | 'fail'; detail?: string }[] = [];
-  plan.writes.forEach((w, i) => {
-    const pointer = tipConfig.pointers[w.pointer]!;
-    const text = evidenceTexts[i] ?? null;
-    if (!isRunId(w.desiredRun)) {
-      problems.push(`${w.pointer}: invalid run id`);
-      return;
-    }
-    if (text === null) {
-      problems.push(`${w.pointer}: no evidence ${evidencePaths[i]} on ${branchName}`);
-      return;
-    }
-    let evidence;
-    try {
-      evidence = parseWith(evidenceSchema, text, evidencePaths[i]!);
-    } catch (err) {
-      if (!isPromoteError(err)) throw err;
-      problems.push(`${w.pointer}: ${err.message}`);
-      return;
-    }
-    if (evidence.pointer !== w.pointer || evidence.run_id !== w.desiredRun) {
-      problems.push(
-        `${w.pointer}: ${evidencePaths[i]} is evidence for ${evidence.pointer}=${evidence.run_id}`,
-      );
-      return;
-    }
-    const check = checkArtifact(pointer.artifacts, session.root, w.desiredRun, evidence, pointer.contract);
-    problems.push(...check.problems.map((p) => `${w.pointer}=${w.desiredRun}: ${p}`));
-    checks.push({
-      name: `artifact:${w.pointer}`,
-      status: check.problems.length ? 'fail' : 'pass',
-      detail: check.problems[0] ?? `${check.dir} matches evidence meta_sha256`,
-    });
-  });
-  if (problems.length > 0) {
-    throw new CheckFailedError(
-      `refusing to apply ${branchName} at ${tip.slice(0, 12)}: ${problems[0]}`,
-      'Fix the artifact or the promotion on the branch; the applied pointers were kept.',
-      { details: problems.slice(1) },
-    );
-  }
+  const checks = await checkWrites(session, tipConfig, plan, tip, branchName, ctx);
 
   const changed: PointerChange[] = plan.writes.map((w) => ({
     pointer: w.pointer,
@@ -583,21 +256,23 @@ export async function applyPass(
       );
     }
   }
-  writeSet<ApplyRecord>({
-    intentPath: paths.intent,
-    id,
-    createdAt: now.toISOString(),
-    files: plan.writes.map((w) => ({ path: pointerPath(session, w.file), content: w.content })),
-    record: {
-      applied,
-      manifest,
-      pendingHooks: hooksWanted && changed.length > 0,
-      drift: plan.drift,
-      trigger,
-    },
-    finish: finisher(session),
-    crash,
-  });
+  writeOrExplain(() =>
+    writeSet<ApplyRecord>({
+      intentPath: paths.intent,
+      id,
+      createdAt: now.toISOString(),
+      files: plan.writes.map((w) => ({ path: pointerPath(session, w.file), content: w.content })),
+      record: {
+        applied,
+        manifest,
+        pendingHooks: hooksWanted && changed.length > 0,
+        drift: plan.drift,
+        trigger,
+      },
+      finish: finisher(session),
+      crash,
+    }),
+  );
   await markApplied(paths.mirror, ctx.env, tip);
   log('applied', {
     commit: tip.slice(0, 12),
@@ -611,37 +286,31 @@ export async function applyPass(
   return { ...base, applied, upToDate: false, trigger, followUps, diff: null };
 }
 
-function short(sha: string | null): string {
-  return sha ? sha.slice(0, 12) : '(none)';
-}
-
-export function reportLines(r: ApplyReport): string[] {
-  const lines: string[] = [];
-  if (r.recovered) lines.push(`completed an interrupted apply (${r.recovered})`);
-  for (const d of r.drift)
-    lines.push(`drift: ${d.file} (${d.pointer}): ${d.detail}${r.dryRun ? '' : '; restored'}`);
-  if (r.dryRun) {
-    if (r.changed.length === 0) lines.push(`${r.branch} @ ${short(r.commit)}: nothing to apply`);
-    else {
-      lines.push(`${r.branch} @ ${short(r.commit)}: would apply (dry run, nothing changed):`);
-      lines.push(r.diff!.trimEnd());
+/**
+ * File system errors that are the host's configuration, said plainly. EACCES and EPERM already
+ * become "permission denied" in toPromoteError; the write set has left nothing half-written.
+ */
+function writeOrExplain(write: () => void): void {
+  try {
+    write();
+  } catch (err) {
+    const e = err as NodeJS.ErrnoException;
+    if (e.code === 'EROFS') {
+      throw new CheckFailedError(
+        `read-only file system: ${e.path ?? 'the target'}`,
+        'Make the target writable for the agent (under systemd: add it to ReadWritePaths=), then retry.',
+        { cause: err },
+      );
     }
-    return lines;
+    if (e.code === 'ENOSPC' || e.code === 'EDQUOT') {
+      throw new TransientError(
+        `no space left on the device of ${e.path ?? 'the target'}`,
+        'Free some space; the agent retries on its own.',
+        { cause: err },
+      );
+    }
+    throw err;
   }
-  if (r.upToDate) {
-    lines.push(`${r.branch} @ ${short(r.commit)}: up to date, nothing to apply`);
-    return lines;
-  }
-  lines.push(
-    `applied ${r.branch} @ ${short(r.commit)} (was ${short(r.previousCommit)}) to ${r.target}` +
-      (r.changed.length === 0 ? ': no pointer changed' : ':'),
-  );
-  for (const c of r.changed)
-    lines.push(`  ${c.pointer}: ${c.from ?? '-'} -> ${c.to} (${c.reason}, ${c.file})`);
-  if (r.applied?.manifest) lines.push(`manifest: ${r.applied.manifest}`);
-  if (r.trigger === 'skipped') lines.push('flow not triggered (--no-trigger)');
-  else if (r.trigger === 'none' && r.changed.length) lines.push('flow not triggered (no trigger configured)');
-  return lines;
 }
 
 export function toApplyOptions(opts: Record<string, unknown>): ApplyOptions {
