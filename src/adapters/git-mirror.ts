@@ -18,16 +18,39 @@ export interface GitRun {
   stderr: string;
 }
 
-/** Run git and report its exit code instead of throwing: the agent decides what a code means. */
-export function runGit(cwd: string, env: Env, args: string[], signal?: AbortSignal): Promise<GitRun> {
+/**
+ * Run git and report its exit code instead of throwing: the agent decides what a code means. A
+ * run past timeoutMs is killed and reported as code -1; an aborted one (SIGTERM of the agent)
+ * throws a TransientError, as nothing has been written yet.
+ */
+export function runGit(
+  cwd: string,
+  env: Env,
+  args: string[],
+  signal?: AbortSignal,
+  timeoutMs = 0,
+): Promise<GitRun> {
   return new Promise((resolve, reject) => {
     execFile(
       'git',
       args,
-      { cwd, env: gitEnv(env), maxBuffer: 64 * 1024 * 1024, encoding: 'utf8', signal },
+      { cwd, env: gitEnv(env), maxBuffer: 64 * 1024 * 1024, encoding: 'utf8', signal, timeout: timeoutMs },
       (err, stdout, stderr) => {
-        if (err && typeof (err as { code?: unknown }).code !== 'number') return reject(err);
-        resolve({ code: err ? Number((err as { code: number }).code) : 0, stdout, stderr });
+        if (!err) return resolve({ code: 0, stdout, stderr });
+        if (signal?.aborted) {
+          return reject(
+            new TransientError(
+              `stopped by a signal during git ${args[0]}, before anything was written`,
+              'Run it again.',
+              { cause: err },
+            ),
+          );
+        }
+        const e = err as { code?: unknown; killed?: boolean };
+        if (e.killed)
+          return resolve({ code: -1, stdout, stderr: `${stderr}\ntimed out after ${timeoutMs} ms` });
+        if (typeof e.code !== 'number') return reject(err);
+        resolve({ code: e.code, stdout, stderr });
       },
     );
   });
@@ -59,6 +82,8 @@ export async function ensureMirror(dir: string, env: Env): Promise<void> {
 
 const LOCK_TROUBLE = /cannot lock ref|\.lock': File exists|unable to create .*\.lock/i;
 const STALE_GIT_LOCK_MS = 10_000;
+/** A fetch that hangs (a dead network path) must not stall the agent forever. */
+const FETCH_TIMEOUT_MS = 5 * 60_000;
 
 /**
  * git's own *.lock files in the mirror older than STALE_GIT_LOCK_MS. Only called with the agent
@@ -122,11 +147,11 @@ export async function fetchMirror(
     url,
     `+refs/heads/${branch}:${ref}`,
   ];
-  let r = await runGit(dir, env, args, options.signal);
+  let r = await runGit(dir, env, args, options.signal, FETCH_TIMEOUT_MS);
   for (let attempt = 1; r.code !== 0 && LOCK_TROUBLE.test(r.stderr) && attempt <= 8; attempt++) {
     await pause(100 * attempt);
     removeStaleGitLocks(dir, Date.now());
-    r = await runGit(dir, env, args, options.signal);
+    r = await runGit(dir, env, args, options.signal, FETCH_TIMEOUT_MS);
   }
   if (r.code !== 0) {
     throw new TransientError(

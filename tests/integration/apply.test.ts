@@ -128,6 +128,18 @@ describe('git promote apply', () => {
     expect(r.out).toContain('+  "run_id": "m2"');
     expect(w.runInTarget('minutes')).toBe('m1');
     expect(journal(w).filter((e) => e.event === 'applied')).toHaveLength(1);
+    // The dry run fetched into a scratch ref and removed it again.
+    expect(
+      w.repo.git(['-C', join(w.state, 'mirror.git'), 'for-each-ref', '--format=%(refname)']),
+    ).not.toContain('dry-run');
+    const json = await apply(w, ['--dry-run', '--json']);
+    const report = JSON.parse(json.out);
+    expect(report).toMatchObject({
+      dryRun: true,
+      applied: null,
+      changed: [{ pointer: 'minutes', to: 'm2' }],
+    });
+    expect(report.diff).toContain('+  "run_id": "m2"');
   });
 
   it('refuses a force-pushed branch (exit 1) unless --allow-rewrite', async () => {
