@@ -52,7 +52,7 @@ export const COMMANDS: CommandSpec[] = [
       },
       { flags: '--out <file>', description: 'write the evidence JSON to this file' },
     ],
-    load: soon('smoke'),
+    load: async () => (await import('../commands/smoke.js')).smoke,
   },
   {
     name: 'propose',
@@ -61,11 +61,15 @@ export const COMMANDS: CommandSpec[] = [
       'check and smoke candidates (pointer=run), commit pointer + evidence, push, open or update the PR',
     options: [
       { flags: '--game-date <date>', description: 'slate date for smoke scoring' },
-      { flags: '--evidence <file>', description: 'use this evidence instead of running smoke scoring' },
+      {
+        flags: '--evidence <files>',
+        description:
+          'use this evidence (comma-separated files, one per pointer) instead of running smoke scoring',
+      },
       { flags: '--dry-run', description: 'print what would be pushed and sent; change nothing' },
       { flags: '--no-pr', description: 'push the branch but do not open a pull request' },
     ],
-    load: soon('propose'),
+    load: async () => (await import('../commands/propose.js')).propose,
   },
   {
     name: 'validate',
@@ -75,7 +79,7 @@ export const COMMANDS: CommandSpec[] = [
       { flags: '--base <ref>', description: 'base commit (default: from the GitHub Actions event)' },
       { flags: '--head <ref>', description: 'head commit (default: from the GitHub Actions event, or HEAD)' },
     ],
-    load: soon('validate'),
+    load: async () => (await import('../commands/validate.js')).validate,
   },
   {
     name: 'merge',
@@ -83,9 +87,12 @@ export const COMMANDS: CommandSpec[] = [
     summary: 'CI: merge a validated promotion PR, guarded by its exact head sha',
     options: [
       { flags: '--pr <number>', description: 'pull request number' },
-      { flags: '--sha <sha>', description: 'expected head sha (default: the PR head at validation)' },
+      {
+        flags: '--sha <sha>',
+        description: 'the validated head sha: exit 4 if the PR head moved since (default: its current head)',
+      },
     ],
-    load: soon('merge'),
+    load: async () => (await import('../commands/merge.js')).merge,
   },
   {
     name: 'apply',
@@ -118,8 +125,9 @@ export const COMMANDS: CommandSpec[] = [
     options: [
       { flags: '--game-date <date>', description: 'slate date (default: today ET)' },
       { flags: '--run <run>', description: 'expected run (default: the pointer in the agent target)' },
+      { flags: '--since <time>', description: 'ignore manifests written before this ISO time' },
     ],
-    load: soon('verify'),
+    load: async () => (await import('../commands/verify.js')).verify,
   },
   {
     name: 'rollback',
@@ -129,28 +137,32 @@ export const COMMANDS: CommandSpec[] = [
       { flags: '--to <run>', description: 'revert every later promotion back to this run' },
       { flags: '--no-pr', description: 'push the branch but do not open a pull request' },
       { flags: '--reason <text>', description: 'why, for the PR body' },
+      { flags: '--no-fetch', description: 'use the last fetched remote branch instead of fetching' },
     ],
-    load: soon('rollback'),
+    load: async () => (await import('../commands/rollback.js')).rollback,
   },
   {
     name: 'history',
     args: '<pointer>',
     summary: 'promotions, rollbacks and manual edits of a pointer: when, who, PR, from -> to',
-    options: [{ flags: '--limit <n>', description: 'at most this many entries' }],
-    load: soon('history'),
+    options: [
+      { flags: '--limit <n>', description: 'at most this many entries' },
+      { flags: '--no-fetch', description: 'use the last fetched remote branch instead of fetching' },
+    ],
+    load: async () => (await import('../commands/history.js')).history,
   },
   {
     name: 'doctor',
     args: '',
     summary: "the runbook's 2-minute checklist and triage of failed manifests",
     options: [{ flags: '--game-date <date>', description: 'slate date (default: today ET)' }],
-    load: soon('doctor'),
+    load: async () => (await import('../commands/doctor.js')).doctor,
   },
   {
     name: 'sandbox',
     args: '[dir]',
     summary: 'build a throwaway world with local GitHub and Prefect stand-ins and run the whole lifecycle',
     options: [{ flags: '--keep', description: 'leave the world in place and print how to use it' }],
-    load: soon('sandbox'),
+    load: async () => (await import('../commands/sandbox.js')).sandbox,
   },
 ];

@@ -19,6 +19,8 @@ export interface PullRequest {
   base: { ref: string };
   labels: string[];
   mergeCommitSha: string | null;
+  /** GitHub's mergeability (null while GitHub is still computing it, or for a closed PR). */
+  mergeable?: boolean | null;
 }
 
 export type CommitState = 'error' | 'failure' | 'pending' | 'success';
@@ -63,4 +65,10 @@ export interface Forge {
     id: number,
     input: { state: DeploymentState; description: string; logUrl?: string },
   ): Promise<void>;
+  /** Open pull requests, newest first (into `base` when given). */
+  listOpenPulls(base?: string): Promise<PullRequest[]>;
+  /** Bodies of the issue comments of a pull request, oldest first. */
+  listComments(number: number): Promise<string[]>;
+  /** Sha of a branch of the repository, or null when it does not exist. */
+  getBranchSha(branch: string): Promise<string | null>;
 }

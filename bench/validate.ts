@@ -1,0 +1,177 @@
+/**
+ * `validate` of a promotion in a repository with 8 pointers and 2,000 evidence files, in process
+ * and as the built CLI. Baselines: the git work validate cannot avoid (one `git diff
+ * --name-status` plus one `git cat-file --batch` of the same blobs), and `node -e 0`.
+ */
+import { execFileSync, spawnSync } from 'node:child_process';
+import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { validate } from '../src/commands/validate.js';
+import { canonicalSha256 } from '../src/core/meta-hash.js';
+import { slateDate } from '../src/core/game-date.js';
+import { medianMs, type BenchRow } from './types.js';
+
+const CLI = fileURLToPath(new URL('../src/cli/main.js', import.meta.url));
+const POINTERS = 8;
+const EVIDENCE_FILES = 2000;
+
+const env: Record<string, string> = {
+  PATH: process.env.PATH ?? '',
+  HOME: process.env.HOME ?? '',
+  GIT_CONFIG_GLOBAL: '/dev/null',
+  GIT_CONFIG_NOSYSTEM: '1',
+  GIT_AUTHOR_NAME: 'bench',
+  GIT_AUTHOR_EMAIL: 'bench@example.com',
+  GIT_COMMITTER_NAME: 'bench',
+  GIT_COMMITTER_EMAIL: 'bench@example.com',
+};
+
+function git(cwd: string, args: string[], input?: string): string {
+  return execFileSync('git', args, { cwd, env, encoding: 'utf8', input, maxBuffer: 64 * 2 ** 20 });
+}
+
+function write(root: string, files: Record<string, string>): void {
+  for (const [path, content] of Object.entries(files)) {
+    mkdirSync(dirname(join(root, path)), { recursive: true });
+    writeFileSync(join(root, path), content);
+  }
+}
+
+function evidence(pointer: string, run: string, gameDate: string): string {
+  const meta = { run_id: run, model: 'lgbm', created_at: `${gameDate}T10:00:00Z`, contract: '2.1.0' };
+  return `${JSON.stringify(
+    {
+      schema: 'git-promote/evidence@1',
+      pointer,
+      run_id: run,
+      game_date: gameDate,
+      smoke: {
+        command: ['python', '-m', 'score', '--run-id', run],
+        exit_code: 0,
+        started_at: `${gameDate}T15:00:00Z`,
+        finished_at: `${gameDate}T15:00:40Z`,
+        duration_ms: 40_000,
+        published: false,
+      },
+      manifest: {
+        asset: `${pointer}_scores`,
+        game_date: gameDate,
+        run_id: run,
+        run_as_of_ts: `${gameDate}T15:00:00Z`,
+        status: 'success',
+        outputs: [{ name: 'scores', rows: 450, columns: ['player_id', 'game_id', 'minutes_p50'] }],
+      },
+      meta,
+      meta_sha256: canonicalSha256(meta),
+      checks: [{ name: 'rows', ok: true }],
+      tool: { name: 'git-promote', version: '0.1.0' },
+    },
+    null,
+    2,
+  )}\n`;
+}
+
+/** main with 8 pointers and 2,000 evidence files; branch `promote` moves p3 to a new run. */
+function buildRepo(dir: string, today: string): { base: string; head: string } {
+  git(dir, ['init', '--quiet', '--initial-branch=main']);
+  const pointers: Record<string, unknown> = {};
+  const files: Record<string, string> = {};
+  for (let p = 0; p < POINTERS; p++) {
+    const name = `p${p}`;
+    pointers[name] = {
+      file: `config/${name}_current_run.json`,
+      artifacts: `/data/${name}/run={run_id}`,
+      contract: '^2.0.0',
+      smoke: {
+        command: ['python', '-m', 'score', '--run-id', '{run_id}'],
+        expect: { columns: ['player_id', 'game_id'], rows: { min: 100 } },
+      },
+    };
+    for (let i = 0; i < EVIDENCE_FILES / POINTERS; i++)
+      files[`promotions/${name}/run-${i}.json`] = evidence(name, `run-${i}`, '2026-01-01');
+    files[`config/${name}_current_run.json`] = `{\n  "run_id": "run-${EVIDENCE_FILES / POINTERS - 1}"\n}\n`;
+  }
+  files['promote.config.json'] = JSON.stringify({ repository: { branch: 'main' }, pointers }, null, 2);
+  write(dir, files);
+  git(dir, ['add', '--all']);
+  git(dir, ['commit', '--quiet', '-m', 'base']);
+  const base = git(dir, ['rev-parse', 'HEAD']).trim();
+  git(dir, ['checkout', '--quiet', '-b', 'promote']);
+  write(dir, {
+    'config/p3_current_run.json': '{\n  "run_id": "run-new"\n}\n',
+    'promotions/p3/run-new.json': evidence('p3', 'run-new', today),
+  });
+  git(dir, ['add', '--all']);
+  git(dir, ['commit', '--quiet', '-m', 'promote p3']);
+  return { base, head: git(dir, ['rev-parse', 'HEAD']).trim() };
+}
+
+export async function bench(): Promise<BenchRow[]> {
+  const dir = mkdtempSync(join(tmpdir(), 'git-promote-bench-validate-'));
+  try {
+    const now = new Date();
+    const { base, head } = buildRepo(dir, slateDate(now));
+    const sink = { write: () => undefined };
+    const ctx = {
+      cwd: dir,
+      env,
+      now: () => now,
+      fetch: globalThis.fetch,
+      stdout: sink,
+      stderr: sink,
+      isTTY: false,
+    };
+    const run = async () => {
+      const outcome = await validate([], { base, head }, ctx);
+      if (outcome.exitCode !== 0) throw new Error(`bench validate failed: ${JSON.stringify(outcome.text)}`);
+    };
+
+    // The blobs validate reads: config at head and base, 8 pointer files at head and at the merge
+    // base, the evidence of 8 head runs plus the added file, and the rollback probe at base.
+    const specs = [
+      `${head}:promote.config.json`,
+      `${base}:promote.config.json`,
+      ...Array.from({ length: POINTERS }, (_, p) => [
+        `${head}:config/p${p}_current_run.json`,
+        `${base}:config/p${p}_current_run.json`,
+      ]).flat(),
+      ...Array.from({ length: POINTERS }, (_, p) =>
+        p === 3
+          ? `${head}:promotions/p3/run-new.json`
+          : `${head}:promotions/p${p}/run-${EVIDENCE_FILES / POINTERS - 1}.json`,
+      ),
+      `${base}:promotions/p3/run-new.json`,
+    ].join('\n');
+    const baseline = () => {
+      git(dir, ['diff', '--name-status', '-z', '--no-renames', base, head]);
+      git(dir, ['cat-file', '--batch'], `${specs}\n`);
+    };
+    const cli = () => {
+      const r = spawnSync(process.execPath, [CLI, 'validate', '--base', base, '--head', head], {
+        cwd: dir,
+        env,
+      });
+      if (r.status !== 0) throw new Error(`bench validate CLI exited ${r.status}: ${r.stdout}${r.stderr}`);
+    };
+    const node = () => spawnSync(process.execPath, ['-e', '0'], { env });
+
+    return [
+      {
+        name: `validate in process (${POINTERS} pointers, ${EVIDENCE_FILES} evidence files)`,
+        ms: await medianMs(run, 9),
+        baselineName: 'git diff --name-status + git cat-file --batch of the same blobs',
+        baselineMs: await medianMs(baseline, 9),
+      },
+      {
+        name: `git-promote validate as a process (${POINTERS} pointers, ${EVIDENCE_FILES} evidence files)`,
+        ms: await medianMs(cli, 7),
+        baselineName: 'node -e 0',
+        baselineMs: await medianMs(node, 7),
+      },
+    ];
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+}

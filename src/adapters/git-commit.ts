@@ -1,0 +1,153 @@
+/**
+ * Commit files on top of a commit without touching the user's working tree or index (a private
+ * index file in a temp dir, then `commit-tree`), and push it to a branch with a lease.
+ */
+import { spawn } from 'node:child_process';
+import { mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { BusyError, TransientError, UsageError } from '../core/errors.js';
+import { assertSafeRef, gitEnv, type Env } from './git.js';
+
+/**
+ * A branch name we create: promotion branches may hold "," (several pointers) and the run-id
+ * characters "+", "=", "%" that assertSafeRef does not allow. Never starts with "-".
+ */
+function assertBranchName(branch: string): string {
+  if (
+    !/^[A-Za-z0-9_][A-Za-z0-9._/,%+=@-]*$/.test(branch) ||
+    branch.includes('..') ||
+    branch.endsWith('.lock')
+  )
+    throw new UsageError(`unsafe branch name ${JSON.stringify(branch)}`, 'Use a plain branch name.');
+  return branch;
+}
+
+function runGit(cwd: string, env: Env, args: string[], input?: string): Promise<string> {
+  return new Promise((resolve, reject) => {
+    const child = spawn('git', args, { cwd, env: gitEnv(env), stdio: ['pipe', 'pipe', 'pipe'] });
+    let out = '';
+    let err = '';
+    child.stdout.on('data', (c: Buffer) => (out += c.toString()));
+    child.stderr.on('data', (c: Buffer) => (err += c.toString()));
+    child.on('error', reject);
+    child.on('close', (code) =>
+      code === 0
+        ? resolve(out)
+        : reject(
+            Object.assign(new Error(`git ${args[0]} failed: ${err.trim()}`), {
+              stderr: `${err}\n${out}`,
+              exitCode: code,
+            }),
+          ),
+    );
+    child.stdin.on('error', () => undefined); // git may exit before reading stdin (EPIPE)
+    child.stdin.end(input ?? '');
+  });
+}
+
+/** Create a commit whose tree is `parent`'s tree with `files` written; returns its sha. */
+export async function commitFiles(
+  cwd: string,
+  env: Env,
+  input: { parent: string; files: Record<string, string>; message: string },
+): Promise<string> {
+  const dir = await mkdtemp(join(tmpdir(), 'git-promote-index-'));
+  const indexEnv = { ...env, GIT_INDEX_FILE: join(dir, 'index') };
+  try {
+    await runGit(cwd, indexEnv, ['read-tree', input.parent]);
+    for (const [path, content] of Object.entries(input.files)) {
+      const blob = (await runGit(cwd, env, ['hash-object', '-w', '--stdin'], content)).trim();
+      await runGit(cwd, indexEnv, ['update-index', '--add', '--cacheinfo', `100644,${blob},${path}`]);
+    }
+    const tree = (await runGit(cwd, indexEnv, ['write-tree'])).trim();
+    return (
+      await runGit(cwd, env, ['commit-tree', tree, '-p', input.parent, '-F', '-'], input.message)
+    ).trim();
+  } finally {
+    await rm(dir, { recursive: true, force: true });
+  }
+}
+
+/** The tree sha and first parent of a commit. */
+export async function commitShape(
+  cwd: string,
+  env: Env,
+  sha: string,
+): Promise<{ tree: string; parents: string[] }> {
+  const out = (await runGit(cwd, env, ['show', '-s', '--format=%T %P', '--end-of-options', sha]))
+    .trim()
+    .split(' ');
+  return { tree: out[0]!, parents: out.slice(1) };
+}
+
+/** Sha of refs/heads/<branch> on the remote, fetched locally so it can be compared; null when absent. */
+export async function fetchRemoteBranch(
+  cwd: string,
+  env: Env,
+  remote: string,
+  branch: string,
+): Promise<string | null> {
+  assertSafeRef(remote);
+  assertBranchName(branch);
+  let listed: string;
+  try {
+    listed = await runGit(cwd, env, ['ls-remote', '--heads', '--', remote, `refs/heads/${branch}`]);
+  } catch (err) {
+    throw new TransientError(
+      `could not reach remote "${remote}": ${String((err as { stderr?: string }).stderr ?? err)
+        .trim()
+        .split('\n')
+        .pop()}`,
+      `Check that remote "${remote}" is reachable, then retry.`,
+    );
+  }
+  const sha = listed.split(/\s/)[0] || null;
+  if (sha)
+    await runGit(cwd, env, [
+      'fetch',
+      '--quiet',
+      '--no-tags',
+      '--',
+      remote,
+      `+refs/heads/${branch}:refs/remotes/${remote}/${branch}`,
+    ]);
+  return sha;
+}
+
+/**
+ * Push `sha` to refs/heads/<branch>, only if the branch is still at `expected` (null: absent).
+ * Someone else moving it in between is a BusyError (exit 4), never an overwrite.
+ */
+export async function pushWithLease(
+  cwd: string,
+  env: Env,
+  input: { remote: string; branch: string; sha: string; expected: string | null },
+): Promise<void> {
+  assertSafeRef(input.remote);
+  assertBranchName(input.branch);
+  const ref = `refs/heads/${input.branch}`;
+  try {
+    await runGit(cwd, env, [
+      'push',
+      '--quiet',
+      '--porcelain',
+      `--force-with-lease=${ref}:${input.expected ?? ''}`,
+      '--',
+      input.remote,
+      `${input.sha}:${ref}`,
+    ]);
+  } catch (err) {
+    const stderr = String((err as { stderr?: string }).stderr ?? '');
+    const out = String((err as Error).message);
+    if (/stale info|rejected|fetch first|non-fast-forward/i.test(stderr + out))
+      throw new BusyError(
+        `branch ${input.branch} on ${input.remote} changed while proposing`,
+        'Someone pushed to the promotion branch at the same time: look at it, then run propose again.',
+      );
+    throw new TransientError(
+      `git push to ${input.remote} failed: ${stderr.trim().split('\n').pop() ?? out}`,
+      `Check access to remote "${input.remote}", then run propose again (it is safe to repeat).`,
+    );
+  }
+}

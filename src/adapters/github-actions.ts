@@ -1,0 +1,96 @@
+/**
+ * What a GitHub Actions job gives a step: the event payload file, the repository and API URL,
+ * the job summary file. Only fields GitHub itself sets are trusted for control flow (shas,
+ * numbers, repository names); PR text is never read here.
+ */
+import { appendFile, readFile } from 'node:fs/promises';
+import { UsageError } from '../core/errors.js';
+import type { Env } from './git.js';
+
+export interface ActionsEvent {
+  /** The pull request number, when the event is about one. */
+  number: number | null;
+  base: string | null;
+  head: string | null;
+  /** Base branch name of the pull request. */
+  baseRef: string | null;
+  labels: string[];
+  /** owner/name of the repository the PR head lives in (differs for forks; null when deleted). */
+  headRepo: string | null;
+}
+
+export function inActions(env: Env): boolean {
+  return env.GITHUB_ACTIONS === 'true';
+}
+
+const SHA = /^[0-9a-f]{40}$/;
+const ZERO = /^0+$/;
+
+function sha(value: unknown): string | null {
+  return typeof value === 'string' && SHA.test(value) && !ZERO.test(value) ? value : null;
+}
+
+function str(value: unknown): string | null {
+  return typeof value === 'string' ? value : null;
+}
+
+/** Read GITHUB_EVENT_PATH: pull_request events give base/head shas; push events before/after. */
+export async function readActionsEvent(env: Env): Promise<ActionsEvent | null> {
+  const path = env.GITHUB_EVENT_PATH;
+  if (!path) return null;
+  let payload: Record<string, unknown>;
+  try {
+    payload = JSON.parse(await readFile(path, 'utf8')) as Record<string, unknown>;
+  } catch (err) {
+    throw new UsageError(
+      `cannot read the GitHub event payload ${path}: ${err instanceof Error ? err.message : String(err)}`,
+      'Run inside a GitHub Actions job, or pass --base and --head.',
+      { cause: err },
+    );
+  }
+  const pr = payload.pull_request as Record<string, unknown> | undefined;
+  if (pr && typeof pr === 'object') {
+    const base = (pr.base ?? {}) as Record<string, unknown>;
+    const head = (pr.head ?? {}) as Record<string, unknown>;
+    const labels = Array.isArray(pr.labels)
+      ? pr.labels.map((l) => str((l as Record<string, unknown>)?.name)).filter((l): l is string => l !== null)
+      : [];
+    const number = typeof pr.number === 'number' && Number.isSafeInteger(pr.number) ? pr.number : null;
+    return {
+      number,
+      base: sha(base.sha),
+      head: sha(head.sha),
+      baseRef: str(base.ref),
+      labels,
+      headRepo: str((head.repo as Record<string, unknown> | null | undefined)?.full_name),
+    };
+  }
+  return {
+    number: null,
+    base: sha(payload.before),
+    head: sha(payload.after),
+    baseRef: null,
+    labels: [],
+    headRepo: null,
+  };
+}
+
+/** Append Markdown to the job summary when the runner provides one. */
+export async function appendStepSummary(env: Env, markdown: string): Promise<boolean> {
+  const path = env.GITHUB_STEP_SUMMARY;
+  if (!path) return false;
+  await appendFile(path, markdown, 'utf8');
+  return true;
+}
+
+/** Link to this workflow run, for a commit status' target_url. */
+export function runUrl(env: Env): string | undefined {
+  const { GITHUB_SERVER_URL: server, GITHUB_REPOSITORY: repo, GITHUB_RUN_ID: id } = env;
+  if (!server || !repo || !id || !/^\d+$/.test(id)) return undefined;
+  return `${server.replace(/\/+$/, '')}/${repo}/actions/runs/${id}`;
+}
+
+/** The token for the GitHub API, if any. */
+export function githubToken(env: Env): string | undefined {
+  return env.GITHUB_TOKEN || env.GH_TOKEN || undefined;
+}

@@ -1,0 +1,278 @@
+/**
+ * The Forge port over octokit. Each method names what it does for error messages, marks whether
+ * it may be retried, and maps GitHub's JSON to the port's types. Non-idempotent writes that fail
+ * without a clear answer are checked rather than re-sent (see createPull and mergePull).
+ */
+import { UsageError } from '../../core/errors.js';
+import type { CommitStatus, DeploymentState, Forge, PullRequest, RepoRef } from '../../core/forge.js';
+import { createGitHubClient, NO_RETRY, type GitHubClientOptions } from './client.js';
+import { toForgeError } from './errors.js';
+
+export interface CreateForgeOptions extends GitHubClientOptions {
+  /** "owner/repo". */
+  repo: string;
+}
+
+interface PullJson {
+  number: number;
+  state: string;
+  merged?: boolean | null;
+  merged_at?: string | null;
+  title: string;
+  body?: string | null;
+  html_url: string;
+  head: { ref: string; sha: string; repo?: { full_name: string } | null };
+  base: { ref: string };
+  labels?: ({ name?: string } | string)[];
+  merge_commit_sha?: string | null;
+  mergeable?: boolean | null;
+}
+
+export function toPullRequest(p: PullJson): PullRequest {
+  return {
+    number: p.number,
+    state: p.state === 'open' ? 'open' : 'closed',
+    merged: Boolean(p.merged ?? p.merged_at),
+    title: p.title,
+    body: p.body ?? '',
+    htmlUrl: p.html_url,
+    head: { ref: p.head.ref, sha: p.head.sha, repoFullName: p.head.repo?.full_name ?? null },
+    base: { ref: p.base.ref },
+    labels: (p.labels ?? []).map((l) => (typeof l === 'string' ? l : (l.name ?? ''))).filter(Boolean),
+    mergeCommitSha: p.merge_commit_sha ?? null,
+    mergeable: p.mergeable ?? null,
+  };
+}
+
+export function parseRepo(full: string): RepoRef {
+  const m = /^([A-Za-z0-9_.-]+)\/([A-Za-z0-9_.-]+)$/.exec(full);
+  if (!m)
+    throw new UsageError(
+      `repository.github must be "owner/repo", got ${JSON.stringify(full)}`,
+      'Set repository.github in promote.config.json, e.g. "acme/projections".',
+    );
+  return { owner: m[1]!, repo: m[2]! };
+}
+
+export function createForge(options: CreateForgeOptions): Forge {
+  const repo = parseRepo(options.repo);
+  if (!options.token)
+    throw new UsageError(
+      'no GitHub token: GITHUB_TOKEN and GH_TOKEN are unset',
+      'Export GITHUB_TOKEN (or GH_TOKEN) with a token that can write pull requests; see docs/propose.md.',
+    );
+  const octokit = createGitHubClient(options);
+  const r = { owner: repo.owner, repo: repo.repo };
+
+  async function call<T>(what: string, fn: () => Promise<T>, merge = false): Promise<T> {
+    try {
+      return await fn();
+    } catch (err) {
+      throw toForgeError(err, { what, merge });
+    }
+  }
+  const status = (err: unknown) =>
+    (err as { response?: { status?: number } }).response?.status ?? (err as { status?: number }).status;
+
+  const forge: Forge = {
+    repo,
+    getPull: (number: number) =>
+      call(`read pull request #${number}`, async () =>
+        toPullRequest((await octokit.rest.pulls.get({ ...r, pull_number: number })).data as PullJson),
+      ),
+
+    findOpenPull: (head: string, base: string) =>
+      call(`look for an open pull request from ${head}`, async () => {
+        const { data } = await octokit.rest.pulls.list({
+          ...r,
+          state: 'open',
+          head: `${repo.owner}:${head}`,
+          base,
+          per_page: 10,
+        });
+        const match = (data as PullJson[]).find((p) => p.head.ref === head && p.base.ref === base);
+        return match ? toPullRequest(match) : null;
+      }),
+
+    async createPull(input: { title: string; body: string; head: string; base: string }) {
+      try {
+        const { data } = await octokit.rest.pulls.create({ ...r, ...input, ...NO_RETRY });
+        return toPullRequest(data as PullJson);
+      } catch (err) {
+        // No clear answer (5xx, timeout, dropped connection): the PR may exist now. Look, don't re-send.
+        const code = status(err);
+        if (code === undefined || code >= 500) {
+          const existing = await forge.findOpenPull(input.head, input.base).catch(() => null);
+          if (existing) return existing;
+        }
+        throw toForgeError(err, { what: `open a pull request from ${input.head}` });
+      }
+    },
+
+    updatePull: (number: number, input: { title?: string; body?: string }) =>
+      call(`update pull request #${number}`, async () =>
+        toPullRequest(
+          (await octokit.rest.pulls.update({ ...r, pull_number: number, ...input })).data as PullJson,
+        ),
+      ),
+
+    addLabels: (number: number, labels: string[]) =>
+      call(`label pull request #${number}`, async () => {
+        if (labels.length === 0) return;
+        await octokit.rest.issues.addLabels({ ...r, issue_number: number, labels });
+      }),
+
+    createComment: (number: number, body: string) =>
+      call(`comment on pull request #${number}`, async () => {
+        await octokit.rest.issues.createComment({ ...r, issue_number: number, body, ...NO_RETRY });
+      }),
+
+    async mergePull(
+      number: number,
+      input: { sha: string; method: 'merge' | 'squash' | 'rebase'; title?: string; message?: string },
+    ) {
+      try {
+        const { data } = await octokit.rest.pulls.merge({
+          ...r,
+          pull_number: number,
+          sha: input.sha,
+          merge_method: input.method,
+          ...(input.title !== undefined ? { commit_title: input.title } : {}),
+          ...(input.message !== undefined ? { commit_message: input.message } : {}),
+          ...NO_RETRY,
+        });
+        return { sha: data.sha };
+      } catch (err) {
+        // Without a clear answer the merge may have happened: if the PR is merged at exactly this
+        // head, it was our merge; otherwise report the original failure.
+        const code = status(err);
+        if (code === undefined || code >= 500) {
+          const pr = await forge.getPull(number).catch(() => null);
+          if (pr?.merged && pr.head.sha === input.sha && pr.mergeCommitSha) return { sha: pr.mergeCommitSha };
+        }
+        throw toForgeError(err, { what: `merge pull request #${number}`, merge: true });
+      }
+    },
+
+    createStatus: (
+      sha: string,
+      input: { state: CommitStatus['state']; context: string; description: string; targetUrl?: string },
+    ) =>
+      call(`set commit status ${input.context} on ${sha.slice(0, 12)}`, async () => {
+        // Posting the same status twice is harmless (the latest per context wins): retryable.
+        await octokit.rest.repos.createCommitStatus({
+          ...r,
+          sha,
+          state: input.state,
+          context: input.context,
+          description: input.description.slice(0, 140),
+          ...(input.targetUrl ? { target_url: input.targetUrl } : {}),
+        });
+      }),
+
+    getStatuses: (sha: string) =>
+      call(`read commit statuses of ${sha.slice(0, 12)}`, async () => {
+        const { data } = await octokit.rest.repos.getCombinedStatusForRef({ ...r, ref: sha, per_page: 100 });
+        return data.statuses.map((s): CommitStatus => ({
+          context: s.context,
+          state: s.state as CommitStatus['state'],
+          description: s.description ?? null,
+          targetUrl: s.target_url ?? null,
+        }));
+      }),
+
+    createDeployment: (input: {
+      ref: string;
+      environment: string;
+      description: string;
+      payload?: Record<string, unknown>;
+    }) =>
+      call(`create a deployment of ${input.ref}`, async () => {
+        // auto_merge off and no required contexts: the agent records what it applied, it does
+        // not ask GitHub to merge or to re-check statuses. Not retried: a retry could duplicate it.
+        const { data } = await octokit.rest.repos.createDeployment({
+          ...r,
+          ref: input.ref,
+          environment: input.environment,
+          description: input.description,
+          payload: (input.payload ?? {}) as { [key: string]: unknown },
+          auto_merge: false,
+          required_contexts: [],
+          ...NO_RETRY,
+        });
+        if (!('id' in data)) throw new Error(`deployment not created: ${String(data.message)}`);
+        return { id: data.id };
+      }),
+
+    createDeploymentStatus: (
+      id: number,
+      input: { state: DeploymentState; description: string; logUrl?: string },
+    ) =>
+      call(`set deployment ${id} to ${input.state}`, async () => {
+        await octokit.rest.repos.createDeploymentStatus({
+          ...r,
+          deployment_id: id,
+          state: input.state,
+          description: input.description.slice(0, 140),
+          ...(input.logUrl ? { log_url: input.logUrl } : {}),
+        });
+      }),
+
+    listOpenPulls: (base?: string) =>
+      call('list open pull requests', async () => {
+        const { data } = await octokit.rest.pulls.list({
+          ...r,
+          state: 'open',
+          per_page: 100,
+          ...(base ? { base } : {}),
+        });
+        return (data as PullJson[]).map(toPullRequest);
+      }),
+
+    listComments: (number: number) =>
+      call(`read comments of #${number}`, async () => {
+        const { data } = await octokit.rest.issues.listComments({
+          ...r,
+          issue_number: number,
+          per_page: 100,
+        });
+        return data.map((c) => c.body ?? '');
+      }),
+
+    getBranchSha: (branch: string) =>
+      call(`read branch ${branch}`, async () => {
+        try {
+          const { data } = await octokit.rest.git.getRef({ ...r, ref: `heads/${branch}` });
+          return data.object.sha;
+        } catch (err) {
+          if (status(err) === 404) return null;
+          throw err;
+        }
+      }),
+  };
+  return forge;
+}
+
+/** The token from the environment: GITHUB_TOKEN, then GH_TOKEN. */
+export function tokenFromEnv(env: Record<string, string | undefined>): string | undefined {
+  return env.GITHUB_TOKEN || env.GH_TOKEN || undefined;
+}
+
+/** A forge for `repository.github`, from GITHUB_TOKEN/GH_TOKEN and GITHUB_API_URL. */
+export function forgeFromEnv(
+  repo: string | undefined,
+  env: Record<string, string | undefined>,
+  extra: Partial<GitHubClientOptions> = {},
+) {
+  if (!repo)
+    throw new UsageError(
+      'repository.github is not set, so there is no GitHub repository to talk to',
+      'Set repository.github in promote.config.json to "owner/repo".',
+    );
+  return createForge({
+    repo,
+    token: tokenFromEnv(env) ?? '',
+    baseUrl: env.GITHUB_API_URL || 'https://api.github.com',
+    ...extra,
+  });
+}

@@ -1,0 +1,89 @@
+/**
+ * A pointer's history from git with a fixed number of processes, whatever the history length:
+ * one `git log` over the pointer file (both versions of it come from the full-context patch) and
+ * one `git cat-file --batch` for the evidence of every change.
+ */
+import type { Git, Env } from './git.js';
+import { readBlobs } from './git.js';
+import {
+  FULL_CONTEXT,
+  LOG_FORMAT,
+  classify,
+  evidencePath,
+  parseLog,
+  pointerChange,
+  type BlockInfo,
+  type HistoryEntry,
+} from '../core/history.js';
+
+export interface PointerHistoryInput {
+  git: Git;
+  env: Env;
+  /** Commit to walk from (already verified), e.g. the fetched tip of the branch. */
+  tip: string;
+  pointer: string;
+  /** Pointer file path relative to the repository top level. */
+  file: string;
+  runField: string;
+  /** Path of the config root inside the repository ('' or 'sub/dir/'), where promotions/ lives. */
+  prefix: string;
+  limit?: number;
+  /** Reads the embedded PR block of a commit message, when the message carries one. */
+  parseBlock?: (message: string) => BlockInfo | null;
+}
+
+/** Every change of the pointer file on the first-parent history of `tip`, newest first. */
+export async function readPointerHistory(input: PointerHistoryInput): Promise<HistoryEntry[]> {
+  if (!/^[0-9a-f]{40,64}$/.test(input.tip)) throw new Error(`not a commit id: ${input.tip}`);
+  const out = await input.git.raw([
+    // Settings that would change what the patch looks like are pinned, whatever the user's config.
+    '-c',
+    'diff.suppressBlankEmpty=false',
+    '-c',
+    'log.showSignature=false',
+    'log',
+    '--first-parent',
+    '--diff-merges=first-parent',
+    '-z',
+    '--patch',
+    '--text',
+    '--no-color',
+    '--no-ext-diff',
+    '--no-textconv',
+    '--no-renames',
+    '--no-relative',
+    `--unified=${FULL_CONTEXT}`,
+    `--format=${LOG_FORMAT}`,
+    ...(input.limit !== undefined ? [`--max-count=${input.limit}`] : []),
+    input.tip,
+    '--',
+    `:(top,literal)${input.file}`,
+  ]);
+  const commits = parseLog(out);
+  const changes = commits.map((c) => ({ commit: c, ...pointerChange(c, input.runField, input.file) }));
+  const specs: string[] = [];
+  const slots = changes.map(({ commit, to }) => {
+    const path = evidencePath(input.prefix, input.pointer, to);
+    if (path === null) return -1;
+    specs.push(`${commit.sha}:${path}`, `${commit.sha}^1:${path}`);
+    return specs.length - 2;
+  });
+  const blobs = await readBlobs(input.git.cwd, input.env, specs);
+  return changes.map(({ commit, from, to, problems }, i) => {
+    const slot = slots[i]!;
+    return classify({
+      commit,
+      from,
+      to,
+      evidence: slot < 0 ? null : (blobs[slot] ?? null),
+      evidenceAtParent: slot < 0 ? false : blobs[slot + 1] !== null,
+      block: input.parseBlock?.(commit.message) ?? null,
+      problems,
+    });
+  });
+}
+
+/** Where the config root sits inside the repository: '' at the top level, else 'dir/'. */
+export async function repoPrefix(git: Git): Promise<string> {
+  return (await git.raw(['rev-parse', '--show-prefix'])).trim();
+}

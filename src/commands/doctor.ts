@@ -1,0 +1,296 @@
+/**
+ * `git promote doctor`: the runbook's 2-minute checklist (today's flow run, manifests for every
+ * configured step, current pointers equal to the branch) and triage of every failed manifest by
+ * the runbook's failure signatures. Exit 1 when something is broken, 0 when healthy.
+ */
+import { readFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import { loadConfig } from '../adapters/config-file.js';
+import { fetchBranch, openGit, readBlobs } from '../adapters/git.js';
+import { scanManifests, type InvalidManifest } from '../adapters/manifests.js';
+import { createPrefectClient, toFlowRunInfo } from '../adapters/prefect/client.js';
+import type { RetryOptions } from '../adapters/prefect/retry.js';
+import { prefectSettings } from '../adapters/prefect/settings.js';
+import { isPromoteError, toPromoteError } from '../core/errors.js';
+import type { FlowRunInfo } from '../core/flow-state.js';
+import { slateDate } from '../core/game-date.js';
+import { readPointerRun } from '../core/pointer-file.js';
+import type { Config } from '../core/schemas.js';
+import { CATEGORY_MEANING, classifyFailure, failureText, type TriageFinding } from '../core/triage-rules.js';
+import { manifestTime, type ManifestEntry } from '../core/verify.js';
+import type { Context, Outcome } from './context.js';
+import { parseGameDate, targetDir } from './verify.js';
+
+export type CheckStatus = 'ok' | 'warn' | 'fail' | 'skip';
+
+export interface DoctorCheck {
+  name: 'flow-run' | 'manifests' | 'pointers';
+  status: CheckStatus;
+  detail: string;
+  /** Per-item lines (per step, per pointer). */
+  items: { name: string; status: CheckStatus; detail: string }[];
+}
+
+export interface DoctorTriage extends TriageFinding {
+  asset: string;
+  run_id: string;
+  step: string | null;
+  path: string;
+  /** A later manifest of the same asset succeeded: kept for the record, not counted as broken. */
+  superseded: boolean;
+}
+
+export interface DoctorReport {
+  gameDate: string;
+  healthy: boolean;
+  checks: DoctorCheck[];
+  triage: DoctorTriage[];
+  invalid: InvalidManifest[];
+  flowRun: FlowRunInfo | null;
+}
+
+function worst(items: { status: CheckStatus }[]): CheckStatus {
+  for (const s of ['fail', 'warn', 'ok'] as const) if (items.some((i) => i.status === s)) return s;
+  return 'skip';
+}
+
+async function flowRunCheck(
+  config: Config,
+  ctx: Context,
+  gameDate: string,
+  retry: RetryOptions,
+): Promise<{ check: DoctorCheck; run: FlowRunInfo | null }> {
+  const base = { name: 'flow-run' as const, items: [] };
+  if (!config.flow?.prefect)
+    return {
+      check: {
+        ...base,
+        status: 'skip',
+        detail: config.flow?.command ? 'flow.command keeps no run history to look at' : 'no flow configured',
+      },
+      run: null,
+    };
+  try {
+    const settings = prefectSettings(config, ctx.env);
+    const client = createPrefectClient({
+      api: settings.api,
+      ...(settings.authString ? { authString: settings.authString } : {}),
+      fetch: ctx.fetch,
+      timeoutMs: 10_000,
+      retry,
+      ...(ctx.signal ? { signal: ctx.signal } : {}),
+    });
+    const deployment = await client.readDeploymentByName(settings.flowName, settings.deploymentName);
+    const runs = await client.filterFlowRuns({
+      deployments: { id: { any_: [deployment.id] } },
+      sort: 'EXPECTED_START_TIME_DESC',
+      limit: 50,
+    });
+    // Today's run: the one whose game_date parameter is the date, else the one expected to start on it.
+    const found =
+      runs.find((r) => r.parameters?.game_date === gameDate) ??
+      runs.find((r) => {
+        const t = r.expected_start_time ?? r.created;
+        return !r.parameters?.game_date && t && slateDate(new Date(t)) === gameDate;
+      });
+    const name = `${settings.flowName}/${settings.deploymentName}`;
+    if (!found)
+      return {
+        check: { ...base, status: 'warn', detail: `no ${name} flow run for ${gameDate} yet` },
+        run: null,
+      };
+    const run = toFlowRunInfo(found);
+    const label = `${name} run ${run.name ?? run.flowRunId} (${run.flowRunId}) is ${run.state}`;
+    const status: CheckStatus =
+      run.state === 'COMPLETED'
+        ? 'ok'
+        : run.state === 'FAILED' || run.state === 'CRASHED' || run.state === 'CANCELLED'
+          ? 'fail'
+          : 'warn';
+    return {
+      check: {
+        ...base,
+        status,
+        detail: `${label}${run.message && status === 'fail' ? `: ${run.message}` : ''}`,
+      },
+      run,
+    };
+  } catch (err) {
+    const e = toPromoteError(err);
+    return { check: { ...base, status: 'fail', detail: `${e.message} (${e.remedy})` }, run: null };
+  }
+}
+
+function latest(entries: ManifestEntry[]): ManifestEntry | undefined {
+  return entries
+    .slice()
+    .sort(
+      (a, b) => (manifestTime(b.manifest)?.getTime() ?? 0) - (manifestTime(a.manifest)?.getTime() ?? 0),
+    )[0];
+}
+
+function configuredSteps(config: Config): string[] {
+  if (config.manifests?.steps?.length) return config.manifests.steps;
+  return [...new Set(Object.values(config.pointers).flatMap((p) => (p.verify ? [p.verify.asset] : [])))];
+}
+
+async function manifestsCheck(config: Config, gameDate: string) {
+  if (!config.manifests)
+    return {
+      check: {
+        name: 'manifests' as const,
+        status: 'skip' as CheckStatus,
+        detail: 'manifests not configured',
+        items: [],
+      },
+      triage: [],
+      invalid: [],
+    };
+  const { root, layout } = config.manifests;
+  const scan = await scanManifests({ root, layout, gameDate });
+  const items = configuredSteps(config).map((step) => {
+    const mine = scan.entries.filter((e) => e.manifest.asset === step);
+    const last = latest(mine);
+    if (!last) return { name: step, status: 'fail' as CheckStatus, detail: `no manifest for ${gameDate}` };
+    const m = last.manifest;
+    const status: CheckStatus = m.status === 'failed' ? 'fail' : m.status === 'running' ? 'warn' : 'ok';
+    return {
+      name: step,
+      status,
+      detail: `latest run ${m.run_id} is ${m.status} (${mine.length} manifest(s))`,
+    };
+  });
+  const time = (e: ManifestEntry) => manifestTime(e.manifest)?.getTime() ?? 0;
+  const triage: DoctorTriage[] = scan.entries
+    .filter((e) => e.manifest.status === 'failed')
+    .map((e) => ({
+      asset: e.manifest.asset,
+      run_id: e.manifest.run_id,
+      step: e.manifest.step ?? null,
+      path: e.path,
+      superseded: scan.entries.some(
+        (o) => o.manifest.asset === e.manifest.asset && o.manifest.status === 'success' && time(o) > time(e),
+      ),
+      ...classifyFailure(failureText(e.manifest)),
+    }));
+  const status = items.length ? worst(items) : 'skip';
+  const check: DoctorCheck = {
+    name: 'manifests',
+    status: scan.invalid.length && status === 'ok' ? 'warn' : status,
+    detail: items.length
+      ? `${items.filter((i) => i.status === 'ok').length}/${items.length} steps have a good manifest for ${gameDate}`
+      : 'no steps configured (manifests.steps or pointers.*.verify.asset)',
+    items,
+  };
+  return { check, triage, invalid: scan.invalid };
+}
+
+async function pointersCheck(config: Config, root: string, ctx: Context): Promise<DoctorCheck> {
+  const base = { name: 'pointers' as const };
+  if (!config.agent.target) return { ...base, status: 'skip', detail: 'agent.target is not set', items: [] };
+  const { remote, branch } = config.repository;
+  let sha: string;
+  let blobs: (string | null)[];
+  const entries = Object.entries(config.pointers);
+  try {
+    sha = await fetchBranch(openGit(root, ctx.env), remote, branch);
+    blobs = await readBlobs(
+      root,
+      ctx.env,
+      entries.map(([, p]) => `${sha}:${p.file}`),
+    );
+  } catch (err) {
+    const e = toPromoteError(err);
+    return { ...base, status: 'fail', detail: e.message, items: [] };
+  }
+  const target = targetDir(config, root);
+  const items = await Promise.all(
+    entries.map(async ([name, p], i) => {
+      try {
+        const want = blobs[i] ? readPointerRun(blobs[i]!, p.runField, `${remote}/${branch}:${p.file}`) : null;
+        let text: string | null = null;
+        try {
+          text = await readFile(join(target, p.file), 'utf8');
+        } catch (err) {
+          if ((err as NodeJS.ErrnoException).code !== 'ENOENT') throw err;
+        }
+        const have = text === null ? null : readPointerRun(text, p.runField, join(target, p.file));
+        if (want === have) return { name, status: 'ok' as CheckStatus, detail: `${have ?? '(none)'}` };
+        return {
+          name,
+          status: 'fail' as CheckStatus,
+          detail: `target has ${have ?? '(no file)'}, ${remote}/${branch} has ${want ?? '(no file)'}`,
+        };
+      } catch (err) {
+        if (!isPromoteError(err)) throw err;
+        return { name, status: 'fail' as CheckStatus, detail: err.message };
+      }
+    }),
+  );
+  const status = worst(items);
+  return {
+    ...base,
+    status,
+    detail:
+      status === 'ok'
+        ? `${target} matches ${remote}/${branch} @ ${sha.slice(0, 12)}`
+        : `${target} differs from ${remote}/${branch} @ ${sha.slice(0, 12)} (is the agent running? \`git promote status\`)`,
+    items,
+  };
+}
+
+/** The checklist as data (doctor's --json); `retry` is injectable for tests. */
+export async function runDoctor(
+  config: Config,
+  root: string,
+  ctx: Context,
+  gameDate: string,
+  retry: RetryOptions = { attempts: 3, baseMs: 250, maxMs: 2_000 },
+): Promise<DoctorReport> {
+  const [flow, manifests, pointers] = await Promise.all([
+    flowRunCheck(config, ctx, gameDate, retry),
+    manifestsCheck(config, gameDate),
+    pointersCheck(config, root, ctx),
+  ]);
+  const checks = [flow.check, manifests.check, pointers];
+  return {
+    gameDate,
+    healthy: checks.every((c) => c.status !== 'fail') && manifests.triage.every((t) => t.superseded),
+    checks,
+    triage: manifests.triage,
+    invalid: manifests.invalid,
+    flowRun: flow.run,
+  };
+}
+
+const MARK: Record<CheckStatus, string> = { ok: '[ok]  ', warn: '[warn]', fail: '[FAIL]', skip: '[skip]' };
+
+export function doctorText(report: DoctorReport): string[] {
+  const lines = [
+    `doctor: game_date ${report.gameDate}: ${report.healthy ? 'healthy' : 'something is broken'}`,
+  ];
+  for (const c of report.checks) {
+    lines.push(`${MARK[c.status]} ${c.name}: ${c.detail}`);
+    for (const i of c.items) lines.push(`         ${MARK[i.status]} ${i.name}: ${i.detail}`);
+  }
+  for (const i of report.invalid) lines.push(`[warn] invalid manifest: ${i.problem}`);
+  if (report.triage.length) {
+    lines.push(`triage: ${report.triage.length} failed manifest(s)`);
+    for (const t of report.triage) {
+      lines.push(
+        `  ${t.asset} run=${t.run_id}: ${t.name} -> category ${t.category} (${CATEGORY_MEANING[t.category]})` +
+          (t.superseded ? ' [superseded by a later successful run]' : ''),
+      );
+      lines.push(`    evidence: ${t.evidence}`);
+      lines.push(`    next: ${t.nextStep}`);
+    }
+  }
+  return lines;
+}
+
+export async function doctor(_args: string[], opts: Record<string, unknown>, ctx: Context): Promise<Outcome> {
+  const { config, root } = await loadConfig(ctx.cwd, ctx.env, opts.config as string | undefined);
+  const gameDate = parseGameDate(opts.gameDate, ctx.now());
+  const report = await runDoctor(config, root, ctx, gameDate);
+  return { exitCode: report.healthy ? 0 : 1, data: report, text: doctorText(report) };
+}

@@ -1,0 +1,449 @@
+/**
+ * `git promote propose <pointer>=<run>...`: check and smoke each candidate (or take --evidence),
+ * commit the pointer change(s) and promotions/<pointer>/<run>.json on promote/<pointer>/<run>
+ * without touching the working tree, push with a lease, and open or update the pull request.
+ * buildProposal() gathers everything, buildPullRequest() is pure, and only then does anything
+ * leave the machine, so --dry-run shows exactly what would be pushed and sent.
+ */
+import { readFile } from 'node:fs/promises';
+import { resolve } from 'node:path';
+import { createTwoFilesPatch } from 'diff';
+import { loadConfig } from '../adapters/config-file.js';
+import { fetchBranch, openGit, readBlobs } from '../adapters/git.js';
+import { commitFiles, commitShape, fetchRemoteBranch, pushWithLease } from '../adapters/git-commit.js';
+import { PromotionBranch } from '../core/branch-name.js';
+import { pointerConfig } from '../core/config.js';
+import { CheckFailedError, UsageError } from '../core/errors.js';
+import { evidencePath, evidenceProblems, outputShape } from '../core/evidence.js';
+import type { Forge } from '../core/forge.js';
+import { parseWith, stringifyJson } from '../core/json-file.js';
+import { newPointerFile, readPointerRun, setPointerRun } from '../core/pointer-file.js';
+import { PrBody, type PrBlock, type PrCheck, type PrMetric, type PrRow } from '../core/pr-body.js';
+import { parseRunId } from '../core/run-id.js';
+import { evidenceSchema, type Config, type Evidence, type Meta } from '../core/schemas.js';
+import type { Context, Outcome } from './context.js';
+import { failedChecksError, parseGameDate, readCandidateMeta, smokeCandidate } from './smoke.js';
+
+export interface Assignment {
+  pointer: string;
+  run: string;
+}
+
+export function parseAssignments(args: string[], config: Config): Assignment[] {
+  if (args.length === 0)
+    throw new UsageError(
+      'propose needs at least one <pointer>=<run>',
+      'Example: git promote propose minutes=2026-11-20T10-00',
+    );
+  const seen = new Set<string>();
+  return args.map((arg) => {
+    const i = arg.indexOf('=');
+    if (i <= 0)
+      throw new UsageError(
+        `expected <pointer>=<run>, got ${JSON.stringify(arg.slice(0, 80))}`,
+        'Example: git promote propose minutes=2026-11-20T10-00',
+      );
+    const pointer = arg.slice(0, i);
+    pointerConfig(config, pointer);
+    if (seen.has(pointer))
+      throw new UsageError(`pointer ${pointer} is given twice`, 'Name each pointer once.');
+    seen.add(pointer);
+    return { pointer, run: parseRunId(arg.slice(i + 1), `run id for ${pointer}`) };
+  });
+}
+
+export interface ProposedPointer {
+  pointer: string;
+  file: string;
+  from: string | null;
+  to: string;
+  evidence: Evidence;
+  evidencePath: string;
+  /** False when the base branch already holds this evidence file (evidence files are append-only). */
+  writeEvidence: boolean;
+  oldContent: string | null;
+  newContent: string;
+  currentMeta: Meta | null;
+}
+
+export interface Proposal {
+  base: string;
+  baseSha: string;
+  remote: string;
+  branch: string;
+  pointers: ProposedPointer[];
+  /** Pointers already at the requested run. */
+  unchanged: Assignment[];
+  files: Record<string, string>;
+  commitMessage: string;
+  labels: string[];
+}
+
+export interface PullRequestDraft {
+  title: string;
+  body: string;
+  head: string;
+  base: string;
+  labels: string[];
+}
+
+function titleOf(pointers: { pointer: string; to: string }[]): string {
+  return `promote ${pointers.map((p) => `${p.pointer} → ${p.to}`).join(', ')}`;
+}
+
+/** The pull request exactly as it will be sent (pure). */
+export function buildPullRequest(p: Proposal): PullRequestDraft {
+  const block: PrBlock = {
+    v: 1,
+    kind: 'promotion',
+    base: p.base,
+    branch: p.branch,
+    pointers: p.pointers.map((x) => ({
+      pointer: x.pointer,
+      file: x.file,
+      from: x.from,
+      to: x.to,
+      evidence: x.evidencePath,
+      meta_sha256: x.evidence.meta_sha256,
+      game_date: x.evidence.game_date,
+    })),
+  };
+  const rows: PrRow[] = p.pointers.map((x) => {
+    const shape = outputShape(x.evidence);
+    return {
+      pointer: x.pointer,
+      from: x.from,
+      to: x.to,
+      gameDate: x.evidence.game_date,
+      rows: shape.rows,
+      columns: shape.columns,
+      durationMs: x.evidence.smoke.duration_ms,
+    };
+  });
+  const checks: PrCheck[] = p.pointers.flatMap((x) =>
+    x.evidence.checks.map((c) => ({
+      pointer: x.pointer,
+      name: c.name,
+      ok: c.ok,
+      ...(c.detail ? { detail: c.detail } : {}),
+    })),
+  );
+  const metrics: PrMetric[] = p.pointers.flatMap((x) => {
+    const cand = x.evidence.meta.metrics ?? {};
+    const cur = x.currentMeta?.metrics ?? {};
+    const names = [...new Set([...Object.keys(cur), ...Object.keys(cand)])].sort();
+    return names.map((name) => ({
+      pointer: x.pointer,
+      name,
+      current: cur[name] ?? null,
+      candidate: cand[name] ?? null,
+    }));
+  });
+  const diffs = p.pointers.map((x) =>
+    createTwoFilesPatch(
+      `a/${x.file}`,
+      `b/${x.file}`,
+      x.oldContent ?? '',
+      x.newContent,
+      undefined,
+      undefined,
+      { context: 3 },
+    )
+      .split('\n')
+      .slice(1) // drop the "====" separator line
+      .join('\n'),
+  );
+  const body = new PrBody({ block, rows, checks, metrics, diffs }).toString();
+  return { title: titleOf(p.pointers), body, head: p.branch, base: p.base, labels: p.labels };
+}
+
+async function readEvidenceFiles(files: string[], cwd: string): Promise<Evidence[]> {
+  return Promise.all(
+    files.map(async (f) => {
+      const path = resolve(cwd, f);
+      let text: string;
+      try {
+        text = await readFile(path, 'utf8');
+      } catch {
+        throw new UsageError(
+          `cannot read evidence file ${f}`,
+          'Pass a file written by `git promote smoke --out FILE`.',
+        );
+      }
+      return parseWith(evidenceSchema, text, f);
+    }),
+  );
+}
+
+/** Read the base branch, smoke the candidates (or check the given evidence), and assemble the proposal. */
+export async function buildProposal(input: {
+  config: Config;
+  root: string;
+  assignments: Assignment[];
+  gameDate?: string;
+  evidenceFiles: string[];
+  ctx: Context;
+}): Promise<Proposal> {
+  const { config, root, assignments, ctx } = input;
+  const { remote, branch: base } = config.repository;
+  const git = openGit(root, ctx.env);
+  const baseSha = await fetchBranch(git, remote, base);
+  const pointerCfgs = assignments.map((a) => pointerConfig(config, a.pointer));
+  const currentTexts = await readBlobs(
+    root,
+    ctx.env,
+    pointerCfgs.map((p) => `${baseSha}:${p.file}`),
+  );
+  const froms = assignments.map((a, i) =>
+    currentTexts[i] == null
+      ? null
+      : readPointerRun(currentTexts[i]!, pointerCfgs[i]!.runField, `${base}:${pointerCfgs[i]!.file}`),
+  );
+  const todo = assignments
+    .map((a, i) => ({ ...a, index: i }))
+    .filter((a) => froms[a.index] !== a.run)
+    .sort((a, b) => a.pointer.localeCompare(b.pointer));
+  const unchanged = assignments.filter((a, i) => froms[i] === a.run);
+
+  const given = await readEvidenceFiles(input.evidenceFiles, ctx.cwd);
+  const extra = given.filter((e) => !assignments.some((a) => a.pointer === e.pointer));
+  if (extra.length)
+    throw new UsageError(
+      `--evidence for ${extra.map((e) => e.pointer).join(', ')}, which is not being proposed`,
+      'Pass evidence only for pointers named as <pointer>=<run>.',
+    );
+
+  const evidenceBlobs = await readBlobs(
+    root,
+    ctx.env,
+    todo.flatMap((a) => [
+      `${baseSha}:${evidencePath(a.pointer, a.run)}`,
+      froms[a.index] ? `${baseSha}:${evidencePath(a.pointer, froms[a.index]!)}` : `${baseSha}:`,
+    ]),
+  );
+
+  const pointers: ProposedPointer[] = [];
+  for (const [k, a] of todo.entries()) {
+    const p = pointerCfgs[a.index]!;
+    const from = froms[a.index] ?? null;
+    let evidence: Evidence;
+    const supplied = given.find((e) => e.pointer === a.pointer);
+    if (supplied) {
+      const problems = evidenceProblems(supplied, a.pointer, a.run, p.contract);
+      if (problems.length)
+        throw new CheckFailedError(
+          `the evidence for ${a.pointer}=${a.run} is not usable: ${problems[0]}`,
+          'Run `git promote smoke` again for this run and pass the new file, or let propose run smoke itself.',
+          { details: problems.slice(1) },
+        );
+      evidence = supplied;
+    } else {
+      const result = await smokeCandidate({
+        config,
+        root,
+        pointer: a.pointer,
+        run: a.run,
+        ...(input.gameDate ? { gameDate: input.gameDate } : {}),
+        ctx,
+      });
+      if (!result.ok) throw failedChecksError(a.pointer, a.run, result.failed);
+      evidence = result.evidence;
+    }
+    const existing = evidenceBlobs[2 * k] ?? null;
+    const fromEvidenceText = evidenceBlobs[2 * k + 1] ?? null;
+    let currentMeta: Meta | null = null;
+    if (fromEvidenceText) {
+      try {
+        const parsed = evidenceSchema.safeParse(JSON.parse(fromEvidenceText));
+        if (parsed.success) currentMeta = parsed.data.meta;
+      } catch {
+        // A broken evidence file of the current run only costs the metrics comparison here.
+      }
+    }
+    if (!currentMeta && from)
+      currentMeta = await readCandidateMeta(config, a.pointer, from).then(
+        (m) => m.meta,
+        () => null,
+      );
+    const oldContent = currentTexts[a.index] ?? null;
+    pointers.push({
+      pointer: a.pointer,
+      file: p.file,
+      from,
+      to: a.run,
+      evidence,
+      evidencePath: evidencePath(a.pointer, a.run),
+      writeEvidence: existing === null,
+      oldContent,
+      newContent:
+        oldContent === null
+          ? newPointerFile(p.runField, a.run)
+          : setPointerRun(p.runField, a.run, p.file)(oldContent),
+      currentMeta,
+    });
+  }
+  const files: Record<string, string> = {};
+  for (const x of pointers) {
+    files[x.file] = x.newContent;
+    if (x.writeEvidence) files[x.evidencePath] = stringifyJson(x.evidence);
+  }
+  const branch = pointers.length
+    ? new PromotionBranch(pointers.map((x) => ({ pointer: x.pointer, run: x.to }))).toString()
+    : '';
+  const commitMessage = [
+    titleOf(pointers),
+    '',
+    ...pointers.map(
+      (x) =>
+        `${x.pointer}: ${x.from ?? '(none)'} -> ${x.to} (game date ${x.evidence.game_date}, meta ${x.evidence.meta_sha256.slice(0, 12)})`,
+    ),
+    '',
+    'Proposed-by: git-promote',
+  ].join('\n');
+  return {
+    base,
+    baseSha,
+    remote,
+    branch,
+    pointers,
+    unchanged,
+    files,
+    commitMessage,
+    labels: config.policy.labels,
+  };
+}
+
+/** Open the pull request, or update the one already open from the same branch. */
+export async function createPullRequest(
+  forge: Forge,
+  draft: PullRequestDraft,
+): Promise<{ number: number; url: string; action: 'opened' | 'updated' }> {
+  const existing = await forge.findOpenPull(draft.head, draft.base);
+  const pr = existing
+    ? await forge.updatePull(existing.number, { title: draft.title, body: draft.body })
+    : await forge.createPull({ title: draft.title, body: draft.body, head: draft.head, base: draft.base });
+  const missing = draft.labels.filter((l) => !pr.labels.includes(l));
+  if (missing.length) await forge.addLabels(pr.number, missing);
+  return { number: pr.number, url: pr.htmlUrl, action: existing ? 'updated' : 'opened' };
+}
+
+export async function propose(args: string[], opts: Record<string, unknown>, ctx: Context): Promise<Outcome> {
+  const { config, root } = await loadConfig(ctx.cwd, ctx.env, opts.config as string | undefined);
+  const assignments = parseAssignments(args, config);
+  const gameDate = parseGameDate(opts.gameDate);
+  const evidenceFiles = typeof opts.evidence === 'string' ? opts.evidence.split(',').filter(Boolean) : [];
+  const wantPr = opts.pr !== false;
+  const dryRun = opts.dryRun === true;
+
+  // Before any smoke run or push: a PR that cannot be opened should stop us now, not half-way.
+  let forge: Forge | null = null;
+  if (wantPr && !dryRun) {
+    const { forgeFromEnv } = await import('../adapters/github/index.js');
+    forge = forgeFromEnv(config.repository.github, ctx.env, {
+      ...(ctx.fetch ? { fetch: ctx.fetch } : {}),
+      onWait: (w) =>
+        ctx.stderr.write(`GitHub ${w.reason}: waiting ${w.seconds}s before retry ${w.attempt}\n`),
+    });
+  }
+
+  const proposal = await buildProposal({
+    config,
+    root,
+    assignments,
+    ...(gameDate ? { gameDate } : {}),
+    evidenceFiles,
+    ctx,
+  });
+  const unchangedText = proposal.unchanged.map(
+    (a) => `${a.pointer} already points at ${a.run} on ${proposal.base}; nothing to propose for it`,
+  );
+  if (proposal.pointers.length === 0)
+    return { exitCode: 0, data: { changed: false, unchanged: proposal.unchanged }, text: unchangedText };
+
+  const draft = buildPullRequest(proposal);
+  const summary = proposal.pointers.map(
+    (x) => `${x.pointer}: ${x.from ?? '(none)'} → ${x.to} (game date ${x.evidence.game_date}, smoke passed)`,
+  );
+  const base = {
+    branch: proposal.branch,
+    base: proposal.base,
+    baseSha: proposal.baseSha,
+    pointers: proposal.pointers.map((x) => ({
+      pointer: x.pointer,
+      file: x.file,
+      from: x.from,
+      to: x.to,
+      evidence: x.evidencePath,
+      evidenceAdded: x.writeEvidence,
+    })),
+    unchanged: proposal.unchanged,
+  };
+
+  if (dryRun) {
+    return {
+      exitCode: 0,
+      data: {
+        ...base,
+        dryRun: true,
+        files: proposal.files,
+        commitMessage: proposal.commitMessage,
+        pullRequest: wantPr ? draft : null,
+      },
+      text: [
+        ...unchangedText,
+        ...summary,
+        `would commit on ${proposal.branch} (from ${proposal.remote}/${proposal.base} ${proposal.baseSha.slice(0, 12)}) and push to ${proposal.remote}:`,
+        ...Object.keys(proposal.files).map((f) => `  ${f}`),
+        ...proposal.commitMessage.split('\n').map((l) => `  | ${l}`),
+        ...(wantPr
+          ? [
+              `would open or update the pull request ${proposal.branch} → ${proposal.base}`,
+              `title: ${draft.title}`,
+              `labels: ${draft.labels.join(', ') || '-'}`,
+              'body:',
+              ...draft.body.split('\n').map((l) => `  ${l}`),
+            ]
+          : []),
+      ],
+    };
+  }
+
+  const env = ctx.env;
+  const remoteSha = await fetchRemoteBranch(root, env, proposal.remote, proposal.branch);
+  let sha = await commitFiles(root, env, {
+    parent: proposal.baseSha,
+    files: proposal.files,
+    message: proposal.commitMessage,
+  });
+  let pushed = true;
+  if (remoteSha) {
+    const [mine, theirs] = await Promise.all([
+      commitShape(root, env, sha),
+      commitShape(root, env, remoteSha),
+    ]);
+    if (mine.tree === theirs.tree && theirs.parents.length === 1 && theirs.parents[0] === proposal.baseSha) {
+      sha = remoteSha; // the branch already holds exactly this change: nothing to push
+      pushed = false;
+    }
+  }
+  if (pushed)
+    await pushWithLease(root, env, {
+      remote: proposal.remote,
+      branch: proposal.branch,
+      sha,
+      expected: remoteSha,
+    });
+  const text = [
+    ...unchangedText,
+    ...summary,
+    pushed
+      ? `pushed ${proposal.branch} (${sha.slice(0, 12)}) to ${proposal.remote}`
+      : `${proposal.branch} on ${proposal.remote} already holds this change (${sha.slice(0, 12)})`,
+  ];
+  let pr: { number: number; url: string; action: string } | null = null;
+  if (forge) {
+    pr = await createPullRequest(forge, draft);
+    text.push(`${pr.action} pull request #${pr.number}: ${pr.url}`);
+  } else text.push('no pull request (--no-pr): open one from that branch when ready');
+  return { exitCode: 0, data: { ...base, commit: sha, pushed, pullRequest: pr }, text };
+}

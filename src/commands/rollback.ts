@@ -1,0 +1,212 @@
+import { loadConfig } from '../adapters/config-file.js';
+import { openGit, readBlobs, type Git } from '../adapters/git.js';
+import { readPointerHistory, repoPrefix } from '../adapters/pointer-history.js';
+import { revertInWorktree } from '../adapters/revert-worktree.js';
+import { pointerConfig } from '../core/config.js';
+import {
+  CheckFailedError,
+  PromoteError,
+  TransientError,
+  UsageError,
+  toPromoteError,
+} from '../core/errors.js';
+import type { Forge } from '../core/forge.js';
+import { evidencePath } from '../core/history.js';
+import { readPointerRun } from '../core/pointer-file.js';
+import { planRollback, rollbackBranch, short, type RollbackPlan } from '../core/rollback-plan.js';
+import { blockInfo, rollbackBody, rollbackTitle } from '../core/rollback-pr.js';
+import { parseRunId } from '../core/run-id.js';
+import type { Config } from '../core/schemas.js';
+import type { Context, Outcome } from './context.js';
+import { branchTip } from './history.js';
+
+async function pushBranch(git: Git, remote: string, sha: string, branch: string): Promise<void> {
+  try {
+    // Forced: the branch is ours (rollback/<pointer>/<sha>) and a rerun rebuilds it.
+    await git.raw(['push', '--quiet', '--force', '--', remote, `${sha}:refs/heads/${branch}`]);
+  } catch (err) {
+    const detail = err instanceof Error ? err.message.trim().split('\n').pop() : String(err);
+    throw new TransientError(
+      `git push of ${branch} to ${remote} failed: ${detail}`,
+      'Check access to the remote, then rerun the rollback (it rebuilds the branch).',
+      { cause: err },
+    );
+  }
+}
+
+export async function rollback(
+  args: string[],
+  opts: Record<string, unknown>,
+  ctx: Context,
+): Promise<Outcome> {
+  const name = args[0];
+  if (!name) throw new UsageError('missing <pointer>', 'Run `git promote rollback <pointer>`.');
+  const to = typeof opts.to === 'string' ? parseRunId(opts.to, '--to run') : undefined;
+  const reason = typeof opts.reason === 'string' && opts.reason.trim() ? opts.reason.trim() : null;
+  const wantPr = opts.pr !== false;
+  const { config, root } = await loadConfig(ctx.cwd, ctx.env, opts.config as string | undefined);
+  const pointer = pointerConfig(config, name);
+  const { remote, branch: base } = config.repository;
+  // Find out before changing anything whether a PR can be opened at all.
+  const forge = wantPr ? await openForge(config, ctx) : null;
+
+  const git = openGit(root, ctx.env);
+  const tip = await branchTip(git, config, opts.fetch !== false);
+  const prefix = await repoPrefix(git);
+  const file = `${prefix}${pointer.file}`;
+  const entries = await readPointerHistory({
+    git,
+    env: ctx.env,
+    tip,
+    pointer: name,
+    file,
+    runField: pointer.runField,
+    prefix,
+    parseBlock: (message) => blockInfo(message, name),
+  });
+  const plan = planRollback(name, entries, to);
+  if (plan === null) {
+    return {
+      exitCode: 0,
+      data: { pointer: name, left: to, restored: to, reverted: [], branch: null, pushed: false, pr: null },
+      text: [`${name} is already at ${to} on ${remote}/${base}: nothing to roll back`],
+    };
+  }
+
+  const evidenceDir = `${prefix}promotions/${name}/`;
+  const otherFiles = new Map(
+    Object.entries(config.pointers)
+      .filter(([n]) => n !== name)
+      .map(([n, p]) => [`${prefix}${p.file}`, n]),
+  );
+  const head = await revertInWorktree({
+    git,
+    env: ctx.env,
+    base: tip,
+    targets: plan.reverts,
+    allowed: (p) => p === file || p.startsWith(evidenceDir),
+    describePath: (p) => {
+      const other = otherFiles.get(p);
+      if (other) return `${p} (the ${other} pointer)`;
+      const ev = /^promotions\/([^/]+)\//.exec(p.slice(prefix.length));
+      return ev ? `${p} (evidence of ${ev[1]})` : p;
+    },
+  });
+  await verifyRestored(git, ctx, plan, head, file, prefix, pointer.runField);
+
+  const branch = rollbackBranch(name, plan.reverts[0]!.sha);
+  await pushBranch(git, remote, head, branch);
+  const reverted = plan.reverts.map((r) => ({
+    sha: r.sha,
+    pr: r.pr,
+    from: r.from,
+    to: r.to,
+    subject: r.subject,
+  }));
+  const text = [
+    `rollback ${name}: ${plan.left ?? '(none)'} -> ${plan.restored}`,
+    ...plan.reverts.map((r) => `  reverted ${short(r.sha)} ${r.subject}`),
+    `pushed ${branch} (${short(head)})`,
+  ];
+  let pr: { number: number; url: string; updated: boolean } | null = null;
+  if (forge) {
+    const body = rollbackBody({
+      plan,
+      reason,
+      base,
+      branch,
+      file: pointer.file,
+      evidence: `promotions/${name}/${plan.restored}.json`,
+      restoredEvidence: entries.find((e) => e.to === plan.restored && e.evidence)?.evidence ?? null,
+    });
+    try {
+      pr = await openRollbackPull(forge, config, rollbackTitle(plan), body.toString(), branch);
+    } catch (err) {
+      const e = toPromoteError(err);
+      throw new PromoteError(
+        e.exitCode,
+        `${e.message} (the branch ${branch} was pushed)`,
+        `${e.remedy} Then rerun the rollback: it rebuilds the branch and opens or updates the PR.`,
+        { cause: err },
+      );
+    }
+    text.push(`${pr.updated ? 'updated' : 'opened'} PR #${pr.number} ${pr.url}`);
+  } else {
+    text.push(`no PR opened (--no-pr): open one from ${branch} into ${base} when ready`);
+  }
+  return {
+    exitCode: 0,
+    data: {
+      pointer: name,
+      left: plan.left,
+      restored: plan.restored,
+      reverted,
+      branch,
+      head,
+      pushed: true,
+      pr,
+      reason,
+    },
+    text,
+  };
+}
+
+/** The rollback head must select the restored run, and that run's evidence must be in its tree. */
+async function verifyRestored(
+  git: Git,
+  ctx: Context,
+  plan: RollbackPlan,
+  head: string,
+  file: string,
+  prefix: string,
+  runField: string,
+): Promise<void> {
+  const evidence = evidencePath(prefix, plan.pointer, plan.restored)!;
+  const [content, evidenceText] = await readBlobs(git.cwd, ctx.env, [
+    `${head}:${file}`,
+    `${head}:${evidence}`,
+  ]);
+  const run =
+    content === null || content === undefined
+      ? null
+      : readPointerRun(content, runField, `${file} after the rollback`);
+  if (run !== plan.restored)
+    throw new CheckFailedError(
+      `after the reverts ${file} selects ${run ?? '(no file)'}, not ${plan.restored}; nothing was pushed`,
+      'A later change to the pointer is in the way: change it in a reviewed PR instead.',
+    );
+  if (evidenceText === null || evidenceText === undefined)
+    throw new CheckFailedError(
+      `${evidence} is missing, so the rollback would not pass validation; nothing was pushed`,
+      `Promote ${plan.restored} with fresh evidence: \`git promote propose ${plan.pointer}=${plan.restored}\`.`,
+    );
+}
+
+/** The forge for repository.github from GITHUB_TOKEN/GH_TOKEN and GITHUB_API_URL (usage error if missing). */
+async function openForge(config: Config, ctx: Context): Promise<Forge> {
+  const { forgeFromEnv } = await import('../adapters/github/index.js');
+  try {
+    return forgeFromEnv(config.repository.github, ctx.env, { fetch: ctx.fetch });
+  } catch (err) {
+    if (!(err instanceof UsageError)) throw err;
+    throw new UsageError(err.message, `${err.remedy} Or pass --no-pr to push the branch only.`, {
+      cause: err,
+    });
+  }
+}
+
+async function openRollbackPull(
+  forge: Forge,
+  config: Config,
+  title: string,
+  body: string,
+  branch: string,
+): Promise<{ number: number; url: string; updated: boolean }> {
+  const base = config.repository.branch;
+  const existing = await forge.findOpenPull(branch, base);
+  const pull = existing
+    ? await forge.updatePull(existing.number, { title, body })
+    : await forge.createPull({ title, body, head: branch, base });
+  await forge.addLabels(pull.number, config.policy.rollbackLabels);
+  return { number: pull.number, url: pull.htmlUrl, updated: existing !== null };
+}

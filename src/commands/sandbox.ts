@@ -1,0 +1,103 @@
+import { mkdtemp, readdir, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
+import { UsageError } from '../core/errors.js';
+import { runCli } from '../cli/program.js';
+import { buildWorld, type SandboxWorld } from '../sandbox/world/build-world.js';
+import { runLifecycle, type StepReport } from '../sandbox/world/lifecycle.js';
+import type { Context, Outcome } from './context.js';
+
+async function prepareDir(given: string | undefined, cwd: string): Promise<string> {
+  if (!given) return mkdtemp(join(tmpdir(), 'git-promote-sandbox-'));
+  const dir = resolve(cwd, given);
+  const entries = await readdir(dir).catch((err: NodeJS.ErrnoException) => {
+    if (err.code === 'ENOENT') return [];
+    throw err;
+  });
+  if (entries.length > 0) {
+    throw new UsageError(
+      `${dir} is not empty`,
+      'Name a new or empty directory for the sandbox, or omit it for a temporary one.',
+    );
+  }
+  return dir;
+}
+
+/** Evidence of a world's initial runs, made by the real `smoke` command. */
+async function smokeEvidence(
+  ctx: Context,
+  work: string,
+  env: Record<string, string | undefined>,
+  pointer: string,
+  run: string,
+  out: string,
+) {
+  let err = '';
+  const code = await runCli(['smoke', pointer, run, '--out', out], {
+    ...ctx,
+    cwd: work,
+    env,
+    isTTY: false,
+    stdout: { write: () => undefined },
+    stderr: { write: (s) => void (err += s) },
+  });
+  if (code !== 0) throw new Error(`smoke ${pointer} ${run} failed while building the world: ${err.trim()}`);
+}
+
+function keepInstructions(world: SandboxWorld): string[] {
+  return [
+    '',
+    `The world is kept in ${world.dir}; the stand-ins run until you stop this command (Ctrl-C).`,
+    'In another shell:',
+    `  export GITHUB_API_URL=${world.env.GITHUB_API_URL}`,
+    `  export GITHUB_TOKEN=${world.env.GITHUB_TOKEN}   # the stand-in's own token, not a secret`,
+    `  export PREFECT_API_URL=${world.env.PREFECT_API_URL}`,
+    '  export GIT_CONFIG_GLOBAL=/dev/null',
+    `  cd ${world.work} && git promote status          # the laptop clone`,
+    `  git promote propose minutes=minutes-20261122   # another promotion`,
+    `  cd ${world.target} && git promote apply --dry-run   # the server's checkout`,
+    `  git promote doctor`,
+    `Model artifacts: ${join(world.data, 'models')}  manifests: ${world.manifests}`,
+  ];
+}
+
+export async function sandbox(args: string[], opts: Record<string, unknown>, ctx: Context): Promise<Outcome> {
+  const keep = Boolean(opts.keep);
+  const json = Boolean(opts.json);
+  const dir = await prepareDir(args[0], ctx.cwd);
+  const say = (line: string) => {
+    if (!json) ctx.stdout.write(`${line}\n`);
+  };
+  say(`building a sandbox world in ${dir} ...`);
+  let world: SandboxWorld | null = null;
+  let reports: StepReport[] = [];
+  try {
+    world = await buildWorld(dir, ctx.env, (work, env, pointer, run, out) =>
+      smokeEvidence(ctx, work, env, pointer, run, out),
+    );
+    say(`GitHub stand-in ${world.github.url}  Prefect stand-in ${world.prefect.url}`);
+    reports = await runLifecycle(world, ctx, (i, n, r) => {
+      say(`${r.ok ? '✓' : '✗'} [${i}/${n}] ${r.title}: ${r.summary}`);
+      if (r.look) say(`    look: ${r.look}`);
+      for (const e of r.errors) say(`    ${e}`);
+    });
+    const ok = reports.length > 0 && reports.every((r) => r.ok);
+    say(ok ? 'the whole lifecycle passed' : 'the lifecycle stopped at the step marked ✗');
+    if (keep) {
+      keepInstructions(world).forEach(say);
+      if (ctx.signal && !ctx.signal.aborted) {
+        await new Promise<void>((done) =>
+          ctx.signal!.addEventListener('abort', () => done(), { once: true }),
+        );
+      }
+    }
+    return {
+      exitCode: ok ? 0 : 1,
+      data: { dir, kept: keep, ok, steps: reports },
+      text: [],
+    };
+  } finally {
+    await world?.close();
+    if (!keep) await rm(dir, { recursive: true, force: true });
+  }
+}

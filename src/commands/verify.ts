@@ -1,0 +1,135 @@
+/** `git promote verify <pointer>`: the manifests of a game date show the pointer's run was used. */
+import { readFile } from 'node:fs/promises';
+import { isAbsolute, join } from 'node:path';
+import { loadConfig } from '../adapters/config-file.js';
+import { scanManifests, type InvalidManifest } from '../adapters/manifests.js';
+import { pointerConfig } from '../core/config.js';
+import { CheckFailedError, UsageError } from '../core/errors.js';
+import { isGameDate, slateDate } from '../core/game-date.js';
+import { readPointerRun } from '../core/pointer-file.js';
+import { parseRunId } from '../core/run-id.js';
+import type { Config } from '../core/schemas.js';
+import { verifyManifests, type VerifyVerdict } from '../core/verify.js';
+import type { Context, Outcome } from './context.js';
+
+export interface PointerVerification extends VerifyVerdict {
+  /** Files under the partition that are not valid manifests (ignored by the verdict). */
+  invalid: InvalidManifest[];
+}
+
+/** The directory whose pointer files are "current": the agent target, else the repository root. */
+export function targetDir(config: Config, root: string): string {
+  const target = config.agent.target;
+  return target ? (isAbsolute(target) ? target : join(root, target)) : root;
+}
+
+/** The run a pointer currently selects in the agent target (else the repository root). */
+export async function currentRun(
+  config: Config,
+  root: string,
+  pointer: string,
+): Promise<{ run: string; file: string }> {
+  const p = pointerConfig(config, pointer);
+  const file = join(targetDir(config, root), p.file);
+  let content: string;
+  try {
+    content = await readFile(file, 'utf8');
+  } catch (err) {
+    if ((err as NodeJS.ErrnoException).code === 'ENOENT')
+      throw new CheckFailedError(
+        `pointer file ${file} does not exist`,
+        'Pass --run RUN, or let the agent apply the branch first (`git promote apply`).',
+      );
+    throw err;
+  }
+  return { run: readPointerRun(content, p.runField, file), file };
+}
+
+export function manifestSettings(config: Config): { root: string; layout: string } {
+  if (!config.manifests)
+    throw new UsageError(
+      'manifests are not configured',
+      'Add "manifests": {"root": "/path/to/manifests"} to promote.config.json.',
+    );
+  return { root: config.manifests.root, layout: config.manifests.layout };
+}
+
+export interface VerifyPointerOptions {
+  config: Config;
+  pointer: string;
+  gameDate: string;
+  expectedRun: string;
+  /** Ignore manifests written before this (the flow run's start). */
+  since?: Date | null;
+}
+
+/** Scan the pointer's verify.asset for the game date and judge it. */
+export async function verifyPointer(options: VerifyPointerOptions): Promise<PointerVerification> {
+  const { config, pointer } = options;
+  const p = pointerConfig(config, pointer);
+  if (!p.verify)
+    throw new UsageError(
+      `pointer "${pointer}" has no verify.asset`,
+      `Set pointers.${pointer}.verify.asset in promote.config.json to the asset whose manifests record models.${pointer}.`,
+    );
+  const { root, layout } = manifestSettings(config);
+  const scan = await scanManifests({ root, layout, asset: p.verify.asset, gameDate: options.gameDate });
+  const verdict = verifyManifests({
+    pointer,
+    asset: p.verify.asset,
+    gameDate: options.gameDate,
+    expectedRun: options.expectedRun,
+    since: options.since ?? null,
+    manifests: scan.entries,
+  });
+  return { ...verdict, invalid: scan.invalid };
+}
+
+export function parseGameDate(value: unknown, now: Date): string {
+  if (value === undefined) return slateDate(now);
+  if (typeof value !== 'string' || !isGameDate(value))
+    throw new UsageError(`invalid --game-date ${JSON.stringify(value)}`, 'Pass a date as YYYY-MM-DD.');
+  return value;
+}
+
+function parseSince(value: unknown): Date | null {
+  if (value === undefined) return null;
+  const d = new Date(String(value));
+  if (Number.isNaN(d.getTime()))
+    throw new UsageError(
+      `invalid --since ${JSON.stringify(value)}`,
+      'Pass an ISO time such as 2026-11-26T17:00:00Z.',
+    );
+  return d;
+}
+
+export async function verify(args: string[], opts: Record<string, unknown>, ctx: Context): Promise<Outcome> {
+  const [pointer] = args;
+  if (!pointer) throw new UsageError('verify needs a pointer name', 'Run `git promote verify <pointer>`.');
+  const { config, root } = await loadConfig(ctx.cwd, ctx.env, opts.config as string | undefined);
+  pointerConfig(config, pointer);
+  const gameDate = parseGameDate(opts.gameDate, ctx.now());
+  const since = parseSince(opts.since);
+  const expected =
+    opts.run !== undefined
+      ? { run: parseRunId(String(opts.run), '--run'), file: null }
+      : await currentRun(config, root, pointer);
+  const result = await verifyPointer({ config, pointer, gameDate, expectedRun: expected.run, since });
+  const text = [
+    `${result.ok ? 'ok' : 'FAILED'}: ${pointer} ${expected.run} on ${gameDate}: ${result.detail}`,
+    ...(result.manifest ? [`  manifest: ${result.manifest.path}`] : []),
+    ...(result.older > 0 ? [`  ignored ${result.older} manifest(s) older than ${since?.toISOString()}`] : []),
+    ...result.invalid.map((i) => `  invalid manifest: ${i.problem}`),
+  ];
+  if (!result.ok)
+    text.push(
+      result.reason === 'no-manifests' || result.reason === 'only-older' || result.reason === 'not-finished'
+        ? '  hint: wait for the flow run to finish, or check it with `git promote doctor`.'
+        : '  hint: run `git promote doctor` to triage, then re-trigger the flow for today.',
+    );
+  return {
+    exitCode: result.ok ? 0 : 1,
+    data: { expectedFrom: expected.file ?? '--run', ...result },
+    text,
+  };
+}

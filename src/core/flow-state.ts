@@ -1,0 +1,55 @@
+/** Prefect's flow run state types (also used for `flow.command` runs) and what counts as finished. */
+export const FLOW_STATE_TYPES = [
+  'SCHEDULED',
+  'PENDING',
+  'RUNNING',
+  'PAUSED',
+  'CANCELLING',
+  'COMPLETED',
+  'FAILED',
+  'CANCELLED',
+  'CRASHED',
+] as const;
+export type FlowStateType = (typeof FLOW_STATE_TYPES)[number];
+
+const TERMINAL: ReadonlySet<FlowStateType> = new Set(['COMPLETED', 'FAILED', 'CANCELLED', 'CRASHED']);
+
+export function isFlowStateType(value: unknown): value is FlowStateType {
+  return typeof value === 'string' && (FLOW_STATE_TYPES as readonly string[]).includes(value);
+}
+
+export function isTerminalState(state: FlowStateType): boolean {
+  return TERMINAL.has(state);
+}
+
+/** A flow run as git-promote sees it, whichever system ran it. */
+export interface FlowRunInfo {
+  flowRunId: string;
+  name?: string;
+  state: FlowStateType;
+  /** Prefect's state name (e.g. "Late", "AwaitingRetry") or the command's exit description. */
+  stateName?: string;
+  message?: string;
+  /** When the run started executing (ISO); null until it has. */
+  startTime: string | null;
+  endTime: string | null;
+  /** When the run was created (ISO). */
+  created: string | null;
+  parameters?: Record<string, unknown>;
+}
+
+/** The moment manifests of this run can be no older than: its start, else its creation. */
+export function flowRunSince(run: FlowRunInfo): Date | null {
+  for (const t of [run.startTime, run.created]) {
+    if (t) {
+      const d = new Date(t);
+      if (!Number.isNaN(d.getTime())) return d;
+    }
+  }
+  return null;
+}
+
+/** The idempotency key DESIGN.md fixes: `<commit>:<pointer,pointer…>` (pointers sorted). */
+export function flowIdempotencyKey(commit: string, pointers: readonly string[]): string {
+  return `${commit}:${[...pointers].sort().join(',')}`;
+}

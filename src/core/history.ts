@@ -1,0 +1,243 @@
+/**
+ * Pure reading of a pointer's history: parse one `git log -z -p` over the pointer file, then
+ * classify each change (promotion, rollback, manual edit) from its message, its embedded PR block
+ * and whether the new run's evidence was added by the commit or already in the tree.
+ */
+import { isPromoteError } from './errors.js';
+import { readPointerRun } from './pointer-file.js';
+import { isRunId } from './run-id.js';
+import { patchSides } from './patch-sides.js';
+
+/**
+ * The `git log --format` that parseLog reads. It starts with a NUL, and `-z` puts a NUL between
+ * the header and the patch; a commit message cannot contain NUL, so records cannot be forged by
+ * whatever a pull request put in a squash message. The message comes last for the same reason.
+ */
+export const LOG_FORMAT = '%x00%H%x1f%P%x1f%an%x1f%ae%x1f%aI%x1f%cI%x1f%B';
+
+/** Larger than any pointer file has lines, so the patch holds both whole versions. */
+export const FULL_CONTEXT = 100_000;
+
+export interface LogCommit {
+  sha: string;
+  parents: string[];
+  authorName: string;
+  authorEmail: string;
+  authorDate: string;
+  commitDate: string;
+  message: string;
+  /** The diff of the pointer file printed after the header ('' when none). */
+  patch: string;
+}
+
+const HEADER =
+  // The unit separators are the point of this pattern.
+  // eslint-disable-next-line no-control-regex
+  /^([0-9a-f]{40,64})\x1f([0-9a-f ]*)\x1f([^\x1f]*)\x1f([^\x1f]*)\x1f([^\x1f]*)\x1f([^\x1f]*)\x1f/;
+
+/** Split the output of `git log -z -p --format=LOG_FORMAT` into commits. */
+export function parseLog(output: string): LogCommit[] {
+  const commits: LogCommit[] = [];
+  for (const token of output.split('\0')) {
+    const m = HEADER.exec(token);
+    if (m) {
+      commits.push({
+        sha: m[1]!,
+        parents: m[2]!.split(' ').filter(Boolean),
+        authorName: m[3]!,
+        authorEmail: m[4]!,
+        authorDate: m[5]!,
+        commitDate: m[6]!,
+        message: token.slice(m[0].length),
+        patch: '',
+      });
+    } else if (commits.length > 0) {
+      commits[commits.length - 1]!.patch += token;
+    }
+  }
+  return commits;
+}
+
+export type ChangeKind = 'promotion' | 'rollback' | 'manual edit';
+
+/** What an embedded PR block (see pr-body) says about a commit, when its message carries one. */
+export interface BlockInfo {
+  kind: 'promotion' | 'rollback';
+  pr?: number | null;
+  /** Commits a rollback block says it reverts. */
+  reverts?: string[];
+}
+
+export interface EvidenceSummary {
+  gameDate: string | null;
+  rows: number | null;
+  /** True when this commit added the evidence file (a promotion), false when it was already there. */
+  addedHere: boolean;
+}
+
+export interface HistoryEntry {
+  sha: string;
+  parents: string[];
+  /** Committer date: when the change reached the branch. */
+  date: string;
+  authorDate: string;
+  author: { name: string; email: string };
+  subject: string;
+  from: string | null;
+  to: string | null;
+  kind: ChangeKind;
+  pr: number | null;
+  /** Commits this one says it reverts ("This reverts commit …" or a rollback block). */
+  reverts: string[];
+  evidence: EvidenceSummary | null;
+  problems: string[];
+}
+
+/** The pull request number from GitHub's squash ("title (#N)") or merge commit messages. */
+export function prNumberFromMessage(message: string): number | null {
+  const subject = message.split('\n', 1)[0]!.trim();
+  const merge = /^Merge pull request #(\d+) from /.exec(subject);
+  if (merge) return Number(merge[1]);
+  const squash = /\(#(\d+)\)$/.exec(subject);
+  if (squash) return Number(squash[1]);
+  return null;
+}
+
+/** Every commit named by a "This reverts commit <sha>." line. */
+export function revertedShas(message: string): string[] {
+  return [...message.matchAll(/^This reverts commit ([0-9a-f]{7,64})\b/gm)].map((m) => m[1]!);
+}
+
+/** The run id in a pointer file version, or null with the reason recorded. */
+function runIn(content: string | null, runField: string, label: string, problems: string[]): string | null {
+  if (content === null) return null;
+  try {
+    return readPointerRun(content, runField, label);
+  } catch (err) {
+    if (!isPromoteError(err)) throw err;
+    problems.push(err.message);
+    return null;
+  }
+}
+
+/** The sides of the pointer change in a commit, with run ids. */
+export function pointerChange(
+  commit: LogCommit,
+  runField: string,
+  file: string,
+): { from: string | null; to: string | null; problems: string[] } {
+  const problems: string[] = [];
+  const sides = patchSides(commit.patch);
+  if (!sides) {
+    problems.push(`${file}: the change could not be read from the diff`);
+    return { from: null, to: null, problems };
+  }
+  return {
+    from: runIn(sides.before, runField, `${file}@${commit.sha.slice(0, 12)}^`, problems),
+    to: runIn(sides.after, runField, `${file}@${commit.sha.slice(0, 12)}`, problems),
+    problems,
+  };
+}
+
+/** The path of a run's evidence file, or null when the run id could not be one. */
+export function evidencePath(prefix: string, pointer: string, run: string | null): string | null {
+  return run !== null && isRunId(run) ? `${prefix}promotions/${pointer}/${run}.json` : null;
+}
+
+/** Game date and total output rows of an evidence file's text (null fields when unreadable). */
+export function summarizeEvidence(text: string, addedHere: boolean): EvidenceSummary {
+  let gameDate: string | null = null;
+  let rows: number | null = null;
+  try {
+    const data = JSON.parse(text) as {
+      game_date?: unknown;
+      manifest?: { outputs?: { rows?: unknown }[] };
+    };
+    if (typeof data.game_date === 'string') gameDate = data.game_date;
+    const outputs = Array.isArray(data.manifest?.outputs) ? data.manifest.outputs : [];
+    for (const o of outputs) if (typeof o?.rows === 'number') rows = (rows ?? 0) + o.rows;
+  } catch {
+    // Unreadable evidence still counts as present; validate reports what is wrong with it.
+  }
+  return { gameDate, rows, addedHere };
+}
+
+export interface ClassifyInput {
+  commit: LogCommit;
+  from: string | null;
+  to: string | null;
+  /** Evidence text for `to` at this commit and whether it existed at the first parent. */
+  evidence: string | null;
+  evidenceAtParent: boolean;
+  block: BlockInfo | null;
+  problems: string[];
+}
+
+/** Subjects are shown on terminals: control characters (escape sequences) from a PR title are neutralised. */
+// eslint-disable-next-line no-control-regex
+const printable = (text: string) => text.replace(/[\x00-\x1f\x7f]/g, '?');
+
+/** One history entry: kind, PR and evidence of a pointer change. */
+export function classify(input: ClassifyInput): HistoryEntry {
+  const { commit, from, to, block } = input;
+  const reverts = [...new Set([...revertedShas(commit.message), ...(block?.reverts ?? [])])];
+  const addedHere = input.evidence !== null && !input.evidenceAtParent;
+  let kind: ChangeKind;
+  if (reverts.length > 0 || block?.kind === 'rollback') kind = 'rollback';
+  else if ((addedHere && to !== from) || block?.kind === 'promotion') kind = 'promotion';
+  else if (to !== null && to !== from && input.evidence !== null && input.evidenceAtParent) kind = 'rollback';
+  else kind = 'manual edit';
+  return {
+    sha: commit.sha,
+    parents: commit.parents,
+    date: commit.commitDate,
+    authorDate: commit.authorDate,
+    author: { name: commit.authorName, email: commit.authorEmail },
+    subject: printable(commit.message.split('\n', 1)[0]!.trim()),
+    from,
+    to,
+    kind,
+    pr: block?.pr ?? prNumberFromMessage(commit.message),
+    reverts,
+    evidence: input.evidence === null ? null : summarizeEvidence(input.evidence, addedHere),
+    problems: input.problems,
+  };
+}
+
+const revertsEntry = (reverts: string[], sha: string) => reverts.some((r) => sha.startsWith(r));
+
+/**
+ * The promotions still in effect, newest first: every promotion minus those a later rollback
+ * reverted, by name ("This reverts commit …") or by returning the pointer to an earlier run.
+ */
+export function activePromotions(entriesNewestFirst: HistoryEntry[]): HistoryEntry[] {
+  const stack: HistoryEntry[] = [];
+  for (const e of [...entriesNewestFirst].reverse()) {
+    if (e.kind === 'promotion') {
+      stack.push(e);
+    } else if (e.kind === 'rollback') {
+      for (let i = stack.length - 1; i >= 0; i--)
+        if (revertsEntry(e.reverts, stack[i]!.sha)) stack.splice(i, 1);
+      // A rollback that names nothing (or not everything) still left later promotions behind.
+      while (e.to !== null && stack.length > 0 && stack[stack.length - 1]!.to !== e.to) {
+        const undone = stack.pop()!;
+        if (undone.from === e.to) break;
+      }
+    }
+  }
+  return stack.reverse();
+}
+
+/** Human lines for `history`. */
+export function historyLines(pointer: string, entries: HistoryEntry[]): string[] {
+  if (entries.length === 0) return [`${pointer}: no changes on the branch`];
+  return entries.map((e) => {
+    const date = e.date.replace('T', ' ').replace(/([+-]\d\d:\d\d|Z)$/, '');
+    const move = `${e.from ?? '(none)'} -> ${e.to ?? '(none)'}`;
+    const pr = e.pr === null ? '' : `  PR #${e.pr}`;
+    const ev = e.evidence
+      ? `  evidence ${e.evidence.gameDate ?? '?'}${e.evidence.rows === null ? '' : `, ${e.evidence.rows} rows`}`
+      : '';
+    return `${date}  ${e.sha.slice(0, 12)}  ${e.kind.padEnd(11)}  ${move}  ${e.author.name}${pr}${ev}`;
+  });
+}

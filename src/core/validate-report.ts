@@ -1,0 +1,97 @@
+/** Renderings of validate results: human lines, annotations, job summary and commit status. */
+import type { CheckResult } from './validate-checks.js';
+import { annotation, markdownCell, oneLine } from './workflow-commands.js';
+
+export const STATUS_CONTEXT = 'git-promote/validate';
+
+export interface ValidateReport {
+  /** Every check passed: exit 0, status success, merge may proceed. */
+  ok: boolean;
+  /** The `scope` check failed: a promotion mixed with other changes, for a human to review. */
+  needsReview: boolean;
+  base: string;
+  head: string;
+  results: CheckResult[];
+}
+
+/** The report of a list of results. */
+export function buildReport(base: string, head: string, results: CheckResult[]): ValidateReport {
+  return {
+    ok: results.every((r) => r.ok),
+    needsReview: results.some((r) => r.name === 'scope' && !r.ok),
+    base,
+    head,
+    results,
+  };
+}
+
+function subject(r: CheckResult): string {
+  return r.pointer ? `${r.name} (${r.pointer})` : r.name;
+}
+
+/** Human lines: failures first in full, then passes; every untrusted part on one line. */
+export function reportLines(report: ValidateReport): string[] {
+  const failed = report.results.filter((r) => !r.ok);
+  const head = `validate ${report.base.slice(0, 12)}..${report.head.slice(0, 12)}: ${
+    failed.length === 0
+      ? `all ${report.results.length} checks passed`
+      : `${failed.length} of ${report.results.length} checks failed`
+  }`;
+  const line = (r: CheckResult) =>
+    `${r.ok ? 'pass' : 'FAIL'} ${oneLine(subject(r))}: ${oneLine(r.reason)}${r.file && !r.ok ? ` [${oneLine(r.file)}]` : ''}`;
+  return [head, ...failed.map(line), ...report.results.filter((r) => r.ok).map(line)];
+}
+
+/** One `::error` annotation per failed check. */
+export function annotations(results: CheckResult[]): string {
+  return results
+    .filter((r) => !r.ok)
+    .map((r) =>
+      annotation(
+        'error',
+        { ...(r.file ? { file: r.file } : {}), title: `git-promote ${subject(r)}` },
+        r.reason,
+      ),
+    )
+    .join('');
+}
+
+/** The Markdown job summary (appended to GITHUB_STEP_SUMMARY). */
+export function summaryMarkdown(report: ValidateReport): string {
+  const failed = report.results.filter((r) => !r.ok).length;
+  const title =
+    failed === 0 ? '### git-promote validate: passed' : `### git-promote validate: ${failed} failed`;
+  const rows = report.results.map(
+    (r) =>
+      `| ${r.ok ? 'pass' : '**FAIL**'} | ${markdownCell(r.name)} | ${markdownCell(r.pointer ?? '')} | ${markdownCell(r.reason)} | ${
+        r.file ? `${markdownCell(r.file)}` : ''
+      } |`,
+  );
+  return [
+    title,
+    '',
+    `Base \`${report.base.slice(0, 12)}\`, head \`${report.head.slice(0, 12)}\`.`,
+    '',
+    '| result | check | pointer | reason | file |',
+    '| --- | --- | --- | --- | --- |',
+    ...rows,
+    '',
+    '',
+  ].join('\n');
+}
+
+/** Commit status state and description (at most 140 characters, GitHub's limit). */
+export function statusFor(report: ValidateReport): { state: 'success' | 'failure'; description: string } {
+  const failed = report.results.filter((r) => !r.ok);
+  if (failed.length === 0)
+    return { state: 'success', description: `all ${report.results.length} checks passed` };
+  const scopeOnly = failed.every((r) => r.name === 'scope');
+  const names = [...new Set(failed.map((r) => r.name))].join(', ');
+  const description = scopeOnly
+    ? 'needs human review: changes files outside pointers and promotions/'
+    : `failed: ${names}`;
+  return {
+    state: 'failure',
+    description: description.length > 140 ? `${description.slice(0, 139)}…` : description,
+  };
+}

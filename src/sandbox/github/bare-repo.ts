@@ -1,0 +1,160 @@
+/**
+ * Git plumbing on the bare repositories behind the GitHub stand-in: resolve branches, test
+ * mergeability and write merge, squash and rebase commits without a working tree. The base
+ * branch only moves by compare-and-swap (`git update-ref <ref> <new> <old>`).
+ */
+import { execFile } from 'node:child_process';
+import { mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+
+export interface Identity {
+  name: string;
+  email: string;
+}
+
+const GITHUB_IDENTITY: Identity = { name: 'GitHub', email: 'noreply@github.com' };
+
+export class GitPlumbingError extends Error {}
+
+export interface BareRepo {
+  readonly path: string;
+  /** Sha of refs/heads/<branch>, or null when the branch does not exist. */
+  branchSha(branch: string): Promise<string | null>;
+  /** Sha of a commit named by sha or branch, or null. */
+  resolveCommit(rev: string): Promise<string | null>;
+  /** The tree of merging `head` into `base`, or null on conflict. */
+  mergeTree(base: string, head: string): Promise<string | null>;
+  /** Replay `commits` onto `onto` (cherry-picks in a temporary worktree); null on conflict. */
+  replay(onto: string, commits: string[]): Promise<string | null>;
+  commitTree(tree: string, parents: string[], message: string, author?: Identity): Promise<string>;
+  /** Move refs/heads/<branch> from `oldSha` to `newSha`; false if it no longer points at `oldSha`. */
+  compareAndSwap(branch: string, newSha: string, oldSha: string): Promise<boolean>;
+  /** Commits reachable from head but not base, oldest first. */
+  commitsBetween(base: string, head: string): Promise<string[]>;
+  commitInfo(sha: string): Promise<{ parents: string[]; message: string; author: Identity }>;
+}
+
+function run(cwd: string, args: string[], env: Record<string, string> = {}): Promise<string> {
+  return new Promise((resolve, reject) => {
+    execFile(
+      'git',
+      args,
+      {
+        cwd,
+        env: { ...process.env, GIT_CONFIG_NOSYSTEM: '1', GIT_TERMINAL_PROMPT: '0', ...env },
+        maxBuffer: 16 * 1024 * 1024,
+      },
+      (err, stdout, stderr) => {
+        if (err) {
+          const e = new GitPlumbingError(`git ${args[0]} failed: ${String(stderr).trim()}`);
+          (e as GitPlumbingError & { code?: unknown }).code = (err as { code?: unknown }).code;
+          reject(e);
+        } else resolve(String(stdout));
+      },
+    );
+  });
+}
+
+const SHA = /^[0-9a-f]{40}$/;
+
+export function openBareRepo(path: string): BareRepo {
+  const identityEnv = (author: Identity): Record<string, string> => ({
+    GIT_AUTHOR_NAME: author.name,
+    GIT_AUTHOR_EMAIL: author.email,
+    GIT_COMMITTER_NAME: GITHUB_IDENTITY.name,
+    GIT_COMMITTER_EMAIL: GITHUB_IDENTITY.email,
+  });
+  const repo: BareRepo = {
+    path,
+    async branchSha(branch) {
+      if (branch.startsWith('-') || branch.includes('..')) return null;
+      const out = await run(path, [
+        'rev-parse',
+        '--verify',
+        '--quiet',
+        '--end-of-options',
+        `refs/heads/${branch}^{commit}`,
+      ]).catch(() => '');
+      return out.trim() || null;
+    },
+    async resolveCommit(rev) {
+      if (rev.startsWith('-') || rev.includes('..')) return null;
+      const name = SHA.test(rev) ? rev : `refs/heads/${rev}`;
+      const out = await run(path, [
+        'rev-parse',
+        '--verify',
+        '--quiet',
+        '--end-of-options',
+        `${name}^{commit}`,
+      ]).catch(() => '');
+      return out.trim() || null;
+    },
+    async mergeTree(base, head) {
+      try {
+        const out = await run(path, ['merge-tree', '--write-tree', '--no-messages', base, head]);
+        return out.split('\n')[0]!.trim();
+      } catch (err) {
+        // Exit status 1 means conflicts; anything else is a real failure.
+        if ((err as { code?: unknown }).code === 1) return null;
+        throw err;
+      }
+    },
+    async commitTree(tree, parents, message, author = GITHUB_IDENTITY) {
+      const args = ['commit-tree', tree, ...parents.flatMap((p) => ['-p', p]), '-F', '-'];
+      return new Promise((resolve, reject) => {
+        const child = execFile(
+          'git',
+          args,
+          { cwd: path, env: { ...process.env, GIT_CONFIG_NOSYSTEM: '1', ...identityEnv(author) } },
+          (err, stdout, stderr) =>
+            err ? reject(new GitPlumbingError(`git commit-tree failed: ${stderr}`)) : resolve(stdout.trim()),
+        );
+        child.stdin?.on('error', () => undefined);
+        child.stdin?.end(message.endsWith('\n') ? message : `${message}\n`);
+      });
+    },
+    async replay(onto, commits) {
+      // git 2.39 has no `merge-tree --merge-base`, so cherry-pick in a throwaway worktree.
+      const dir = await mkdtemp(join(tmpdir(), 'gh-stand-in-rebase-'));
+      const env = { GIT_COMMITTER_NAME: GITHUB_IDENTITY.name, GIT_COMMITTER_EMAIL: GITHUB_IDENTITY.email };
+      try {
+        await run(path, ['worktree', 'add', '--quiet', '--detach', dir, onto]);
+        for (const c of commits) {
+          try {
+            await run(dir, ['cherry-pick', '--allow-empty', '--keep-redundant-commits', c], env);
+          } catch {
+            await run(dir, ['cherry-pick', '--abort']).catch(() => '');
+            return null;
+          }
+        }
+        return (await run(dir, ['rev-parse', 'HEAD'])).trim();
+      } finally {
+        await run(path, ['worktree', 'remove', '--force', dir]).catch(() => '');
+        await rm(dir, { recursive: true, force: true });
+      }
+    },
+    async compareAndSwap(branch, newSha, oldSha) {
+      try {
+        await run(path, ['update-ref', `refs/heads/${branch}`, newSha, oldSha]);
+        return true;
+      } catch {
+        return false;
+      }
+    },
+    async commitsBetween(base, head) {
+      const out = await run(path, ['rev-list', '--reverse', '--topo-order', `${base}..${head}`]);
+      return out.split('\n').filter(Boolean);
+    },
+    async commitInfo(sha) {
+      const out = await run(path, ['show', '-s', '--format=%P%x00%an%x00%ae%x00%B', sha]);
+      const [parents = '', name = '', email = '', ...rest] = out.split('\0');
+      return {
+        parents: parents.split(' ').filter(Boolean),
+        author: { name, email },
+        message: rest.join('\0').replace(/\n+$/, ''),
+      };
+    },
+  };
+  return repo;
+}

@@ -1,0 +1,253 @@
+/**
+ * The in-memory records of the GitHub stand-in and their REST representations (the fields
+ * GitHub returns that git-promote or a curious test may read, with GitHub's names and types).
+ */
+export interface PullRecord {
+  number: number;
+  title: string;
+  body: string | null;
+  state: 'open' | 'closed';
+  head: string;
+  base: string;
+  /** Head sha recorded when the PR was closed or merged (the branch may move or vanish later). */
+  headShaAtClose: string | null;
+  labels: string[];
+  merged: boolean;
+  mergedAt: string | null;
+  mergeCommitSha: string | null;
+  createdAt: string;
+  updatedAt: string;
+  closedAt: string | null;
+}
+
+export interface CommentRecord {
+  id: number;
+  issue: number;
+  body: string;
+  createdAt: string;
+}
+
+export interface StatusRecord {
+  id: number;
+  sha: string;
+  state: 'error' | 'failure' | 'pending' | 'success';
+  context: string;
+  description: string | null;
+  targetUrl: string | null;
+  createdAt: string;
+}
+
+export interface DeploymentRecord {
+  id: number;
+  ref: string;
+  sha: string;
+  task: string;
+  environment: string;
+  description: string | null;
+  payload: unknown;
+  createdAt: string;
+}
+
+export interface DeploymentStatusRecord {
+  id: number;
+  deploymentId: number;
+  state: string;
+  description: string;
+  logUrl: string;
+  environmentUrl: string;
+  createdAt: string;
+}
+
+export interface RepoState {
+  owner: string;
+  name: string;
+  id: number;
+  defaultBranch: string;
+  pulls: PullRecord[];
+  comments: CommentRecord[];
+  statuses: StatusRecord[];
+  deployments: DeploymentRecord[];
+  deploymentStatuses: DeploymentStatusRecord[];
+  /** Labels known to the repository (GitHub creates a label on first use). */
+  labels: string[];
+}
+
+type Json = Record<string, unknown>;
+
+export function userJson(base: string, login = 'git-promote-bot'): Json {
+  return {
+    login,
+    id: 1,
+    node_id: 'MDQ6VXNlcjE=',
+    avatar_url: 'https://avatars.githubusercontent.com/u/1?v=4',
+    gravatar_id: '',
+    url: `${base}/users/${login}`,
+    html_url: `https://github.com/${login}`,
+    type: 'User',
+    site_admin: false,
+  };
+}
+
+export function repoJson(base: string, r: RepoState): Json {
+  const full = `${r.owner}/${r.name}`;
+  return {
+    id: r.id,
+    node_id: `R_${r.id}`,
+    name: r.name,
+    full_name: full,
+    private: true,
+    owner: userJson(base, r.owner),
+    html_url: `https://github.com/${full}`,
+    description: null,
+    fork: false,
+    url: `${base}/repos/${full}`,
+    default_branch: r.defaultBranch,
+    visibility: 'private',
+    archived: false,
+    disabled: false,
+  };
+}
+
+export function labelJson(base: string, r: RepoState, name: string): Json {
+  const id = r.labels.indexOf(name) + 1;
+  return {
+    id,
+    node_id: `LA_${id}`,
+    url: `${base}/repos/${r.owner}/${r.name}/labels/${encodeURIComponent(name)}`,
+    name,
+    description: null,
+    color: 'ededed',
+    default: false,
+  };
+}
+
+export function pullJson(
+  base: string,
+  r: RepoState,
+  p: PullRecord,
+  live: { headSha: string; baseSha: string; mergeable: boolean | null },
+): Json {
+  const full = `${r.owner}/${r.name}`;
+  const url = `${base}/repos/${full}/pulls/${p.number}`;
+  const repo = repoJson(base, r);
+  const html = `https://github.com/${full}/pull/${p.number}`;
+  return {
+    url,
+    id: 1000 + p.number,
+    node_id: `PR_${p.number}`,
+    html_url: html,
+    diff_url: `${html}.diff`,
+    patch_url: `${html}.patch`,
+    issue_url: `${base}/repos/${full}/issues/${p.number}`,
+    number: p.number,
+    state: p.state,
+    locked: false,
+    title: p.title,
+    user: userJson(base),
+    body: p.body,
+    labels: p.labels.map((l) => labelJson(base, r, l)),
+    created_at: p.createdAt,
+    updated_at: p.updatedAt,
+    closed_at: p.closedAt,
+    merged_at: p.mergedAt,
+    merge_commit_sha: p.mergeCommitSha,
+    draft: false,
+    head: {
+      label: `${r.owner}:${p.head}`,
+      ref: p.head,
+      sha: live.headSha,
+      user: userJson(base, r.owner),
+      repo,
+    },
+    base: {
+      label: `${r.owner}:${p.base}`,
+      ref: p.base,
+      sha: live.baseSha,
+      user: userJson(base, r.owner),
+      repo,
+    },
+    author_association: 'OWNER',
+    auto_merge: null,
+    merged: p.merged,
+    mergeable: p.state === 'open' ? live.mergeable : null,
+    mergeable_state: p.state !== 'open' ? 'unknown' : live.mergeable ? 'clean' : 'dirty',
+    comments: r.comments.filter((c) => c.issue === p.number).length,
+    maintainer_can_modify: false,
+  };
+}
+
+export function commentJson(base: string, r: RepoState, c: CommentRecord): Json {
+  const full = `${r.owner}/${r.name}`;
+  return {
+    id: c.id,
+    node_id: `IC_${c.id}`,
+    url: `${base}/repos/${full}/issues/comments/${c.id}`,
+    html_url: `https://github.com/${full}/pull/${c.issue}#issuecomment-${c.id}`,
+    body: c.body,
+    user: userJson(base),
+    created_at: c.createdAt,
+    updated_at: c.createdAt,
+    issue_url: `${base}/repos/${full}/issues/${c.issue}`,
+    author_association: 'OWNER',
+  };
+}
+
+export function statusJson(base: string, r: RepoState, s: StatusRecord): Json {
+  return {
+    url: `${base}/repos/${r.owner}/${r.name}/statuses/${s.sha}`,
+    avatar_url: null,
+    id: s.id,
+    node_id: `SC_${s.id}`,
+    state: s.state,
+    description: s.description,
+    target_url: s.targetUrl,
+    context: s.context,
+    created_at: s.createdAt,
+    updated_at: s.createdAt,
+    creator: userJson(base),
+  };
+}
+
+export function deploymentJson(base: string, r: RepoState, d: DeploymentRecord): Json {
+  const url = `${base}/repos/${r.owner}/${r.name}/deployments/${d.id}`;
+  return {
+    url,
+    id: d.id,
+    node_id: `DE_${d.id}`,
+    sha: d.sha,
+    ref: d.ref,
+    task: d.task,
+    payload: d.payload,
+    original_environment: d.environment,
+    environment: d.environment,
+    description: d.description,
+    creator: userJson(base),
+    created_at: d.createdAt,
+    updated_at: d.createdAt,
+    statuses_url: `${url}/statuses`,
+    repository_url: `${base}/repos/${r.owner}/${r.name}`,
+    transient_environment: false,
+    production_environment: false,
+  };
+}
+
+export function deploymentStatusJson(base: string, r: RepoState, s: DeploymentStatusRecord): Json {
+  const dep = `${base}/repos/${r.owner}/${r.name}/deployments/${s.deploymentId}`;
+  const env = r.deployments.find((d) => d.id === s.deploymentId)?.environment ?? '';
+  return {
+    url: `${dep}/statuses/${s.id}`,
+    id: s.id,
+    node_id: `DES_${s.id}`,
+    state: s.state,
+    creator: userJson(base),
+    description: s.description,
+    environment: env,
+    target_url: s.logUrl,
+    log_url: s.logUrl,
+    environment_url: s.environmentUrl,
+    created_at: s.createdAt,
+    updated_at: s.createdAt,
+    deployment_url: dep,
+    repository_url: `${base}/repos/${r.owner}/${r.name}`,
+  };
+}

@@ -1,0 +1,497 @@
+/**
+ * The REST routes the GitHub stand-in implements, keyed by GitHub's OpenAPI path templates so a
+ * test can check every route and response against @octokit/openapi. Status codes and messages
+ * follow GitHub: 404 unknown, 405 not mergeable, 409 head moved, 422 validation failed.
+ */
+import type { BareRepo } from './bare-repo.js';
+import {
+  commentJson,
+  deploymentJson,
+  deploymentStatusJson,
+  labelJson,
+  pullJson,
+  repoJson,
+  statusJson,
+  type PullRecord,
+  type RepoState,
+} from './resources.js';
+
+export interface RouteRequest {
+  params: Record<string, string>;
+  query: URLSearchParams;
+  body: Record<string, unknown>;
+  repo: RepoState;
+  bare: BareRepo;
+  /** Base URL of the stand-in, for `url` fields. */
+  base: string;
+  now: () => Date;
+  nextId: () => number;
+  /** Runs `fn` exclusively for this repository (merges and other ref moves). */
+  exclusive<T>(fn: () => Promise<T>): Promise<T>;
+}
+
+export interface RouteResponse {
+  status: number;
+  body?: unknown;
+  headers?: Record<string, string>;
+}
+
+export interface Route {
+  method: 'GET' | 'POST' | 'PATCH' | 'PUT' | 'DELETE';
+  /** GitHub's OpenAPI path template, e.g. /repos/{owner}/{repo}/pulls/{pull_number}. */
+  path: string;
+  handle(req: RouteRequest): Promise<RouteResponse>;
+}
+
+const DOCS = 'https://docs.github.com/rest';
+
+export function errorBody(status: number, message: string, extra: Record<string, unknown> = {}): unknown {
+  return { message, documentation_url: DOCS, status: String(status), ...extra };
+}
+
+function fail(status: number, message: string, extra: Record<string, unknown> = {}): RouteResponse {
+  return { status, body: errorBody(status, message, extra) };
+}
+
+function invalid(resource: string, field: string, code = 'invalid', message?: string): RouteResponse {
+  const error: Record<string, unknown> = { resource, field, code };
+  if (message) error.message = message;
+  return fail(422, 'Validation Failed', { errors: [error] });
+}
+
+const iso = (d: Date) => d.toISOString().replace(/\.\d{3}Z$/, 'Z');
+
+function findPull(req: RouteRequest): PullRecord | null {
+  const n = Number(req.params.pull_number ?? req.params.issue_number);
+  return req.repo.pulls.find((p) => p.number === n) ?? null;
+}
+
+async function livePull(req: RouteRequest, p: PullRecord) {
+  const headSha = p.headShaAtClose ?? (await req.bare.branchSha(p.head)) ?? '';
+  const baseSha = (await req.bare.branchSha(p.base)) ?? '';
+  let mergeable: boolean | null = null;
+  if (p.state === 'open' && headSha && baseSha)
+    mergeable = (await req.bare.mergeTree(baseSha, headSha)) !== null;
+  return pullJson(req.base, req.repo, p, { headSha, baseSha, mergeable });
+}
+
+function stringField(body: Record<string, unknown>, name: string): string | undefined {
+  const v = body[name];
+  return typeof v === 'string' ? v : undefined;
+}
+
+/** "branch" or "owner:branch" of this repository. */
+function headBranch(repo: RepoState, head: string): string | null {
+  const i = head.indexOf(':');
+  if (i === -1) return head;
+  return head.slice(0, i) === repo.owner ? head.slice(i + 1) : null;
+}
+
+const STATES = ['error', 'failure', 'pending', 'success'] as const;
+const DEPLOYMENT_STATES = ['error', 'failure', 'inactive', 'in_progress', 'queued', 'pending', 'success'];
+
+function combinedState(states: string[]): string {
+  if (states.some((s) => s === 'error' || s === 'failure')) return 'failure';
+  if (states.length === 0 || states.some((s) => s === 'pending')) return 'pending';
+  return 'success';
+}
+
+function latestPerContext(req: RouteRequest, sha: string) {
+  const latest = new Map<string, RouteRequest['repo']['statuses'][number]>();
+  for (const s of req.repo.statuses) if (s.sha === sha) latest.set(s.context, s);
+  return [...latest.values()].sort((a, b) => b.id - a.id);
+}
+
+async function merge(req: RouteRequest, p: PullRecord): Promise<RouteResponse> {
+  const method = stringField(req.body, 'merge_method') ?? 'merge';
+  if (!['merge', 'squash', 'rebase'].includes(method)) return invalid('PullRequest', 'merge_method');
+  const expected = stringField(req.body, 'sha');
+  return req.exclusive(async () => {
+    if (p.state !== 'open') return fail(405, 'Pull Request is not mergeable');
+    const headSha = await req.bare.branchSha(p.head);
+    const baseSha = await req.bare.branchSha(p.base);
+    if (!headSha || !baseSha) return fail(405, 'Pull Request is not mergeable');
+    if (expected !== undefined && expected !== headSha)
+      return fail(409, 'Head branch was modified. Review and try the merge again.');
+    const tree = await req.bare.mergeTree(baseSha, headSha);
+    if (tree === null) return fail(405, 'Pull Request is not mergeable');
+
+    const title = stringField(req.body, 'commit_title');
+    const message = stringField(req.body, 'commit_message');
+    let newSha: string;
+    if (method === 'squash') {
+      const subject = title ?? `${p.title} (#${p.number})`;
+      const text = message ?? p.body ?? '';
+      newSha = await req.bare.commitTree(tree, [baseSha], text ? `${subject}\n\n${text}` : subject);
+    } else if (method === 'merge') {
+      const subject = title ?? `Merge pull request #${p.number} from ${req.repo.owner}/${p.head}`;
+      const text = message ?? p.title;
+      newSha = await req.bare.commitTree(tree, [baseSha, headSha], `${subject}\n\n${text}`);
+    } else {
+      // Rebase: replay each commit of the PR onto the base, keeping authors and messages.
+      const commits = await req.bare.commitsBetween(baseSha, headSha);
+      for (const c of commits)
+        if ((await req.bare.commitInfo(c)).parents.length !== 1)
+          return fail(405, 'Pull Request is not mergeable');
+      const replayed = await req.bare.replay(baseSha, commits);
+      if (replayed === null) return fail(405, 'Pull Request is not mergeable');
+      newSha = replayed;
+    }
+    if (!(await req.bare.compareAndSwap(p.base, newSha, baseSha)))
+      return fail(409, 'Base branch was modified. Review and try the merge again.');
+    const now = iso(req.now());
+    Object.assign(p, {
+      state: 'closed',
+      merged: true,
+      mergedAt: now,
+      closedAt: now,
+      updatedAt: now,
+      mergeCommitSha: newSha,
+      headShaAtClose: headSha,
+    });
+    return { status: 200, body: { sha: newSha, merged: true, message: 'Pull Request successfully merged' } };
+  });
+}
+
+export const ROUTES: Route[] = [
+  {
+    method: 'GET',
+    path: '/repos/{owner}/{repo}',
+    handle: async (req) => ({ status: 200, body: repoJson(req.base, req.repo) }),
+  },
+  {
+    method: 'GET',
+    path: '/repos/{owner}/{repo}/git/ref/{ref}',
+    async handle(req) {
+      const ref = req.params.ref!;
+      const branch = ref.startsWith('heads/') ? ref.slice('heads/'.length) : null;
+      const sha = branch ? await req.bare.branchSha(branch) : null;
+      if (!sha) return fail(404, 'Not Found');
+      const full = `${req.repo.owner}/${req.repo.name}`;
+      return {
+        status: 200,
+        body: {
+          ref: `refs/${ref}`,
+          node_id: `REF_${sha.slice(0, 8)}`,
+          url: `${req.base}/repos/${full}/git/refs/${ref}`,
+          object: { type: 'commit', sha, url: `${req.base}/repos/${full}/git/commits/${sha}` },
+        },
+      };
+    },
+  },
+  {
+    method: 'GET',
+    path: '/repos/{owner}/{repo}/pulls',
+    async handle(req) {
+      const state = req.query.get('state') ?? 'open';
+      if (!['open', 'closed', 'all'].includes(state)) return invalid('PullRequest', 'state');
+      const head = req.query.get('head');
+      const base = req.query.get('base');
+      const branch = head ? headBranch(req.repo, head) : null;
+      const perPage = Math.min(Number(req.query.get('per_page') ?? 30) || 30, 100);
+      const page = Math.max(Number(req.query.get('page') ?? 1) || 1, 1);
+      const matches = req.repo.pulls
+        .filter((p) => state === 'all' || p.state === state)
+        .filter((p) => !head || p.head === branch)
+        .filter((p) => !base || p.base === base)
+        .sort((a, b) => b.number - a.number)
+        .slice((page - 1) * perPage, page * perPage);
+      return { status: 200, body: await Promise.all(matches.map((p) => livePull(req, p))) };
+    },
+  },
+  {
+    method: 'POST',
+    path: '/repos/{owner}/{repo}/pulls',
+    async handle(req) {
+      const title = stringField(req.body, 'title');
+      const head = stringField(req.body, 'head');
+      const base = stringField(req.body, 'base');
+      if (!title) return invalid('PullRequest', 'title', 'missing_field');
+      if (!head) return invalid('PullRequest', 'head', 'missing_field');
+      if (!base) return invalid('PullRequest', 'base', 'missing_field');
+      const branch = headBranch(req.repo, head);
+      const headSha = branch ? await req.bare.branchSha(branch) : null;
+      if (!branch || !headSha) return invalid('PullRequest', 'head');
+      const baseSha = await req.bare.branchSha(base);
+      if (!baseSha) return invalid('PullRequest', 'base');
+      const dup = req.repo.pulls.find((p) => p.state === 'open' && p.head === branch && p.base === base);
+      if (dup)
+        return fail(422, 'Validation Failed', {
+          errors: [
+            {
+              resource: 'PullRequest',
+              code: 'custom',
+              message: `A pull request already exists for ${req.repo.owner}:${branch}.`,
+            },
+          ],
+        });
+      if ((await req.bare.commitsBetween(baseSha, headSha)).length === 0)
+        return fail(422, 'Validation Failed', {
+          errors: [
+            { resource: 'PullRequest', code: 'custom', message: `No commits between ${base} and ${branch}` },
+          ],
+        });
+      const now = iso(req.now());
+      const p: PullRecord = {
+        number: req.repo.pulls.length + 1,
+        title,
+        body: stringField(req.body, 'body') ?? null,
+        state: 'open',
+        head: branch,
+        base,
+        headShaAtClose: null,
+        labels: [],
+        merged: false,
+        mergedAt: null,
+        mergeCommitSha: null,
+        createdAt: now,
+        updatedAt: now,
+        closedAt: null,
+      };
+      req.repo.pulls.push(p);
+      return {
+        status: 201,
+        body: await livePull(req, p),
+        headers: { location: `${req.base}/repos/${req.repo.owner}/${req.repo.name}/pulls/${p.number}` },
+      };
+    },
+  },
+  {
+    method: 'GET',
+    path: '/repos/{owner}/{repo}/pulls/{pull_number}',
+    async handle(req) {
+      const p = findPull(req);
+      return p ? { status: 200, body: await livePull(req, p) } : fail(404, 'Not Found');
+    },
+  },
+  {
+    method: 'PATCH',
+    path: '/repos/{owner}/{repo}/pulls/{pull_number}',
+    async handle(req) {
+      const p = findPull(req);
+      if (!p) return fail(404, 'Not Found');
+      const state = stringField(req.body, 'state');
+      if (state !== undefined && state !== 'open' && state !== 'closed')
+        return invalid('PullRequest', 'state');
+      const now = iso(req.now());
+      if (typeof req.body.title === 'string') p.title = req.body.title;
+      if (typeof req.body.body === 'string') p.body = req.body.body;
+      if (typeof req.body.base === 'string') {
+        if (!(await req.bare.branchSha(req.body.base))) return invalid('PullRequest', 'base');
+        p.base = req.body.base;
+      }
+      if (state && !p.merged && state !== p.state) {
+        p.state = state;
+        p.closedAt = state === 'closed' ? now : null;
+        p.headShaAtClose = state === 'closed' ? await req.bare.branchSha(p.head) : null;
+      }
+      p.updatedAt = now;
+      return { status: 200, body: await livePull(req, p) };
+    },
+  },
+  {
+    method: 'PUT',
+    path: '/repos/{owner}/{repo}/pulls/{pull_number}/merge',
+    async handle(req) {
+      const p = findPull(req);
+      return p ? merge(req, p) : fail(404, 'Not Found');
+    },
+  },
+  {
+    method: 'GET',
+    path: '/repos/{owner}/{repo}/issues/{issue_number}/labels',
+    async handle(req) {
+      const p = findPull(req);
+      if (!p) return fail(404, 'Not Found');
+      return { status: 200, body: p.labels.map((l) => labelJson(req.base, req.repo, l)) };
+    },
+  },
+  {
+    method: 'POST',
+    path: '/repos/{owner}/{repo}/issues/{issue_number}/labels',
+    async handle(req) {
+      const p = findPull(req);
+      if (!p) return fail(404, 'Not Found');
+      const labels = req.body.labels;
+      if (!Array.isArray(labels) || !labels.every((l) => typeof l === 'string' && l.length > 0))
+        return invalid('Label', 'labels');
+      for (const l of labels as string[]) {
+        if (!req.repo.labels.includes(l)) req.repo.labels.push(l);
+        if (!p.labels.includes(l)) p.labels.push(l);
+      }
+      return { status: 200, body: p.labels.map((l) => labelJson(req.base, req.repo, l)) };
+    },
+  },
+  {
+    method: 'GET',
+    path: '/repos/{owner}/{repo}/issues/{issue_number}/comments',
+    async handle(req) {
+      const p = findPull(req);
+      if (!p) return fail(404, 'Not Found');
+      const comments = req.repo.comments.filter((c) => c.issue === p.number);
+      return { status: 200, body: comments.map((c) => commentJson(req.base, req.repo, c)) };
+    },
+  },
+  {
+    method: 'POST',
+    path: '/repos/{owner}/{repo}/issues/{issue_number}/comments',
+    async handle(req) {
+      const p = findPull(req);
+      if (!p) return fail(404, 'Not Found');
+      const body = stringField(req.body, 'body');
+      if (!body) return invalid('IssueComment', 'body', 'missing_field');
+      const c = { id: req.nextId(), issue: p.number, body, createdAt: iso(req.now()) };
+      req.repo.comments.push(c);
+      return { status: 201, body: commentJson(req.base, req.repo, c) };
+    },
+  },
+  {
+    method: 'POST',
+    path: '/repos/{owner}/{repo}/statuses/{sha}',
+    async handle(req) {
+      const sha = req.params.sha!;
+      const state = stringField(req.body, 'state');
+      if (!state || !(STATES as readonly string[]).includes(state)) return invalid('Status', 'state');
+      const commit = await req.bare.resolveCommit(sha);
+      if (!commit || commit !== sha)
+        return fail(422, `No commit found for SHA: ${sha}`, { errors: undefined });
+      const s = {
+        id: req.nextId(),
+        sha,
+        state: state as (typeof STATES)[number],
+        context: stringField(req.body, 'context') ?? 'default',
+        description: stringField(req.body, 'description') ?? null,
+        targetUrl: stringField(req.body, 'target_url') ?? null,
+        createdAt: iso(req.now()),
+      };
+      req.repo.statuses.push(s);
+      return { status: 201, body: statusJson(req.base, req.repo, s) };
+    },
+  },
+  {
+    method: 'GET',
+    path: '/repos/{owner}/{repo}/commits/{ref}/status',
+    async handle(req) {
+      const sha = await req.bare.resolveCommit(req.params.ref!);
+      if (!sha) return fail(404, `No commit found for SHA: ${req.params.ref}`);
+      const statuses = latestPerContext(req, sha);
+      const full = `${req.repo.owner}/${req.repo.name}`;
+      return {
+        status: 200,
+        body: {
+          state: combinedState(statuses.map((s) => s.state)),
+          statuses: statuses.map((s) => {
+            const { creator: _c, updated_at: _u, ...rest } = statusJson(req.base, req.repo, s);
+            return rest;
+          }),
+          sha,
+          total_count: statuses.length,
+          repository: repoJson(req.base, req.repo),
+          commit_url: `${req.base}/repos/${full}/commits/${sha}`,
+          url: `${req.base}/repos/${full}/commits/${sha}/status`,
+        },
+      };
+    },
+  },
+  {
+    method: 'GET',
+    path: '/repos/{owner}/{repo}/deployments',
+    async handle(req) {
+      const env = req.query.get('environment');
+      const sha = req.query.get('sha');
+      const list = req.repo.deployments
+        .filter((d) => (!env || d.environment === env) && (!sha || d.sha === sha))
+        .sort((a, b) => b.id - a.id);
+      return { status: 200, body: list.map((d) => deploymentJson(req.base, req.repo, d)) };
+    },
+  },
+  {
+    method: 'POST',
+    path: '/repos/{owner}/{repo}/deployments',
+    async handle(req) {
+      const ref = stringField(req.body, 'ref');
+      if (!ref) return invalid('Deployment', 'ref', 'missing_field');
+      const sha = await req.bare.resolveCommit(ref);
+      if (!sha) return invalid('Deployment', 'ref', 'invalid', `No ref found for: ${ref}`);
+      // GitHub checks every commit status unless required_contexts says otherwise.
+      const required = req.body.required_contexts;
+      const statuses = latestPerContext(req, sha);
+      const relevant = Array.isArray(required)
+        ? statuses.filter((s) => (required as unknown[]).includes(s.context))
+        : statuses;
+      if (
+        relevant.some((s) => s.state !== 'success') ||
+        (Array.isArray(required) && relevant.length < required.length)
+      )
+        return fail(409, 'Conflict: Commit status checks failed for ' + ref);
+      const d = {
+        id: req.nextId(),
+        ref,
+        sha,
+        task: stringField(req.body, 'task') ?? 'deploy',
+        environment: stringField(req.body, 'environment') ?? 'production',
+        description: stringField(req.body, 'description') ?? null,
+        payload: req.body.payload ?? {},
+        createdAt: iso(req.now()),
+      };
+      req.repo.deployments.push(d);
+      return { status: 201, body: deploymentJson(req.base, req.repo, d) };
+    },
+  },
+  {
+    method: 'GET',
+    path: '/repos/{owner}/{repo}/deployments/{deployment_id}/statuses',
+    async handle(req) {
+      const id = Number(req.params.deployment_id);
+      if (!req.repo.deployments.some((d) => d.id === id)) return fail(404, 'Not Found');
+      const list = req.repo.deploymentStatuses
+        .filter((s) => s.deploymentId === id)
+        .sort((a, b) => b.id - a.id);
+      return { status: 200, body: list.map((s) => deploymentStatusJson(req.base, req.repo, s)) };
+    },
+  },
+  {
+    method: 'POST',
+    path: '/repos/{owner}/{repo}/deployments/{deployment_id}/statuses',
+    async handle(req) {
+      const id = Number(req.params.deployment_id);
+      if (!req.repo.deployments.some((d) => d.id === id)) return fail(404, 'Not Found');
+      const state = stringField(req.body, 'state');
+      if (!state || !DEPLOYMENT_STATES.includes(state)) return invalid('DeploymentStatus', 'state');
+      const s = {
+        id: req.nextId(),
+        deploymentId: id,
+        state,
+        description: stringField(req.body, 'description') ?? '',
+        logUrl: stringField(req.body, 'log_url') ?? stringField(req.body, 'target_url') ?? '',
+        environmentUrl: stringField(req.body, 'environment_url') ?? '',
+        createdAt: iso(req.now()),
+      };
+      req.repo.deploymentStatuses.push(s);
+      return { status: 201, body: deploymentStatusJson(req.base, req.repo, s) };
+    },
+  },
+];
+
+/** Match a concrete path against the route templates; `{name}` matches one segment (refs: the rest). */
+export function matchRoute(
+  method: string,
+  pathname: string,
+): { route: Route; params: Record<string, string> } | { route: null; methodNotAllowed: boolean } {
+  let pathMatched = false;
+  for (const route of ROUTES) {
+    const names: string[] = [];
+    const pattern = route.path.replace(/\{([a-z_]+)\}/g, (_m, name: string) => {
+      names.push(name);
+      return name === 'ref' ? '(.+?)' : '([^/]+)';
+    });
+    const m = new RegExp(`^${pattern}$`).exec(pathname);
+    if (!m) continue;
+    pathMatched = true;
+    if (route.method !== method) continue;
+    const params: Record<string, string> = {};
+    names.forEach((n, i) => (params[n] = decodeURIComponent(m[i + 1]!)));
+    return { route, params };
+  }
+  return { route: null, methodNotAllowed: pathMatched };
+}

@@ -1,0 +1,240 @@
+/**
+ * The promotion workflow as GitHub runs it: the built CLI as a process with the Actions
+ * environment and a pull_request event payload, against the GitHub stand-in backed by the real
+ * bare repository. validate posts git-promote/validate; merge merges with the head-sha guard.
+ */
+import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { startGitHubStandIn, type GitHubStandIn } from '../../src/sandbox/github/index.js';
+import { api, mergeRequests, openPull, REPO, runStep, statusesOf } from '../helpers/actions.js';
+import { evidenceFile, evidenceJson } from '../helpers/evidence.js';
+import { git, type TestRepo } from '../helpers/git-repo.js';
+import { slateDate } from '../../src/core/game-date.js';
+import { pointerJson } from '../helpers/fixtures.js';
+import { createPromotionRepo, promotionFiles, pushBranch, remoteSha } from '../helpers/promotion-repo.js';
+
+// The CLI runs on the real clock: evidence is dated today's ET slate.
+const TODAY = slateDate(new Date());
+const fresh = (run: string) => promotionFiles(run, evidenceJson('minutes', run, { gameDate: TODAY }));
+
+let repo: TestRepo;
+let gh: GitHubStandIn;
+
+beforeAll(async () => {
+  repo = createPromotionRepo();
+  gh = await startGitHubStandIn({ repos: { [REPO]: repo.remote } });
+});
+afterAll(async () => {
+  await gh?.close();
+  repo?.cleanup();
+});
+beforeEach(() => {
+  gh.reset();
+  // The runner's checkout: main as GitHub has it now (merges happen in the stand-in's bare repo).
+  repo.git(['fetch', '--quiet', 'origin']);
+  repo.git(['checkout', '--quiet', '-B', 'main', 'origin/main']);
+});
+
+const validate = (pr: Parameters<typeof runStep>[4], extra?: Record<string, string>) =>
+  runStep(gh, repo.clone, repo.dir, ['validate'], pr, extra);
+const merge = (pr: Parameters<typeof runStep>[4], args: string[] = ['--sha', pr.head]) =>
+  runStep(gh, repo.clone, repo.dir, ['merge', '--pr', String(pr.number), ...args], pr);
+
+describe('the promotion gate in GitHub Actions', () => {
+  it('validates a good promotion, posts success on its head and merges it as one squash commit', async () => {
+    pushBranch(repo, 'promote/minutes/m2', fresh('m2'));
+    const pr = await openPull(gh, 'promote/minutes/m2');
+    const mainBefore = remoteSha(repo, 'main');
+
+    const v = await validate(pr);
+    expect(v.stderr).toBe('');
+    expect(v.code).toBe(0);
+    expect(v.stdout).toMatch(/^validate [0-9a-f]{12}\.\.[0-9a-f]{12}: all \d+ checks passed$/m);
+    expect(v.stdout).toContain(`status git-promote/validate = success on ${pr.head.slice(0, 12)}`);
+    expect(v.stdout).not.toMatch(/^::/m);
+    expect(v.summary).toMatch(/^### git-promote validate: passed/);
+    const [latest, first] = statusesOf(gh, pr.head);
+    expect(first).toMatchObject({ state: 'pending', context: 'git-promote/validate' });
+    expect(latest).toMatchObject({
+      state: 'success',
+      context: 'git-promote/validate',
+      targetUrl: 'https://github.example/acme/projections/actions/runs/4242',
+    });
+
+    const m = await merge(pr);
+    expect(m.stderr).toBe('');
+    expect(m.code).toBe(0);
+    const merged = remoteSha(repo, 'main');
+    expect(m.stdout.trim()).toBe(
+      `merged PR #${pr.number} (squash, head ${pr.head.slice(0, 12)}) as ${merged.slice(0, 12)}`,
+    );
+    expect(mergeRequests(gh)).toHaveLength(1);
+    expect(mergeRequests(gh)[0]!.body).toMatchObject({ sha: pr.head, merge_method: 'squash' });
+    expect(git(repo.remote, ['rev-parse', `${merged}^`]).trim()).toBe(mainBefore);
+    expect(git(repo.remote, ['show', `${merged}:config/minutes_current_run.json`])).toBe(pointerJson('m2'));
+    expect(gh.pull(REPO, pr.number)).toMatchObject({ merged: true, state: 'closed' });
+    gh.assertNoUnexpected();
+
+    // Running the job again (a re-run) finds it merged: nothing to do.
+    const again = await merge(pr);
+    expect(again.code).toBe(0);
+    expect(again.stdout).toContain('is already merged');
+  });
+
+  // Every check is failed by name in the in-process tests; here the ones the issue names, as processes.
+  const failing: [string, Record<string, string | null>, RegExp][] = [
+    [
+      'rows',
+      promotionFiles('m10', evidenceJson('minutes', 'm10', { rows: 3, gameDate: TODAY })),
+      /3 rows, outside \[100, ∞\]/,
+    ],
+    [
+      'smoke',
+      promotionFiles('m11', evidenceJson('minutes', 'm11', { smoke: { published: true }, gameDate: TODAY })),
+      /published/,
+    ],
+    ['invariant', { 'config/minutes_current_run.json': pointerJson('m404') }, /no evidence for minutes=m404/],
+    [
+      'append-only',
+      {
+        ...fresh('m20'),
+        [evidenceFile('minutes', 'm1')]: evidenceJson('minutes', 'm1', { rows: 101 }),
+      },
+      /evidence file modified/,
+    ],
+    ['scope', { ...fresh('m21'), 'src/pipeline.py': 'print("also this")\n' }, /needs human review/],
+  ];
+  it.each(failing)(
+    'fails the %s check by name, posts failure, and merge refuses',
+    async (name, files, reason) => {
+      const branch = `promote/fail-${name}`;
+      pushBranch(repo, branch, files);
+      const pr = await openPull(gh, branch);
+      const v = await validate(pr);
+      expect(v.code).toBe(1);
+      const line = v.stdout.split('\n').find((l) => l.startsWith(`FAIL ${name}`));
+      expect(line, v.stdout).toMatch(reason);
+      expect(v.stdout).toMatch(new RegExp(`^::error (file=[^,]+,)?title=git-promote ${name}[ :]`, 'm'));
+      expect(v.summary).toContain(`| **FAIL** | ${name} |`);
+      expect(statusesOf(gh, pr.head)[0]).toMatchObject({ state: 'failure' });
+
+      const m = await merge(pr);
+      expect(m.code).toBe(1);
+      expect(m.stderr).toMatch(/^error: git-promote\/validate is failure on head [0-9a-f]{12}: /);
+      expect(mergeRequests(gh)).toHaveLength(0);
+      expect(gh.pull(REPO, pr.number)).toMatchObject({ state: 'open', merged: false });
+    },
+  );
+
+  it('does not merge a fork PR, and a fork token that cannot post statuses does not change the result', async () => {
+    pushBranch(repo, 'fork/minutes/m30', fresh('m30'));
+    const pr = { ...(await openPull(gh, 'fork/minutes/m30')), headRepo: 'evil/projections' };
+    // A fork PR's GITHUB_TOKEN is read-only: GitHub refuses the status.
+    gh.inject({ method: 'POST', path: /\/statuses\//, status: 403, times: 2 });
+    const v = await validate(pr);
+    expect(v.code).toBe(0);
+    expect(v.stdout).toMatch(
+      /warning: status git-promote\/validate not posted: GitHub: could not set commit status .*forbidden \(403/,
+    );
+    expect(v.stdout).toMatch(
+      /^::warning title=git-promote status::status git-promote\/validate not posted: /m,
+    );
+
+    // GitHub reports the PR's head in the fork.
+    const live = (await api(gh, 'GET', `/pulls/${pr.number}`)) as { head: { repo: { full_name: string } } };
+    live.head.repo.full_name = 'evil/projections';
+    gh.inject({ method: 'GET', path: `/repos/${REPO}/pulls/${pr.number}`, status: 200, body: live });
+    const m = await merge(pr);
+    expect(m.code).toBe(1);
+    expect(m.stderr.split('\n')[0]).toBe(
+      `error: PR #${pr.number} comes from evil/projections, not acme/projections: fork PRs are never merged automatically`,
+    );
+    expect(mergeRequests(gh)).toHaveLength(0);
+  });
+
+  it('does not merge when the validation status is missing', async () => {
+    pushBranch(repo, 'promote/minutes/m31', fresh('m31'));
+    const pr = await openPull(gh, 'promote/minutes/m31');
+    const m = await merge(pr);
+    expect(m.code).toBe(1);
+    expect(m.stderr.trim().split('\n')).toEqual([
+      `error: no git-promote/validate status on head ${pr.head.slice(0, 12)}: it was never validated`,
+      'hint: Let the promotion workflow run git promote validate on this head first.',
+    ]);
+    expect(mergeRequests(gh)).toHaveLength(0);
+  });
+
+  it('handles a head pushed after validation: refused before merging, or 409/405 from GitHub, never retried (exit 4)', async () => {
+    pushBranch(repo, 'promote/minutes/m32', fresh('m32'));
+    const pr = await openPull(gh, 'promote/minutes/m32');
+    expect((await validate(pr)).code).toBe(0);
+    // Someone pushes to the PR branch after validation passed.
+    const moved = pushBranch(
+      repo,
+      'promote/minutes/m32',
+      { 'promotions/notes.md': 'later\n' },
+      'promote/minutes/m32',
+    );
+    const stale = await merge(pr);
+    expect(stale.code).toBe(4);
+    expect(stale.stderr.split('\n')[0]).toBe(
+      `error: PR #${pr.number} head moved: validated ${pr.head.slice(0, 12)}, now ${moved.slice(0, 12)}`,
+    );
+    expect(mergeRequests(gh)).toHaveLength(0);
+
+    // The new head validates; the head moves again between the check and the merge: GitHub's 409.
+    const next = { ...pr, head: moved };
+    expect((await validate(next)).code).toBe(0);
+    for (const [status, message] of [
+      [409, 'Head branch was modified. Review and try the merge again.'],
+      [405, 'Pull Request is not mergeable'],
+    ] as const) {
+      gh.reset();
+      gh.inject({
+        method: 'PUT',
+        path: /\/merge$/,
+        status,
+        body: { message, documentation_url: 'https://docs.github.com' },
+      });
+      const m = await merge(next);
+      expect(m.code).toBe(4);
+      expect(m.stderr).toContain(`(${status} ${message})`);
+      expect(mergeRequests(gh)).toHaveLength(1);
+    }
+    expect(gh.pull(REPO, pr.number)).toMatchObject({ state: 'open', merged: false });
+  });
+
+  it('passes and merges a rollback (git revert of the promotion) without new smoke evidence', async () => {
+    // main holds the m2 promotion from the first test as one squash commit.
+    const promotion = remoteSha(repo, 'main');
+    expect(git(repo.remote, ['show', `${promotion}:config/minutes_current_run.json`])).toBe(
+      pointerJson('m2'),
+    );
+    repo.git(['checkout', '--quiet', '-B', 'rollback/minutes', 'origin/main']);
+    repo.git(['revert', '--no-edit', promotion]);
+    repo.git(['push', '--quiet', 'origin', 'HEAD:refs/heads/rollback/minutes']);
+    const pr = await openPull(gh, 'rollback/minutes', ['rollback']);
+
+    const v = await validate({ ...pr, labels: ['rollback'] });
+    expect(v.code).toBe(0);
+    expect(v.stdout).toMatch(
+      /^pass rollback \(minutes\): minutes returns m2 -> m1, whose evidence exists at base: no new smoke needed$/m,
+    );
+    expect(v.stdout).not.toMatch(/^pass (smoke|evidence-age) \(minutes\)/m);
+    const m = await merge({ ...pr, labels: ['rollback'] });
+    expect(m.code).toBe(0);
+    expect(git(repo.remote, ['show', 'main:config/minutes_current_run.json'])).toBe(pointerJson('m1'));
+  });
+
+  it('refuses merge usage errors with exit 2 before calling GitHub', async () => {
+    const pr = { number: 1, head: 'a'.repeat(40), base: 'b'.repeat(40) };
+    for (const args of [['merge'], ['merge', '--pr', 'x'], ['merge', '--pr', '1', '--sha', 'HEAD~1']]) {
+      const r = await runStep(gh, repo.clone, repo.dir, args, pr);
+      expect(r.code, args.join(' ')).toBe(2);
+      expect(r.stderr).toMatch(/^error: .*\nhint: /);
+    }
+    const noToken = await runStep(gh, repo.clone, repo.dir, ['merge', '--pr', '1'], pr, { GITHUB_TOKEN: '' });
+    expect(noToken.code).toBe(2);
+    expect(noToken.stderr.split('\n')[0]).toBe('error: no GitHub token: GITHUB_TOKEN and GH_TOKEN are unset');
+    expect(gh.requests).toHaveLength(0);
+  });
+});

@@ -1,0 +1,91 @@
+/**
+ * Valid evidence objects (DESIGN.md "Evidence") for tests, and a repository layout holding them.
+ * Override any part; meta_sha256 is computed from the final meta unless given explicitly.
+ */
+import { canonicalSha256 } from '../../src/core/meta-hash.js';
+import { EVIDENCE_SCHEMA_ID } from '../../src/core/schemas.js';
+import { sampleMeta } from './fixtures.js';
+
+export const EVIDENCE_COLUMNS = ['player_id', 'game_id', 'minutes_p50'];
+
+export interface EvidenceOptions {
+  /** Slate date of the smoke run (default 2026-11-25: one day before testContext's clock). */
+  gameDate?: string;
+  contract?: string;
+  rows?: number;
+  columns?: string[];
+  meta?: Record<string, unknown>;
+  smoke?: Record<string, unknown>;
+  manifest?: Record<string, unknown>;
+  checks?: { name: string; ok: boolean; detail?: string }[];
+  metaSha256?: string;
+  /** Any other top-level fields (or replacements). */
+  extra?: Record<string, unknown>;
+}
+
+export type EvidenceObject = Record<string, unknown> & {
+  pointer: string;
+  run_id: string;
+  game_date: string;
+  meta: Record<string, unknown>;
+  meta_sha256: string;
+};
+
+export function buildEvidence(pointer: string, runId: string, options: EvidenceOptions = {}): EvidenceObject {
+  const gameDate = options.gameDate ?? '2026-11-25';
+  const meta = options.meta ?? sampleMeta(runId, options.contract ?? '2.1.0');
+  const manifest = {
+    asset: `${pointer}_scores`,
+    game_date: gameDate,
+    run_id: runId,
+    run_as_of_ts: `${gameDate}T15:00:00Z`,
+    step: 'smoke',
+    status: 'success',
+    started_at: `${gameDate}T15:00:00Z`,
+    finished_at: `${gameDate}T15:00:42Z`,
+    duration_s: 42,
+    outputs: [
+      {
+        name: `${pointer}_scores`,
+        path: `/tmp/smoke/${pointer}.parquet`,
+        rows: options.rows ?? 450,
+        columns: options.columns ?? EVIDENCE_COLUMNS,
+      },
+    ],
+    ...options.manifest,
+  };
+  return {
+    schema: EVIDENCE_SCHEMA_ID,
+    pointer,
+    run_id: runId,
+    game_date: gameDate,
+    smoke: {
+      command: ['python', '-m', 'score', '--run-id', runId, '--no-publish'],
+      exit_code: 0,
+      started_at: `${gameDate}T15:00:00Z`,
+      finished_at: `${gameDate}T15:00:42Z`,
+      duration_ms: 42_000,
+      published: false,
+      ...options.smoke,
+    },
+    manifest,
+    meta,
+    meta_sha256: options.metaSha256 ?? canonicalSha256(meta),
+    checks: options.checks ?? [
+      { name: 'manifest-status', ok: true },
+      { name: 'columns', ok: true },
+      { name: 'rows', ok: true, detail: `${options.rows ?? 450} rows` },
+    ],
+    tool: { name: 'git-promote', version: '0.1.0' },
+    ...options.extra,
+  };
+}
+
+export function evidenceJson(pointer: string, runId: string, options: EvidenceOptions = {}): string {
+  return `${JSON.stringify(buildEvidence(pointer, runId, options), null, 2)}\n`;
+}
+
+/** The repository path of a pointer's evidence. */
+export function evidenceFile(pointer: string, runId: string): string {
+  return `promotions/${pointer}/${runId}.json`;
+}

@@ -1,0 +1,40 @@
+import { afterEach, describe, expect, it } from 'vitest';
+import { history } from '../../src/commands/history.js';
+import type { HistoryEntry } from '../../src/core/history.js';
+import { testContext } from '../helpers/context.js';
+import { createPromotionRepo, type PromotionRepo } from '../helpers/promotion-history.js';
+import { pointerJson } from '../helpers/fixtures.js';
+
+let repo: PromotionRepo | undefined;
+afterEach(() => repo?.cleanup());
+
+const entriesOf = (data: unknown) => (data as { entries: HistoryEntry[] }).entries;
+
+describe('history', () => {
+  it('lists promotions, manual edits and reverts newest first', async () => {
+    repo = createPromotionRepo('A');
+    const b = repo.promote('B', 11);
+    const c = repo.promoteByMerge('C', 12);
+    repo.git(['revert', '--no-edit', c, '-m', '1']);
+    repo.git(['push', '--quiet', 'origin', 'HEAD:refs/heads/main']);
+    const revert = repo.head();
+    repo.commit({ 'config/rates_current_run.json': pointerJson('R2') }, 'rates only');
+    const manual = repo.manualEdit(pointerJson('D'), 'hand edit');
+    const ctx = testContext({ cwd: repo.clone });
+    const out = await history(['minutes'], {}, ctx);
+    expect(out.exitCode).toBe(0);
+    const entries = entriesOf(out.data);
+    expect(entries.map((e) => [e.sha, e.kind, e.from, e.to, e.pr])).toEqual([
+      [manual, 'manual edit', 'B', 'D', null],
+      [revert, 'rollback', 'C', 'B', null],
+      [c, 'promotion', 'B', 'C', 12],
+      [b, 'promotion', 'A', 'B', 11],
+      [expect.any(String), 'promotion', null, 'A', null],
+    ]);
+    expect(entries[1]!.reverts).toEqual([c]);
+    expect(entries[2]!.evidence).toEqual({ gameDate: '2026-11-25', rows: 240, addedHere: true });
+    expect(entries[1]!.evidence).toEqual({ gameDate: '2026-11-25', rows: 240, addedHere: false });
+    expect(entries[4]!.evidence).toEqual({ gameDate: '2026-11-20', rows: 200, addedHere: true });
+    expect(entries[0]!.author).toEqual({ name: 'Test Author', email: 'author@example.com' });
+  });
+});

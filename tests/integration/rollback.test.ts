@@ -1,0 +1,214 @@
+import { readdirSync } from 'node:fs';
+import { join } from 'node:path';
+import { tmpdir } from 'node:os';
+import { afterEach, describe, expect, it } from 'vitest';
+import { rollback } from '../../src/commands/rollback.js';
+import { history } from '../../src/commands/history.js';
+import type { HistoryEntry } from '../../src/core/history.js';
+import { testContext } from '../helpers/context.js';
+import { createRepo, git } from '../helpers/git-repo.js';
+import { sampleConfig } from '../helpers/fixtures.js';
+import { pointerJson } from '../helpers/fixtures.js';
+import {
+  MINUTES_FILE,
+  RATES_FILE,
+  createPromotionRepo,
+  evidenceFile,
+  sampleEvidence,
+  type PromotionRepo,
+} from '../helpers/promotion-history.js';
+
+let repo: PromotionRepo | undefined;
+afterEach(() => repo?.cleanup());
+
+const noPr = { pr: false };
+const remoteBranches = (r: PromotionRepo) =>
+  git(r.remote, ['for-each-ref', '--format=%(refname)', 'refs/heads/']).split('\n').filter(Boolean);
+const tempWorktrees = () => readdirSync(tmpdir()).filter((d) => d.startsWith('git-promote-rollback-'));
+
+interface RollbackData {
+  branch: string;
+  head: string;
+  left: string;
+  restored: string;
+  reverted: { sha: string; pr: number | null }[];
+}
+
+/** Promote A -> B -> C with squash-style commits. */
+function abc(): { repo: PromotionRepo; b: string; c: string } {
+  const r = createPromotionRepo('A');
+  const b = r.promote('B', 11);
+  const c = r.promote('C', 12);
+  return { repo: r, b, c };
+}
+
+describe('rollback', () => {
+  it('reverts the last promotion on rollback/<pointer>/<sha> and leaves the checkout alone', async () => {
+    const made = abc();
+    repo = made.repo;
+    const before = tempWorktrees();
+    const ctx = testContext({ cwd: repo.clone });
+    const out = await rollback(['minutes'], { ...noPr, reason: 'C scores drifted' }, ctx);
+    expect(out.exitCode).toBe(0);
+    const data = out.data as RollbackData;
+    expect(data.left).toBe('C');
+    expect(data.restored).toBe('B');
+    expect(data.reverted.map((r) => [r.sha, r.pr])).toEqual([[made.c, 12]]);
+    expect(data.branch).toBe(`rollback/minutes/${made.c.slice(0, 12)}`);
+    const ref = `refs/heads/${data.branch}`;
+    expect(git(repo.remote, ['rev-parse', ref]).trim()).toBe(data.head);
+    expect(repo.remoteFile(MINUTES_FILE, ref)).toBe(pointerJson('B'));
+    // The invariant validate checks: the restored run's evidence is in the tree, untouched.
+    expect(repo.remoteFile(evidenceFile('minutes', 'B'), ref)).toBe(sampleEvidence('minutes', 'B'));
+    expect(repo.remoteFile(evidenceFile('minutes', 'C'), ref)).toBeNull();
+    expect(git(repo.remote, ['log', '-1', '--format=%B', ref])).toContain(`This reverts commit ${made.c}.`);
+    expect(git(repo.remote, ['rev-parse', `${ref}^`]).trim()).toBe(made.c);
+    // main, the checkout and its worktree list are as they were.
+    expect(repo.remoteFile(MINUTES_FILE)).toBe(pointerJson('C'));
+    expect(repo.head()).toBe(made.c);
+    expect(repo.git(['status', '--porcelain'])).toBe('');
+    expect(repo.git(['worktree', 'list', '--porcelain']).match(/^worktree /gm)).toHaveLength(1);
+    expect(tempWorktrees()).toEqual(before);
+    expect(out.text.join('\n')).toContain('rollback minutes: C -> B');
+  });
+
+  it('--to A reverts both later promotions, newest first, in one branch', async () => {
+    const made = abc();
+    repo = made.repo;
+    const out = await rollback(['minutes'], { ...noPr, to: 'A' }, testContext({ cwd: repo.clone }));
+    const data = out.data as RollbackData;
+    expect(data.restored).toBe('A');
+    expect(data.reverted.map((r) => r.sha)).toEqual([made.c, made.b]);
+    const ref = `refs/heads/${data.branch}`;
+    expect(repo.remoteFile(MINUTES_FILE, ref)).toBe(pointerJson('A'));
+    expect(git(repo.remote, ['rev-list', '--count', `${made.c}..${ref}`]).trim()).toBe('2');
+    expect(repo.remoteFile(evidenceFile('minutes', 'A'), ref)).not.toBeNull();
+  });
+
+  it('rolls back a merge-commit promotion with -m 1 and keeps what the merge did not bring', async () => {
+    repo = createPromotionRepo('A');
+    repo.promote('B', 11);
+    const merge = repo.promoteByMerge('C', 12);
+    const out = await rollback(['minutes'], noPr, testContext({ cwd: repo.clone }));
+    const data = out.data as RollbackData;
+    expect(data.reverted).toEqual([expect.objectContaining({ sha: merge, pr: 12 })]);
+    const ref = `refs/heads/${data.branch}`;
+    expect(repo.remoteFile(MINUTES_FILE, ref)).toBe(pointerJson('B'));
+    expect(repo.remoteFile('NOTES.md', ref)).toBe('notes before C\n');
+  });
+
+  it('after a rollback is merged, the next rollback skips the reverted promotion', async () => {
+    const made = abc();
+    repo = made.repo;
+    const first = (await rollback(['minutes'], noPr, testContext({ cwd: repo.clone }))).data as RollbackData;
+    // Squash-merge the rollback PR without the revert message: found by the run it returns to.
+    repo.git(['fetch', '--quiet', 'origin']);
+    repo.git(['merge', '--quiet', '--squash', `origin/${first.branch}`]);
+    repo.git(['commit', '--quiet', '-m', 'Roll back minutes to B (#13)']);
+    repo.git(['push', '--quiet', 'origin', 'HEAD:refs/heads/main']);
+    const second = (await rollback(['minutes'], noPr, testContext({ cwd: repo.clone }))).data as RollbackData;
+    expect(second.left).toBe('B');
+    expect(second.restored).toBe('A');
+    expect(second.reverted.map((r) => r.sha)).toEqual([made.b]);
+    const entries = (
+      (await history(['minutes'], {}, testContext({ cwd: repo.clone }))).data as {
+        entries: HistoryEntry[];
+      }
+    ).entries;
+    expect(entries[0]).toMatchObject({ kind: 'rollback', from: 'C', to: 'B', pr: 13 });
+  });
+
+  it('refuses a revert that conflicts with a later manual edit; nothing is pushed', async () => {
+    const made = abc();
+    repo = made.repo;
+    repo.manualEdit(pointerJson('C', { note: 'pinned by hand' }));
+    const before = tempWorktrees();
+    const err = await rollback(['minutes'], noPr, testContext({ cwd: repo.clone })).catch((e: unknown) => e);
+    expect(err).toMatchObject({ exitCode: 1 });
+    expect((err as Error).message).toMatch(
+      /conflicts in config\/minutes_current_run\.json; nothing was pushed/,
+    );
+    expect(remoteBranches(repo)).toEqual(['refs/heads/main']);
+    expect(repo.git(['worktree', 'list', '--porcelain']).match(/^worktree /gm)).toHaveLength(1);
+    expect(tempWorktrees()).toEqual(before);
+  });
+
+  it('refuses when a manual edit changed the run after the last promotion', async () => {
+    const made = abc();
+    repo = made.repo;
+    const edit = repo.manualEdit(pointerJson('X'));
+    const err = await rollback(['minutes'], noPr, testContext({ cwd: repo.clone })).catch((e: unknown) => e);
+    expect(err).toMatchObject({ exitCode: 1 });
+    expect((err as Error).message).toContain(`changed to X after its last promotion ${made.c.slice(0, 12)}`);
+    expect((err as Error).message).toContain(`by ${edit.slice(0, 12)} (manual edit)`);
+    expect(remoteBranches(repo)).toEqual(['refs/heads/main']);
+  });
+
+  it('refuses to revert a promotion that also changed another pointer', async () => {
+    repo = createPromotionRepo('A');
+    repo.commit(
+      {
+        [MINUTES_FILE]: pointerJson('B'),
+        [evidenceFile('minutes', 'B')]: sampleEvidence('minutes', 'B'),
+        [RATES_FILE]: pointerJson('R2'),
+        [evidenceFile('rates', 'R2')]: sampleEvidence('rates', 'R2'),
+      },
+      'Promote minutes to B and rates to R2 (#20)',
+    );
+    const err = await rollback(['minutes'], noPr, testContext({ cwd: repo.clone })).catch((e: unknown) => e);
+    expect(err).toMatchObject({ exitCode: 1 });
+    expect((err as Error).message).toContain(`${RATES_FILE} (the rates pointer)`);
+    expect((err as Error).message).toContain('promotions/rates/R2.json (evidence of rates)');
+    expect(remoteBranches(repo)).toEqual(['refs/heads/main']);
+  });
+
+  it('refuses --to a run that is not in the history, and a pointer without promotions', async () => {
+    const made = abc();
+    repo = made.repo;
+    const ctx = testContext({ cwd: repo.clone });
+    await expect(rollback(['minutes'], { ...noPr, to: 'Z' }, ctx)).rejects.toMatchObject({
+      exitCode: 1,
+      message: 'run Z is not in the history of minutes',
+    });
+    await expect(rollback(['minutes'], { ...noPr, to: '../x' }, ctx)).rejects.toMatchObject({ exitCode: 2 });
+    await expect(rollback(['nope'], noPr, ctx)).rejects.toMatchObject({ exitCode: 2 });
+    // rates was only created (never promoted from an earlier run): nothing to revert.
+    await expect(rollback(['rates'], noPr, ctx)).rejects.toMatchObject({ exitCode: 1 });
+    expect(remoteBranches(repo)).toEqual(['refs/heads/main']);
+    const same = await rollback(['minutes'], { ...noPr, to: 'C' }, ctx);
+    expect(same.exitCode).toBe(0);
+    expect(same.text[0]).toContain('already at C');
+  });
+
+  it('works when the config root is a subdirectory of the repository', async () => {
+    const sub = createRepo({ 'README.md': 'monorepo\n' });
+    try {
+      const files = (run: string) => ({
+        [`pipeline/${MINUTES_FILE}`]: pointerJson(run),
+        [`pipeline/${evidenceFile('minutes', run)}`]: sampleEvidence('minutes', run),
+      });
+      sub.commit(
+        {
+          'pipeline/promote.config.json': JSON.stringify(sampleConfig(sub.dir)),
+          ...files('A'),
+          [`pipeline/${RATES_FILE}`]: pointerJson('R1'),
+        },
+        'set up',
+      );
+      const b = sub.commit(files('B'), 'Promote minutes to B (#2)');
+      const ctx = testContext({ cwd: join(sub.clone, 'pipeline') });
+      const hist = await history(['minutes'], {}, ctx);
+      expect((hist.data as { entries: HistoryEntry[] }).entries.map((e) => [e.kind, e.to])).toEqual([
+        ['promotion', 'B'],
+        ['promotion', 'A'],
+      ]);
+      const out = (await rollback(['minutes'], noPr, ctx)).data as RollbackData;
+      expect(out.reverted.map((r) => r.sha)).toEqual([b]);
+      expect(git(sub.remote, ['show', `refs/heads/${out.branch}:pipeline/${MINUTES_FILE}`])).toBe(
+        pointerJson('A'),
+      );
+    } finally {
+      sub.cleanup();
+    }
+  });
+});

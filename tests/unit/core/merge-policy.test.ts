@@ -1,0 +1,78 @@
+import { describe, expect, it } from 'vitest';
+import { mergeRefusals, statusRefusal } from '../../../src/core/merge-policy.js';
+import { validateConfig } from '../../../src/core/config.js';
+import type { PullRequest } from '../../../src/core/forge.js';
+import { sampleConfig } from '../../helpers/fixtures.js';
+
+const config = validateConfig(sampleConfig('/data')).config!;
+const SHA = 'c'.repeat(40);
+
+function pull(overrides: Partial<PullRequest> = {}): PullRequest {
+  return {
+    number: 12,
+    state: 'open',
+    merged: false,
+    title: 'Promote minutes to m2',
+    body: '',
+    htmlUrl: 'http://x/pull/12',
+    head: { ref: 'promote/minutes/m2', sha: SHA, repoFullName: 'acme/projections' },
+    base: { ref: 'main' },
+    labels: ['promotion'],
+    mergeCommitSha: null,
+    ...overrides,
+  };
+}
+
+describe('merge policy', () => {
+  it('allows an open same-repository PR into the branch with a promotion or rollback label', () => {
+    expect(mergeRefusals(pull(), config, 'acme/projections')).toEqual([]);
+    expect(mergeRefusals(pull({ labels: ['rollback'] }), config, 'ACME/Projections')).toEqual([]);
+  });
+
+  it('refuses closed PRs, other branches, forks and unlabeled PRs, listing every reason', () => {
+    const refusals = mergeRefusals(
+      pull({
+        state: 'closed',
+        base: { ref: 'dev' },
+        head: { ref: 'x', sha: SHA, repoFullName: 'evil/projections' },
+        labels: ['docs'],
+      }),
+      config,
+      'acme/projections',
+    );
+    expect(refusals.map((r) => r.message)).toEqual([
+      'PR #12 is closed',
+      'PR #12 targets "dev", not the configured branch main',
+      'PR #12 comes from evil/projections, not acme/projections: fork PRs are never merged automatically',
+      'PR #12 has none of the labels promotion, rollback',
+    ]);
+    expect(
+      mergeRefusals(
+        pull({ head: { ref: 'x', sha: SHA, repoFullName: null } }),
+        config,
+        'acme/projections',
+      )[0]!.message,
+    ).toMatch(/deleted repository/);
+  });
+
+  it('requires a success git-promote/validate status on the head', () => {
+    const status = (
+      state: 'success' | 'failure' | 'pending' | 'error',
+      context = 'git-promote/validate',
+    ) => ({
+      context,
+      state,
+      description: 'failed: smoke',
+      targetUrl: null,
+    });
+    expect(statusRefusal([status('success')], SHA)).toBeNull();
+    expect(statusRefusal([], SHA)!.message).toBe(
+      'no git-promote/validate status on head cccccccccccc: it was never validated',
+    );
+    expect(statusRefusal([status('success', 'ci/other')], SHA)!.message).toMatch(/never validated/);
+    expect(statusRefusal([status('pending')], SHA)!.message).toMatch(/still pending/);
+    expect(statusRefusal([status('failure')], SHA)!.message).toBe(
+      'git-promote/validate is failure on head cccccccccccc: failed: smoke',
+    );
+  });
+});

@@ -1,0 +1,89 @@
+import { describe, expect, it } from 'vitest';
+import { PrBody, renderBlock, type PrBlock } from '../../../src/core/pr-body.js';
+
+const block: PrBlock = {
+  v: 1,
+  kind: 'promotion',
+  base: 'main',
+  branch: 'promote/minutes/m2',
+  pointers: [
+    {
+      pointer: 'minutes',
+      file: 'config/minutes_current_run.json',
+      from: 'm1',
+      to: 'm2',
+      evidence: 'promotions/minutes/m2.json',
+      meta_sha256: 'a'.repeat(64),
+      game_date: '2026-11-24',
+    },
+  ],
+};
+
+function body(extra: Partial<ConstructorParameters<typeof PrBody>[0]> = {}): string {
+  return new PrBody({
+    block,
+    rows: [
+      {
+        pointer: 'minutes',
+        from: 'm1',
+        to: 'm2',
+        gameDate: '2026-11-24',
+        rows: 450,
+        columns: 3,
+        durationMs: 12_300,
+      },
+    ],
+    checks: [
+      { pointer: 'minutes', name: 'rows', ok: true, detail: '450 rows' },
+      { pointer: 'minutes', name: 'columns', ok: false, detail: 'missing x|y' },
+    ],
+    metrics: [
+      { pointer: 'minutes', name: 'mae', current: 4.5, candidate: 4.1 },
+      { pointer: 'minutes', name: 'new_metric', current: null, candidate: 1 },
+    ],
+    diffs: ['--- a/f\n+++ b/f\n@@ -1 +1 @@\n-x\n+y\n'],
+    ...extra,
+  }).toString();
+}
+
+describe('PrBody', () => {
+  it('renders the summary, checks, metrics and diff, and parses its block back', () => {
+    const text = body();
+    expect(text).toContain('| minutes | m1 | m2 | 2026-11-24 | 450 | 3 | 12.3s |');
+    expect(text).toContain('### Checks (1 failed)');
+    expect(text).toContain('- **FAIL** `minutes` columns: missing x\\|y');
+    expect(text).toContain('| minutes | mae | 4.5 | 4.1 | -0.4 (-8.9%) |');
+    expect(text).toContain('| minutes | new_metric | - | 1 | - |');
+    expect(text).toContain('```diff\n--- a/f\n+++ b/f\n@@ -1 +1 @@\n-x\n+y\n```');
+    expect(PrBody.parse(text)).toEqual(block);
+  });
+
+  it('keeps the block inside its comment whatever the values hold', () => {
+    const tricky = { ...block, branch: 'x --> <script>' };
+    const rendered = renderBlock(tricky);
+    expect(rendered.indexOf('-->')).toBe(rendered.length - 3);
+    expect(PrBody.parse(`text\n${rendered}\n`)).toEqual(tricky);
+  });
+
+  it('finds nothing in foreign, edited, duplicated or invalid bodies', () => {
+    expect(PrBody.parse(null)).toBeNull();
+    expect(PrBody.parse('just a description')).toBeNull();
+    expect(PrBody.parse('<!-- git-promote:pr {not json} -->')).toBeNull();
+    expect(PrBody.parse(`<!-- git-promote:pr ${JSON.stringify({ ...block, v: 2 })} -->`)).toBeNull();
+    const evil = { ...block, pointers: [{ ...block.pointers[0]!, to: '../../etc' }] };
+    expect(PrBody.parse(`<!-- git-promote:pr ${JSON.stringify(evil)} -->`)).toBeNull();
+    const twice = `${body()}\n${renderBlock(block)}`;
+    expect(PrBody.parse(twice)).toBeNull();
+  });
+
+  it('fences a diff so backticks in the file cannot end it', () => {
+    const text = body({ diffs: ['--- a/f\n+++ b/f\n@@ -1 +1 @@\n-x\n+```` oops\n'] });
+    expect(text).toContain('`````diff\n');
+    expect(text).toContain('+```` oops\n`````\n');
+  });
+
+  it('shows a note as a quote (rollback reasons)', () => {
+    const text = body({ note: 'bad minutes\nsecond line', block: { ...block, kind: 'rollback' } });
+    expect(text).toMatch(/^## Rollback\n\n> bad minutes\n> second line\n/);
+  });
+});

@@ -1,0 +1,387 @@
+import { describe, expect, it } from 'vitest';
+import {
+  checkConfig,
+  evidencePaths,
+  pointerRuns,
+  policyFrom,
+  pointerFilesOf,
+  runChecks,
+  type CheckResult,
+  type FileChange,
+} from '../../../src/core/validate-checks.js';
+import { buildEvidence, evidenceFile, evidenceJson } from '../../helpers/evidence.js';
+import { pointerJson, sampleConfig } from '../../helpers/fixtures.js';
+import { canonicalSha256 } from '../../../src/core/meta-hash.js';
+
+const NOW = new Date('2026-11-26T18:00:00Z'); // ET slate date 2026-11-26
+
+function configText(overrides: Record<string, unknown> = {}): string {
+  const config = sampleConfig('/data');
+  const pointers = config.pointers as Record<string, Record<string, unknown>>;
+  pointers.minutes!.smoke = {
+    command: ['python', '-m', 'score', '--run-id', '{run_id}'],
+    expect: { columns: ['player_id', 'game_id', 'minutes_p50'], rows: { min: 100, max: 1000 } },
+  };
+  return JSON.stringify({ ...config, ...overrides }, null, 2);
+}
+
+type Files = Record<string, string>;
+
+const BASE: Files = {
+  'promote.config.json': configText(),
+  'config/minutes_current_run.json': pointerJson('m1'),
+  'config/rates_current_run.json': pointerJson('r1'),
+  [evidenceFile('minutes', 'm1')]: evidenceJson('minutes', 'm1', { gameDate: '2026-10-01' }),
+  [evidenceFile('rates', 'r1')]: evidenceJson('rates', 'r1', { gameDate: '2026-10-01', contract: '1.2.0' }),
+  'src/pipeline.py': 'print(1)\n',
+};
+
+/** A promotion of minutes to m2 with fresh evidence, plus any further edits (null deletes). */
+function promote(edits: Record<string, string | null> = {}): Files {
+  return apply(
+    {
+      ...BASE,
+      'config/minutes_current_run.json': pointerJson('m2'),
+      [evidenceFile('minutes', 'm2')]: evidenceJson('minutes', 'm2'),
+    },
+    edits,
+  );
+}
+
+function apply(files: Files, edits: Record<string, string | null>): Files {
+  const out = { ...files };
+  for (const [k, v] of Object.entries(edits)) {
+    if (v === null) delete out[k];
+    else out[k] = v;
+  }
+  return out;
+}
+
+function diff(base: Files, head: Files): FileChange[] {
+  const changes: FileChange[] = [];
+  for (const path of new Set([...Object.keys(base), ...Object.keys(head)])) {
+    if (!(path in head)) changes.push({ status: 'D', path });
+    else if (!(path in base)) changes.push({ status: 'A', path });
+    else if (base[path] !== head[path]) changes.push({ status: 'M', path });
+  }
+  return changes.sort((a, b) => a.path.localeCompare(b.path));
+}
+
+const tree = (files: Files) => ({ get: (p: string) => files[p] ?? null });
+
+function validate(head: Files, options: { base?: Files; labels?: string[]; now?: Date } = {}): CheckResult[] {
+  const base = options.base ?? BASE;
+  const { result, config } = checkConfig(head['promote.config.json'] ?? null, 'promote.config.json');
+  if (!config) return [result];
+  const baseConfig = base['promote.config.json'] ?? null;
+  return [
+    result,
+    ...runChecks({
+      config,
+      policy: policyFrom(baseConfig, config),
+      basePointerFiles: pointerFilesOf(baseConfig),
+      base: tree(base),
+      head: tree(head),
+      changes: diff(base, head),
+      now: options.now ?? NOW,
+      ...(options.labels ? { labels: options.labels } : {}),
+    }),
+  ];
+}
+
+const failed = (results: CheckResult[]) => results.filter((r) => !r.ok);
+const failedNames = (results: CheckResult[]) => [...new Set(failed(results).map((r) => r.name))].sort();
+
+describe('validate checks', () => {
+  it('passes a good promotion, running every check by name', () => {
+    const results = validate(promote());
+    expect(failed(results)).toEqual([]);
+    const minutes = results.filter((r) => r.pointer === 'minutes').map((r) => r.name);
+    expect(minutes).toEqual([
+      'pointer-file',
+      'invariant',
+      'evidence-schema',
+      'evidence-match',
+      'meta-sha256',
+      'smoke',
+      'manifest',
+      'columns',
+      'rows',
+      'evidence-age',
+      'contract',
+    ]);
+    // The unchanged pointer is checked for the invariant only, not smoke again.
+    expect(results.filter((r) => r.pointer === 'rates').map((r) => r.name)).toEqual([
+      'pointer-file',
+      'invariant',
+      'evidence-schema',
+      'evidence-match',
+      'meta-sha256',
+    ]);
+    expect(results.map((r) => r.name)).toEqual(expect.arrayContaining(['config', 'append-only', 'scope']));
+    expect(results.find((r) => r.name === 'scope')?.reason).toMatch(/only pointer files/);
+  });
+
+  it('passes a change that is not a promotion without the scope rule', () => {
+    const results = validate(apply(BASE, { 'src/pipeline.py': 'print(2)\n' }));
+    expect(failed(results)).toEqual([]);
+    expect(results.find((r) => r.name === 'scope')?.reason).toMatch(/not a promotion/);
+  });
+
+  const evidenceCases: [string, Parameters<typeof buildEvidence>[2], string, RegExp][] = [
+    ['smoke exit code', { smoke: { exit_code: 2 } }, 'smoke', /smoke exited 2/],
+    ['smoke published', { smoke: { published: true } }, 'smoke', /published/],
+    ['a failed smoke check', { checks: [{ name: 'rows', ok: false }] }, 'smoke', /smoke checks failed: rows/],
+    ['manifest status', { manifest: { status: 'failed' } }, 'manifest', /status is failed/],
+    [
+      'manifest run',
+      { manifest: { run_id: 'other' } },
+      'manifest',
+      /manifest scored with "other", expected "m2"/,
+    ],
+    [
+      'manifest models',
+      { manifest: { run_id: 'flow-run-7', models: { minutes: 'm1' } } },
+      'manifest',
+      /scored with "m1" \(models\.minutes\)/,
+    ],
+    [
+      'manifest date',
+      { manifest: { game_date: '2026-11-20' } },
+      'manifest',
+      /differs from evidence game_date/,
+    ],
+    [
+      'missing columns',
+      { columns: ['player_id'] },
+      'columns',
+      /missing required columns: game_id, minutes_p50/,
+    ],
+    ['too few rows', { rows: 12 }, 'rows', /12 rows, outside \[100, 1000\]/],
+    ['too many rows', { rows: 5000 }, 'rows', /5000 rows, outside/],
+    [
+      'no row count',
+      { manifest: { outputs: [{ name: 'x', columns: ['player_id', 'game_id', 'minutes_p50'] }] } },
+      'rows',
+      /no row count/,
+    ],
+    ['old game date', { gameDate: '2026-11-20' }, 'evidence-age', /6 days old \(at most 3\)/],
+    ['future game date', { gameDate: '2026-12-01' }, 'evidence-age', /in the future/],
+    ['contract', { contract: '3.0.0' }, 'contract', /3\.0\.0 does not satisfy \^2\.0\.0/],
+    [
+      'no contract',
+      { meta: { run_id: 'm2', model: 'x', created_at: '2026-11-20T00:00:00Z' } },
+      'contract',
+      /meta has no contract/,
+    ],
+    ['meta hash', { metaSha256: 'a'.repeat(64) }, 'meta-sha256', /embedded meta hashes to/],
+    ['evidence pointer', { extra: { pointer: 'rates' } }, 'evidence-match', /pointer is "rates"/],
+    ['evidence run', { extra: { run_id: 'm3' } }, 'evidence-match', /run_id is "m3"/],
+    ['schema', { extra: { schema: 'other@2' } }, 'evidence-schema', /schema/],
+    ['tool missing', { extra: { tool: undefined } }, 'evidence-schema', /tool/],
+  ];
+  for (const [label, options, name, reason] of evidenceCases) {
+    it(`fails ${name} for ${label}`, () => {
+      const results = validate(
+        promote({ [evidenceFile('minutes', 'm2')]: evidenceJson('minutes', 'm2', options) }),
+      );
+      expect(failedNames(results)).toEqual([name]);
+      const bad = failed(results)[0]!;
+      expect(bad).toMatchObject({ pointer: 'minutes', file: evidenceFile('minutes', 'm2') });
+      expect(bad.reason).toMatch(reason);
+    });
+  }
+
+  it('takes the scored run from manifest.models when the pipeline records it', () => {
+    const ev = evidenceJson('minutes', 'm2', {
+      manifest: { run_id: 'flow-run-7', models: { minutes: 'm2' } },
+    });
+    expect(failed(validate(promote({ [evidenceFile('minutes', 'm2')]: ev })))).toEqual([]);
+  });
+
+  it('accepts a game date one day ahead and exactly at the age limit', () => {
+    for (const gameDate of ['2026-11-27', '2026-11-23']) {
+      const results = validate(
+        promote({ [evidenceFile('minutes', 'm2')]: evidenceJson('minutes', 'm2', { gameDate }) }),
+      );
+      expect(failed(results)).toEqual([]);
+    }
+  });
+
+  it('uses the ET slate date: 02:00 UTC is still the previous day in New York', () => {
+    const gameDate = '2026-11-22';
+    const head = promote({ [evidenceFile('minutes', 'm2')]: evidenceJson('minutes', 'm2', { gameDate }) });
+    expect(failed(validate(head, { now: new Date('2026-11-26T02:00:00Z') }))).toEqual([]);
+    expect(failedNames(validate(head, { now: new Date('2026-11-26T06:00:00Z') }))).toEqual(['evidence-age']);
+  });
+
+  it('hashes the meta as committed, whatever its key order', () => {
+    const meta = {
+      model: 'lgbm',
+      run_id: 'm2',
+      created_at: '2026-11-20T10:00:00Z',
+      contract: '2.0.1',
+      extra: { b: 1, a: 2 },
+    };
+    const ev = buildEvidence('minutes', 'm2', { meta, metaSha256: canonicalSha256({ ...meta }) });
+    expect(failed(validate(promote({ [evidenceFile('minutes', 'm2')]: JSON.stringify(ev) })))).toEqual([]);
+  });
+
+  it('fails evidence that is not JSON', () => {
+    const results = validate(promote({ [evidenceFile('minutes', 'm2')]: '{ nope' }));
+    expect(failedNames(results)).toEqual(['evidence-schema']);
+    expect(failed(results)[0]!.reason).toMatch(/not valid JSON/);
+  });
+
+  it('fails the invariant when the pointer names a run without evidence', () => {
+    const results = validate(promote({ [evidenceFile('minutes', 'm2')]: null }));
+    expect(failedNames(results)).toEqual(['invariant']);
+    expect(failed(results)[0]).toMatchObject({ pointer: 'minutes', file: 'config/minutes_current_run.json' });
+    expect(failed(results)[0]!.reason).toMatch(/no evidence for minutes=m2 at promotions\/minutes\/m2\.json/);
+  });
+
+  it('fails the invariant for an unchanged pointer whose evidence is deleted', () => {
+    const results = validate(apply(promote(), { [evidenceFile('rates', 'r1')]: null }));
+    expect(failedNames(results)).toEqual(['append-only', 'invariant']);
+    expect(failed(results).find((r) => r.name === 'append-only')!.reason).toMatch(/still points at r1/);
+  });
+
+  it('fails pointer files that are missing, not JSON or name an invalid run', () => {
+    for (const [content, reason] of [
+      [null, /missing/],
+      ['{ bad', /not valid JSON/],
+      [pointerJson('../../etc'), /not a valid run id/],
+      ['{"other": 1}\n', /no string "run_id"/],
+    ] as const) {
+      const results = validate(promote({ 'config/rates_current_run.json': content }));
+      expect(failedNames(results)).toEqual(['pointer-file']);
+      expect(failed(results)[0]).toMatchObject({ pointer: 'rates', file: 'config/rates_current_run.json' });
+      expect(failed(results)[0]!.reason).toMatch(reason);
+    }
+  });
+
+  it('fails the config check alone when the head config is missing or invalid', () => {
+    expect(validate(promote({ 'promote.config.json': null }))).toEqual([
+      {
+        name: 'config',
+        ok: false,
+        reason: 'promote.config.json is missing at head',
+        file: 'promote.config.json',
+      },
+    ]);
+    const invalid = validate(promote({ 'promote.config.json': '{"pointers": {}}' }));
+    expect(failedNames(invalid)).toEqual(['config']);
+    expect(invalid[0]!.reason).toMatch(/pointers/);
+    expect(failed(validate(promote({ 'promote.config.json': '{' })))[0]!.reason).toMatch(/not valid JSON/);
+  });
+
+  it('fails a modified evidence file (append-only)', () => {
+    const head = promote({ [evidenceFile('minutes', 'm1')]: evidenceJson('minutes', 'm1', { rows: 999 }) });
+    const results = validate(head);
+    expect(failedNames(results)).toEqual(['append-only']);
+    expect(failed(results)[0]).toMatchObject({ file: 'promotions/minutes/m1.json', pointer: 'minutes' });
+    expect(failed(results)[0]!.reason).toMatch(/modified/);
+  });
+
+  it('allows deleting evidence no pointer references', () => {
+    const results = validate(promote({ [evidenceFile('minutes', 'm1')]: null }));
+    expect(failed(results)).toEqual([]);
+    expect(results.find((r) => r.name === 'append-only')!.reason).toBe(
+      '1 evidence file added, 1 unreferenced deleted, none modified',
+    );
+  });
+
+  it('checks evidence added for a run no pointer selects', () => {
+    const ok = validate(
+      promote({ [evidenceFile('rates', 'r9')]: evidenceJson('rates', 'r9', { contract: '1.0.0' }) }),
+    );
+    expect(failed(ok)).toEqual([]);
+    const bad = validate(promote({ [evidenceFile('rates', 'r9')]: evidenceJson('rates', 'r8') }));
+    expect(failedNames(bad)).toEqual(['evidence-match']);
+    expect(failed(bad)[0]).toMatchObject({ file: 'promotions/rates/r9.json', pointer: 'rates' });
+  });
+
+  it('needs human review when a promotion also changes other files', () => {
+    const results = validate(promote({ 'src/pipeline.py': 'print(2)\n', 'README.md': 'x' }));
+    expect(failedNames(results)).toEqual(['scope']);
+    expect(failed(results)[0]!.reason).toMatch(/^needs human review: .*README\.md, src\/pipeline\.py$/);
+    expect(failed(results)[0]!.file).toBe('README.md');
+  });
+
+  it('treats files outside the config directory as out of scope', () => {
+    const { config } = checkConfig(configText(), 'promote.config.json');
+    const head = promote();
+    const results = runChecks({
+      config: config!,
+      policy: config!.policy,
+      basePointerFiles: [],
+      base: tree(BASE),
+      head: tree(head),
+      changes: [...diff(BASE, head), { status: 'M', path: 'other/app.py', outside: true }],
+      now: NOW,
+    });
+    expect(failedNames(results)).toEqual(['scope']);
+  });
+
+  it('marks a PR with a promotion label as a promotion even without pointer changes', () => {
+    const head = apply(BASE, { 'src/pipeline.py': 'print(2)\n' });
+    expect(failedNames(validate(head, { labels: ['promotion'] }))).toEqual(['scope']);
+    expect(failedNames(validate(head, { labels: ['rollback'] }))).toEqual(['scope']);
+    expect(failedNames(validate(head, { labels: ['docs'] }))).toEqual([]);
+  });
+
+  it('judges by the base policy: a PR cannot relax evidenceMaxAgeDays for itself', () => {
+    const relaxed = configText({
+      policy: { evidenceMaxAgeDays: 30, labels: ['promotion'], mergeMethod: 'squash' },
+    });
+    const head = promote({
+      'promote.config.json': relaxed,
+      [evidenceFile('minutes', 'm2')]: evidenceJson('minutes', 'm2', { gameDate: '2026-11-10' }),
+    });
+    expect(failedNames(validate(head))).toEqual(['evidence-age', 'scope']);
+    // Without a valid base config (first setup), the head policy applies.
+    expect(policyFrom(null, checkConfig(relaxed, 'c').config!).evidenceMaxAgeDays).toBe(30);
+    expect(policyFrom('{', checkConfig(relaxed, 'c').config!).evidenceMaxAgeDays).toBe(30);
+  });
+
+  it('passes a rollback to a run whose evidence exists at base without new smoke', () => {
+    // Base has m2 promoted (evidence already old); the PR returns minutes to m1.
+    const base = promote({
+      [evidenceFile('minutes', 'm2')]: evidenceJson('minutes', 'm2', { gameDate: '2026-11-01' }),
+    });
+    const head = apply(base, { 'config/minutes_current_run.json': pointerJson('m1') });
+    const results = validate(head, { base });
+    expect(failed(results)).toEqual([]);
+    const minutes = results.filter((r) => r.pointer === 'minutes').map((r) => r.name);
+    expect(minutes).toContain('rollback');
+    expect(minutes).not.toContain('smoke');
+    expect(minutes).not.toContain('evidence-age');
+    expect(results.find((r) => r.name === 'rollback')!.reason).toMatch(/returns m2 -> m1/);
+  });
+
+  it('still fails a rollback whose old evidence is broken or was modified', () => {
+    const base = promote();
+    const rollback = apply(base, {
+      'config/minutes_current_run.json': pointerJson('m1'),
+      [evidenceFile('minutes', 'm1')]: evidenceJson('minutes', 'm1', { metaSha256: 'b'.repeat(64) }),
+    });
+    expect(failedNames(validate(rollback, { base }))).toEqual(['append-only', 'meta-sha256']);
+  });
+
+  it('names the evidence paths to read: head runs, changed evidence, rollback candidates', () => {
+    const head = promote({ [evidenceFile('rates', 'r9')]: evidenceJson('rates', 'r9') });
+    const { config } = checkConfig(head['promote.config.json']!, 'promote.config.json');
+    const paths = evidencePaths(
+      config!,
+      pointerRuns(config!, tree(head)),
+      pointerRuns(config!, tree(BASE)),
+      diff(BASE, head),
+    );
+    expect(paths.head.sort()).toEqual([
+      'promotions/minutes/m2.json',
+      'promotions/rates/r1.json',
+      'promotions/rates/r9.json',
+    ]);
+    expect(paths.base).toEqual(['promotions/minutes/m2.json']);
+  });
+});

@@ -1,0 +1,96 @@
+import { describe, expect, it } from 'vitest';
+import { manifestSchema } from '../../src/core/schemas.js';
+import { manifestTime, verifyManifests, type ManifestEntry } from '../../src/core/verify.js';
+
+function entry(run: string, fields: Record<string, unknown>): ManifestEntry {
+  return {
+    path: `/m/minutes_scores/game_date=2026-11-26/run=${run}/manifest.json`,
+    manifest: manifestSchema.parse({
+      asset: 'minutes_scores',
+      game_date: '2026-11-26',
+      run_id: run,
+      run_as_of_ts: '2026-11-26T15:00:00Z',
+      status: 'success',
+      ...fields,
+    }),
+  };
+}
+
+const base = { pointer: 'minutes', asset: 'minutes_scores', gameDate: '2026-11-26', expectedRun: 'new-run' };
+
+describe('verifyManifests', () => {
+  it('confirms when the newest manifest succeeded with the expected run', () => {
+    const v = verifyManifests({
+      ...base,
+      manifests: [
+        entry('morning', { finished_at: '2026-11-26T10:00:00Z', models: { minutes: 'old-run' } }),
+        entry('evening', { finished_at: '2026-11-26T18:00:00Z', models: { minutes: 'new-run' } }),
+      ],
+    });
+    expect(v).toMatchObject({ ok: true, reason: 'confirmed', considered: 2, older: 0 });
+    expect(v.manifest?.run_id).toBe('evening');
+  });
+
+  it('fails when the newest manifest shows the old run', () => {
+    const v = verifyManifests({
+      ...base,
+      manifests: [entry('evening', { finished_at: '2026-11-26T18:00:00Z', models: { minutes: 'old-run' } })],
+    });
+    expect(v).toMatchObject({ ok: false, reason: 'wrong-run' });
+    expect(v.detail).toContain('minutes=old-run, not new-run');
+  });
+
+  it('never takes a manifest from before the flow run started as confirmation', () => {
+    const v = verifyManifests({
+      ...base,
+      since: new Date('2026-11-26T17:00:00Z'),
+      manifests: [
+        entry('earlier', {
+          run_as_of_ts: '2026-11-26T09:00:00Z',
+          started_at: '2026-11-26T09:00:00Z',
+          finished_at: '2026-11-26T09:30:00Z',
+          models: { minutes: 'new-run' },
+        }),
+      ],
+    });
+    expect(v).toMatchObject({ ok: false, reason: 'only-older', older: 1 });
+    expect(v.detail).toContain('since the flow run started (2026-11-26T17:00:00.000Z)');
+  });
+
+  it('uses the latest of finished_at, started_at and run_as_of_ts', () => {
+    const e = entry('x', { run_as_of_ts: '2026-11-26T08:00:00Z', finished_at: '2026-11-26T18:00:00Z' });
+    expect(manifestTime(e.manifest)?.toISOString()).toBe('2026-11-26T18:00:00.000Z');
+    const v = verifyManifests({
+      ...base,
+      since: new Date('2026-11-26T17:00:00Z'),
+      manifests: [{ ...e, manifest: { ...e.manifest, models: { minutes: 'new-run' } } }],
+    });
+    expect(v.ok).toBe(true);
+  });
+
+  it('reports failed, running and model-less manifests, and no manifests at all', () => {
+    expect(verifyManifests({ ...base, manifests: [] }).reason).toBe('no-manifests');
+    const failed = verifyManifests({
+      ...base,
+      manifests: [
+        entry('r', {
+          status: 'failed',
+          failure_reason: 'missing required columns [x]',
+          models: { minutes: 'new-run' },
+        }),
+      ],
+    });
+    expect(failed).toMatchObject({ ok: false, reason: 'failed' });
+    expect(failed.detail).toContain('missing required columns');
+    expect(verifyManifests({ ...base, manifests: [entry('r', { status: 'running' })] }).reason).toBe(
+      'not-finished',
+    );
+    expect(verifyManifests({ ...base, manifests: [entry('r', {})] }).reason).toBe('no-model');
+  });
+
+  it('ignores manifests of other assets or dates', () => {
+    const other = entry('r', { models: { minutes: 'new-run' } });
+    other.manifest = { ...other.manifest, game_date: '2026-11-25' };
+    expect(verifyManifests({ ...base, manifests: [other] }).reason).toBe('no-manifests');
+  });
+});
