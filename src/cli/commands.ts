@@ -20,9 +20,6 @@ export interface CommandSpec {
   load: () => Promise<Handler>;
 }
 
-const soon = (verb: string) => async (): Promise<Handler> =>
-  (await import('../commands/not-available.js')).notAvailable(verb);
-
 export const COMMANDS: CommandSpec[] = [
   {
     name: 'init',

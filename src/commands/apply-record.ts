@@ -61,6 +61,7 @@ export function finisher(session: AgentSession): (intent: Intent<ApplyRecord>) =
               manifest: applied.manifest,
               since: applied.appliedAt,
               followUps: {},
+              progress: {},
             }
           : null,
       };
@@ -89,9 +90,18 @@ export function finisher(session: AgentSession): (intent: Intent<ApplyRecord>) =
   };
 }
 
-function hookContext(session: AgentSession, ctx: Context, log: PassLog): AfterApplyContext {
+function hookContext(
+  session: AgentSession,
+  ctx: Context,
+  log: PassLog,
+  saved: FollowUp | null,
+  save: (data: FollowUp) => Promise<void>,
+): AfterApplyContext {
   return {
     config: session.config,
+    root: session.root,
+    saved,
+    save,
     env: ctx.env,
     now: ctx.now,
     fetch: ctx.fetch,
@@ -126,7 +136,20 @@ export async function resumeFollowUps(
   };
   for (const hook of hooks) {
     if (hook.name in pending.followUps) continue;
-    const outcome = (await hook.run(applied, hookContext(session, ctx, log))) ?? {};
+    const save = async (data: FollowUp) => {
+      pending.progress[hook.name] = data;
+      writeState(paths, { ...state, pending });
+      appendJournal(paths, {
+        at: ctx.now().toISOString(),
+        event: 'follow-up-progress',
+        id: pending.id,
+        commit: pending.commit,
+        hook: hook.name,
+        data,
+      });
+    };
+    const saved = pending.progress[hook.name] ?? null;
+    const outcome = (await hook.run(applied, hookContext(session, ctx, log, saved, save))) ?? {};
     pending.followUps[hook.name] = outcome;
     writeState(paths, { ...state, pending });
     appendJournal(paths, {

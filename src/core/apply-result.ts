@@ -36,6 +36,16 @@ export type FollowUp = Record<string, unknown>;
 
 export interface AfterApplyContext {
   config: Config;
+  /** The pipeline repository root (directory of promote.config.json). */
+  root: string;
+  /** What this hook saved for this commit with save() before a crash or failure, else null. */
+  saved: FollowUp | null;
+  /**
+   * Persist progress before a long wait (e.g. the flow run id before following it): written to
+   * state.pending.progress[hook.name] atomically and journalled, and handed back as `saved`
+   * if the hook has to run again for this commit.
+   */
+  save(data: FollowUp): Promise<void>;
   env: Record<string, string | undefined>;
   now: () => Date;
   fetch: typeof globalThis.fetch;

@@ -300,21 +300,24 @@ describe('git promote apply', () => {
     const w = world();
     await apply(w);
     const seen: AppliedCommit[] = [];
+    const savedSeen: unknown[] = [];
     let fail = true;
     const hooks: AfterApplyHook[] = [
       { name: 'deploy', run: async (a) => void seen.push(a) },
       {
         name: 'flow',
-        run: async (a) => {
-          if (fail) throw new Error('prefect down');
-          return { flowRunId: `run-for-${a.commit.slice(0, 7)}` };
+        run: async (a, hctx) => {
+          savedSeen.push(hctx.saved);
+          if (!hctx.saved) await hctx.save({ flowRunId: `run-for-${a.commit.slice(0, 7)}` });
+          if (fail) throw new Error('prefect down while following');
+          return { flowRunId: (hctx.saved?.flowRunId as string) ?? 'none', state: 'COMPLETED' };
         },
       },
     ];
     const applyWithHooks = makeApply({ afterApply: hooks });
     const commit = w.promote({ minutes: 'm2' });
     const ctx = testContext({ cwd: w.cwd });
-    await expect(applyWithHooks([], {}, ctx)).rejects.toThrow('prefect down');
+    await expect(applyWithHooks([], {}, ctx)).rejects.toThrow('prefect down while following');
     expect(w.runInTarget('minutes')).toBe('m2');
     expect(stateFile(w).pending).toMatchObject({ commit, followUps: { deploy: {} } });
     expect(seen).toHaveLength(1);
@@ -334,10 +337,13 @@ describe('git promote apply', () => {
     expect(seen).toHaveLength(1); // the deploy hook is not called twice
     const state = stateFile(w);
     expect(state.pending).toBeNull();
+    // The second attempt resumed with what the first one saved (the same flow run, not a new one).
+    expect(savedSeen).toEqual([null, { flowRunId: `run-for-${commit.slice(0, 7)}` }]);
     expect(state.lastFollowUps).toEqual({
       commit,
-      followUps: { deploy: {}, flow: { flowRunId: `run-for-${commit.slice(0, 7)}` } },
+      followUps: { deploy: {}, flow: { flowRunId: `run-for-${commit.slice(0, 7)}`, state: 'COMPLETED' } },
     });
+
     expect(
       journal(w)
         .filter((e) => e.event === 'follow-up')

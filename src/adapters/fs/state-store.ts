@@ -88,6 +88,8 @@ export const pendingSchema = z.looseObject({
   since: z.string(),
   /** hook name -> what the hook returned (e.g. {flowRunId}); a hook listed here is done. */
   followUps: z.record(z.string(), z.record(z.string(), z.unknown())),
+  /** hook name -> what the hook saved while running (e.g. {flowRunId} before following it). */
+  progress: z.record(z.string(), z.record(z.string(), z.unknown())).default({}),
 });
 export type Pending = z.output<typeof pendingSchema>;
 
