@@ -17,7 +17,9 @@ function contender(lock: string, holdMs: number): Promise<{ ok: boolean; from?: 
   const script = `
     const { acquireLock } = await import(${JSON.stringify(LOCK_JS)});
     try {
-      const held = await acquireLock(${JSON.stringify(lock)});
+      // Widen the race: linger 30ms between judging the lock stale and removing it.
+      const pause = () => Atomics.wait(new Int32Array(new SharedArrayBuffer(4)), 0, 0, 30);
+      const held = await acquireLock(${JSON.stringify(lock)}, { beforeStaleRemoval: pause });
       const from = Date.now();
       await new Promise((r) => setTimeout(r, ${holdMs}));
       const to = Date.now();

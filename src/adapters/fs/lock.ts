@@ -46,6 +46,11 @@ export interface LockOptions {
   pollMs?: number;
   now?: () => Date;
   command?: string;
+  /**
+   * Called after a stale lock was judged stale and before it is removed. Tests use it to widen
+   * the window in which a second process could interfere; nothing else passes it.
+   */
+  beforeStaleRemoval?: () => void;
 }
 
 /** The start time of a live process, or null when it does not exist (or /proc is missing). */
@@ -161,7 +166,7 @@ function describeHolder(info: LockInfo | null): string {
 
 type Attempt = { ok: true; info: LockInfo } | { ok: false; holder: LockInfo | null; stale?: boolean };
 
-function attempt(path: string, info: LockInfo, guarded: boolean): Attempt {
+function attempt(path: string, info: LockInfo, guarded: boolean, beforeStaleRemoval?: () => void): Attempt {
   const dir = dirname(path);
   const candidate = `${path}.cand-${process.pid}-${randomBytes(4).toString('hex')}`;
   writeDurable(candidate, `${JSON.stringify(info)}\n`, 0o644);
@@ -180,6 +185,7 @@ function attempt(path: string, info: LockInfo, guarded: boolean): Attempt {
       // Without the guard (no abstract sockets here) a take-over could race: leave it to a human.
       if (!guarded) return { ok: false, holder, stale: true };
       // Stale, and we hold the guard: nobody else can inspect or remove it until we are done.
+      beforeStaleRemoval?.();
       unlinkSync(path);
       fsyncDir(dir);
     }
@@ -219,7 +225,9 @@ export async function acquireLock(path: string, options: LockOptions = {}): Prom
     command: options.command ?? 'git-promote',
   };
   for (;;) {
-    const result = await withGuard(path, (guarded) => attempt(path, info, guarded));
+    const result = await withGuard(path, (guarded) =>
+      attempt(path, info, guarded, options.beforeStaleRemoval),
+    );
     if (result.ok) return heldLock(path, info);
     const who = describeHolder(result.holder);
     if (result.stale) {
