@@ -8,6 +8,7 @@ import { parseDuration } from '../core/duration.js';
 import { ExitCode, toPromoteError, UsageError, type ExitCodeValue } from '../core/errors.js';
 import { applyPass, lockSession, openSession, type ApplyDeps, type PassLog } from './apply.js';
 import type { Context, Outcome } from './context.js';
+import { failedFollowUps, followUpHook } from './agent-follow-up.js';
 
 export interface AgentDeps extends ApplyDeps {
   /** [0, 1) source for the jitter; tests pass a fixed one. */
@@ -88,7 +89,7 @@ export function makeAgent(deps: AgentDeps) {
           lastCommit = report.commit;
           lastRefusal = null;
           failures = 0;
-          last = ExitCode.ok;
+          last = failedFollowUps(report.followUps).length ? ExitCode.check : ExitCode.ok;
         } catch (err) {
           const e = toPromoteError(err);
           last = e.exitCode;
@@ -127,4 +128,4 @@ export function makeAgent(deps: AgentDeps) {
   };
 }
 
-export const agent = makeAgent({ afterApply: [] });
+export const agent = makeAgent({ afterApply: [followUpHook()] });

@@ -37,6 +37,7 @@ import { reportLines, unifiedDiff, type ApplyReport } from './apply-report.js';
 import { checkWrites, readTip } from './apply-tip.js';
 import { lockSession, openSession, pointerPath, readOrNull, type AgentSession } from './apply-session.js';
 import type { Context, Outcome } from './context.js';
+import { failedFollowUps, followUpHook } from './agent-follow-up.js';
 
 export { lockSession, openSession, type AgentSession } from './apply-session.js';
 export { recoverInterrupted, type PassLog } from './apply-record.js';
@@ -336,11 +337,17 @@ export function makeApply(deps: ApplyDeps) {
     const lock = await lockSession(session, { wait: opts.wait, command: 'git-promote apply' }, ctx);
     try {
       const report = await applyPass(session, opts, deps, ctx);
-      return { exitCode: 0, data: report, text: reportLines(report) };
+      // Applied, but the flow failed or the manifests do not show the new run: a check failed.
+      const failed = failedFollowUps(report.followUps);
+      return {
+        exitCode: failed.length ? 1 : 0,
+        data: report,
+        text: [...reportLines(report), ...failed.map((f) => `not confirmed: ${f}`)],
+      };
     } finally {
       lock.release();
     }
   };
 }
 
-export const apply = makeApply({ afterApply: [] });
+export const apply = makeApply({ afterApply: [followUpHook()] });
