@@ -6,7 +6,9 @@
  * resumes the same flow run and the same deployment instead of starting new ones.
  */
 import { hostname } from 'node:os';
+import { parseDuration } from '../core/duration.js';
 import type { AfterApplyHook, AppliedCommit, AfterApplyContext, FollowUp } from '../core/apply-result.js';
+import type { Config } from '../core/schemas.js';
 import { triggerFollowVerify, type SavedFlowRun } from './flow-follow.js';
 import { reportDeployment } from './report-deployment.js';
 
@@ -15,13 +17,22 @@ interface Progress {
   flow?: SavedFlowRun;
 }
 
-function flowConfigured(c: AfterApplyContext): boolean {
-  return Boolean(c.config.flow?.prefect || c.config.flow?.command);
+function flowConfigured(config: Config): boolean {
+  return Boolean(config.flow?.prefect || config.flow?.command);
+}
+
+function deploymentsPossible(config: Config, env: Record<string, string | undefined>): boolean {
+  return Boolean(
+    config.repository.github &&
+    (env.GITHUB_TOKEN || env.GH_TOKEN) &&
+    config.agent.deployment?.enabled !== false,
+  );
 }
 
 export function followUpHook(host = hostname()): AfterApplyHook {
   return {
     name: 'flow',
+    enabled: (config, env) => flowConfigured(config) || deploymentsPossible(config, env),
     async run(applied: AppliedCommit, c: AfterApplyContext): Promise<FollowUp> {
       let progress: Progress = { ...((c.saved as Progress | null) ?? {}) };
       const persist = async (more: Progress) => {
@@ -43,7 +54,7 @@ export function followUpHook(host = hostname()): AfterApplyHook {
         await persist({ deploymentId: started.deploymentId });
       }
 
-      if (!flowConfigured(c)) {
+      if (!flowConfigured(c.config)) {
         const done = await reportDeployment({
           ...deployment,
           deploymentId: progress.deploymentId ?? null,
@@ -62,6 +73,7 @@ export function followUpHook(host = hostname()): AfterApplyHook {
         ctx: c,
         ...(progress.flow ? { saved: progress.flow } : {}),
         save: (flow) => persist({ flow }),
+        pollMs: parseDuration(c.config.flow?.pollInterval ?? '5s') ?? 5_000,
         onState: (run) => c.log('flow-run', { id: run.flowRunId, state: run.state }),
       });
       const failedChecks = outcome.verified.filter((v) => !v.ok);

@@ -155,7 +155,8 @@ export async function applyPass(
     to: w.desiredRun,
     reason: w.reason!,
   }));
-  const hooksWanted = deps.afterApply.length > 0 && opts.trigger !== false;
+  const hooks = deps.afterApply.filter((h) => h.enabled?.(session.config, ctx.env) ?? true);
+  const hooksWanted = hooks.length > 0 && opts.trigger !== false;
   const base: Omit<ApplyReport, 'applied' | 'upToDate' | 'trigger' | 'followUps' | 'diff'> = {
     commit: tip,
     previousCommit,
@@ -183,8 +184,7 @@ export async function applyPass(
 
   // 7 + 8. Nothing to write and nothing new: only resume follow-ups left pending.
   if (changed.length === 0 && tip === previousCommit) {
-    const followUps =
-      hooksWanted && state.pending ? await resumeFollowUps(session, deps.afterApply, ctx, log) : {};
+    const followUps = hooksWanted && state.pending ? await resumeFollowUps(session, hooks, ctx, log) : {};
     return {
       ...base,
       applied: null,
@@ -283,7 +283,7 @@ export async function applyPass(
   });
 
   // 9. Hand the change to the hooks (flow trigger, deployments).
-  const followUps = trigger === 'done' ? await resumeFollowUps(session, deps.afterApply, ctx, log) : {};
+  const followUps = trigger === 'done' ? await resumeFollowUps(session, hooks, ctx, log) : {};
   return { ...base, applied, upToDate: false, trigger, followUps, diff: null };
 }
 

@@ -62,5 +62,7 @@ export interface AfterApplyContext {
 export interface AfterApplyHook {
   /** Stable key for the state and journal, e.g. "prefect" or "github-deployment". */
   name: string;
+  /** Whether the hook has anything to do with this configuration and environment (default: yes). */
+  enabled?(config: Config, env: Record<string, string | undefined>): boolean;
   run(applied: AppliedCommit, ctx: AfterApplyContext): Promise<FollowUp | void>;
 }

@@ -23,7 +23,10 @@ describe('git promote sandbox (the built CLI)', () => {
     expect(steps.length).toBeGreaterThanOrEqual(12);
     expect(steps.every((l) => l.startsWith('✓'))).toBe(true);
     for (const word of ['propose', 'validate', 'merge', 'apply', 'verify', 'rollback', 'history']) {
-      expect(steps.some((l) => l.includes(word)), word).toBe(true);
+      expect(
+        steps.some((l) => l.includes(word)),
+        word,
+      ).toBe(true);
     }
     expect(r.stdout).toContain('the whole lifecycle passed');
     expect(existsSync(dir)).toBe(false);
@@ -58,7 +61,7 @@ describe('git promote sandbox (the built CLI)', () => {
     await new Promise<void>((resolve, reject) => {
       const timer = setTimeout(() => reject(new Error(`no keep instructions in time:\n${out}`)), 120_000);
       child.stdout.on('data', () => {
-        if (out.includes('Ctrl-C')) {
+        if (/Model artifacts: .*\n/.test(out)) {
           clearTimeout(timer);
           resolve();
         }
@@ -66,7 +69,9 @@ describe('git promote sandbox (the built CLI)', () => {
     });
     const api = /export GITHUB_API_URL=(\S+)/.exec(out)![1]!;
     // The stand-in still answers while the command waits.
-    expect((await fetch(`${api}/repos/sandbox/projections`, { headers: { authorization: 'token x' } })).status).toBe(401);
+    expect(
+      (await fetch(`${api}/repos/sandbox/projections`, { headers: { authorization: 'token x' } })).status,
+    ).toBe(401);
     const code = await new Promise<number | null>((resolve) => {
       child.on('close', resolve);
       child.kill('SIGTERM');
