@@ -20,9 +20,6 @@ export interface CommandSpec {
   load: () => Promise<Handler>;
 }
 
-const soon = (verb: string) => async (): Promise<Handler> =>
-  (await import('../commands/not-available.js')).notAvailable(verb);
-
 export const COMMANDS: CommandSpec[] = [
   {
     name: 'init',
@@ -104,7 +101,7 @@ export const COMMANDS: CommandSpec[] = [
       { flags: '--wait', description: 'wait for another agent holding the lock instead of exiting 4' },
       { flags: '--allow-rewrite', description: 'apply even when the branch history was rewritten' },
     ],
-    load: soon('apply'),
+    load: async () => (await import('../commands/apply.js')).apply,
   },
   {
     name: 'agent',
@@ -113,8 +110,10 @@ export const COMMANDS: CommandSpec[] = [
     options: [
       { flags: '--interval <duration>', description: 'time between passes (default: agent.interval)' },
       { flags: '--once', description: 'run one pass and exit' },
+      { flags: '--no-trigger', description: 'do not trigger the flow after applying' },
+      { flags: '--wait', description: 'wait for another agent holding the lock instead of exiting 4' },
     ],
-    load: soon('agent'),
+    load: async () => (await import('../commands/agent.js')).agent,
   },
   {
     name: 'verify',

@@ -2,7 +2,6 @@ import { mkdtemp, readdir, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { UsageError } from '../core/errors.js';
-import { runCli } from '../cli/program.js';
 import { buildWorld, type SandboxWorld } from '../sandbox/world/build-world.js';
 import { runLifecycle, type StepReport } from '../sandbox/world/lifecycle.js';
 import type { Context, Outcome } from './context.js';
@@ -21,27 +20,6 @@ async function prepareDir(given: string | undefined, cwd: string): Promise<strin
     );
   }
   return dir;
-}
-
-/** Evidence of a world's initial runs, made by the real `smoke` command. */
-async function smokeEvidence(
-  ctx: Context,
-  work: string,
-  env: Record<string, string | undefined>,
-  pointer: string,
-  run: string,
-  out: string,
-) {
-  let err = '';
-  const code = await runCli(['smoke', pointer, run, '--out', out], {
-    ...ctx,
-    cwd: work,
-    env,
-    isTTY: false,
-    stdout: { write: () => undefined },
-    stderr: { write: (s) => void (err += s) },
-  });
-  if (code !== 0) throw new Error(`smoke ${pointer} ${run} failed while building the world: ${err.trim()}`);
 }
 
 function keepInstructions(world: SandboxWorld): string[] {
@@ -72,9 +50,7 @@ export async function sandbox(args: string[], opts: Record<string, unknown>, ctx
   let world: SandboxWorld | null = null;
   let reports: StepReport[] = [];
   try {
-    world = await buildWorld(dir, ctx.env, (work, env, pointer, run, out) =>
-      smokeEvidence(ctx, work, env, pointer, run, out),
-    );
+    world = await buildWorld(dir, ctx);
     say(`GitHub stand-in ${world.github.url}  Prefect stand-in ${world.prefect.url}`);
     reports = await runLifecycle(world, ctx, (i, n, r) => {
       say(`${r.ok ? '✓' : '✗'} [${i}/${n}] ${r.title}: ${r.summary}`);

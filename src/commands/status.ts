@@ -5,6 +5,7 @@ import { fetchBranch, openGit, readBlobs } from '../adapters/git.js';
 import { readPointerRun } from '../core/pointer-file.js';
 import { isPromoteError } from '../core/errors.js';
 import type { Context, Outcome } from './context.js';
+import { appliedOnHost, openPromotionPulls } from './status-extras.js';
 
 export interface PointerStatus {
   pointer: string;
@@ -12,6 +13,10 @@ export interface PointerStatus {
   branch: string | null;
   local: string | null;
   target: string | null;
+  /** The run the agent on this host recorded as applied. */
+  applied: string | null;
+  /** Open promotion or rollback PRs that change this pointer. */
+  pulls: { number: number; kind: string; to: string }[];
   drift: string[];
   problems: string[];
 }
@@ -60,6 +65,8 @@ export async function status(_args: string[], opts: Record<string, unknown>, ctx
       )
     : [];
   const target = config.agent.target;
+  const host = appliedOnHost(config, root, ctx.env);
+  const { pulls, problem: githubProblem } = await openPromotionPulls(config, ctx);
   const rows: PointerStatus[] = [];
   for (const [i, [name, p]] of entries.entries()) {
     const problems: string[] = [];
@@ -71,18 +78,44 @@ export async function status(_args: string[], opts: Record<string, unknown>, ctx
     const drift: string[] = [];
     if (onBranch && local && onBranch !== local) drift.push('checkout differs from branch');
     if (target && onBranch && applied !== onBranch) drift.push('target differs from branch');
-    rows.push({ pointer: name, file: p.file, branch: onBranch, local, target: applied, drift, problems });
+    const open = (pulls ?? []).flatMap((pr) =>
+      pr.pointers
+        .filter((x) => x.pointer === name)
+        .map((x) => ({ number: pr.number, kind: pr.kind, to: x.to })),
+    );
+    rows.push({
+      pointer: name,
+      file: p.file,
+      branch: onBranch,
+      local,
+      target: applied,
+      applied: host?.runs[name] ?? null,
+      pulls: open,
+      drift,
+      problems,
+    });
   }
 
   const show = (v: string | null) => v ?? '-';
   const text = [
     `${remote}/${branch} @ ${sha ? sha.slice(0, 12) : '(not fetched)'}`,
+    ...(host
+      ? [
+          `agent on this host applied ${host.commit.slice(0, 12)} at ${host.at}${host.pending ? ` (follow-up pending for ${host.pending.slice(0, 12)})` : ''}`,
+        ]
+      : []),
+    ...(githubProblem ? [`note: ${githubProblem}`] : []),
     ...rows.flatMap((r) => [
       `${r.pointer}: branch ${show(r.branch)} | checkout ${show(r.local)}${target ? ` | target ${show(r.target)}` : ''}` +
         (r.drift.length ? `  [drift: ${r.drift.join('; ')}]` : ''),
+      ...r.pulls.map((pr) => `  open ${pr.kind} PR #${pr.number} → ${pr.to}`),
       ...r.problems.map((p) => `  problem: ${p}`),
     ]),
   ];
   const broken = rows.some((r) => r.problems.length > 0);
-  return { exitCode: broken ? 1 : 0, data: { remote, branch, sha, pointers: rows }, text };
+  return {
+    exitCode: broken ? 1 : 0,
+    data: { remote, branch, sha, applied: host, pullsKnown: pulls !== null, pointers: rows },
+    text,
+  };
 }

@@ -132,6 +132,8 @@ export const configSchema = z.looseObject({
       prefect: prefectSchema.optional(),
       command: z.array(z.string()).min(1).optional(),
       timeout: durationSchema.default('2h'),
+      // How often the state of a triggered flow run is polled.
+      pollInterval: durationSchema.default('5s'),
     })
     .optional(),
   agent: z

@@ -181,7 +181,7 @@ describe('flow.command trigger', () => {
       const now = new Date().toISOString();
       fs.writeFileSync(${JSON.stringify(manifest)}, JSON.stringify({ asset: 'minutes_scores', game_date: process.argv[1],
         run_id: 'cmd-1', run_as_of_ts: now, started_at: now, finished_at: now, status: 'success', models: { minutes: run } }));`;
-    const config = { ...world.config, flow: { command: script(body), timeout: '30s' } };
+    const config = { ...world.config, flow: { command: script(body), timeout: '30s', pollInterval: '5s' } };
     const { saves, save } = recorder();
     const outcome = await follow({
       config,
@@ -200,6 +200,7 @@ describe('flow.command trigger', () => {
       flow: {
         command: script('console.error("boom: missing required columns [x]"); process.exit(3)'),
         timeout: '30s',
+        pollInterval: '5s',
       },
     };
     const outcome = await follow({
@@ -218,7 +219,7 @@ describe('flow.command trigger', () => {
       const c = spawn(process.execPath, ['-e', 'setTimeout(() => {}, 60000)'], { stdio: 'ignore' });
       require('fs').writeFileSync(${JSON.stringify(pidFile)}, String(c.pid));
       setTimeout(() => {}, 60000);`;
-    const config = { ...world.config, flow: { command: script(body), timeout: '30s' } };
+    const config = { ...world.config, flow: { command: script(body), timeout: '30s', pollInterval: '5s' } };
     const outcome = await follow({
       config,
       ctx: cmdCtx,
@@ -233,7 +234,10 @@ describe('flow.command trigger', () => {
 
   it('refuses a program that does not exist', async () => {
     world = await flowWorld();
-    const config = { ...world.config, flow: { command: ['/nonexistent/flow-runner'], timeout: '30s' } };
+    const config = {
+      ...world.config,
+      flow: { command: ['/nonexistent/flow-runner'], timeout: '30s', pollInterval: '5s' },
+    };
     const err = await follow({
       config,
       ctx: cmdCtx,

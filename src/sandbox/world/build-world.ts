@@ -8,6 +8,8 @@ import { execFile } from 'node:child_process';
 import { mkdir, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
+import type { Context } from '../../commands/context.js';
+import { smokeEvidence } from './smoke-evidence.js';
 import { stringifyJson } from '../../core/json-file.js';
 import { newPointerFile } from '../../core/pointer-file.js';
 import { smokeScorerCommand, writeSmokeScorer } from '../fake-pipeline/smoke-scorer.js';
@@ -130,6 +132,7 @@ function sandboxConfig(
         parameters: { game_date: '{game_date}' },
         timeout: '1m',
       },
+      pollInterval: '100ms',
     },
     agent: { target: world.target, interval: '2s', state: world.state },
     policy: {
@@ -142,21 +145,11 @@ function sandboxConfig(
 }
 
 /**
- * Build the world in `dir` (which must be empty or absent). `writeEvidence` produces the evidence
- * of the initial runs through the real `smoke` command, so the branch starts with the invariant held.
+ * Build the world in `dir` (which must be empty or absent). The evidence of the initial runs is
+ * made by the real `smoke` command, so the branch starts with the invariant held.
  */
-export async function buildWorld(
-  dir: string,
-  baseEnv: Record<string, string | undefined>,
-  writeEvidence: (
-    work: string,
-    env: Record<string, string | undefined>,
-    pointer: string,
-    runId: string,
-    out: string,
-  ) => Promise<void>,
-): Promise<SandboxWorld> {
-  const gitEnv = sandboxGitEnv(baseEnv);
+export async function buildWorld(dir: string, ctx: Context): Promise<SandboxWorld> {
+  const gitEnv = sandboxGitEnv(ctx.env);
   const data = join(dir, 'pipeline-data');
   const world = {
     dir,
@@ -212,7 +205,8 @@ export async function buildWorld(
       await writeFile(join(world.work, path), content);
     }
     for (const [name, p] of Object.entries(SANDBOX_POINTERS)) {
-      await writeEvidence(
+      await smokeEvidence(
+        ctx,
         world.work,
         env,
         name,

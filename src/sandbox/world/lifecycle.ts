@@ -7,7 +7,7 @@ import { join } from 'node:path';
 import { runCli } from '../../cli/program.js';
 import type { Context } from '../../commands/context.js';
 import { actionsJob } from './ci-runner.js';
-import { SANDBOX_POINTERS, type SandboxWorld } from './build-world.js';
+import { SANDBOX_POINTERS, SANDBOX_REPO, type SandboxWorld } from './build-world.js';
 
 export interface StepReport {
   title: string;
@@ -119,7 +119,7 @@ export async function runLifecycle(
           prs.push(d.pullRequest.number);
           return {
             summary: `PR #${d.pullRequest.number} ${d.pullRequest.action} from ${d.branch}`,
-            look: d.pullRequest.url,
+            look: pullApiUrl(world, d.pullRequest.number),
           };
         },
       }),
@@ -134,7 +134,10 @@ export async function runLifecycle(
         call: laptop(['rollback', 'minutes', '--reason', 'sandbox: show that a rollback is a revert']),
         describe: (d) => {
           prs.push(d.pr.number);
-          return { summary: `PR #${d.pr.number}: ${d.left} → ${d.restored} on ${d.branch}`, look: d.pr.url };
+          return {
+            summary: `PR #${d.pr.number}: ${d.left} → ${d.restored} on ${d.branch}`,
+            look: pullApiUrl(world, d.pr.number),
+          };
         },
       }),
     },
@@ -183,11 +186,18 @@ export async function runLifecycle(
   return reports;
 }
 
+/** The PR on the GitHub stand-in (its html_url points at github.com, which the sandbox is not). */
+function pullApiUrl(world: SandboxWorld, number: number): string {
+  return `${world.github.url}/repos/${SANDBOX_REPO}/pulls/${number}`;
+}
+
 function describeApply(d: Data): string {
   const changed = (d.changed ?? []) as Data[];
   const parts = changed.map((c) => `${c.pointer} ${c.from ?? '∅'}→${c.to}`);
-  const flow = d.flow
-    ? `; flow run ${d.flow.state ?? ''}${d.flow.ok === false ? ' (verification failed)' : ''}`
+  const f = d.followUps?.flow;
+  const flow = f?.flowRunId
+    ? `; Prefect flow run ${f.state}, ${f.ok ? 'new run confirmed in the manifests' : f.detail}` +
+      (f.deploymentId ? `; GitHub deployment #${f.deploymentId}` : '')
     : '';
   return `${parts.join(', ') || 'nothing to apply'} at ${String(d.commit ?? '').slice(0, 12)}${flow}`;
 }

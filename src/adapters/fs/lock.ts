@@ -1,0 +1,270 @@
+/**
+ * The single-instance lock of a target. The lock is a file created with link(2) from a complete,
+ * fsynced candidate, so it is taken exclusively and never seen half-written. It names its holder:
+ * pid, the process start time from /proc/<pid>/stat (so a recycled pid is not mistaken for the
+ * holder) and the hostname.
+ *
+ * A lock whose holder is gone (same host, pid dead or started at another time) is stale and may be
+ * removed, but removing by path is not conditional: two processes that both saw the same stale
+ * lock could each remove it, and the second would remove the first one's fresh lock. So every
+ * inspection and removal happens inside a guard: an abstract-namespace unix socket bound for the
+ * few microseconds of the critical section. The kernel lets only one process bind the name and
+ * frees it when the process dies, so the guard itself can never go stale. The owner removes its
+ * own lock without the guard: nobody else removes a lock whose holder is alive.
+ */
+import { createHash, randomBytes } from 'node:crypto';
+import { linkSync, readFileSync, readdirSync, realpathSync, unlinkSync } from 'node:fs';
+import { createServer, type Server } from 'node:net';
+import { hostname } from 'node:os';
+import { basename, dirname, join } from 'node:path';
+import { BusyError } from '../../core/errors.js';
+import { fsyncDir, removeQuietly, writeDurable } from './atomic-write.js';
+
+export interface LockInfo {
+  pid: number;
+  /** Field 22 of /proc/<pid>/stat (clock ticks since boot), or null where /proc is missing. */
+  start: string | null;
+  host: string;
+  token: string;
+  since: string;
+  command: string;
+}
+
+export interface HeldLock {
+  readonly path: string;
+  readonly info: LockInfo;
+  /** True while the lock file still names this holder. */
+  stillHeld(): boolean;
+  /** Remove the lock if it is still ours. Synchronous, so it also works on the way out. */
+  release(): void;
+}
+
+export interface LockOptions {
+  wait?: boolean;
+  signal?: AbortSignal;
+  /** Poll period while waiting (ms). */
+  pollMs?: number;
+  now?: () => Date;
+  command?: string;
+  /**
+   * Called after a stale lock was judged stale and before it is removed. Tests use it to widen
+   * the window in which a second process could interfere; nothing else passes it.
+   */
+  beforeStaleRemoval?: () => void;
+}
+
+/** The start time of a live process, or null when it does not exist (or /proc is missing). */
+export function processStart(pid: number): string | null {
+  try {
+    const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+    // comm (field 2) may contain spaces and parentheses: fields resume after the last ')'.
+    const rest = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+    return rest[19] ?? null;
+  } catch {
+    return null;
+  }
+}
+
+function pidExists(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch (err) {
+    return (err as NodeJS.ErrnoException).code === 'EPERM';
+  }
+}
+
+/** Whether the holder named in a lock may still be running. Another host's holder always may. */
+export function holderAlive(info: LockInfo): boolean {
+  if (info.host !== hostname()) return true;
+  if (!Number.isInteger(info.pid) || info.pid <= 0) return false;
+  if (!pidExists(info.pid)) return false;
+  if (info.start === null) return true;
+  const start = processStart(info.pid);
+  return start === null ? true : start === info.start;
+}
+
+export function readLockInfo(path: string): LockInfo | null | 'missing' {
+  let text: string;
+  try {
+    text = readFileSync(path, 'utf8');
+  } catch (err) {
+    if ((err as NodeJS.ErrnoException).code === 'ENOENT') return 'missing';
+    throw err;
+  }
+  try {
+    const data = JSON.parse(text) as LockInfo;
+    return typeof data.pid === 'number' && typeof data.token === 'string' ? data : null;
+  } catch {
+    return null;
+  }
+}
+
+function guardName(lockPath: string): string {
+  let dir = dirname(lockPath);
+  try {
+    dir = realpathSync(dir);
+  } catch {
+    // the caller creates the directory; hashing the given path is fine before that
+  }
+  const key = createHash('sha256')
+    .update(join(dir, basename(lockPath)))
+    .digest('hex')
+    .slice(0, 32);
+  return `\0git-promote-lock-${key}`;
+}
+
+function bind(server: Server, name: string): Promise<void> {
+  return new Promise((resolve, reject) => {
+    server.once('error', reject);
+    server.listen({ path: name, exclusive: true }, () => {
+      server.off('error', reject);
+      resolve();
+    });
+  });
+}
+
+const sleep = (ms: number, signal?: AbortSignal) =>
+  new Promise<void>((resolve) => {
+    const timer = setTimeout(done, ms);
+    function done() {
+      clearTimeout(timer);
+      signal?.removeEventListener('abort', done);
+      resolve();
+    }
+    signal?.addEventListener('abort', done, { once: true });
+  });
+
+/** Run fn with the guard held; null guard support (not Linux) runs it without stale recovery. */
+async function withGuard<T>(lockPath: string, fn: (guarded: boolean) => T): Promise<T> {
+  const name = guardName(lockPath);
+  for (let attempt = 0; ; attempt++) {
+    const server = createServer();
+    server.unref();
+    try {
+      await bind(server, name);
+    } catch (err) {
+      server.close();
+      if ((err as NodeJS.ErrnoException).code === 'EADDRINUSE' && attempt < 2000) {
+        await sleep(2 + Math.random() * 8);
+        continue;
+      }
+      return fn(false);
+    }
+    try {
+      return fn(true);
+    } finally {
+      server.close();
+    }
+  }
+}
+
+function describeHolder(info: LockInfo | null): string {
+  if (!info) return 'an unreadable lock file';
+  return `pid ${info.pid} on ${info.host} (${info.command}, since ${info.since})`;
+}
+
+type Attempt = { ok: true; info: LockInfo } | { ok: false; holder: LockInfo | null; stale?: boolean };
+
+function attempt(path: string, info: LockInfo, guarded: boolean, beforeStaleRemoval?: () => void): Attempt {
+  const dir = dirname(path);
+  const candidate = `${path}.cand-${process.pid}-${randomBytes(4).toString('hex')}`;
+  writeDurable(candidate, `${JSON.stringify(info)}\n`, 0o644);
+  try {
+    for (let tries = 0; tries < 2; tries++) {
+      try {
+        linkSync(candidate, path);
+        fsyncDir(dir);
+        return { ok: true, info };
+      } catch (err) {
+        if ((err as NodeJS.ErrnoException).code !== 'EEXIST') throw err;
+      }
+      const holder = readLockInfo(path);
+      if (holder === 'missing') continue; // released between link and read: try again
+      if (holder !== null && holderAlive(holder)) return { ok: false, holder };
+      // Without the guard (no abstract sockets here) a take-over could race: leave it to a human.
+      if (!guarded) return { ok: false, holder, stale: true };
+      // Stale, and we hold the guard: nobody else can inspect or remove it until we are done.
+      beforeStaleRemoval?.();
+      unlinkSync(path);
+      fsyncDir(dir);
+    }
+    const holder = readLockInfo(path);
+    return { ok: false, holder: holder === 'missing' ? null : holder };
+  } finally {
+    removeQuietly(candidate);
+    if (guarded) removeDeadCandidates(path);
+  }
+}
+
+/** Candidates of processes killed between writing and linking them. */
+function removeDeadCandidates(path: string): void {
+  const prefix = `${basename(path)}.cand-`;
+  let names: string[] = [];
+  try {
+    names = readdirSync(dirname(path));
+  } catch {
+    return;
+  }
+  for (const name of names) {
+    if (!name.startsWith(prefix)) continue;
+    const pid = Number(name.slice(prefix.length).split('-')[0]);
+    if (pid !== process.pid && !pidExists(pid)) removeQuietly(join(dirname(path), name));
+  }
+}
+
+/** Take the lock at `path`, or throw BusyError (exit 4); with wait, poll until it is free. */
+export async function acquireLock(path: string, options: LockOptions = {}): Promise<HeldLock> {
+  const now = options.now ?? (() => new Date());
+  const info: LockInfo = {
+    pid: process.pid,
+    start: processStart(process.pid),
+    host: hostname(),
+    token: randomBytes(12).toString('hex'),
+    since: now().toISOString(),
+    command: options.command ?? 'git-promote',
+  };
+  for (;;) {
+    const result = await withGuard(path, (guarded) =>
+      attempt(path, info, guarded, options.beforeStaleRemoval),
+    );
+    if (result.ok) return heldLock(path, info);
+    const who = describeHolder(result.holder);
+    if (result.stale) {
+      throw new BusyError(
+        `the agent lock ${path} is left by ${who}, which is no longer running`,
+        `Make sure no agent runs for this target, then remove ${path} and retry.`,
+      );
+    }
+    if (!options.wait || options.signal?.aborted) {
+      throw new BusyError(
+        `the agent lock ${path} is held by ${who}`,
+        options.wait
+          ? 'Stopped while waiting; run again when the other agent is done.'
+          : 'Another agent is applying to this target: wait for it, pass --wait, or stop it (systemctl stop git-promote-agent).',
+      );
+    }
+    await sleep(options.pollMs ?? 200, options.signal);
+  }
+}
+
+function heldLock(path: string, info: LockInfo): HeldLock {
+  let released = false;
+  const stillHeld = () => {
+    const current = readLockInfo(path);
+    return current !== 'missing' && current !== null && current.token === info.token;
+  };
+  return {
+    path,
+    info,
+    stillHeld,
+    release() {
+      if (released) return;
+      released = true;
+      if (stillHeld()) {
+        removeQuietly(path);
+        fsyncDir(dirname(path));
+      }
+    },
+  };
+}

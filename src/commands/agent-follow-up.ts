@@ -1,0 +1,111 @@
+/**
+ * What the agent does after a commit is applied (runbook steps 4-5), as its one afterApply hook:
+ * open a GitHub Deployment on the commit (in_progress), trigger the daily flow once for the commit
+ * and follow it, verify from the manifests that each changed pointer's run was used, and close the
+ * deployment as success or failure. Progress is saved before every wait, so a restarted agent
+ * resumes the same flow run and the same deployment instead of starting new ones.
+ */
+import { hostname } from 'node:os';
+import { parseDuration } from '../core/duration.js';
+import type { AfterApplyHook, AppliedCommit, AfterApplyContext, FollowUp } from '../core/apply-result.js';
+import type { Config } from '../core/schemas.js';
+import { triggerFollowVerify, type SavedFlowRun } from './flow-follow.js';
+import { reportDeployment } from './report-deployment.js';
+
+interface Progress {
+  deploymentId?: number | null;
+  flow?: SavedFlowRun;
+}
+
+function flowConfigured(config: Config): boolean {
+  return Boolean(config.flow?.prefect || config.flow?.command);
+}
+
+function deploymentsPossible(config: Config, env: Record<string, string | undefined>): boolean {
+  return Boolean(
+    config.repository.github &&
+    (env.GITHUB_TOKEN || env.GH_TOKEN) &&
+    config.agent.deployment?.enabled !== false,
+  );
+}
+
+export function followUpHook(host = hostname()): AfterApplyHook {
+  return {
+    name: 'flow',
+    enabled: (config, env) => flowConfigured(config) || deploymentsPossible(config, env),
+    async run(applied: AppliedCommit, c: AfterApplyContext): Promise<FollowUp> {
+      let progress: Progress = { ...((c.saved as Progress | null) ?? {}) };
+      const persist = async (more: Progress) => {
+        progress = { ...progress, ...more };
+        await c.save(progress as FollowUp);
+      };
+      const pointers = applied.changed.map((x) => x.pointer);
+      const runs = applied.changed.map((x) => `${x.pointer}=${x.to}`).join(', ');
+      const deployment = { config: c.config, env: c.env, fetch: c.fetch, sha: applied.commit, host };
+
+      if (progress.deploymentId === undefined) {
+        const started = await reportDeployment({
+          ...deployment,
+          state: 'in_progress',
+          description: `applying ${runs}`,
+          payload: { runs: applied.runs, changed: applied.changed },
+        });
+        if (started.warning) c.log('deployment-warning', { message: started.warning });
+        await persist({ deploymentId: started.deploymentId });
+      }
+
+      if (!flowConfigured(c.config)) {
+        const done = await reportDeployment({
+          ...deployment,
+          deploymentId: progress.deploymentId ?? null,
+          state: 'success',
+          description: `applied ${runs}; no flow configured`,
+        });
+        return { flow: 'not configured', ok: true, deploymentId: done.deploymentId };
+      }
+
+      const outcome = await triggerFollowVerify({
+        config: c.config,
+        root: c.root,
+        commit: applied.commit,
+        pointers,
+        runs: Object.fromEntries(applied.changed.map((x) => [x.pointer, x.to])),
+        ctx: c,
+        ...(progress.flow ? { saved: progress.flow } : {}),
+        save: (flow) => persist({ flow }),
+        pollMs: parseDuration(c.config.flow?.pollInterval ?? '5s') ?? 5_000,
+        onState: (run) => c.log('flow-run', { id: run.flowRunId, state: run.state }),
+      });
+      const failedChecks = outcome.verified.filter((v) => !v.ok);
+      const description = outcome.ok
+        ? `flow run ${outcome.state}; manifests show ${runs}`
+        : outcome.state !== 'COMPLETED'
+          ? `flow run ended ${outcome.state}`
+          : `verification failed: ${failedChecks.map((v) => v.detail).join('; ')}`;
+      const done = await reportDeployment({
+        ...deployment,
+        deploymentId: progress.deploymentId ?? null,
+        state: outcome.ok ? 'success' : 'failure',
+        description,
+      });
+      if (done.warning) c.log('deployment-warning', { message: done.warning });
+      return {
+        ok: outcome.ok,
+        flowRunId: outcome.flowRunId,
+        state: outcome.state,
+        gameDate: outcome.gameDate,
+        resumed: outcome.resumed,
+        verified: outcome.verified.map((v) => ({ pointer: v.pointer, ok: v.ok, detail: v.detail })),
+        deploymentId: done.deploymentId,
+        detail: description,
+      };
+    },
+  };
+}
+
+/** A follow-up that ran to the end but found the new model not in use (flow failed, or verify failed). */
+export function failedFollowUps(followUps: Record<string, FollowUp> | undefined): string[] {
+  return Object.values(followUps ?? {})
+    .filter((f) => f.ok === false)
+    .map((f) => String(f.detail ?? 'follow-up failed'));
+}

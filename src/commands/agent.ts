@@ -1,0 +1,131 @@
+/**
+ * `git promote agent`: hold the target's lock for the agent's whole life and run an apply pass
+ * every interval. Transient failures back off exponentially with jitter; refusals are logged and
+ * retried at the normal interval (someone must fix the branch); SIGTERM ends the wait at once
+ * and lets a running pass finish its write set, then the lock is released.
+ */
+import { parseDuration } from '../core/duration.js';
+import { ExitCode, toPromoteError, UsageError, type ExitCodeValue } from '../core/errors.js';
+import { applyPass, lockSession, openSession, type ApplyDeps, type PassLog } from './apply.js';
+import type { Context, Outcome } from './context.js';
+import { failedFollowUps, followUpHook } from './agent-follow-up.js';
+
+export interface AgentDeps extends ApplyDeps {
+  /** [0, 1) source for the jitter; tests pass a fixed one. */
+  random?: () => number;
+}
+
+const MAX_BACKOFF_MS = 10 * 60_000;
+
+/** Delay before the next pass after `failures` transient failures in a row. */
+export function backoffMs(intervalMs: number, failures: number, random: () => number): number {
+  if (failures === 0) return intervalMs;
+  const base = Math.min(MAX_BACKOFF_MS, Math.max(intervalMs, 1000) * 2 ** Math.min(failures - 1, 16));
+  return Math.round(base * (0.75 + random() * 0.5));
+}
+
+function sleep(ms: number, signal?: AbortSignal): Promise<void> {
+  return new Promise((resolve) => {
+    if (signal?.aborted) return resolve();
+    const done = () => {
+      clearTimeout(timer);
+      signal?.removeEventListener('abort', done);
+      resolve();
+    };
+    const timer = setTimeout(done, ms);
+    signal?.addEventListener('abort', done, { once: true });
+  });
+}
+
+function formatField(v: unknown): string {
+  const s = typeof v === 'string' ? v : JSON.stringify(v);
+  return /[\s"=]/.test(s) ? JSON.stringify(s) : s;
+}
+
+export function makeAgent(deps: AgentDeps) {
+  return async function agent(_args: string[], raw: Record<string, unknown>, ctx: Context): Promise<Outcome> {
+    const json = raw.json === true;
+    const log: PassLog = (event, fields) => {
+      const at = ctx.now().toISOString();
+      ctx.stdout.write(
+        json
+          ? `${JSON.stringify({ at, event, ...fields })}\n`
+          : `${at} ${event}${Object.entries(fields)
+              .map(([k, v]) => ` ${k}=${formatField(v)}`)
+              .join('')}\n`,
+      );
+    };
+    const session = await openSession(
+      { config: typeof raw.config === 'string' ? raw.config : undefined },
+      ctx,
+    );
+    const intervalText = typeof raw.interval === 'string' ? raw.interval : session.config.agent.interval;
+    const intervalMs = parseDuration(intervalText);
+    if (intervalMs === null || intervalMs <= 0) {
+      throw new UsageError(
+        `invalid --interval ${JSON.stringify(intervalText)}`,
+        'Pass a duration such as 30s, 5m or 1h.',
+      );
+    }
+    const once = raw.once === true;
+    const random = deps.random ?? Math.random;
+    const lock = await lockSession(session, { wait: raw.wait === true, command: 'git-promote agent' }, ctx);
+    let last: ExitCodeValue = ExitCode.ok;
+    let lastCommit: string | null = null;
+    let lastRefusal: string | null = null;
+    try {
+      log('started', {
+        target: session.target,
+        state: session.paths.dir,
+        interval: intervalText,
+        pid: process.pid,
+      });
+      let failures = 0;
+      while (!ctx.signal?.aborted) {
+        try {
+          const report = await applyPass(session, { trigger: raw.trigger !== false }, deps, ctx, log);
+          if (report.upToDate && report.commit !== lastCommit)
+            log('up-to-date', { commit: report.commit.slice(0, 12) });
+          lastCommit = report.commit;
+          lastRefusal = null;
+          failures = 0;
+          last = failedFollowUps(report.followUps).length ? ExitCode.check : ExitCode.ok;
+        } catch (err) {
+          const e = toPromoteError(err);
+          last = e.exitCode;
+          if (ctx.signal?.aborted) break;
+          if (e.exitCode === ExitCode.usage) {
+            log('error', { message: e.message, hint: e.remedy });
+            return { exitCode: e.exitCode, data: { exitCode: e.exitCode }, text: [] };
+          }
+          const refused = e.exitCode === ExitCode.check;
+          failures = refused ? 0 : failures + 1;
+          const delay = refused ? intervalMs : backoffMs(intervalMs, failures, random);
+          // A refusal repeats every interval until someone fixes the branch: log it once.
+          if (!refused || e.message !== lastRefusal) {
+            log(refused ? 'refused' : 'retry', {
+              message: e.message,
+              ...(e.details.length ? { details: e.details } : {}),
+              hint: e.remedy,
+              ...(once ? {} : { next_in_ms: delay }),
+            });
+          }
+          lastRefusal = refused ? e.message : null;
+          if (once) break;
+          await sleep(delay, ctx.signal);
+          continue;
+        }
+        if (once) break;
+        await sleep(intervalMs, ctx.signal);
+      }
+    } finally {
+      lock.release();
+      log('stopped', { reason: ctx.signal?.aborted ? 'signal' : once ? 'once' : 'error' });
+    }
+    // Stopped by SIGTERM: a clean stop, whatever the last pass said.
+    const exitCode = ctx.signal?.aborted ? ExitCode.ok : last;
+    return { exitCode, data: { exitCode }, text: [] };
+  };
+}
+
+export const agent = makeAgent({ afterApply: [followUpHook()] });

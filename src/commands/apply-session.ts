@@ -1,0 +1,60 @@
+/** The fixed parts of an agent pass: config, target, state paths, crash hook; and the lock. */
+import { readFileSync } from 'node:fs';
+import { join, resolve } from 'node:path';
+import { loadConfig } from '../adapters/config-file.js';
+import { crashHook, type CrashHook } from '../adapters/fs/crash-points.js';
+import { acquireLock, type HeldLock } from '../adapters/fs/lock.js';
+import { ensureStateDir, resolveStateDir, statePaths, type StatePaths } from '../adapters/fs/state-store.js';
+import { UsageError } from '../core/errors.js';
+import type { Config } from '../core/schemas.js';
+import type { Context } from './context.js';
+
+/** Everything a pass needs that does not change between passes. */
+export interface AgentSession {
+  config: Config;
+  root: string;
+  target: string;
+  paths: StatePaths;
+  crash: CrashHook;
+}
+
+export async function openSession(opts: { config?: string }, ctx: Context): Promise<AgentSession> {
+  const { config, root } = await loadConfig(ctx.cwd, ctx.env, opts.config);
+  if (!config.agent.target) {
+    throw new UsageError(
+      'agent.target is not set in promote.config.json',
+      'Set agent.target to the pipeline checkout this host runs (where the pointer files live).',
+    );
+  }
+  const target = resolve(root, config.agent.target);
+  const paths = statePaths(resolveStateDir(config.agent.state, target, ctx.env, root));
+  return { config, root, target, paths, crash: crashHook(ctx.env) };
+}
+
+export function lockSession(
+  session: AgentSession,
+  opts: { wait?: boolean; command: string },
+  ctx: Context,
+): Promise<HeldLock> {
+  ensureStateDir(session.paths);
+  return acquireLock(session.paths.lock, {
+    wait: opts.wait,
+    signal: ctx.signal,
+    now: ctx.now,
+    command: opts.command,
+  });
+}
+
+export function pointerPath(session: AgentSession, file: string): string {
+  return join(session.target, file);
+}
+
+export function readOrNull(path: string): string | null {
+  try {
+    return readFileSync(path, 'utf8');
+  } catch (err) {
+    const code = (err as NodeJS.ErrnoException).code;
+    if (code === 'ENOENT' || code === 'ENOTDIR') return null;
+    throw err;
+  }
+}

@@ -1,0 +1,68 @@
+/**
+ * The parts of `status` beyond git: what the agent on this host last applied (its state file) and
+ * which promotion or rollback pull requests are open on GitHub. Neither is fatal when missing.
+ */
+import { existsSync } from 'node:fs';
+import { isAbsolute, join } from 'node:path';
+import { readState, resolveStateDir, statePaths } from '../adapters/fs/state-store.js';
+import { isPromoteError } from '../core/errors.js';
+import { PrBody } from '../core/pr-body.js';
+import type { Config } from '../core/schemas.js';
+import type { Context } from './context.js';
+
+export interface AppliedOnHost {
+  commit: string;
+  at: string;
+  runs: Record<string, string>;
+  pending: string | null;
+}
+
+/** The agent's last applied commit for the configured target, or null when no agent ran here. */
+export function appliedOnHost(config: Config, root: string, env: Context['env']): AppliedOnHost | null {
+  const target = config.agent.target;
+  if (!target) return null;
+  const absolute = isAbsolute(target) ? target : join(root, target);
+  let dir: string;
+  try {
+    dir = resolveStateDir(config.agent.state, absolute, env, root);
+  } catch {
+    return null;
+  }
+  const paths = statePaths(dir);
+  if (!existsSync(paths.state)) return null;
+  const state = readState(paths, absolute);
+  if (!state.applied) return null;
+  return { ...state.applied, pending: state.pending?.commit ?? null };
+}
+
+export interface OpenPull {
+  number: number;
+  kind: 'promotion' | 'rollback';
+  url: string;
+  pointers: { pointer: string; from: string | null; to: string }[];
+}
+
+/** Open promotion and rollback PRs into the branch; null when GitHub is not configured or no token. */
+export async function openPromotionPulls(
+  config: Config,
+  ctx: Context,
+): Promise<{ pulls: OpenPull[] | null; problem: string | null }> {
+  if (!config.repository.github) return { pulls: null, problem: null };
+  const { forgeFromEnv, tokenFromEnv } = await import('../adapters/github/index.js');
+  if (!tokenFromEnv(ctx.env)) return { pulls: null, problem: null };
+  try {
+    const forge = forgeFromEnv(config.repository.github, ctx.env, { fetch: ctx.fetch });
+    const pulls = await forge.listOpenPulls(config.repository.branch);
+    return {
+      pulls: pulls.flatMap((pr) => {
+        const block = PrBody.parse(pr.body);
+        if (!block) return [];
+        return [{ number: pr.number, kind: block.kind, url: pr.htmlUrl, pointers: block.pointers }];
+      }),
+      problem: null,
+    };
+  } catch (err) {
+    if (!isPromoteError(err)) throw err;
+    return { pulls: null, problem: `open pull requests unknown: ${err.message}` };
+  }
+}

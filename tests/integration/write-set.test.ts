@@ -1,0 +1,144 @@
+/** The atomic write set, journal and state store on a real file system. */
+import { afterEach, describe, expect, it } from 'vitest';
+import {
+  appendFileSync,
+  existsSync,
+  readdirSync,
+  readFileSync,
+  rmSync,
+  unlinkSync,
+  writeFileSync,
+} from 'node:fs';
+import { join } from 'node:path';
+import { recoverIntent, writeSet, readIntent } from '../../src/adapters/fs/write-set.js';
+import { writeFileAtomic } from '../../src/adapters/fs/atomic-write.js';
+import {
+  appendJournal,
+  emptyState,
+  readJournal,
+  readState,
+  statePaths,
+  writeState,
+} from '../../src/adapters/fs/state-store.js';
+import type { CrashHook } from '../../src/adapters/fs/crash-points.js';
+import { tempDir } from '../helpers/git-repo.js';
+
+const dirs: string[] = [];
+afterEach(() => dirs.splice(0).forEach((d) => rmSync(d, { recursive: true, force: true })));
+
+function dir(): string {
+  const d = tempDir();
+  dirs.push(d);
+  return d;
+}
+
+/** Stop at a step the way a crash would, but in-process: throw and never clean up after. */
+function stopAt(step: string, nth = 1): CrashHook {
+  let seen = 0;
+  return (s) => {
+    if (s === step && ++seen === nth) throw new Error(`stopped at ${s}`);
+  };
+}
+
+describe('write set', () => {
+  it('completes a committed set on recovery, rewriting a file whose temp file was lost', () => {
+    const d = dir();
+    const [a, b, intent] = [join(d, 'a.json'), join(d, 'b.json'), join(d, 'intent.json')];
+    writeFileSync(a, 'old a');
+    writeFileSync(b, 'old b');
+    const finished: string[] = [];
+    expect(() =>
+      writeSet({
+        intentPath: intent,
+        id: 'x1',
+        createdAt: 'now',
+        files: [
+          { path: a, content: 'new a' },
+          { path: b, content: 'new b' },
+        ],
+        record: {},
+        finish: (i) => finished.push(i.id),
+        crash: stopAt('renamed', 2), // the intent (1st rename), then a; b not yet
+      }),
+    ).toThrow('stopped at renamed');
+    expect(readFileSync(a, 'utf8')).toBe('new a');
+    expect(readFileSync(b, 'utf8')).toBe('old b');
+    // The temp file of b disappears (someone cleaned up by hand): the intent holds the content.
+    const staged = readIntent<object>(intent)!.files[1]!.temp;
+    unlinkSync(staged);
+    const r = recoverIntent({ intentPath: intent, dirs: [d], finish: (i) => finished.push(i.id) });
+    expect(r.completed?.id).toBe('x1');
+    expect([readFileSync(a, 'utf8'), readFileSync(b, 'utf8')]).toEqual(['new a', 'new b']);
+    expect(finished).toEqual(['x1']);
+    expect(existsSync(intent)).toBe(false);
+    expect(readdirSync(d).sort()).toEqual(['a.json', 'b.json']);
+  });
+
+  it('discards a set that stopped before its intent was written', () => {
+    const d = dir();
+    const [a, b, intent] = [join(d, 'a.json'), join(d, 'b.json'), join(d, 'intent.json')];
+    writeFileSync(a, 'old a');
+    writeFileSync(b, 'old b');
+    expect(() =>
+      writeSet({
+        intentPath: intent,
+        id: 'x2',
+        createdAt: 'now',
+        files: [
+          { path: a, content: 'new a' },
+          { path: b, content: 'new b' },
+        ],
+        record: {},
+        finish: () => undefined,
+        crash: stopAt('temp-written', 2),
+      }),
+    ).toThrow();
+    // a's temp file was removed on the way out; b's is left as a crash would leave it.
+    expect(readdirSync(d).filter((n) => n.includes('git-promote-tmp'))).toHaveLength(1);
+    const r = recoverIntent({ intentPath: intent, dirs: [d], finish: () => undefined });
+    expect(r.completed).toBeNull();
+    expect(r.discarded).toHaveLength(1);
+    expect([readFileSync(a, 'utf8'), readFileSync(b, 'utf8')]).toEqual(['old a', 'old b']);
+    expect(readdirSync(d).sort()).toEqual(['a.json', 'b.json']);
+  });
+
+  it('refuses an intent journal that is not its own format', () => {
+    const d = dir();
+    writeFileSync(join(d, 'intent.json'), '{"hello": 1}');
+    expect(() =>
+      recoverIntent({ intentPath: join(d, 'intent.json'), dirs: [], finish: () => undefined }),
+    ).toThrow(/the intent journal .* is not valid/);
+  });
+
+  it('writeFileAtomic replaces a file and leaves no temp file', () => {
+    const d = dir();
+    writeFileAtomic(join(d, 'f'), 'one');
+    writeFileAtomic(join(d, 'f'), 'two');
+    expect(readFileSync(join(d, 'f'), 'utf8')).toBe('two');
+    expect(readdirSync(d)).toEqual(['f']);
+  });
+});
+
+describe('state store', () => {
+  it('journal: a torn last line is skipped and the next entry starts on a new line', () => {
+    const paths = statePaths(dir());
+    appendJournal(paths, { at: 't1', event: 'applied', id: 'a' });
+    appendFileSync(paths.journal, '{"at": "t2", "event": "app'); // a crash mid-append
+    appendJournal(paths, { at: 't3', event: 'applied', id: 'b' });
+    expect(readJournal(paths).map((e) => e.id)).toEqual(['a', 'b']);
+    expect(readFileSync(paths.journal, 'utf8').split('\n')).toHaveLength(4);
+  });
+
+  it('state: missing is empty; another target or a broken file is refused', () => {
+    const paths = statePaths(dir());
+    expect(readState(paths, '/t')).toEqual(emptyState('/t'));
+    writeState(paths, {
+      ...emptyState('/t'),
+      applied: { id: 'i', commit: 'c', at: 'now', runs: { m: 'r' } },
+    });
+    expect(readState(paths, '/t').applied?.commit).toBe('c');
+    expect(() => readState(paths, '/other')).toThrow(/belongs to target \/t, not \/other/);
+    writeFileSync(paths.state, '{"version": 1');
+    expect(() => readState(paths, '/t')).toThrow(/is not valid/);
+  });
+});
