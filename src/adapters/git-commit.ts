@@ -2,9 +2,9 @@
  * Commit files on top of a commit without touching the user's working tree or index (a private
  * index file in a temp dir, then `commit-tree`), and push it to a branch with a lease.
  */
+import { makeTempDir } from './temp-dir.js';
 import { spawn } from 'node:child_process';
-import { mkdtemp, rm } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
+import { rm } from 'node:fs/promises';
 import { join } from 'node:path';
 import { BusyError, TransientError, UsageError } from '../core/errors.js';
 import { assertSafeRef, gitEnv, type Env } from './git.js';
@@ -52,7 +52,7 @@ export async function commitFiles(
   env: Env,
   input: { parent: string; files: Record<string, string>; message: string },
 ): Promise<string> {
-  const dir = await mkdtemp(join(tmpdir(), 'git-promote-index-'));
+  const dir = await makeTempDir(env, 'git-promote-index-');
   const indexEnv = { ...env, GIT_INDEX_FILE: join(dir, 'index') };
   try {
     await runGit(cwd, indexEnv, ['read-tree', input.parent]);

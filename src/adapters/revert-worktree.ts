@@ -3,8 +3,8 @@
  * never touched. The worktree is removed whatever happens; what survives is a commit id in the
  * shared object store, which the caller verifies and pushes.
  */
-import { mkdtemp, rm } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
+import { makeTempDir } from './temp-dir.js';
+import { rm } from 'node:fs/promises';
 import { join } from 'node:path';
 import { CheckFailedError } from '../core/errors.js';
 import { openGit, type Env, type Git } from './git.js';
@@ -35,7 +35,7 @@ const lastLine = (err: unknown) =>
 export async function revertInWorktree(input: RevertInput): Promise<string> {
   for (const t of [input.base, ...input.targets.map((x) => x.sha)])
     if (!/^[0-9a-f]{40,64}$/.test(t)) throw new Error(`not a commit id: ${t}`);
-  const dir = await mkdtemp(join(tmpdir(), 'git-promote-rollback-'));
+  const dir = await makeTempDir(input.env, 'git-promote-rollback-');
   let added = false;
   try {
     await input.git.raw(['worktree', 'add', '--quiet', '--detach', dir, input.base]);

@@ -3,8 +3,8 @@
  * scoring (no publish), check the manifest it wrote and build the evidence. `propose` uses
  * smokeCandidate() for each pointer it promotes.
  */
-import { mkdir, mkdtemp, readFile, readdir, rm, writeFile, rename } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
+import { makeTempDir } from '../adapters/temp-dir.js';
+import { mkdir, readFile, readdir, rm, writeFile, rename } from 'node:fs/promises';
 import { dirname, isAbsolute, join, resolve } from 'node:path';
 import { loadConfig } from '../adapters/config-file.js';
 import { readTextOr } from '../adapters/read-text.js';
@@ -126,7 +126,7 @@ export async function smokeCandidate(input: {
   const smoke = p.smoke;
   const gameDate = input.gameDate ?? (await defaultGameDate(config, pointer, ctx.now()));
   const timeoutMs = parseDuration(smoke.timeout) ?? 600_000;
-  const work = await mkdtemp(join(tmpdir(), 'git-promote-smoke-'));
+  const work = await makeTempDir(ctx.env, 'git-promote-smoke-');
   try {
     const manifestPath = join(work, 'manifest.json');
     const command = fillArgs(smoke.command, {

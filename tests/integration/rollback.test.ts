@@ -1,12 +1,12 @@
-import { readdirSync } from 'node:fs';
+import { mkdtempSync, readdirSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { tmpdir } from 'node:os';
-import { afterEach, describe, expect, it } from 'vitest';
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { rollback } from '../../src/commands/rollback.js';
 import { history } from '../../src/commands/history.js';
 import type { HistoryEntry } from '../../src/core/history.js';
 import { testContext } from '../helpers/context.js';
-import { createRepo, git } from '../helpers/git-repo.js';
+import { createRepo, git, testEnv } from '../helpers/git-repo.js';
 import { sampleConfig } from '../helpers/fixtures.js';
 import { pointerJson } from '../helpers/fixtures.js';
 import {
@@ -24,7 +24,15 @@ afterEach(() => repo?.cleanup());
 const noPr = { pr: false };
 const remoteBranches = (r: PromotionRepo) =>
   git(r.remote, ['for-each-ref', '--format=%(refname)', 'refs/heads/']).split('\n').filter(Boolean);
-const tempWorktrees = () => readdirSync(tmpdir()).filter((d) => d.startsWith('git-promote-rollback-'));
+// Rollback's temporary worktrees go under the injected TMPDIR: a private one per test, so other
+// processes using the shared /tmp at the same time cannot disturb the count.
+let privateTmp = '';
+beforeEach(() => {
+  privateTmp = mkdtempSync(join(tmpdir(), 'rollback-test-tmp-'));
+});
+afterEach(() => rmSync(privateTmp, { recursive: true, force: true }));
+const tempWorktrees = () => readdirSync(privateTmp).filter((d) => d.startsWith('git-promote-rollback-'));
+const rollbackContext = (cwd: string) => testContext({ cwd, env: testEnv({ TMPDIR: privateTmp }) });
 
 interface RollbackData {
   branch: string;
@@ -47,7 +55,7 @@ describe('rollback', () => {
     const made = abc();
     repo = made.repo;
     const before = tempWorktrees();
-    const ctx = testContext({ cwd: repo.clone });
+    const ctx = rollbackContext(repo.clone);
     const out = await rollback(['minutes'], { ...noPr, reason: 'C scores drifted' }, ctx);
     expect(out.exitCode).toBe(0);
     const data = out.data as RollbackData;
@@ -75,7 +83,7 @@ describe('rollback', () => {
   it('--to A reverts both later promotions, newest first, in one branch', async () => {
     const made = abc();
     repo = made.repo;
-    const out = await rollback(['minutes'], { ...noPr, to: 'A' }, testContext({ cwd: repo.clone }));
+    const out = await rollback(['minutes'], { ...noPr, to: 'A' }, rollbackContext(repo.clone));
     const data = out.data as RollbackData;
     expect(data.restored).toBe('A');
     expect(data.reverted.map((r) => r.sha)).toEqual([made.c, made.b]);
@@ -89,7 +97,7 @@ describe('rollback', () => {
     repo = createPromotionRepo('A');
     repo.promote('B', 11);
     const merge = repo.promoteByMerge('C', 12);
-    const out = await rollback(['minutes'], noPr, testContext({ cwd: repo.clone }));
+    const out = await rollback(['minutes'], noPr, rollbackContext(repo.clone));
     const data = out.data as RollbackData;
     expect(data.reverted).toEqual([expect.objectContaining({ sha: merge, pr: 12 })]);
     const ref = `refs/heads/${data.branch}`;
@@ -100,13 +108,13 @@ describe('rollback', () => {
   it('after a rollback is merged, the next rollback skips the reverted promotion', async () => {
     const made = abc();
     repo = made.repo;
-    const first = (await rollback(['minutes'], noPr, testContext({ cwd: repo.clone }))).data as RollbackData;
+    const first = (await rollback(['minutes'], noPr, rollbackContext(repo.clone))).data as RollbackData;
     // Squash-merge the rollback PR without the revert message: found by the run it returns to.
     repo.git(['fetch', '--quiet', 'origin']);
     repo.git(['merge', '--quiet', '--squash', `origin/${first.branch}`]);
     repo.git(['commit', '--quiet', '-m', 'Roll back minutes to B (#13)']);
     repo.git(['push', '--quiet', 'origin', 'HEAD:refs/heads/main']);
-    const second = (await rollback(['minutes'], noPr, testContext({ cwd: repo.clone }))).data as RollbackData;
+    const second = (await rollback(['minutes'], noPr, rollbackContext(repo.clone))).data as RollbackData;
     expect(second.left).toBe('B');
     expect(second.restored).toBe('A');
     expect(second.reverted.map((r) => r.sha)).toEqual([made.b]);
@@ -123,7 +131,7 @@ describe('rollback', () => {
     repo = made.repo;
     repo.manualEdit(pointerJson('C', { note: 'pinned by hand' }));
     const before = tempWorktrees();
-    const err = await rollback(['minutes'], noPr, testContext({ cwd: repo.clone })).catch((e: unknown) => e);
+    const err = await rollback(['minutes'], noPr, rollbackContext(repo.clone)).catch((e: unknown) => e);
     expect(err).toMatchObject({ exitCode: 1 });
     expect((err as Error).message).toMatch(
       /conflicts in config\/minutes_current_run\.json; nothing was pushed/,
@@ -137,7 +145,7 @@ describe('rollback', () => {
     const made = abc();
     repo = made.repo;
     const edit = repo.manualEdit(pointerJson('X'));
-    const err = await rollback(['minutes'], noPr, testContext({ cwd: repo.clone })).catch((e: unknown) => e);
+    const err = await rollback(['minutes'], noPr, rollbackContext(repo.clone)).catch((e: unknown) => e);
     expect(err).toMatchObject({ exitCode: 1 });
     expect((err as Error).message).toContain(`changed to X after its last promotion ${made.c.slice(0, 12)}`);
     expect((err as Error).message).toContain(`by ${edit.slice(0, 12)} (manual edit)`);
@@ -155,7 +163,7 @@ describe('rollback', () => {
       },
       'Promote minutes to B and rates to R2 (#20)',
     );
-    const err = await rollback(['minutes'], noPr, testContext({ cwd: repo.clone })).catch((e: unknown) => e);
+    const err = await rollback(['minutes'], noPr, rollbackContext(repo.clone)).catch((e: unknown) => e);
     expect(err).toMatchObject({ exitCode: 1 });
     expect((err as Error).message).toContain(`${RATES_FILE} (the rates pointer)`);
     expect((err as Error).message).toContain('promotions/rates/R2.json (evidence of rates)');
