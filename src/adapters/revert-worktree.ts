@@ -5,7 +5,6 @@
  */
 import { makeTempDir } from './temp-dir.js';
 import { rm } from 'node:fs/promises';
-import { join } from 'node:path';
 import { CheckFailedError } from '../core/errors.js';
 import { openGit, type Env, type Git } from './git.js';
 
