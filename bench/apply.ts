@@ -12,22 +12,9 @@ import { applyPass, lockSession, openSession } from '../src/commands/apply.js';
 import type { Context } from '../src/commands/context.js';
 import { canonicalSha256 } from '../src/core/meta-hash.js';
 import { medianMs, type BenchRow } from './types.js';
+import { BENCH_ENV as ENV, benchGit as git } from './git-env.js';
 
 const CLI = fileURLToPath(new URL('../src/cli/main.js', import.meta.url));
-const ENV: Record<string, string> = {
-  PATH: process.env.PATH ?? '/usr/bin:/bin',
-  HOME: process.env.HOME ?? '/tmp',
-  GIT_CONFIG_GLOBAL: '/dev/null',
-  GIT_CONFIG_NOSYSTEM: '1',
-  GIT_AUTHOR_NAME: 'Bench',
-  GIT_AUTHOR_EMAIL: 'bench@example.com',
-  GIT_COMMITTER_NAME: 'Bench',
-  GIT_COMMITTER_EMAIL: 'bench@example.com',
-};
-
-function git(cwd: string, args: string[]): string {
-  return execFileSync('git', args, { cwd, env: ENV, encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe'] });
-}
 
 function write(root: string, files: Record<string, string>): void {
   for (const [path, content] of Object.entries(files)) {

@@ -7,6 +7,7 @@
 import { execFileSync, spawnSync } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { BENCH_ENV } from './git-env.js';
 
 export const LONG_POINTER_FILE = 'config/minutes_current_run.json';
 
@@ -25,16 +26,6 @@ export interface LongHistory {
   expected: ExpectedChange[];
   env: Record<string, string | undefined>;
 }
-
-const GIT_ENV = {
-  GIT_CONFIG_GLOBAL: '/dev/null',
-  GIT_CONFIG_NOSYSTEM: '1',
-  GIT_TERMINAL_PROMPT: '0',
-  GIT_AUTHOR_NAME: 'Bench Author',
-  GIT_AUTHOR_EMAIL: 'bench@example.com',
-  GIT_COMMITTER_NAME: 'Bench Author',
-  GIT_COMMITTER_EMAIL: 'bench@example.com',
-};
 
 const pointer = (run: string) => `${JSON.stringify({ run_id: run }, null, 2)}\n`;
 const evidence = (run: string, rows: number) =>
@@ -59,7 +50,7 @@ export function buildLongHistory(
   dir: string,
   options: { commits: number; promoteEvery: number; manualEvery: number },
 ): LongHistory {
-  const env = { PATH: process.env.PATH, HOME: process.env.HOME, ...GIT_ENV };
+  const env: Record<string, string | undefined> = { ...BENCH_ENV };
   const remote = join(dir, 'origin.git');
   const clone = join(dir, 'clone');
   const run = (cwd: string, args: string[], input?: string) =>

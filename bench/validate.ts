@@ -3,41 +3,20 @@
  * and as the built CLI. Baselines: the git work validate cannot avoid (one `git diff
  * --name-status` plus one `git cat-file --batch` of the same blobs), and `node -e 0`.
  */
-import { execFileSync, spawnSync } from 'node:child_process';
-import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { spawnSync } from 'node:child_process';
+import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { dirname, join } from 'node:path';
+import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { validate } from '../src/commands/validate.js';
 import { canonicalSha256 } from '../src/core/meta-hash.js';
 import { slateDate } from '../src/core/game-date.js';
 import { medianMs, type BenchRow } from './types.js';
+import { BENCH_ENV as env, benchGit as git, writeTree as write } from './git-env.js';
 
 const CLI = fileURLToPath(new URL('../src/cli/main.js', import.meta.url));
 const POINTERS = 8;
 const EVIDENCE_FILES = 2000;
-
-const env: Record<string, string> = {
-  PATH: process.env.PATH ?? '',
-  HOME: process.env.HOME ?? '',
-  GIT_CONFIG_GLOBAL: '/dev/null',
-  GIT_CONFIG_NOSYSTEM: '1',
-  GIT_AUTHOR_NAME: 'bench',
-  GIT_AUTHOR_EMAIL: 'bench@example.com',
-  GIT_COMMITTER_NAME: 'bench',
-  GIT_COMMITTER_EMAIL: 'bench@example.com',
-};
-
-function git(cwd: string, args: string[], input?: string): string {
-  return execFileSync('git', args, { cwd, env, encoding: 'utf8', input, maxBuffer: 64 * 2 ** 20 });
-}
-
-function write(root: string, files: Record<string, string>): void {
-  for (const [path, content] of Object.entries(files)) {
-    mkdirSync(dirname(join(root, path)), { recursive: true });
-    writeFileSync(join(root, path), content);
-  }
-}
 
 function evidence(pointer: string, run: string, gameDate: string): string {
   const meta = { run_id: run, model: 'lgbm', created_at: `${gameDate}T10:00:00Z`, contract: '2.1.0' };

@@ -1,5 +1,4 @@
 /** The fixed parts of an agent pass: config, target, state paths, crash hook; and the lock. */
-import { readFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { loadConfig } from '../adapters/config-file.js';
 import { crashHook, type CrashHook } from '../adapters/fs/crash-points.js';
@@ -47,14 +46,4 @@ export function lockSession(
 
 export function pointerPath(session: AgentSession, file: string): string {
   return join(session.target, file);
-}
-
-export function readOrNull(path: string): string | null {
-  try {
-    return readFileSync(path, 'utf8');
-  } catch (err) {
-    const code = (err as NodeJS.ErrnoException).code;
-    if (code === 'ENOENT' || code === 'ENOTDIR') return null;
-    throw err;
-  }
 }

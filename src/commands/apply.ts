@@ -35,7 +35,8 @@ import {
 } from './apply-record.js';
 import { reportLines, unifiedDiff, type ApplyReport } from './apply-report.js';
 import { checkWrites, readTip } from './apply-tip.js';
-import { lockSession, openSession, pointerPath, readOrNull, type AgentSession } from './apply-session.js';
+import { lockSession, openSession, pointerPath, type AgentSession } from './apply-session.js';
+import { readOrNull } from '../adapters/read-text.js';
 import type { Context, Outcome } from './context.js';
 import { failedFollowUps, followUpHook } from './agent-follow-up.js';
 

@@ -1,9 +1,8 @@
-import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { loadConfig } from '../adapters/config-file.js';
 import { fetchBranch, openGit, readBlobs } from '../adapters/git.js';
-import { readPointerRun } from '../core/pointer-file.js';
-import { isPromoteError } from '../core/errors.js';
+import { readPointerRunOr } from '../core/pointer-file.js';
+import { readOrNull } from '../adapters/read-text.js';
 import type { Context, Outcome } from './context.js';
 import { appliedOnHost, openPromotionPulls } from './status-extras.js';
 
@@ -19,27 +18,6 @@ export interface PointerStatus {
   pulls: { number: number; kind: string; to: string }[];
   drift: string[];
   problems: string[];
-}
-
-async function readLocal(path: string): Promise<string | null> {
-  try {
-    return await readFile(path, 'utf8');
-  } catch (err) {
-    if ((err as NodeJS.ErrnoException).code === 'ENOENT') return null;
-    throw err;
-  }
-}
-
-/** The run a pointer file selects, or null with the problem recorded. */
-function runOf(content: string | null, field: string, label: string, problems: string[]): string | null {
-  if (content === null) return null;
-  try {
-    return readPointerRun(content, field, label);
-  } catch (err) {
-    if (!isPromoteError(err)) throw err;
-    problems.push(err.message);
-    return null;
-  }
 }
 
 export async function status(_args: string[], opts: Record<string, unknown>, ctx: Context): Promise<Outcome> {
@@ -70,10 +48,15 @@ export async function status(_args: string[], opts: Record<string, unknown>, ctx
   const rows: PointerStatus[] = [];
   for (const [i, [name, p]] of entries.entries()) {
     const problems: string[] = [];
-    const onBranch = runOf(remoteBlobs[i] ?? null, p.runField, `${remote}/${branch}:${p.file}`, problems);
-    const local = runOf(await readLocal(join(root, p.file)), p.runField, p.file, problems);
+    const onBranch = readPointerRunOr(
+      remoteBlobs[i] ?? null,
+      p.runField,
+      `${remote}/${branch}:${p.file}`,
+      problems,
+    );
+    const local = readPointerRunOr(readOrNull(join(root, p.file)), p.runField, p.file, problems);
     const applied = target
-      ? runOf(await readLocal(join(target, p.file)), p.runField, join(target, p.file), problems)
+      ? readPointerRunOr(readOrNull(join(target, p.file)), p.runField, join(target, p.file), problems)
       : null;
     const drift: string[] = [];
     if (onBranch && local && onBranch !== local) drift.push('checkout differs from branch');

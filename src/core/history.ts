@@ -3,9 +3,8 @@
  * classify each change (promotion, rollback, manual edit) from its message, its embedded PR block
  * and whether the new run's evidence was added by the commit or already in the tree.
  */
-import { isPromoteError } from './errors.js';
 import { evidencePath } from './evidence-path.js';
-import { readPointerRun } from './pointer-file.js';
+import { readPointerRunOr } from './pointer-file.js';
 import { isRunId } from './run-id.js';
 import { patchSides } from './patch-sides.js';
 
@@ -109,18 +108,6 @@ export function revertedShas(message: string): string[] {
   return [...message.matchAll(/^This reverts commit ([0-9a-f]{7,64})\b/gm)].map((m) => m[1]!);
 }
 
-/** The run id in a pointer file version, or null with the reason recorded. */
-function runIn(content: string | null, runField: string, label: string, problems: string[]): string | null {
-  if (content === null) return null;
-  try {
-    return readPointerRun(content, runField, label);
-  } catch (err) {
-    if (!isPromoteError(err)) throw err;
-    problems.push(err.message);
-    return null;
-  }
-}
-
 /** The sides of the pointer change in a commit, with run ids. */
 export function pointerChange(
   commit: LogCommit,
@@ -134,8 +121,8 @@ export function pointerChange(
     return { from: null, to: null, problems };
   }
   return {
-    from: runIn(sides.before, runField, `${file}@${commit.sha.slice(0, 12)}^`, problems),
-    to: runIn(sides.after, runField, `${file}@${commit.sha.slice(0, 12)}`, problems),
+    from: readPointerRunOr(sides.before, runField, `${file}@${commit.sha.slice(0, 12)}^`, problems),
+    to: readPointerRunOr(sides.after, runField, `${file}@${commit.sha.slice(0, 12)}`, problems),
     problems,
   };
 }

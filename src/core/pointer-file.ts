@@ -2,7 +2,7 @@
  * Pure edits of pointer files: (content) => content. Unknown keys and key order are kept; the
  * output is 2-space indented JSON with a final newline.
  */
-import { CheckFailedError } from './errors.js';
+import { CheckFailedError, isPromoteError } from './errors.js';
 import { parseJson, stringifyJson } from './json-file.js';
 import { runIdProblem } from './run-id.js';
 
@@ -31,6 +31,23 @@ export function readPointerRun(content: string, runField: string, label: string)
     );
   }
   return value;
+}
+
+/** The run a pointer file version selects; null when absent, or when it does not parse (the reason is added to `problems`). */
+export function readPointerRunOr(
+  content: string | null,
+  runField: string,
+  label: string,
+  problems: string[],
+): string | null {
+  if (content === null) return null;
+  try {
+    return readPointerRun(content, runField, label);
+  } catch (err) {
+    if (!isPromoteError(err)) throw err;
+    problems.push(err.message);
+    return null;
+  }
 }
 
 /** Return the pointer file content with `runField` set to `runId` (an edit, not a rewrite). */
