@@ -3,7 +3,8 @@
  * Prefect flow run (created once, resumed after a failure), and verification from the manifests.
  */
 import { afterEach, describe, expect, it } from 'vitest';
-import { readFileSync, writeFileSync } from 'node:fs';
+import { spawn } from 'node:child_process';
+import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { runCli } from '../../src/cli/program.js';
 import {
@@ -15,6 +16,7 @@ import {
 import { smokeEvidence } from '../../src/sandbox/world/smoke-evidence.js';
 import { git, tempDir, testEnv } from '../helpers/git-repo.js';
 import { testContext } from '../helpers/context.js';
+import { CLI } from '../helpers/cli.js';
 
 const worlds: SandboxWorld[] = [];
 afterEach(async () => {
@@ -153,5 +155,51 @@ describe('agent follow-up after apply', () => {
     expect(JSON.parse(readFileSync(join(w.target, 'config/minutes_current_run.json'), 'utf8')).run_id).toBe(
       candidate,
     );
+  });
+});
+
+describe('agent follow-up across a crash', () => {
+  it('an apply killed while following the flow run resumes the same run; no second run is created', async () => {
+    // A slow flow (about 3 s from SCHEDULED to COMPLETED) so the process can be killed mid-follow.
+    const w = await buildWorld(
+      join(tempDir(), 'world'),
+      testContext({ env: testEnv(), now: () => new Date() }),
+      {
+        flowStepMs: 1000,
+      },
+    );
+    worlds.push(w);
+    await promoteOnMain(w, candidate);
+    const child = spawn(process.execPath, [CLI, 'apply'], {
+      cwd: w.target,
+      env: w.env as NodeJS.ProcessEnv,
+      stdio: 'ignore',
+    });
+    const exited = new Promise((resolve) => child.on('exit', resolve));
+    // Kill it once the flow run exists and its id is saved in the agent state.
+    const statePath = join(w.state, 'state.json');
+    const deadline = Date.now() + 20_000;
+    while (Date.now() < deadline) {
+      const saved =
+        existsSync(statePath) && JSON.parse(readFileSync(statePath, 'utf8')).pending?.progress?.flow?.flow;
+      if (saved) break;
+      await new Promise((r) => setTimeout(r, 50));
+    }
+    expect(w.prefect.flowRuns).toHaveLength(1);
+    child.kill('SIGKILL');
+    await exited;
+    expect(['COMPLETED']).not.toContain(w.prefect.flowRuns[0]!.state.type);
+
+    const r = await apply(w);
+    expect(r.code).toBe(0);
+    expect(r.data.followUps.flow).toMatchObject({
+      ok: true,
+      resumed: true,
+      flowRunId: w.prefect.flowRuns[0]!.id,
+    });
+    expect(creates(w)).toHaveLength(1);
+    expect(w.prefect.flowRuns).toHaveLength(1);
+    expect(w.github.repoState(SANDBOX_REPO).deployments).toHaveLength(1);
+    expect(deploymentStates(w)).toEqual(['in_progress', 'success']);
   });
 });

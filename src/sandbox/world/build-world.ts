@@ -148,7 +148,11 @@ function sandboxConfig(
  * Build the world in `dir` (which must be empty or absent). The evidence of the initial runs is
  * made by the real `smoke` command, so the branch starts with the invariant held.
  */
-export async function buildWorld(dir: string, ctx: Context): Promise<SandboxWorld> {
+export async function buildWorld(
+  dir: string,
+  ctx: Context,
+  options: { flowStepMs?: number } = {},
+): Promise<SandboxWorld> {
   const gitEnv = sandboxGitEnv(ctx.env);
   const data = join(dir, 'pipeline-data');
   const world = {
@@ -168,7 +172,8 @@ export async function buildWorld(dir: string, ctx: Context): Promise<SandboxWorl
   const github = await startGitHubStandIn({ repos: {}, token });
   const prefect = await startPrefectStandIn({
     deployments: [{ flow: 'daily', name: 'live' }],
-    stepMs: 30,
+    // Time between the flow run's states: short for the sandbox, longer for tests that interrupt it.
+    stepMs: options.flowStepMs ?? 30,
     flow: {
       manifestsRoot: world.manifests,
       targetDir: world.target,
