@@ -23,10 +23,11 @@ afterEach(async () => {
   for (const w of worlds.splice(0)) await w.close();
 });
 
-async function world(): Promise<SandboxWorld> {
+async function world(options: { flowStepMs?: number } = {}): Promise<SandboxWorld> {
   const w = await buildWorld(
     join(tempDir(), 'world'),
     testContext({ env: testEnv(), now: () => new Date() }),
+    options,
   );
   worlds.push(w);
   return w;
@@ -61,6 +62,21 @@ async function apply(w: SandboxWorld) {
 
 function deploymentStates(w: SandboxWorld): string[] {
   return w.github.repoState(SANDBOX_REPO).deploymentStatuses.map((s) => s.state);
+}
+
+/** The apply after an interrupted follow-up: the same flow run and deployment, now finished. */
+async function expectResumed(w: SandboxWorld): Promise<void> {
+  const r = await apply(w);
+  expect(r.code).toBe(0);
+  expect(r.data.followUps.flow).toMatchObject({
+    ok: true,
+    resumed: true,
+    flowRunId: w.prefect.flowRuns[0]!.id,
+  });
+  expect(creates(w)).toHaveLength(1);
+  expect(w.prefect.flowRuns).toHaveLength(1);
+  expect(w.github.repoState(SANDBOX_REPO).deployments).toHaveLength(1);
+  expect(deploymentStates(w)).toEqual(['in_progress', 'success']);
 }
 
 const creates = (w: SandboxWorld) => w.prefect.requests.filter((r) => r.path.endsWith('/create_flow_run'));
@@ -132,16 +148,7 @@ describe('agent follow-up after apply', () => {
     const state = JSON.parse(readFileSync(join(w.state, 'state.json'), 'utf8'));
     expect(state.pending.progress.flow.flow.flowRunId).toBe(w.prefect.flowRuns[0]!.id);
 
-    const second = await apply(w);
-    expect(second.code).toBe(0);
-    expect(second.data.followUps.flow).toMatchObject({
-      ok: true,
-      resumed: true,
-      flowRunId: w.prefect.flowRuns[0]!.id,
-    });
-    expect(creates(w)).toHaveLength(1);
-    expect(w.github.repoState(SANDBOX_REPO).deployments).toHaveLength(1);
-    expect(deploymentStates(w)).toEqual(['in_progress', 'success']);
+    await expectResumed(w);
   });
 
   it('with --no-trigger applies and records that nothing was triggered', async () => {
@@ -161,14 +168,7 @@ describe('agent follow-up after apply', () => {
 describe('agent follow-up across a crash', () => {
   it('an apply killed while following the flow run resumes the same run; no second run is created', async () => {
     // A slow flow (about 3 s from SCHEDULED to COMPLETED) so the process can be killed mid-follow.
-    const w = await buildWorld(
-      join(tempDir(), 'world'),
-      testContext({ env: testEnv(), now: () => new Date() }),
-      {
-        flowStepMs: 1000,
-      },
-    );
-    worlds.push(w);
+    const w = await world({ flowStepMs: 1000 });
     await promoteOnMain(w, candidate);
     const child = spawn(process.execPath, [CLI, 'apply'], {
       cwd: w.target,
@@ -190,16 +190,6 @@ describe('agent follow-up across a crash', () => {
     await exited;
     expect(['COMPLETED']).not.toContain(w.prefect.flowRuns[0]!.state.type);
 
-    const r = await apply(w);
-    expect(r.code).toBe(0);
-    expect(r.data.followUps.flow).toMatchObject({
-      ok: true,
-      resumed: true,
-      flowRunId: w.prefect.flowRuns[0]!.id,
-    });
-    expect(creates(w)).toHaveLength(1);
-    expect(w.prefect.flowRuns).toHaveLength(1);
-    expect(w.github.repoState(SANDBOX_REPO).deployments).toHaveLength(1);
-    expect(deploymentStates(w)).toEqual(['in_progress', 'success']);
+    await expectResumed(w);
   });
 });
