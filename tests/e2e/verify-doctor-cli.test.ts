@@ -75,8 +75,6 @@ describe('git-promote verify and doctor (built CLI)', () => {
     world.prefect.seedFlowRun({ state_type: 'COMPLETED', parameters: { game_date: GAME_DATE } });
     const res = await runCliProcess(['doctor', '--game-date', GAME_DATE, '--json'], {
       cwd: world.repo.clone,
-      // simple-git refuses GIT_CONFIG_GLOBAL in the environment: use an empty HOME instead.
-      env: { GIT_CONFIG_GLOBAL: undefined, HOME: world.data },
     });
     expect(res.code).toBe(1);
     const report = JSON.parse(res.stdout) as {

@@ -33,13 +33,8 @@ const SIGNATURES: [string, string, string][] = [
   ],
 ];
 
-// simple-git refuses GIT_CONFIG_GLOBAL in the environment (allowUnsafeConfigPaths), so the
-// in-process doctor gets a plain environment with an empty HOME instead of testEnv().
 function ctxFor(w: DoctorWorld) {
-  return testContext({
-    cwd: w.repo.clone,
-    env: { PATH: process.env.PATH, HOME: w.data, GIT_CONFIG_NOSYSTEM: '1' },
-  });
+  return testContext({ cwd: w.repo.clone });
 }
 
 function healthy(w: DoctorWorld) {
