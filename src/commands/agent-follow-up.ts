@@ -6,6 +6,7 @@
  * resumes the same flow run and the same deployment instead of starting new ones.
  */
 import { hostname } from 'node:os';
+import { githubToken } from '../adapters/github-actions.js';
 import { parseDuration } from '../core/duration.js';
 import type { AfterApplyHook, AppliedCommit, AfterApplyContext, FollowUp } from '../core/apply-result.js';
 import type { Config } from '../core/schemas.js';
@@ -22,11 +23,7 @@ function flowConfigured(config: Config): boolean {
 }
 
 function deploymentsPossible(config: Config, env: Record<string, string | undefined>): boolean {
-  return Boolean(
-    config.repository.github &&
-    (env.GITHUB_TOKEN || env.GH_TOKEN) &&
-    config.agent.deployment?.enabled !== false,
-  );
+  return Boolean(config.repository.github && githubToken(env) && config.agent.deployment?.enabled !== false);
 }
 
 export function followUpHook(host = hostname()): AfterApplyHook {

@@ -4,6 +4,7 @@
  */
 import { existsSync } from 'node:fs';
 import { isAbsolute, join } from 'node:path';
+import { githubToken } from '../adapters/github-actions.js';
 import { readState, resolveStateDir, statePaths } from '../adapters/fs/state-store.js';
 import { isPromoteError } from '../core/errors.js';
 import { PrBody } from '../core/pr-body.js';
@@ -47,9 +48,8 @@ export async function openPromotionPulls(
   config: Config,
   ctx: Context,
 ): Promise<{ pulls: OpenPull[] | null; problem: string | null }> {
-  if (!config.repository.github) return { pulls: null, problem: null };
-  const { forgeFromEnv, tokenFromEnv } = await import('../adapters/github/index.js');
-  if (!tokenFromEnv(ctx.env)) return { pulls: null, problem: null };
+  if (!config.repository.github || !githubToken(ctx.env)) return { pulls: null, problem: null };
+  const { forgeFromEnv } = await import('../adapters/github/index.js');
   try {
     const forge = forgeFromEnv(config.repository.github, ctx.env, { fetch: ctx.fetch });
     const pulls = await forge.listOpenPulls(config.repository.branch);

@@ -3,6 +3,7 @@
  * it may be retried, and maps GitHub's JSON to the port's types. Non-idempotent writes that fail
  * without a clear answer are checked rather than re-sent (see createPull and mergePull).
  */
+import { githubToken } from '../github-actions.js';
 import { UsageError } from '../../core/errors.js';
 import type { CommitStatus, DeploymentState, Forge, PullRequest, RepoRef } from '../../core/forge.js';
 import { createGitHubClient, NO_RETRY, type GitHubClientOptions } from './client.js';
@@ -254,9 +255,8 @@ export function createForge(options: CreateForgeOptions): Forge {
 }
 
 /** The token from the environment: GITHUB_TOKEN, then GH_TOKEN. */
-export function tokenFromEnv(env: Record<string, string | undefined>): string | undefined {
-  return env.GITHUB_TOKEN || env.GH_TOKEN || undefined;
-}
+/** GITHUB_TOKEN, else GH_TOKEN (one rule for every command). */
+export const tokenFromEnv = githubToken;
 
 /** A forge for `repository.github`, from GITHUB_TOKEN/GH_TOKEN and GITHUB_API_URL. */
 export function forgeFromEnv(
