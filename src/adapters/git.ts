@@ -101,7 +101,12 @@ export async function fetchBranch(git: Git, remote: string, branch: string): Pro
 /**
  * Read many `<rev>:<path>` blobs with one `git cat-file --batch`. A missing blob is null.
  */
-export function readBlobs(cwd: string, env: Env, specs: string[]): Promise<(string | null)[]> {
+export async function readBlobs(cwd: string, env: Env, specs: string[]): Promise<(string | null)[]> {
+  return (await readBlobBytes(cwd, env, specs)).map((b) => (b === null ? null : b.toString('utf8')));
+}
+
+/** readBlobs, as bytes (for callers that must tell invalid UTF-8 apart). */
+export function readBlobBytes(cwd: string, env: Env, specs: string[]): Promise<(Buffer | null)[]> {
   if (specs.length === 0) return Promise.resolve([]);
   for (const s of specs)
     if (s.includes('\n')) throw new UsageError('object name contains a newline', 'Fix the path.');
@@ -119,7 +124,7 @@ export function readBlobs(cwd: string, env: Env, specs: string[]): Promise<(stri
     child.on('close', (code) => {
       if (code !== 0) return reject(new Error(`git cat-file failed: ${stderr.trim()}`));
       const buf = Buffer.concat(chunks);
-      const out: (string | null)[] = [];
+      const out: (Buffer | null)[] = [];
       let pos = 0;
       for (let i = 0; i < specs.length; i++) {
         const nl = buf.indexOf(10, pos);
@@ -131,7 +136,7 @@ export function readBlobs(cwd: string, env: Env, specs: string[]): Promise<(stri
           continue;
         }
         const size = Number(m[2]);
-        out.push(m[1] === 'blob' ? buf.subarray(pos, pos + size).toString('utf8') : null);
+        out.push(m[1] === 'blob' ? buf.subarray(pos, pos + size) : null);
         pos += size + 1;
       }
       resolve(out);

@@ -14,6 +14,7 @@ import {
   repoEvidencePath,
   type BlockInfo,
   type HistoryEntry,
+  type LogCommit,
 } from '../core/history.js';
 
 export interface PointerHistoryInput {
@@ -32,8 +33,12 @@ export interface PointerHistoryInput {
   parseBlock?: (message: string) => BlockInfo | null;
 }
 
-/** Every change of the pointer file on the first-parent history of `tip`, newest first. */
-export async function readPointerHistory(input: PointerHistoryInput): Promise<HistoryEntry[]> {
+export type PointerChangeRecord = ReturnType<typeof pointerChange> & { commit: LogCommit };
+
+/** Every change of the pointer file on the first-parent history of `tip`, newest first, with its runs. */
+export async function readPointerChanges(
+  input: Omit<PointerHistoryInput, 'pointer' | 'prefix' | 'parseBlock'>,
+): Promise<PointerChangeRecord[]> {
   if (!/^[0-9a-f]{40,64}$/.test(input.tip)) throw new Error(`not a commit id: ${input.tip}`);
   const out = await input.git.raw([
     // Settings that would change what the patch looks like are pinned, whatever the user's config.
@@ -59,8 +64,12 @@ export async function readPointerHistory(input: PointerHistoryInput): Promise<Hi
     '--',
     `:(top,literal)${input.file}`,
   ]);
-  const commits = parseLog(out);
-  const changes = commits.map((c) => ({ commit: c, ...pointerChange(c, input.runField, input.file) }));
+  return parseLog(out).map((c) => ({ commit: c, ...pointerChange(c, input.runField, input.file) }));
+}
+
+/** Every change of the pointer file on the first-parent history of `tip`, newest first. */
+export async function readPointerHistory(input: PointerHistoryInput): Promise<HistoryEntry[]> {
+  const changes = await readPointerChanges(input);
   const specs: string[] = [];
   const slots = changes.map(({ commit, to }) => {
     const path = repoEvidencePath(input.prefix, input.pointer, to);
