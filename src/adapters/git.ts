@@ -99,6 +99,34 @@ export async function fetchBranch(git: Git, remote: string, branch: string): Pro
 }
 
 /**
+ * Fetch the current tip of `branch` and one commit by sha (a PR head), in one call; returns the
+ * tip. GitHub serves any commit reachable from its refs by sha (pull request heads included).
+ */
+export async function fetchTipAndCommit(
+  git: Git,
+  remote: string,
+  branch: string,
+  commit: string,
+): Promise<string> {
+  assertSafeRef(remote);
+  assertSafeRef(branch);
+  if (!/^[0-9a-f]{40,64}$/.test(commit))
+    throw new UsageError(`not a commit id: ${commit}`, 'Pass a full sha.');
+  const ref = `refs/remotes/${remote}/${branch}`;
+  try {
+    await git.raw(['fetch', '--quiet', '--no-tags', '--', remote, `+refs/heads/${branch}:${ref}`, commit]);
+  } catch (err) {
+    const detail = err instanceof Error ? err.message.trim().split('\n').pop() : String(err);
+    throw new TransientError(
+      `git fetch of ${branch} and ${commit.slice(0, 12)} from ${remote} failed: ${detail}`,
+      `Check that remote "${remote}" is reachable with the workflow token, then rerun the job.`,
+      { cause: err },
+    );
+  }
+  return (await git.raw(['rev-parse', '--verify', '--end-of-options', `${ref}^{commit}`])).trim();
+}
+
+/**
  * Read many `<rev>:<path>` blobs with one `git cat-file --batch`. A missing blob is null.
  */
 export async function readBlobs(cwd: string, env: Env, specs: string[]): Promise<(string | null)[]> {

@@ -30,6 +30,8 @@ export interface CommitStatus {
   state: CommitState;
   description: string | null;
   targetUrl: string | null;
+  /** Login of the account that posted it (null when GitHub no longer knows it). */
+  creator: string | null;
 }
 
 export type DeploymentState =
@@ -53,7 +55,7 @@ export interface Forge {
     sha: string,
     input: { state: CommitState; context: string; description: string; targetUrl?: string },
   ): Promise<void>;
-  /** Latest status per context for a commit (GitHub's combined status). */
+  /** Latest status per context for a commit, with who posted it. */
   getStatuses(sha: string): Promise<CommitStatus[]>;
   createDeployment(input: {
     ref: string;

@@ -153,12 +153,15 @@ export const configSchema = z.looseObject({
       labels: z.array(z.string().min(1)).default(['promotion']),
       rollbackLabels: z.array(z.string().min(1)).default(['rollback']),
       mergeMethod: z.enum(['squash', 'merge', 'rebase']).default('squash'),
+      // Accounts whose git-promote/validate status merge trusts (a GitHub App's is "<slug>[bot]").
+      statusCreators: z.array(z.string().min(1)).min(1).default(['github-actions[bot]']),
     })
     .default({
       evidenceMaxAgeDays: 3,
       labels: ['promotion'],
       rollbackLabels: ['rollback'],
       mergeMethod: 'squash',
+      statusCreators: ['github-actions[bot]'],
     }),
 });
 

@@ -140,7 +140,7 @@ beforeAll(async () => {
   await forge.createStatus(head, { state: 'success', context: 'ci', description: 'ok' });
   await raw('POST', `${P}/statuses/${head}`, { state: 'bogus' });
   await forge.getStatuses(head);
-  await raw('GET', `${P}/commits/nope/status`);
+  await raw('GET', `${P}/commits/nope/statuses`);
   await ignore(forge.mergePull(1, { sha: conflict, method: 'squash' }));
   await raw('PUT', `${P}/pulls/1/merge`, { merge_method: 'octopus' });
   await ignore(forge.mergePull(2, { sha: conflict, method: 'squash' }));
