@@ -123,8 +123,9 @@ export async function applyPass(
   }
   if (config.agent.requireSignedCommits) await verifySigned(paths.mirror, ctx.env, tip);
 
-  // 4. Config, pointer files and evidence at the tip, from git objects.
-  const { tipConfig, pointers, desired } = await readTip(session, tip, branchName, ctx);
+  // 4. The host config's pointer files at the tip, from git objects.
+  const { pointers, desired, configChanged } = await readTip(session, tip, branchName, ctx);
+  if (configChanged.length) log('config-changed', { detail: configChanged.join(', ') });
 
   // 5. Plan: desired vs applied vs actual.
   const actual: Record<string, string | null> = {};
@@ -147,7 +148,7 @@ export async function applyPass(
   const runs = Object.fromEntries(plan.pointers.map((p) => [p.pointer, p.desiredRun]));
 
   // 6. Check every pointer about to be written against its evidence and local artifact.
-  const checks = await checkWrites(session, tipConfig, plan, tip, branchName, ctx);
+  const checks = await checkWrites(session, plan, tip, branchName, ctx);
 
   const changed: PointerChange[] = plan.writes.map((w) => ({
     pointer: w.pointer,
@@ -168,6 +169,7 @@ export async function applyPass(
     drift: plan.drift,
     recovered,
     discardedTemps,
+    configChanged,
   };
 
   if (opts.dryRun) {

@@ -5,7 +5,8 @@
  */
 import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { loadConfig } from '../adapters/config-file.js';
+import { CONFIG_FILE, loadConfig } from '../adapters/config-file.js';
+import { CONFIG_CHANGED_HINT, configDifferences } from '../core/config-diff.js';
 import { fetchBranch, openGit, readBlobs } from '../adapters/git.js';
 import { scanManifests, type InvalidManifest } from '../adapters/manifests.js';
 import { createPrefectClient, toFlowRunInfo } from '../adapters/prefect/client.js';
@@ -191,14 +192,14 @@ async function pointersCheck(config: Config, root: string, ctx: Context): Promis
   const { remote, branch } = config.repository;
   let sha: string;
   let blobs: (string | null)[];
+  let tipConfig: string | null;
   const entries = Object.entries(config.pointers);
   try {
     sha = await fetchBranch(openGit(root, ctx.env), remote, branch);
-    blobs = await readBlobs(
-      root,
-      ctx.env,
-      entries.map(([, p]) => `${sha}:${p.file}`),
-    );
+    [tipConfig = null, ...blobs] = await readBlobs(root, ctx.env, [
+      `${sha}:${CONFIG_FILE}`,
+      ...entries.map(([, p]) => `${sha}:${p.file}`),
+    ]);
   } catch (err) {
     const e = toPromoteError(err);
     return { ...base, status: 'fail', detail: e.message, items: [] };
@@ -227,14 +228,16 @@ async function pointersCheck(config: Config, root: string, ctx: Context): Promis
       }
     }),
   );
-  const status = worst(items);
+  const inSync = items.every((i) => i.status === 'ok');
+  const changed = configDifferences(config, tipConfig);
+  if (changed.length)
+    items.push({ name: 'config', status: 'warn', detail: `${CONFIG_CHANGED_HINT} (${changed.join(', ')})` });
   return {
     ...base,
-    status,
-    detail:
-      status === 'ok'
-        ? `${target} matches ${remote}/${branch} @ ${sha.slice(0, 12)}`
-        : `${target} differs from ${remote}/${branch} @ ${sha.slice(0, 12)} (is the agent running? \`git promote status\`)`,
+    status: worst(items),
+    detail: inSync
+      ? `${target} matches ${remote}/${branch} @ ${sha.slice(0, 12)}`
+      : `${target} differs from ${remote}/${branch} @ ${sha.slice(0, 12)} (is the agent running? \`git promote status\`)`,
     items,
   };
 }
