@@ -121,7 +121,14 @@ export async function applyPass(
       );
     }
   }
-  if (config.agent.requireSignedCommits) await verifySigned(paths.mirror, ctx.env, tip);
+  if (config.agent.requireSignedCommits) {
+    const signers = config.agent.allowedSigners;
+    const signer = await verifySigned(paths.mirror, ctx.env, tip, {
+      gpg: signers?.gpg ?? [],
+      ssh: signers?.ssh ? resolve(session.root, signers.ssh) : undefined,
+    });
+    log('signed', { commit: tip.slice(0, 12), signer });
+  }
 
   // 4. The host config's pointer files at the tip, from git objects.
   const { pointers, desired, configChanged } = await readTip(session, tip, branchName, ctx);

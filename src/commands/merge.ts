@@ -9,7 +9,7 @@
  */
 import { basename } from 'node:path';
 import { loadConfig, type LoadedConfig } from '../adapters/config-file.js';
-import { tokenAuthEnv } from '../adapters/git-auth.js';
+import { tokenAuthEnv } from '../adapters/git-config-env.js';
 import { fetchTipAndCommit, openGit } from '../adapters/git.js';
 import { githubToken } from '../adapters/github-actions.js';
 import { oneLine } from '../core/workflow-commands.js';
