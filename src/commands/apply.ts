@@ -97,7 +97,8 @@ export async function applyPass(
   const state = readState(paths, target);
   await ensureMirror(paths.mirror, ctx.env);
   if (state.applied && !opts.dryRun) await markApplied(paths.mirror, ctx.env, state.applied.commit);
-  const url = await remoteUrl(session.root, ctx.env, remote);
+  // The target is a clone of the pipeline repository; the config may live outside it (/etc/git-promote).
+  const url = await remoteUrl(session.target, ctx.env, remote);
   // A dry run holds no lock: it fetches into a scratch ref of its own, so it never races the
   // agent's ref updates, and deletes it afterwards.
   const scratch = opts.dryRun

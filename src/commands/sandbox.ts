@@ -33,6 +33,7 @@ function keepInstructions(world: SandboxWorld): string[] {
     '  export GIT_CONFIG_GLOBAL=/dev/null',
     `  cd ${world.work} && git promote status          # the laptop clone`,
     `  git promote propose minutes=minutes-20261122   # another promotion`,
+    `  export PROMOTE_CONFIG=${world.hostConfig}   # the agent's own config, outside its checkout`,
     `  cd ${world.target} && git promote apply --dry-run   # the server's checkout`,
     `  git promote doctor`,
     `Model artifacts: ${join(world.data, 'models')}  manifests: ${world.manifests}`,
