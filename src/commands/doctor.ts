@@ -20,12 +20,15 @@ import type { Config } from '../core/schemas.js';
 import { CATEGORY_MEANING, classifyFailure, failureText, type TriageFinding } from '../core/triage-rules.js';
 import { manifestTime, type ManifestEntry } from '../core/verify.js';
 import type { Context, Outcome } from './context.js';
+import { openForge } from './forge-access.js';
+import { rulesetGaps } from '../core/ruleset.js';
+import { STATUS_CONTEXT } from '../core/validate-report.js';
 import { parseGameDate, targetDir } from './verify.js';
 
 export type CheckStatus = 'ok' | 'warn' | 'fail' | 'skip';
 
 export interface DoctorCheck {
-  name: 'flow-run' | 'manifests' | 'pointers';
+  name: 'flow-run' | 'manifests' | 'pointers' | 'repository';
   status: CheckStatus;
   detail: string;
   /** Per-item lines (per step, per pointer). */
@@ -242,6 +245,30 @@ async function pointersCheck(config: Config, root: string, ctx: Context): Promis
   };
 }
 
+/** The branch's rulesets close what the tool cannot: the required status and code-owner review. */
+async function repositoryCheck(config: Config, ctx: Context): Promise<DoctorCheck> {
+  const base = { name: 'repository' as const, items: [] };
+  const branch = config.repository.branch;
+  const forge = await openForge(ctx, config.repository.github);
+  if (!forge)
+    return { ...base, status: 'skip', detail: 'no GitHub token or repository.github: rulesets not checked' };
+  let gaps: string[];
+  try {
+    gaps = rulesetGaps(await forge.getBranchRules(branch));
+  } catch (err) {
+    if (!isPromoteError(err)) throw err;
+    return { ...base, status: 'skip', detail: `cannot read the rules of ${branch}: ${err.message}` };
+  }
+  return gaps.length
+    ? {
+        ...base,
+        status: 'warn',
+        detail: `${branch} lacks protections a promotion relies on (see docs/security.md; \`git promote init\` prints the ruleset)`,
+        items: gaps.map((g) => ({ name: 'ruleset', status: 'warn' as CheckStatus, detail: g })),
+      }
+    : { ...base, status: 'ok', detail: `${branch} requires ${STATUS_CONTEXT} and code-owner review` };
+}
+
 /** The checklist as data (doctor's --json); `retry` is injectable for tests. */
 export async function runDoctor(
   config: Config,
@@ -250,12 +277,13 @@ export async function runDoctor(
   gameDate: string,
   retry: RetryOptions = { attempts: 3, baseMs: 250, maxMs: 2_000 },
 ): Promise<DoctorReport> {
-  const [flow, manifests, pointers] = await Promise.all([
+  const [flow, manifests, pointers, repository] = await Promise.all([
     flowRunCheck(config, ctx, gameDate, retry),
     manifestsCheck(config, gameDate),
     pointersCheck(config, root, ctx),
+    repositoryCheck(config, ctx),
   ]);
-  const checks = [flow.check, manifests.check, pointers];
+  const checks = [flow.check, manifests.check, pointers, repository];
   return {
     gameDate,
     healthy: checks.every((c) => c.status !== 'fail') && manifests.triage.every((t) => t.superseded),

@@ -2,6 +2,8 @@ import { existsSync } from 'node:fs';
 import { mkdir, readFile, writeFile } from 'node:fs/promises';
 import { dirname, join, relative } from 'node:path';
 import { UsageError } from '../core/errors.js';
+import { promotionRuleset } from '../core/ruleset.js';
+import { STATUS_CONTEXT } from '../core/validate-report.js';
 import { stringifyJson } from '../core/json-file.js';
 import { packageRoot, packageVersion } from '../version.js';
 import type { Context, Outcome } from './context.js';
@@ -17,6 +19,9 @@ export const INIT_FILES: { template: string; dest: string }[] = [
   { template: 'systemd/git-promote-agent.service', dest: 'deploy/systemd/git-promote-agent.service' },
 ];
 
+/** Written when absent; an existing CODEOWNERS is the team's own and is never overwritten. */
+const CODEOWNERS = { template: 'github/CODEOWNERS', dest: '.github/CODEOWNERS' };
+
 export function schemaUrl(version: string): string {
   return `https://unpkg.com/git-promote@${version}/schema/promote.config.schema.json`;
 }
@@ -28,6 +33,8 @@ async function render(template: string, github: string | undefined): Promise<str
     if (github) config.repository.github = github;
     return stringifyJson({ $schema: schemaUrl(packageVersion()), ...config });
   }
+  if (template === CODEOWNERS.template && github)
+    return text.replace(/@OWNER\b/g, `@${github.split('/')[0]}`);
   if (template.endsWith('promotion.yml'))
     return text.replace(/GIT_PROMOTE_VERSION: '[^']*'/, `GIT_PROMOTE_VERSION: '${packageVersion()}'`);
   return text;
@@ -42,7 +49,12 @@ export async function init(_args: string[], opts: Record<string, unknown>, ctx: 
     );
   }
   const force = Boolean(opts.force);
-  const planned = INIT_FILES.map((f) => ({ ...f, path: join(ctx.cwd, f.dest) }));
+  const codeowners = join(ctx.cwd, CODEOWNERS.dest);
+  const ownersExist = existsSync(codeowners);
+  const planned = [...INIT_FILES, ...(ownersExist ? [] : [CODEOWNERS])].map((f) => ({
+    ...f,
+    path: join(ctx.cwd, f.dest),
+  }));
   const existing = planned.filter((f) => existsSync(f.path));
   if (existing.length > 0 && !force) {
     throw new UsageError(
@@ -57,12 +69,25 @@ export async function init(_args: string[], opts: Record<string, unknown>, ctx: 
     await writeFile(f.path, contents[i]!);
   }
   const written = planned.map((f) => relative(ctx.cwd, f.path));
+  const ruleset = promotionRuleset();
+  const repo = github ?? 'OWNER/REPO';
   return {
     exitCode: 0,
-    data: { written, overwritten: existing.map((f) => f.dest) },
+    data: { written, overwritten: existing.map((f) => f.dest), ruleset },
     text: [
       ...written.map((w) => `wrote ${w}${existing.some((e) => e.dest === w) ? ' (overwritten)' : ''}`),
+      ...(ownersExist
+        ? [
+            `kept your ${CODEOWNERS.dest}: add owners for /promote.config.json, /.github/ and /.gitattributes (see docs/security.md)`,
+          ]
+        : [`next: in ${CODEOWNERS.dest}, name the team that owns the promotion rules`]),
       'next: edit promote.config.json (pointers, artifacts, smoke command), then `git promote status`',
+      `next: protect the branch (${STATUS_CONTEXT} required, code-owner review for .github/ and the config):`,
+      `  gh api --method POST repos/${repo}/rulesets --input - <<'EOF'`,
+      ...JSON.stringify(ruleset, null, 2)
+        .split('\n')
+        .map((l) => `  ${l}`),
+      '  EOF',
     ],
   };
 }

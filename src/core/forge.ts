@@ -3,6 +3,8 @@
  * src/adapters/github/ implements it, and tests run it against the loopback stand-in in
  * src/sandbox/github/. Errors crossing it are PromoteErrors (exit 3 transient, 4 conflict, 1 refusal).
  */
+import type { BranchRule } from './ruleset.js';
+
 export interface RepoRef {
   owner: string;
   repo: string;
@@ -73,4 +75,6 @@ export interface Forge {
   listComments(number: number): Promise<string[]>;
   /** Sha of a branch of the repository, or null when it does not exist. */
   getBranchSha(branch: string): Promise<string | null>;
+  /** The active rules (from rulesets) that apply to a branch; readable with read access. */
+  getBranchRules(branch: string): Promise<BranchRule[]>;
 }

@@ -6,6 +6,7 @@
 import { githubToken } from '../github-actions.js';
 import { UsageError } from '../../core/errors.js';
 import type { CommitStatus, DeploymentState, Forge, PullRequest, RepoRef } from '../../core/forge.js';
+import type { BranchRule } from '../../core/ruleset.js';
 import { createGitHubClient, NO_RETRY, type GitHubClientOptions } from './client.js';
 import { toForgeError } from './errors.js';
 
@@ -267,6 +268,15 @@ export function createForge(options: CreateForgeOptions): Forge {
           if (status(err) === 404) return null;
           throw err;
         }
+      }),
+
+    getBranchRules: (branch: string) =>
+      call(`read the rules of branch ${branch}`, async () => {
+        const { data } = await octokit.rest.repos.getBranchRules({ ...r, branch, per_page: 100 });
+        return data.map((rule): BranchRule => {
+          const parameters = (rule as { parameters?: Record<string, unknown> }).parameters;
+          return { type: rule.type, ...(parameters ? { parameters } : {}) };
+        });
       }),
   };
   return forge;

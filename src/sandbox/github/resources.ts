@@ -72,6 +72,8 @@ export interface RepoState {
   deploymentStatuses: DeploymentStatusRecord[];
   /** Labels known to the repository (GitHub creates a label on first use). */
   labels: string[];
+  /** Active ruleset rules, for every branch (tests set them). */
+  rules: { type: string; parameters?: Record<string, unknown> }[];
 }
 
 type Json = Record<string, unknown>;

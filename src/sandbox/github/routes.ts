@@ -381,6 +381,24 @@ export const ROUTES: Route[] = [
     },
   },
   {
+    // "Get rules for a branch": the active rules of every ruleset that applies, each with its
+    // source (docs.github.com/rest/repos/rules). Readable by anyone with read access.
+    method: 'GET',
+    path: '/repos/{owner}/{repo}/rules/branches/{branch}',
+    async handle(req) {
+      const source = `${req.repo.owner}/${req.repo.name}`;
+      return {
+        status: 200,
+        body: req.repo.rules.map((r) => ({
+          ...r,
+          ruleset_source_type: 'Repository',
+          ruleset_source: source,
+          ruleset_id: 1,
+        })),
+      };
+    },
+  },
+  {
     // "List commit statuses for a reference": every status, newest first, each with its creator
     // (docs.github.com/rest/commits/statuses; the combined status below carries no creator).
     method: 'GET',

@@ -180,6 +180,7 @@ export async function startGitHubStandIn(options: GitHubStandInOptions): Promise
         deployments: [],
         deploymentStatuses: [],
         labels: [],
+        rules: [],
       },
     });
   };

@@ -141,6 +141,7 @@ beforeAll(async () => {
   await raw('POST', `${P}/statuses/${head}`, { state: 'bogus' });
   await forge.getStatuses(head);
   await raw('GET', `${P}/commits/nope/statuses`);
+  await forge.getBranchRules('main');
   await ignore(forge.mergePull(1, { sha: conflict, method: 'squash' }));
   await raw('PUT', `${P}/pulls/1/merge`, { merge_method: 'octopus' });
   await ignore(forge.mergePull(2, { sha: conflict, method: 'squash' }));
