@@ -59,13 +59,13 @@ describe('git promote init', () => {
     const json = testContext({ cwd: fresh() });
     expect(await runCli(['init', '--json'], json)).toBe(0);
     const { ruleset } = JSON.parse(json.out()) as {
-      ruleset: { rules: { type: string; parameters?: any }[] };
+      ruleset: { rules: { type: string; parameters?: Record<string, unknown> }[] };
     };
     const rule = (type: string) => ruleset.rules.find((r) => r.type === type);
-    expect(rule('required_status_checks')!.parameters.required_status_checks).toEqual([
+    expect(rule('required_status_checks')!.parameters!.required_status_checks).toEqual([
       { context: 'git-promote/validate' },
     ]);
-    expect(rule('pull_request')!.parameters.require_code_owner_review).toBe(true);
+    expect(rule('pull_request')!.parameters!.require_code_owner_review).toBe(true);
   });
 
   it('keeps an existing CODEOWNERS and says what to add to it', async () => {
