@@ -69,7 +69,8 @@ export async function readPointerChanges(
 
 /** Every change of the pointer file on the first-parent history of `tip`, newest first. */
 export async function readPointerHistory(input: PointerHistoryInput): Promise<HistoryEntry[]> {
-  const changes = await readPointerChanges(input);
+  // The whole history is read even with a limit: a change's kind depends on every earlier run.
+  const changes = await readPointerChanges({ ...input, limit: undefined });
   const specs: string[] = [];
   const slots = changes.map(({ commit, to }) => {
     const path = repoEvidencePath(input.prefix, input.pointer, to);
@@ -78,16 +79,26 @@ export async function readPointerHistory(input: PointerHistoryInput): Promise<Hi
     return specs.length - 2;
   });
   const blobs = await readBlobs(input.git.cwd, input.env, specs);
-  return changes.map(({ commit, from, to, problems }, i) => {
+  // Oldest first, so each change is classified by the runs the pointer held before it.
+  const held = new Set<string>();
+  const entries: HistoryEntry[] = [];
+  for (let i = changes.length - 1; i >= 0; i--) {
+    const { commit, from, to, problems } = changes[i]!;
     const slot = slots[i]!;
-    return classify({
-      commit,
-      from,
-      to,
-      evidence: slot < 0 ? null : (blobs[slot] ?? null),
-      evidenceAtParent: slot < 0 ? false : blobs[slot + 1] !== null,
-      block: input.parseBlock?.(commit.message) ?? null,
-      problems,
-    });
-  });
+    entries.push(
+      classify({
+        commit,
+        from,
+        to,
+        evidence: slot < 0 ? null : (blobs[slot] ?? null),
+        evidenceAtParent: slot < 0 ? false : blobs[slot + 1] !== null,
+        block: input.parseBlock?.(commit.message) ?? null,
+        problems,
+        heldBefore: held,
+      }),
+    );
+    if (from !== null) held.add(from);
+    if (to !== null) held.add(to);
+  }
+  return entries.reverse().slice(0, input.limit);
 }
