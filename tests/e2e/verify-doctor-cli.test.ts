@@ -84,6 +84,6 @@ describe('git-promote verify and doctor (built CLI)', () => {
     };
     expect(report.healthy).toBe(false);
     expect(report.triage).toEqual([expect.objectContaining({ rule: 'schema-drift', category: 'C' })]);
-    expect(report.checks.map((c) => c.status)).toEqual(['ok', 'fail', 'ok']);
+    expect(report.checks.map((c) => c.status)).toEqual(['ok', 'fail', 'ok', 'skip']);
   });
 });

@@ -93,7 +93,7 @@ describe('agent follow-up after apply', () => {
     expect(flow.verified).toEqual([expect.objectContaining({ pointer: 'minutes', ok: true })]);
 
     expect(w.prefect.flowRuns).toHaveLength(1);
-    expect(w.prefect.flowRuns[0]!.idempotency_key).toBe(`${commit}:minutes`);
+    expect(w.prefect.flowRuns[0]!.idempotency_key).toBe(`daily/live:${commit}:minutes`);
     expect(w.prefect.flowRuns[0]!.tags).toEqual(expect.arrayContaining(['git-promote', 'minutes']));
     const deployment = w.github.repoState(SANDBOX_REPO).deployments[0]!;
     expect(deployment.sha).toBe(commit);

@@ -48,7 +48,7 @@ describe('Prefect trigger against the stand-in', () => {
     const run = prefect.flowRuns[0]!;
     expect(run.parameters).toEqual({ game_date: '2026-11-26', mode: 'live', pointers: ['minutes,rates'] });
     expect(run.tags).toEqual(['git-promote', 'minutes', 'rates']);
-    expect(run.idempotency_key).toBe(`${'a'.repeat(40)}:minutes,rates`);
+    expect(run.idempotency_key).toBe(`daily/live:${'a'.repeat(40)}:minutes,rates`);
 
     const again = await t.trigger(request);
     expect(again).toMatchObject({ flowRunId: first.flowRunId, created: false });
@@ -90,13 +90,13 @@ describe('Prefect trigger against the stand-in', () => {
     ).toEqual([503, 503, 200]);
     expect(prefect.flowRuns).toHaveLength(1);
 
-    prefect.inject({ method: 'POST', path: /create_flow_run$/, status: 422, times: 5 });
+    prefect.inject({ method: 'POST', path: /create_flow_run$/, status: 404, times: 5 });
     const err = await trigger(prefect)
       .trigger({ ...request, commit: 'b'.repeat(40) })
       .catch((e: unknown) => e);
     expect(err).toBeInstanceOf(CheckFailedError);
     expect((err as CheckFailedError).exitCode).toBe(1);
-    expect(prefect.requests.filter((r) => r.status === 422)).toHaveLength(1);
+    expect(prefect.requests.filter((r) => r.status === 404)).toHaveLength(1);
   });
 
   it('gives up on a persistent 5xx with a transient error (exit 3)', async () => {
