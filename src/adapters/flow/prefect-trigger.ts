@@ -20,19 +20,17 @@ export function createPrefectTrigger(
   }),
 ): FlowTrigger {
   const sleep = deps.sleep ?? realSleep;
+  const target = `${settings.flowName}/${settings.deploymentName}`;
   return {
     kind: 'prefect',
+    target,
     async trigger(request) {
       const deployment = await client.readDeploymentByName(settings.flowName, settings.deploymentName);
       const values = triggerValues(request);
       const { run, created } = await client.createFlowRun(deployment.id, {
         parameters: fillParameters(settings.parameters, values) as Record<string, unknown>,
         tags: ['git-promote', ...[...request.pointers].sort()],
-        idempotency_key: flowIdempotencyKey(
-          `${settings.flowName}/${settings.deploymentName}`,
-          request.commit,
-          request.pointers,
-        ),
+        idempotency_key: flowIdempotencyKey(target, request.commit, request.pointers),
         name: `git-promote-${request.commit.slice(0, 12)}`,
       });
       return { flowRunId: run.id, created, run: toFlowRunInfo(run) };
