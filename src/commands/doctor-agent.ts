@@ -91,7 +91,9 @@ export function agentCheck(
         detail: `commit ${short(state.pending.commit)} applied at ${state.pending.since}; ${following} (is the agent running?)`,
       });
     } else if (state.lastFollowUps?.followUps.flow) {
-      items = items.concat(flowItem(state.lastFollowUps.commit, state.lastFollowUps.followUps.flow, gameDate, todaysRun));
+      items = items.concat(
+        flowItem(state.lastFollowUps.commit, state.lastFollowUps.followUps.flow, gameDate, todaysRun),
+      );
     }
   } catch (err) {
     if (!isPromoteError(err)) throw err;

@@ -87,14 +87,17 @@ async function flowRunCheck(
     const runs = (await readGameDateRuns(client, deployment.id, gameDate)).map(toFlowRunInfo);
     const found = pickGameDateRun(runs, gameDate, ctx.now());
     const name = `${settings.flowName}/${settings.deploymentName}`;
-    const items = settings.authNote ? [{ name: 'auth', status: 'warn' as const, detail: settings.authNote }] : [];
+    const items = settings.authNote
+      ? [{ name: 'auth', status: 'warn' as const, detail: settings.authNote }]
+      : [];
     if (!found)
       return {
         check: { ...base, items, status: 'warn', detail: `no ${name} flow run for ${gameDate} yet` },
         run: null,
       };
     const run = found;
-    const upcoming = run.state === 'SCHEDULED' && run.expectedStartTime ? ` for ${run.expectedStartTime}` : '';
+    const upcoming =
+      run.state === 'SCHEDULED' && run.expectedStartTime ? ` for ${run.expectedStartTime}` : '';
     const label = `${name} run ${run.name ?? run.flowRunId} (${run.flowRunId}) is ${run.state}${upcoming}`;
     const status: CheckStatus =
       run.state === 'COMPLETED'

@@ -66,6 +66,8 @@ describe('withRetry', () => {
 
 describe('flowIdempotencyKey', () => {
   it('is <flow>/<deployment>:<commit>:<pointers sorted, comma-joined>', () => {
-    expect(flowIdempotencyKey('daily/live', 'abc', ['rates', 'minutes'])).toBe('daily/live:abc:minutes,rates');
+    expect(flowIdempotencyKey('daily/live', 'abc', ['rates', 'minutes'])).toBe(
+      'daily/live:abc:minutes,rates',
+    );
   });
 });

@@ -199,7 +199,7 @@ function notApi(api: string): string {
 
 function credentialsRemedy(api: string, auth: { authString: boolean; apiKey: boolean }): string {
   if (auth.authString && auth.apiKey)
-    return 'Both PREFECT_API_AUTH_STRING and PREFECT_API_KEY are set and the auth string wins (as in Prefect\'s client): unset PREFECT_API_AUTH_STRING for Prefect Cloud, or fix it for a self-hosted server.';
+    return "Both PREFECT_API_AUTH_STRING and PREFECT_API_KEY are set and the auth string wins (as in Prefect's client): unset PREFECT_API_AUTH_STRING for Prefect Cloud, or fix it for a self-hosted server.";
   if (auth.apiKey || isPrefectCloud(api))
     return 'Set PREFECT_API_KEY to a valid API key for this workspace (`prefect cloud login`, or a service account key).';
   return 'Set PREFECT_API_AUTH_STRING to the "user:password" of the server\'s basic auth.';

@@ -72,7 +72,7 @@ export function prefectSettings(config: Config, env: Record<string, string | und
     ...(authString && apiKey
       ? {
           authNote:
-            'PREFECT_API_AUTH_STRING and PREFECT_API_KEY are both set: Basic auth from the auth string is sent and the API key is ignored, as Prefect\'s own client does',
+            "PREFECT_API_AUTH_STRING and PREFECT_API_KEY are both set: Basic auth from the auth string is sent and the API key is ignored, as Prefect's own client does",
         }
       : {}),
     flowName,
