@@ -37,6 +37,18 @@ async function world(prefect: Omit<PrefectStandInOptions, 'flow'> = {}): Promise
 
 const candidate = SANDBOX_POINTERS.minutes.runs[1];
 
+async function doctor(w: SandboxWorld) {
+  const res = await runCliProcess(['doctor', '--json'], { cwd: w.target, env: w.env });
+  return JSON.parse(res.stdout) as {
+    checks: {
+      name: string;
+      status: string;
+      detail: string;
+      items: { name: string; status: string; detail: string }[];
+    }[];
+  };
+}
+
 function apply(w: SandboxWorld, env: Record<string, string | undefined> = {}) {
   return runCliProcess(['apply', '--json'], { cwd: w.target, env: { ...w.env, ...env } });
 }
@@ -258,6 +270,17 @@ describe('switching deployments', () => {
     const first = await apply(w);
     expect(first.code).toBe(1);
     expect(w.prefect.flowRuns.map((r) => r.deployment_id)).toEqual([live!.id]);
+    const pending = await doctor(w);
+    expect(pending.checks.find((c) => c.name === 'agent')).toMatchObject({
+      status: 'warn',
+      items: [
+        expect.objectContaining({ name: 'last apply' }),
+        expect.objectContaining({
+          name: 'pending follow-up',
+          detail: expect.stringContaining(`following flow run ${w.prefect.flowRuns[0]!.id}`),
+        }),
+      ],
+    });
 
     // The operator moves the host to daily/live-v2 (same flow, so Prefect keys runs per flow).
     const configPath = join(w.target, 'promote.config.json');
@@ -272,5 +295,14 @@ describe('switching deployments', () => {
     expect(w.prefect.flowRuns.map((r) => r.deployment_id)).toEqual([live!.id, v2!.id]);
     expect(flow).toMatchObject({ ok: true, resumed: false, flowRunId: w.prefect.flowRuns[1]!.id });
     expect(w.prefect.flowRuns[1]!.idempotency_key).toBe(`daily/live-v2:${commit}:minutes`);
+
+    // doctor answers "did today's promotion reach the flow" from the agent's state.
+    const after = await doctor(w);
+    const agent = after.checks.find((c) => c.name === 'agent')!;
+    expect(agent.status).toBe('ok');
+    expect(agent.items.find((i) => i.name === 'last follow-up')!.detail).toContain(
+      `${commit.slice(0, 12)}: flow run COMPLETED; manifests show minutes=${candidate}; it is the`,
+    );
+    expect(agent.items).toContainEqual(expect.objectContaining({ name: 'verified minutes', status: 'ok' }));
   });
 });

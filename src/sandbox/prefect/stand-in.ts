@@ -87,6 +87,8 @@ export interface Injection {
   /** Answer this status (with `body`, default {"detail": "injected failure"}). */
   status?: number;
   body?: unknown;
+  /** Send `body` as this content type, unencoded (e.g. a proxy's HTML error page). */
+  contentType?: string;
   /** Close the connection without an answer: before handling, or after handling the request. */
   drop?: 'before' | 'after';
   /** Wait this long before answering. */
@@ -201,6 +203,15 @@ function send(res: ServerResponse, status: number, body: unknown): void {
   res.writeHead(status, { 'content-type': 'application/json', 'content-length': Buffer.byteLength(text) });
   res.end(text);
 }
+
+/** The operations the stand-in implements, as Prefect's OpenAPI description names them. */
+export const PREFECT_ROUTES = [
+  'GET /health',
+  'GET /deployments/name/{flow_name}/{deployment_name}',
+  'POST /deployments/{id}/create_flow_run',
+  'GET /flow_runs/{id}',
+  'POST /flow_runs/filter',
+] as const;
 
 /** A Prefect Cloud workspace API path. */
 export function cloudPath(accountId: string, workspaceId: string): string {
@@ -675,6 +686,10 @@ export async function startPrefectStandIn(options: PrefectStandInOptions = {}): 
       }
       if (injection?.status) {
         requests.push({ method, path, status: injection.status, body });
+        if (injection.contentType) {
+          res.writeHead(injection.status, { 'content-type': injection.contentType });
+          return res.end(String(injection.body ?? ''));
+        }
         return send(res, injection.status, injection.body ?? { detail: 'injected failure' });
       }
       const [status, answer] = route(method, path, body);
