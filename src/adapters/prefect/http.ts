@@ -114,7 +114,7 @@ export function errorDetail(data: unknown): string {
     return oneLine(validationErrors(body.exception_detail));
   if (Array.isArray(body.detail)) return oneLine(validationErrors(body.detail));
   const d = body.detail ?? body.exception_message;
-  if (d === undefined) return oneLine(JSON.stringify(data));
+  if (d === undefined) return data === null || data === undefined ? '' : oneLine(JSON.stringify(data));
   return oneLine(typeof d === 'string' ? d : JSON.stringify(d));
 }
 
