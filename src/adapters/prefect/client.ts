@@ -9,7 +9,7 @@ import { CheckFailedError, PromoteError, TransientError, UsageError } from '../.
 import { isFlowStateType, type FlowRunInfo, type FlowStateType } from '../../core/flow-state.js';
 import { BadResponseError, HttpStatusError, NetworkError, requestJson } from './http.js';
 import { withRetry, type RetryOptions } from './retry.js';
-import { apiUrlHint, isPrefectCloud } from './settings.js';
+import { apiUrlHint, isPrefectCloud, notApiQuestion } from './api-url.js';
 
 export interface PrefectClientOptions {
   api: string;
@@ -190,13 +190,6 @@ export function createPrefectClient(options: PrefectClientOptions): PrefectClien
   };
 }
 
-function notApi(api: string): string {
-  if (isPrefectCloud(api)) return 'is PREFECT_API_URL the workspace API URL?';
-  return /\/api$/.test(new URL(api).pathname)
-    ? 'is PREFECT_API_URL the Prefect API?'
-    : 'is PREFECT_API_URL missing /api?';
-}
-
 function credentialsRemedy(api: string, auth: { authString: boolean; apiKey: boolean }): string {
   if (auth.authString && auth.apiKey)
     return "Both PREFECT_API_AUTH_STRING and PREFECT_API_KEY are set and the auth string wins (as in Prefect's client): unset PREFECT_API_AUTH_STRING for Prefect Cloud, or fix it for a self-hosted server.";
@@ -218,7 +211,7 @@ function wrap(err: unknown, api: string, auth: { authString: boolean; apiKey: bo
       );
     if (!err.json)
       return new UsageError(
-        `Prefect at ${api} answered ${err.method} ${err.path} with HTTP ${err.status} and ${err.detail}, not JSON: ${notApi(api)}`,
+        `Prefect at ${api} answered ${err.method} ${err.path} with HTTP ${err.status} and ${err.detail}, not JSON: ${notApiQuestion(api)}`,
         apiUrlHint(api),
         { cause: err },
       );
@@ -258,9 +251,13 @@ function wrap(err: unknown, api: string, auth: { authString: boolean; apiKey: bo
         );
   if (err instanceof BadResponseError)
     return err.notJson
-      ? new UsageError(`Prefect at ${api}: ${err.message}, not JSON: ${notApi(api)}`, apiUrlHint(api), {
-          cause: err,
-        })
+      ? new UsageError(
+          `Prefect at ${api}: ${err.message}, not JSON: ${notApiQuestion(api)}`,
+          apiUrlHint(api),
+          {
+            cause: err,
+          },
+        )
       : new TransientError(
           `Prefect at ${api} sent an unusable response: ${err.message}`,
           'Check that the URL points at the Prefect API and not a proxy page, then retry.',

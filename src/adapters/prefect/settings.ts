@@ -1,6 +1,7 @@
 /** Prefect connection settings from config and Prefect's own environment variables. */
 import { parseDuration } from '../../core/duration.js';
 import { UsageError } from '../../core/errors.js';
+import { parseApiUrl } from './api-url.js';
 import type { Config } from '../../core/schemas.js';
 
 export interface PrefectSettings {
@@ -19,32 +20,6 @@ export interface PrefectSettings {
   deploymentName: string;
   parameters: Record<string, unknown>;
   timeoutMs: number;
-}
-
-/** Parse an API URL, moving any `user:pass@` into the auth string so it never reaches a log. */
-export function parseApiUrl(text: string, what: string): { api: string; authString?: string } {
-  let url: URL;
-  try {
-    url = new URL(text);
-  } catch {
-    throw new UsageError(
-      `${what} is not a URL`,
-      'Set it to the Prefect API base, such as http://127.0.0.1:4200/api (self-hosted) or https://api.prefect.cloud/api/accounts/<id>/workspaces/<id> (Prefect Cloud).',
-    );
-  }
-  if (url.protocol !== 'http:' && url.protocol !== 'https:')
-    throw new UsageError(
-      `${what} must be an http(s) URL`,
-      'Set it to a URL such as http://127.0.0.1:4200/api.',
-    );
-  const authString = url.username
-    ? `${decodeURIComponent(url.username)}:${decodeURIComponent(url.password)}`
-    : undefined;
-  url.username = '';
-  url.password = '';
-  url.search = '';
-  url.hash = '';
-  return { api: url.toString().replace(/\/+$/, ''), ...(authString ? { authString } : {}) };
 }
 
 export function prefectSettings(config: Config, env: Record<string, string | undefined>): PrefectSettings {
@@ -80,29 +55,4 @@ export function prefectSettings(config: Config, env: Record<string, string | und
     parameters: prefect.parameters,
     timeoutMs: parseDuration(prefect.timeout) ?? parseDuration(config.flow?.timeout ?? '2h')!,
   };
-}
-
-/** Prefect Cloud's workspace API URL: https://api.prefect.cloud/api/accounts/<id>/workspaces/<id>. */
-const CLOUD_WORKSPACE = /\/api\/accounts\/[^/]+\/workspaces\/[^/]+$/;
-
-export function isPrefectCloud(api: string): boolean {
-  const url = new URL(api);
-  return url.hostname.endsWith('prefect.cloud') || CLOUD_WORKSPACE.test(url.pathname);
-}
-
-/** What to do when the configured URL answers with something that is not Prefect's JSON API. */
-export function apiUrlHint(api: string): string {
-  const url = new URL(api);
-  if (isPrefectCloud(api))
-    return 'Set PREFECT_API_URL to the workspace API URL https://api.prefect.cloud/api/accounts/<account-id>/workspaces/<workspace-id> (`prefect cloud workspace ls`, `prefect config view`).';
-  if (!/\/api$/.test(url.pathname))
-    return `Set PREFECT_API_URL (or flow.prefect.api) to ${api}/api: Prefect serves its API under /api and its UI everywhere else.`;
-  return 'Check that PREFECT_API_URL / flow.prefect.api points at the Prefect API itself, not a proxy or UI page.';
-}
-
-/** One line naming the credentials a client built from these settings sends (never their value). */
-export function authDescription(settings: Pick<PrefectSettings, 'authString' | 'apiKey'>): string {
-  if (settings.authString) return 'Basic auth from PREFECT_API_AUTH_STRING';
-  if (settings.apiKey) return 'Bearer PREFECT_API_KEY';
-  return 'no credentials';
 }

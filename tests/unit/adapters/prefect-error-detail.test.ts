@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { errorDetail } from '../../../src/adapters/prefect/http.js';
-import { apiUrlHint, isPrefectCloud } from '../../../src/adapters/prefect/settings.js';
+import { apiUrlHint, isPrefectCloud } from '../../../src/adapters/prefect/api-url.js';
 
 describe('errorDetail (Prefect error bodies)', () => {
   it("names the fields of a 422 instead of Prefect's generic message", () => {
