@@ -25,10 +25,11 @@ describe('pickGameDateRun', () => {
 
   it('takes a scheduled run once its time has passed (Late), and the next one before any is due', () => {
     expect(pickGameDateRun(day, '2026-11-26', new Date('2026-11-27T01:00:00Z'))?.flowRunId).toBe('evening');
-    expect(pickGameDateRun(day, '2026-11-26', new Date('2026-11-26T10:00:00Z'))?.flowRunId).toBe('morning');
-    expect(pickGameDateRun([day[2]!], '2026-11-26', new Date('2026-11-26T10:00:00Z'))?.flowRunId).toBe(
-      'evening',
-    );
+    const ahead = [
+      run('evening', 'SCHEDULED', '2026-11-26T23:00:00Z'),
+      run('morning', 'SCHEDULED', '2026-11-26T15:00:00Z'),
+    ];
+    expect(pickGameDateRun(ahead, '2026-11-26', new Date('2026-11-26T10:00:00Z'))?.flowRunId).toBe('morning');
   });
 
   it("skips a run started that day for another game date (a backfill), whatever the input's order", () => {
