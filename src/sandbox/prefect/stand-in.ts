@@ -43,7 +43,7 @@ export interface StandInDeployment {
    * flow with `**kwargs` gets); null for a deployment without one.
    */
   parameterSchema?: JsonSchema | null;
-  /** Default true, as `prefect deploy` creates deployments. */
+  /** Default true, as DeploymentCreate has it (src/prefect/server/schemas/actions.py:205). */
   enforceParameterSchema?: boolean;
 }
 
