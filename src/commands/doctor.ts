@@ -10,11 +10,13 @@ import { CONFIG_CHANGED_HINT, configDifferences } from '../core/config-diff.js';
 import { fetchBranch, openGit, readBlobs } from '../adapters/git.js';
 import { scanManifests, type InvalidManifest } from '../adapters/manifests.js';
 import { createPrefectClient, toFlowRunInfo } from '../adapters/prefect/client.js';
+import { readGameDateRuns } from '../adapters/prefect/game-date-runs.js';
 import type { RetryOptions } from '../adapters/prefect/retry.js';
 import { prefectSettings } from '../adapters/prefect/settings.js';
+import { pickGameDateRun } from '../core/game-date-run.js';
+import { agentCheck } from './doctor-agent.js';
 import { isPromoteError, toPromoteError } from '../core/errors.js';
 import type { FlowRunInfo } from '../core/flow-state.js';
-import { slateDate } from '../core/game-date.js';
 import { readPointerRun } from '../core/pointer-file.js';
 import type { Config } from '../core/schemas.js';
 import { CATEGORY_MEANING, classifyFailure, failureText, type TriageFinding } from '../core/triage-rules.js';
@@ -28,7 +30,7 @@ import { parseGameDate, targetDir } from './verify.js';
 export type CheckStatus = 'ok' | 'warn' | 'fail' | 'skip';
 
 export interface DoctorCheck {
-  name: 'flow-run' | 'manifests' | 'pointers' | 'repository';
+  name: 'flow-run' | 'manifests' | 'pointers' | 'agent' | 'repository';
   status: CheckStatus;
   detail: string;
   /** Per-item lines (per step, per pointer). */
@@ -79,43 +81,41 @@ async function flowRunCheck(
     const client = createPrefectClient({
       api: settings.api,
       ...(settings.authString ? { authString: settings.authString } : {}),
+      ...(settings.apiKey ? { apiKey: settings.apiKey } : {}),
       fetch: ctx.fetch,
       timeoutMs: 10_000,
       retry,
       ...(ctx.signal ? { signal: ctx.signal } : {}),
     });
     const deployment = await client.readDeploymentByName(settings.flowName, settings.deploymentName);
-    const runs = await client.filterFlowRuns({
-      deployments: { id: { any_: [deployment.id] } },
-      sort: 'EXPECTED_START_TIME_DESC',
-      limit: 50,
-    });
-    // Today's run: the one whose game_date parameter is the date, else the one expected to start on it.
-    const found =
-      runs.find((r) => r.parameters?.game_date === gameDate) ??
-      runs.find((r) => {
-        const t = r.expected_start_time ?? r.created;
-        return !r.parameters?.game_date && t && slateDate(new Date(t)) === gameDate;
-      });
+    const runs = (await readGameDateRuns(client, deployment.id, gameDate)).map(toFlowRunInfo);
+    const found = pickGameDateRun(runs, gameDate, ctx.now());
     const name = `${settings.flowName}/${settings.deploymentName}`;
+    const items = settings.authNote
+      ? [{ name: 'auth', status: 'warn' as const, detail: settings.authNote }]
+      : [];
     if (!found)
       return {
-        check: { ...base, status: 'warn', detail: `no ${name} flow run for ${gameDate} yet` },
+        check: { ...base, items, status: 'warn', detail: `no ${name} flow run for ${gameDate} yet` },
         run: null,
       };
-    const run = toFlowRunInfo(found);
-    const label = `${name} run ${run.name ?? run.flowRunId} (${run.flowRunId}) is ${run.state}`;
+    const run = found;
+    const upcoming =
+      run.state === 'SCHEDULED' && run.expectedStartTime ? ` for ${run.expectedStartTime}` : '';
+    const label = `${name} run ${run.name ?? run.flowRunId} (${run.flowRunId}) is ${run.state}${upcoming}`;
     const status: CheckStatus =
       run.state === 'COMPLETED'
         ? 'ok'
         : run.state === 'FAILED' || run.state === 'CRASHED' || run.state === 'CANCELLED'
           ? 'fail'
           : 'warn';
+    const others = runs.length > 1 ? ` (${runs.length} runs expected on ${gameDate})` : '';
     return {
       check: {
         ...base,
+        items,
         status,
-        detail: `${label}${run.message && status === 'fail' ? `: ${run.message}` : ''}`,
+        detail: `${label}${run.message && status === 'fail' ? `: ${run.message}` : ''}${others}`,
       },
       run,
     };
@@ -283,7 +283,8 @@ export async function runDoctor(
     pointersCheck(config, root, ctx),
     repositoryCheck(config, ctx),
   ]);
-  const checks = [flow.check, manifests.check, pointers, repository];
+  const agent = agentCheck(config, root, ctx.env, gameDate, flow.run);
+  const checks = [flow.check, manifests.check, pointers, agent, repository];
   return {
     gameDate,
     healthy: checks.every((c) => c.status !== 'fail') && manifests.triage.every((t) => t.superseded),

@@ -64,6 +64,7 @@ describe('doctor', () => {
       ['flow-run', 'ok'],
       ['manifests', 'ok'],
       ['pointers', 'ok'],
+      ['agent', 'skip'],
       ['repository', 'skip'],
     ]);
     expect(outcome.exitCode).toBe(0);

@@ -14,7 +14,7 @@ import { stringifyJson } from '../../core/json-file.js';
 import { newPointerFile } from '../../core/pointer-file.js';
 import { smokeScorerCommand, writeSmokeScorer } from '../fake-pipeline/smoke-scorer.js';
 import { startGitHubStandIn, type GitHubStandIn } from '../github/index.js';
-import { startPrefectStandIn, type PrefectStandIn } from '../prefect/index.js';
+import { startPrefectStandIn, type PrefectStandIn, type PrefectStandInOptions } from '../prefect/index.js';
 
 const run = promisify(execFile);
 
@@ -156,7 +156,7 @@ function sandboxConfig(
 export async function buildWorld(
   dir: string,
   ctx: Context,
-  options: { flowStepMs?: number } = {},
+  options: { flowStepMs?: number; prefect?: Omit<PrefectStandInOptions, 'flow'> } = {},
 ): Promise<SandboxWorld> {
   const gitEnv = sandboxGitEnv(ctx.env);
   const data = join(dir, 'pipeline-data');
@@ -180,6 +180,7 @@ export async function buildWorld(
     deployments: [{ flow: 'daily', name: 'live' }],
     // Time between the flow run's states: short for the sandbox, longer for tests that interrupt it.
     stepMs: options.flowStepMs ?? 30,
+    ...options.prefect,
     flow: {
       manifestsRoot: world.manifests,
       targetDir: world.target,
