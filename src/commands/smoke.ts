@@ -9,6 +9,7 @@ import { dirname, isAbsolute, join, resolve } from 'node:path';
 import { loadConfig } from '../adapters/config-file.js';
 import { readTextOr } from '../adapters/read-text.js';
 import { runSmokeCommand } from '../adapters/smoke-runner.js';
+import { describeLeftovers } from '../adapters/child-group.js';
 import { pointerConfig } from '../core/config.js';
 import { formatDuration, parseDuration } from '../core/duration.js';
 import { CheckFailedError, TransientError, UsageError } from '../core/errors.js';
@@ -160,11 +161,20 @@ export async function smokeCandidate(input: {
       );
     if (result.aborted)
       throw new TransientError(`${label} was interrupted`, 'Run the command again when you are ready.');
+    const escaped = result.leftovers.length
+      ? `${describeLeftovers(result.leftovers)} left its process group and still runs`
+      : '';
     if (result.timedOut)
       throw new CheckFailedError(
-        `${label} timed out after ${smoke.timeout} and was stopped (its whole process group was killed)`,
-        `Find out why scoring is slow, or raise pointers.${pointer}.smoke.timeout in promote.config.json.`,
+        `${label} timed out after ${smoke.timeout} and was stopped: its process group was killed${escaped ? `, but ${escaped}` : ''}`,
+        escaped
+          ? `Stop ${result.leftovers.map((l) => l.pid).join(' ')} yourself (kill <pid>), then find out why scoring is slow or raise pointers.${pointer}.smoke.timeout.`
+          : `Find out why scoring is slow, or raise pointers.${pointer}.smoke.timeout in promote.config.json.`,
         { details: result.stderrTail.slice(-5) },
+      );
+    if (escaped)
+      ctx.stderr.write(
+        `warning: ${label}: ${escaped}\nhint: A smoke command should not leave processes behind; stop them with kill <pid>.\n`,
       );
     if (result.exitCode !== 0)
       throw new CheckFailedError(
