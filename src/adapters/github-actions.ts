@@ -3,8 +3,9 @@
  * the job summary file. Only fields GitHub itself sets are trusted for control flow (shas,
  * numbers, repository names); PR text is never read here.
  */
-import { appendFile, readFile } from 'node:fs/promises';
-import { UsageError } from '../core/errors.js';
+import { appendFile } from 'node:fs/promises';
+import { isPromoteError, UsageError } from '../core/errors.js';
+import { readRegularFile } from './read-text.js';
 import type { Env } from './git.js';
 
 export interface ActionsEvent {
@@ -40,8 +41,9 @@ export async function readActionsEvent(env: Env): Promise<ActionsEvent | null> {
   if (!path) return null;
   let payload: Record<string, unknown>;
   try {
-    payload = JSON.parse(await readFile(path, 'utf8')) as Record<string, unknown>;
+    payload = JSON.parse(await readRegularFile(path)) as Record<string, unknown>;
   } catch (err) {
+    if (isPromoteError(err)) throw err;
     throw new UsageError(
       `cannot read the GitHub event payload ${path}: ${err instanceof Error ? err.message : String(err)}`,
       'Run inside a GitHub Actions job, or pass --base and --head.',

@@ -4,10 +4,10 @@
  * smokeCandidate() for each pointer it promotes.
  */
 import { makeTempDir } from '../adapters/temp-dir.js';
-import { mkdir, readFile, readdir, rm, writeFile, rename } from 'node:fs/promises';
+import { mkdir, readdir, rm, writeFile, rename } from 'node:fs/promises';
 import { dirname, isAbsolute, join, resolve } from 'node:path';
 import { loadConfig } from '../adapters/config-file.js';
-import { readTextOr } from '../adapters/read-text.js';
+import { readRegularFile, readTextOr } from '../adapters/read-text.js';
 import { runSmokeCommand } from '../adapters/smoke-runner.js';
 import { describeLeftovers } from '../adapters/child-group.js';
 import { pointerConfig } from '../core/config.js';
@@ -184,7 +184,7 @@ export async function smokeCandidate(input: {
       );
     let manifestText: string;
     try {
-      manifestText = await readFile(manifestPath, 'utf8');
+      manifestText = await readRegularFile(manifestPath);
     } catch (err) {
       if ((err as NodeJS.ErrnoException).code !== 'ENOENT') throw err;
       throw new CheckFailedError(

@@ -7,7 +7,7 @@
  * Everything is read from git objects (never the working tree, which in Actions is a merge commit):
  * one diff, then three batched blob reads (config, pointer files, evidence).
  */
-import { readFile } from 'node:fs/promises';
+import { readRegularFile } from '../adapters/read-text.js';
 import { basename, dirname } from 'node:path';
 import { findConfigPath } from '../adapters/config-file.js';
 import { changedFiles, mergeBase, resolveCommit } from '../adapters/git-diff.js';
@@ -112,7 +112,7 @@ async function defaultBaseRef(configPath: string): Promise<string> {
   let remote = 'origin';
   let branch = 'main';
   try {
-    const data = JSON.parse(await readFile(configPath, 'utf8')) as { repository?: Record<string, unknown> };
+    const data = JSON.parse(await readRegularFile(configPath)) as { repository?: Record<string, unknown> };
     if (typeof data.repository?.remote === 'string') remote = data.repository.remote;
     if (typeof data.repository?.branch === 'string') branch = data.repository.branch;
   } catch {
