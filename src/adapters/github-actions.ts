@@ -6,6 +6,7 @@
 import { appendFile } from 'node:fs/promises';
 import { isPromoteError, UsageError } from '../core/errors.js';
 import { readRegularFile } from './read-text.js';
+import { createRedactor } from '../core/redact.js';
 import type { Env } from './git.js';
 
 export interface ActionsEvent {
@@ -81,7 +82,8 @@ export async function readActionsEvent(env: Env): Promise<ActionsEvent | null> {
 export async function appendStepSummary(env: Env, markdown: string): Promise<boolean> {
   const path = env.GITHUB_STEP_SUMMARY;
   if (!path) return false;
-  await appendFile(path, markdown, 'utf8');
+  // The summary file is output too: the same filter as stdout and stderr.
+  await appendFile(path, createRedactor(env)(markdown), 'utf8');
   return true;
 }
 
