@@ -7,7 +7,13 @@
 import { z } from 'zod';
 import { CheckFailedError, PromoteError, TransientError, UsageError } from '../../core/errors.js';
 import { isFlowStateType, type FlowRunInfo, type FlowStateType } from '../../core/flow-state.js';
-import { BadResponseError, HttpStatusError, NetworkError, requestJson } from './http.js';
+import {
+  BadResponseError,
+  HttpStatusError,
+  NetworkError,
+  NotJsonResponseError,
+  requestJson,
+} from './http.js';
 import { withRetry, type RetryOptions } from './retry.js';
 
 export interface PrefectClientOptions {
@@ -197,6 +203,12 @@ function wrap(err: unknown, api: string): unknown {
           'Check PREFECT_API_URL / flow.prefect.api (host name and port).',
           { cause: err },
         );
+  if (err instanceof NotJsonResponseError)
+    return new UsageError(
+      `Prefect at ${api} did not answer like the Prefect API: ${err.message}`,
+      'Check PREFECT_API_URL / flow.prefect.api: it must end in /api and point at the Prefect server, not a web page or a proxy.',
+      { cause: err },
+    );
   if (err instanceof BadResponseError)
     return new TransientError(
       `Prefect at ${api} sent an unusable response: ${err.message}`,

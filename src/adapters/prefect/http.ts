@@ -3,6 +3,7 @@
  * returned as typed errors (HttpStatusError, NetworkError) for the caller to classify; nothing
  * here prints a header, since the Authorization header holds the credentials.
  */
+import { readBodyCapped, ResponseTooLargeError } from '../http-body.js';
 import { describeNetworkError, isTransientNetworkError, isTransientStatus } from './retry.js';
 
 export class HttpStatusError extends Error {
@@ -32,6 +33,9 @@ export class NetworkError extends Error {
 
 export class BadResponseError extends Error {}
 
+/** A success answer whose body is not JSON: the URL names something other than the API. */
+export class NotJsonResponseError extends BadResponseError {}
+
 export interface JsonRequest {
   fetch: typeof globalThis.fetch;
   url: string;
@@ -51,21 +55,12 @@ export interface JsonResponse {
 }
 
 async function readCapped(res: Response, maxBytes: number): Promise<string> {
-  if (!res.body) return '';
-  const reader = res.body.getReader();
-  const chunks: Uint8Array[] = [];
-  let size = 0;
-  for (;;) {
-    const { done, value } = await reader.read();
-    if (done) break;
-    size += value.byteLength;
-    if (size > maxBytes) {
-      await reader.cancel().catch(() => undefined);
-      throw new BadResponseError(`response is larger than ${maxBytes} bytes`);
-    }
-    chunks.push(value);
+  try {
+    return (await readBodyCapped(res, maxBytes)).toString('utf8');
+  } catch (err) {
+    if (err instanceof ResponseTooLargeError) throw new BadResponseError(err.message);
+    throw err;
   }
-  return Buffer.concat(chunks).toString('utf8');
 }
 
 /** A one-line, length-capped excerpt of an error body (Prefect answers {"detail": "..."}). */
@@ -118,7 +113,7 @@ export async function requestJson(req: JsonRequest): Promise<JsonResponse> {
   try {
     return { status: res.status, data: JSON.parse(text) };
   } catch {
-    throw new BadResponseError(
+    throw new NotJsonResponseError(
       `${req.method} ${req.path} answered HTTP ${res.status} with a body that is not JSON`,
     );
   }
