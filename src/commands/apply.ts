@@ -21,7 +21,7 @@ import { ensureStateDir, readState } from '../adapters/fs/state-store.js';
 import { readIntent, writeSet } from '../adapters/fs/write-set.js';
 import type { AfterApplyHook, AppliedCommit, PointerChange } from '../core/apply-result.js';
 import { isInside } from '../core/artifact-checks.js';
-import { CheckFailedError, isPromoteError, TransientError, UsageError } from '../core/errors.js';
+import { CheckFailedError, fileSystemError, isPromoteError, UsageError } from '../core/errors.js';
 import { slateDate } from '../core/game-date.js';
 import { planApply, type Plan } from '../core/plan.js';
 import type { Manifest } from '../core/schemas.js';
@@ -289,29 +289,14 @@ export async function applyPass(
 }
 
 /**
- * File system errors that are the host's configuration, said plainly. EACCES and EPERM already
- * become "permission denied" in toPromoteError; the write set has left nothing half-written.
+ * File system errors that are the host's configuration, said plainly (see fileSystemError); the
+ * write set has left nothing half-written.
  */
 function writeOrExplain(write: () => void): void {
   try {
     write();
   } catch (err) {
-    const e = err as NodeJS.ErrnoException;
-    if (e.code === 'EROFS') {
-      throw new CheckFailedError(
-        `read-only file system: ${e.path ?? 'the target'}`,
-        'Make the target writable for the agent (under systemd: add it to ReadWritePaths=), then retry.',
-        { cause: err },
-      );
-    }
-    if (e.code === 'ENOSPC' || e.code === 'EDQUOT') {
-      throw new TransientError(
-        `no space left on the device of ${e.path ?? 'the target'}`,
-        'Free some space; the agent retries on its own.',
-        { cause: err },
-      );
-    }
-    throw err;
+    throw fileSystemError(err) ?? err;
   }
 }
 
