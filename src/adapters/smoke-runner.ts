@@ -5,6 +5,7 @@
  */
 import { spawn } from 'node:child_process';
 import { SECRET_ENV_VARS } from '../core/redact.js';
+import { setLongTimeout } from './long-timeout.js';
 import {
   CHILD_MARK_VAR,
   exitOf,
@@ -103,7 +104,7 @@ export function runSmokeCommand(options: SmokeRunOptions): Promise<SmokeRun> {
       killGroup('SIGTERM');
       killTimer = setTimeout(() => killGroup('SIGKILL'), options.killGraceMs ?? 2000);
     };
-    const timer = setTimeout(() => {
+    const cancelTimeout = setLongTimeout(() => {
       timedOut = true;
       stop();
     }, options.timeoutMs);
@@ -120,7 +121,7 @@ export function runSmokeCommand(options: SmokeRunOptions): Promise<SmokeRun> {
     const finish = async (exitCode: number | null, signal: NodeJS.Signals | null) => {
       if (settled) return;
       settled = true;
-      clearTimeout(timer);
+      cancelTimeout();
       if (progress) clearInterval(progress);
       options.signal?.removeEventListener('abort', onAbort);
       // Whatever it left behind in its group goes too (a scorer's workers must not outlive it).

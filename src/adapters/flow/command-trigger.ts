@@ -9,6 +9,7 @@ import { formatDuration } from '../../core/duration.js';
 import { fillArgs } from '../../core/template.js';
 import type { FlowRunInfo, FlowStateType } from '../../core/flow-state.js';
 import { triggerValues, type FlowTrigger } from './flow-trigger.js';
+import { setLongTimeout } from '../long-timeout.js';
 import {
   CHILD_MARK_VAR,
   describeLeftovers,
@@ -116,14 +117,14 @@ export function createCommandTrigger(options: CommandTriggerOptions): FlowTrigge
           "Check the flow command's own logs, then run `git promote verify <pointer>` to confirm the result.",
         );
       followOptions.onState?.(info(flowRunId, r, 'RUNNING', 'Running'));
-      let timer: NodeJS.Timeout | undefined;
+      let cancelTimeout = () => {};
       const stop = new Promise<'timeout' | 'aborted'>((resolve) => {
-        timer = setTimeout(() => resolve('timeout'), followOptions.timeoutMs);
+        cancelTimeout = setLongTimeout(() => resolve('timeout'), followOptions.timeoutMs);
         if (followOptions.signal?.aborted) resolve('aborted');
         followOptions.signal?.addEventListener('abort', () => resolve('aborted'), { once: true });
       });
       const result = await Promise.race([r.exit, stop]);
-      clearTimeout(timer);
+      cancelTimeout();
       let run: FlowRunInfo;
       if (result === 'timeout' || result === 'aborted') {
         killGroup(r.child, 'SIGTERM');
