@@ -7,7 +7,7 @@
 import { setLongTimeout } from '../adapters/long-timeout.js';
 import { MAX_INTERVAL_MS, parseDuration } from '../core/duration.js';
 import { ExitCode, toPromoteError, UsageError, type ExitCodeValue } from '../core/errors.js';
-import { applyPass, lockSession, openSession, type ApplyDeps, type PassLog } from './apply.js';
+import { applyPass, LockLostError, lockSession, openSession, type ApplyDeps, type PassLog } from './apply.js';
 import type { Context, Outcome } from './context.js';
 import { failedFollowUps, followUpHook } from './agent-follow-up.js';
 
@@ -95,7 +95,8 @@ export function makeAgent(deps: AgentDeps) {
           const e = toPromoteError(err);
           last = e.exitCode;
           if (ctx.signal?.aborted) break;
-          if (e.exitCode === ExitCode.usage) {
+          // Usage errors need a person; a lost lock means another process may already run.
+          if (e.exitCode === ExitCode.usage || err instanceof LockLostError) {
             log('error', { message: e.message, hint: e.remedy });
             return { exitCode: e.exitCode, data: { exitCode: e.exitCode }, text: [] };
           }

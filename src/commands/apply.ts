@@ -35,12 +35,12 @@ import {
 } from './apply-record.js';
 import { reportLines, unifiedDiff, type ApplyReport } from './apply-report.js';
 import { checkWrites, readTip } from './apply-tip.js';
-import { lockSession, openSession, pointerPath, type AgentSession } from './apply-session.js';
+import { assertLockHeld, lockSession, openSession, pointerPath, type AgentSession } from './apply-session.js';
 import { readOrNull } from '../adapters/read-text.js';
 import type { Context, Outcome } from './context.js';
 import { failedFollowUps, followUpHook } from './agent-follow-up.js';
 
-export { lockSession, openSession, type AgentSession } from './apply-session.js';
+export { LockLostError, lockSession, openSession, type AgentSession } from './apply-session.js';
 export { recoverInterrupted, type PassLog } from './apply-record.js';
 export type { ApplyReport } from './apply-report.js';
 
@@ -87,6 +87,7 @@ export async function applyPass(
   let recovered: string | null = null;
   let discardedTemps: string[] = [];
   if (!opts.dryRun) {
+    assertLockHeld(session);
     crash('locked');
     ({ recovered, discarded: discardedTemps } = await recoverInterrupted(session, ctx, log));
   } else if (readIntent(paths.intent)) {
@@ -258,6 +259,7 @@ export async function applyPass(
       );
     }
   }
+  assertLockHeld(session);
   writeOrExplain(() =>
     writeSet<ApplyRecord>({
       intentPath: paths.intent,
@@ -284,6 +286,7 @@ export async function applyPass(
   });
 
   // 9. Hand the change to the hooks (flow trigger, deployments).
+  if (trigger === 'done') assertLockHeld(session);
   const followUps = trigger === 'done' ? await resumeFollowUps(session, hooks, ctx, log) : {};
   return { ...base, applied, upToDate: false, trigger, followUps, diff: null };
 }
