@@ -36,6 +36,14 @@ function str(value: unknown): string | null {
   return typeof value === 'string' ? value : null;
 }
 
+/** A GitHub event payload that cannot be what GitHub wrote: never guess a range from it (exit 2). */
+function malformedEvent(path: string, what: string): UsageError {
+  return new UsageError(
+    `the GitHub event payload ${path} is malformed: ${what}`,
+    'Run validate from a pull_request workflow with the event file GitHub wrote, or pass --base and --head.',
+  );
+}
+
 /** Read GITHUB_EVENT_PATH: pull_request events give base/head shas; push events before/after. */
 export async function readActionsEvent(env: Env): Promise<ActionsEvent | null> {
   const path = env.GITHUB_EVENT_PATH;
@@ -50,6 +58,23 @@ export async function readActionsEvent(env: Env): Promise<ActionsEvent | null> {
       'Run inside a GitHub Actions job, or pass --base and --head.',
       { cause: err },
     );
+  }
+  if (payload === null || typeof payload !== 'object' || Array.isArray(payload))
+    throw malformedEvent(
+      path,
+      `it holds ${payload === null ? 'null' : Array.isArray(payload) ? 'an array' : typeof payload}, not an event object`,
+    );
+  const pullRequestEvent = /^pull_request/.test(env.GITHUB_EVENT_NAME ?? '');
+  if (pullRequestEvent || 'pull_request' in payload) {
+    const pr = payload.pull_request;
+    if (pr === null || typeof pr !== 'object' || Array.isArray(pr))
+      throw malformedEvent(path, 'its pull_request is missing or not an object');
+    const p = pr as Record<string, { sha?: unknown } | null | undefined>;
+    if (!sha(p.base?.sha) || !sha(p.head?.sha))
+      throw new UsageError(
+        `the pull_request event in ${path} has no valid base and head sha`,
+        'Run validate from a pull_request workflow, or pass --base and --head.',
+      );
   }
   const pr = payload.pull_request as Record<string, unknown> | undefined;
   if (pr && typeof pr === 'object') {

@@ -16,6 +16,7 @@ import { CheckFailedError, TransientError, UsageError } from '../core/errors.js'
 import { buildEvidence, manifestChecks, metaChecks, type EvidenceCheck } from '../core/evidence.js';
 import { addDays, isGameDate, slateDate } from '../core/game-date.js';
 import { parseWith, stringifyJson } from '../core/json-file.js';
+import { canonicalProblem } from '../core/meta-hash.js';
 import { parseRunId } from '../core/run-id.js';
 import { manifestSchema, metaSchema, type Config, type Evidence, type Meta } from '../core/schemas.js';
 import { fillArgs, fillTemplate } from '../core/template.js';
@@ -44,7 +45,14 @@ export async function readCandidateMeta(
         `Check the run id, or train/export the model so ${path} exists.`,
       ),
   );
-  return { meta: parseWith(metaSchema, text, path), path };
+  const meta = parseWith(metaSchema, text, path);
+  const unhashable = canonicalProblem(meta);
+  if (unhashable)
+    throw new CheckFailedError(
+      `candidate ${pointer}=${run} refused: ${path} cannot be hashed: ${unhashable}`,
+      `Write ${path} with finite numbers and well-formed strings (export the model again).`,
+    );
+  return { meta, path };
 }
 
 /** Refuse a candidate whose meta.json is for another run or whose contract does not fit. */

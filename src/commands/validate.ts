@@ -89,7 +89,13 @@ async function chooseRange(
   git: Git,
   configPath: string,
 ): Promise<Range> {
-  const event = inActions(ctx.env) ? await readActionsEvent(ctx.env) : null;
+  // With both --base and --head given, the event only adds labels: a malformed one is not needed.
+  const explicit = Boolean(opts.base && opts.head);
+  const event = !inActions(ctx.env)
+    ? null
+    : explicit
+      ? await readActionsEvent(ctx.env).catch(() => null)
+      : await readActionsEvent(ctx.env);
   if (event?.number != null && (!event.base || !event.head) && !(opts.base && opts.head))
     throw new UsageError(
       `the pull_request event in ${ctx.env.GITHUB_EVENT_PATH} has no valid base and head sha`,
