@@ -7,6 +7,7 @@
 import { randomBytes } from 'node:crypto';
 import { readdirSync, readFileSync } from 'node:fs';
 import type { ChildProcess } from 'node:child_process';
+import { oneLine } from '../core/workflow-commands.js';
 
 /** The environment variable that marks a child and everything it starts. */
 export const CHILD_MARK_VAR = 'GIT_PROMOTE_CHILD';
@@ -96,5 +97,5 @@ export function leftoverProcesses(mark: string, group: number | undefined): Left
 
 /** "pid 123 (sleep 45), pid 456 (...)" */
 export function describeLeftovers(list: Leftover[]): string {
-  return list.map((l) => `pid ${l.pid} (${l.command})`).join(', ');
+  return list.map((l) => `pid ${l.pid} (${oneLine(l.command)})`).join(', ');
 }

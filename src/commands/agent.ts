@@ -6,6 +6,8 @@
  */
 import { setLongTimeout } from '../adapters/long-timeout.js';
 import { MAX_INTERVAL_MS, parseDuration } from '../core/duration.js';
+import { terminalSafeJson } from '../core/terminal-text.js';
+import { oneLine } from '../core/workflow-commands.js';
 import { ExitCode, toPromoteError, UsageError, type ExitCodeValue } from '../core/errors.js';
 import { applyPass, LockLostError, lockSession, openSession, type ApplyDeps, type PassLog } from './apply.js';
 import type { Context, Outcome } from './context.js';
@@ -50,9 +52,9 @@ export function makeAgent(deps: AgentDeps) {
       const at = ctx.now().toISOString();
       ctx.stdout.write(
         json
-          ? `${JSON.stringify({ at, event, ...fields })}\n`
+          ? `${terminalSafeJson(JSON.stringify({ at, event, ...fields }))}\n`
           : `${at} ${event}${Object.entries(fields)
-              .map(([k, v]) => ` ${k}=${formatField(v)}`)
+              .map(([k, v]) => ` ${k}=${oneLine(formatField(v))}`)
               .join('')}\n`,
       );
     };

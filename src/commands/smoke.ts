@@ -17,6 +17,7 @@ import { buildEvidence, manifestChecks, metaChecks, type EvidenceCheck } from '.
 import { addDays, isGameDate, slateDate } from '../core/game-date.js';
 import { parseWith, stringifyJson } from '../core/json-file.js';
 import { canonicalProblem } from '../core/meta-hash.js';
+import { terminalSafe } from '../core/terminal-text.js';
 import { parseRunId } from '../core/run-id.js';
 import { manifestSchema, metaSchema, type Config, type Evidence, type Meta } from '../core/schemas.js';
 import { fillArgs, fillTemplate } from '../core/template.js';
@@ -182,7 +183,7 @@ export async function smokeCandidate(input: {
       );
     if (escaped)
       ctx.stderr.write(
-        `warning: ${label}: ${escaped}\nhint: A smoke command should not leave processes behind; stop them with kill <pid>.\n`,
+        `warning: ${label}: ${terminalSafe(escaped)}\nhint: A smoke command should not leave processes behind; stop them with kill <pid>.\n`,
       );
     if (result.exitCode !== 0)
       throw new CheckFailedError(
@@ -269,7 +270,7 @@ export async function smoke(args: string[], opts: Record<string, unknown>, ctx: 
   if (!result.ok) {
     // The evidence is still shown (and written with --out) so the failure can be studied.
     const err = failedChecksError(pointer, run, result.failed);
-    ctx.stderr.write(`error: ${err.message}\nhint: ${err.remedy}\n`);
+    ctx.stderr.write(terminalSafe(`error: ${err.message}\nhint: ${err.remedy}\n`));
     return { exitCode: 1, data: e, text };
   }
   return { exitCode: 0, data: e, text };
