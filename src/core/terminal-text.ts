@@ -18,6 +18,5 @@ export function terminalSafe(text: string): string {
  * but leaves DEL and the C1 controls (U+0080-U+009F, e.g. the one-byte CSI) raw.
  */
 export function terminalSafeJson(json: string): string {
-  // eslint-disable-next-line no-control-regex
   return json.replace(/[\u007f-\u009f\u2028\u2029]/g, escape);
 }
