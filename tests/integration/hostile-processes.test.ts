@@ -8,6 +8,7 @@ import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { createCommandTrigger } from '../../src/adapters/flow/command-trigger.js';
 import { runCliProcess } from '../helpers/cli.js';
+import { createAgentWorld } from '../helpers/agent-world.js';
 import { createPipelineWorld, type PipelineWorld } from '../helpers/smoke-scorer.js';
 
 let world: PipelineWorld | undefined;
@@ -106,4 +107,39 @@ describe('a child that escaped its process group and holds the pipes', () => {
     expect(run.message).toContain(`pid ${pid} (`);
     expect(alive(pid)).toBe(true);
   }, 15_000);
+
+  it('apply with a flow.command that hangs and leaves such a process returns on time (built CLI)', async () => {
+    const w = createAgentWorld({
+      config: {
+        flow: {
+          command: [
+            process.execPath,
+            '-e',
+            [
+              "const cp = require('node:child_process');",
+              "const c = cp.spawn(process.execPath, ['-e', 'setTimeout(() => {}, 45000)'], { detached: true, stdio: ['ignore', 'inherit', 'inherit'] });",
+              "require('node:fs').writeFileSync('flow-escaped.pid', String(c.pid));",
+              'setInterval(() => {}, 1000);',
+            ].join('\n'),
+          ],
+          timeout: '1s',
+        },
+      },
+    });
+    const cleanupWorld = () => w.cleanup();
+    try {
+      w.promote({ minutes: 'm2' });
+      const started = Date.now();
+      const res = await runCliProcess(['apply'], { cwd: w.cwd, timeoutMs: 30_000 });
+      const pid = Number(readFileSync(join(w.target, 'flow-escaped.pid'), 'utf8'));
+      spawned.push(pid);
+      expect(Date.now() - started).toBeLessThan(20_000);
+      expect(w.runInTarget('minutes')).toBe('m2');
+      expect(res.stdout + res.stderr).toContain('killed after the flow timeout of 1.0s');
+      expect(res.stdout + res.stderr).toContain(`pid ${pid} (`);
+      expect(res.code).toBe(1);
+    } finally {
+      cleanupWorld();
+    }
+  }, 40_000);
 });
