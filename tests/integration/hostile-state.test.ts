@@ -34,7 +34,7 @@ describe('the state directory vanishing under a running agent', () => {
 
     rmSync(w.state, { recursive: true, force: true });
     const second = await runCliProcess(['apply'], { cwd: w.cwd, timeoutMs: 20_000 });
-    expect(second.stderr).toContain('whose lock file was removed');
+    expect(second.stderr).toContain('whose lock file is missing');
     expect(second.code).toBe(4);
 
     w.promote({ minutes: 'm2' });

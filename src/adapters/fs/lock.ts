@@ -140,7 +140,7 @@ const sleep = (ms: number, signal?: AbortSignal) =>
   });
 
 /** Run fn with the guard held; null guard support (not Linux) runs it without stale recovery. */
-async function withGuard<T>(lockPath: string, fn: (guarded: boolean) => T | Promise<T>): Promise<T> {
+async function withGuard<T>(lockPath: string, fn: (guarded: boolean) => T): Promise<T> {
   const name = guardName(lockPath);
   for (let attempt = 0; ; attempt++) {
     const server = createServer();
@@ -153,10 +153,10 @@ async function withGuard<T>(lockPath: string, fn: (guarded: boolean) => T | Prom
         await sleep(2 + Math.random() * 8);
         continue;
       }
-      return await fn(false);
+      return fn(false);
     }
     try {
-      return await fn(true);
+      return fn(true);
     } finally {
       server.close();
     }
@@ -167,6 +167,10 @@ function describeHolder(info: LockInfo | null): string {
   if (!info) return 'an unreadable lock file';
   return `pid ${info.pid} on ${info.host} (${info.command}, since ${info.since})`;
 }
+
+/** How long a bound holder socket without a live holder in the file is given to go away. */
+const HOLDER_SETTLE_MS = 1000;
+const HOLDER_POLL_MS = 20;
 
 type Attempt =
   | { ok: true; info: LockInfo; held: Server | null }
@@ -188,20 +192,24 @@ async function bindHolder(path: string): Promise<Server | 'busy' | null> {
   }
 }
 
-async function attemptHeld(
-  path: string,
-  info: LockInfo,
-  guarded: boolean,
-  beforeStaleRemoval?: () => void,
-): Promise<Attempt> {
-  const held = await bindHolder(path);
-  if (held === 'busy') {
+/**
+ * One try: the holder socket first (outside the guard, so the guarded section stays as short as
+ * it was), then the file. Whoever binds the socket is the only process that may take the lock.
+ */
+async function attemptHeld(path: string, info: LockInfo, beforeStaleRemoval?: () => void): Promise<Attempt> {
+  let held: Server | 'busy' | null;
+  for (let waited = 0; (held = await bindHolder(path)) === 'busy'; waited += HOLDER_POLL_MS) {
     const holder = readLockInfo(path);
-    return holder === 'missing' ? { ok: false, holder: null, fileMissing: true } : { ok: false, holder };
+    if (holder !== 'missing' && holder !== null && holderAlive(holder)) return { ok: false, holder };
+    // The socket is bound but no live process names itself in the file: someone is taking the
+    // lock right now, the state directory was deleted under its holder, or the holder was killed
+    // while forking (its child holds a copy of the socket until it execs). Give it a moment.
+    if (waited >= HOLDER_SETTLE_MS) return { ok: false, holder: null, fileMissing: true };
+    await sleep(HOLDER_POLL_MS);
   }
   let result: Attempt;
   try {
-    result = attempt(path, info, guarded, beforeStaleRemoval);
+    result = await withGuard(path, (guarded) => attempt(path, info, guarded, beforeStaleRemoval));
   } catch (err) {
     held?.close();
     throw err;
@@ -272,12 +280,10 @@ export async function acquireLock(path: string, options: LockOptions = {}): Prom
     command: options.command ?? 'git-promote',
   };
   for (;;) {
-    const result = await withGuard(path, (guarded) =>
-      attemptHeld(path, info, guarded, options.beforeStaleRemoval),
-    );
+    const result = await attemptHeld(path, info, options.beforeStaleRemoval);
     if (result.ok) return heldLock(path, info, result.held);
     const who = result.fileMissing
-      ? `a running git-promote whose lock file was removed (its state directory was deleted?)`
+      ? 'a running git-promote whose lock file is missing (being taken right now, or its state directory was deleted)'
       : describeHolder(result.holder);
     if (result.stale) {
       throw new BusyError(
