@@ -3,8 +3,10 @@
  * the job summary file. Only fields GitHub itself sets are trusted for control flow (shas,
  * numbers, repository names); PR text is never read here.
  */
-import { appendFile, readFile } from 'node:fs/promises';
-import { UsageError } from '../core/errors.js';
+import { appendFile } from 'node:fs/promises';
+import { isPromoteError, UsageError } from '../core/errors.js';
+import { readRegularFile } from './read-text.js';
+import { createRedactor } from '../core/redact.js';
 import type { Env } from './git.js';
 
 export interface ActionsEvent {
@@ -34,19 +36,45 @@ function str(value: unknown): string | null {
   return typeof value === 'string' ? value : null;
 }
 
+/** A GitHub event payload that cannot be what GitHub wrote: never guess a range from it (exit 2). */
+function malformedEvent(path: string, what: string): UsageError {
+  return new UsageError(
+    `the GitHub event payload ${path} is malformed: ${what}`,
+    'Run validate from a pull_request workflow with the event file GitHub wrote, or pass --base and --head.',
+  );
+}
+
 /** Read GITHUB_EVENT_PATH: pull_request events give base/head shas; push events before/after. */
 export async function readActionsEvent(env: Env): Promise<ActionsEvent | null> {
   const path = env.GITHUB_EVENT_PATH;
   if (!path) return null;
   let payload: Record<string, unknown>;
   try {
-    payload = JSON.parse(await readFile(path, 'utf8')) as Record<string, unknown>;
+    payload = JSON.parse(await readRegularFile(path)) as Record<string, unknown>;
   } catch (err) {
+    if (isPromoteError(err)) throw err;
     throw new UsageError(
       `cannot read the GitHub event payload ${path}: ${err instanceof Error ? err.message : String(err)}`,
       'Run inside a GitHub Actions job, or pass --base and --head.',
       { cause: err },
     );
+  }
+  if (payload === null || typeof payload !== 'object' || Array.isArray(payload))
+    throw malformedEvent(
+      path,
+      `it holds ${payload === null ? 'null' : Array.isArray(payload) ? 'an array' : typeof payload}, not an event object`,
+    );
+  const pullRequestEvent = /^pull_request/.test(env.GITHUB_EVENT_NAME ?? '');
+  if (pullRequestEvent || 'pull_request' in payload) {
+    const pr = payload.pull_request;
+    if (pr === null || typeof pr !== 'object' || Array.isArray(pr))
+      throw malformedEvent(path, 'its pull_request is missing or not an object');
+    const p = pr as Record<string, { sha?: unknown } | null | undefined>;
+    if (!sha(p.base?.sha) || !sha(p.head?.sha))
+      throw new UsageError(
+        `the pull_request event in ${path} has no valid base and head sha`,
+        'Run validate from a pull_request workflow, or pass --base and --head.',
+      );
   }
   const pr = payload.pull_request as Record<string, unknown> | undefined;
   if (pr && typeof pr === 'object') {
@@ -79,7 +107,8 @@ export async function readActionsEvent(env: Env): Promise<ActionsEvent | null> {
 export async function appendStepSummary(env: Env, markdown: string): Promise<boolean> {
   const path = env.GITHUB_STEP_SUMMARY;
   if (!path) return false;
-  await appendFile(path, markdown, 'utf8');
+  // The summary file is output too: the same filter as stdout and stderr.
+  await appendFile(path, createRedactor(env)(markdown), 'utf8');
   return true;
 }
 

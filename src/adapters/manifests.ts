@@ -3,7 +3,7 @@
  * partition directories a query needs are listed (`{asset}` and `{game_date}` are filled in
  * first), so a tree of many thousands of manifests is never globbed as a whole.
  */
-import { readFileSync } from 'node:fs';
+import { readRegularFileSync } from './read-text.js';
 import { readdir } from 'node:fs/promises';
 import { join } from 'node:path';
 import { isPromoteError } from '../core/errors.js';
@@ -109,8 +109,12 @@ export async function scanManifests(query: ManifestQuery): Promise<ManifestScan>
     for (const path of files.slice(start, start + batch)) {
       let text: string;
       try {
-        text = readFileSync(path, 'utf8');
+        text = readRegularFileSync(path);
       } catch (err) {
+        if (isPromoteError(err)) {
+          invalid.push({ path, problem: err.message });
+          continue;
+        }
         const code = (err as NodeJS.ErrnoException).code;
         if (code === 'ENOENT' || code === 'EISDIR' || code === 'ENOTDIR') continue;
         invalid.push({ path, problem: `cannot read: ${code ?? String(err)}` });

@@ -1,9 +1,20 @@
 /**
  * Runs a smoke scoring command: an argument array (never a shell), in its own process group so a
  * timeout or an abort kills everything it started, with secrets removed from its environment.
+ * It is over when the command exits; processes that escaped its group are named in `leftovers`.
  */
 import { spawn } from 'node:child_process';
 import { SECRET_ENV_VARS } from '../core/redact.js';
+import { setLongTimeout } from './long-timeout.js';
+import {
+  CHILD_MARK_VAR,
+  exitOf,
+  killGroup as signalGroup,
+  leftoverProcesses,
+  newChildMark,
+  releasePipes,
+  type Leftover,
+} from './child-group.js';
 
 export interface SmokeRun {
   exitCode: number | null;
@@ -19,6 +30,8 @@ export interface SmokeRun {
   /** Last lines of its stderr and stdout, for error messages. */
   stderrTail: string[];
   stdoutTail: string[];
+  /** Processes it started that escaped its process group and were still running at the end. */
+  leftovers: Leftover[];
 }
 
 export interface SmokeRunOptions {
@@ -33,6 +46,8 @@ export interface SmokeRunOptions {
   progressEveryMs?: number;
   /** Time between SIGTERM and SIGKILL of the process group (default 2000 ms). */
   killGraceMs?: number;
+  /** After it exited, how long its pipes may still deliver output (default 500 ms). */
+  pipeGraceMs?: number;
 }
 
 const TAIL_LINES = 20;
@@ -72,9 +87,10 @@ export function runSmokeCommand(options: SmokeRunOptions): Promise<SmokeRun> {
     let timedOut = false;
     let aborted = false;
     let spawnError: NodeJS.ErrnoException | null = null;
+    const mark = newChildMark();
     const child = spawn(program, args, {
       cwd: options.cwd,
-      env: smokeEnv(options.env),
+      env: { ...smokeEnv(options.env), [CHILD_MARK_VAR]: mark },
       stdio: ['ignore', 'pipe', 'pipe'],
       detached: true, // its own process group: kill(-pid) reaches grandchildren
       shell: false,
@@ -82,20 +98,13 @@ export function runSmokeCommand(options: SmokeRunOptions): Promise<SmokeRun> {
     child.stdout?.on('data', (c: Buffer) => stdout.push(c));
     child.stderr?.on('data', (c: Buffer) => stderr.push(c));
 
-    const killGroup = (sig: NodeJS.Signals) => {
-      if (child.pid === undefined) return;
-      try {
-        process.kill(-child.pid, sig);
-      } catch {
-        // already gone
-      }
-    };
+    const killGroup = (sig: NodeJS.Signals) => signalGroup(child.pid, sig);
     let killTimer: NodeJS.Timeout | undefined;
     const stop = () => {
       killGroup('SIGTERM');
       killTimer = setTimeout(() => killGroup('SIGKILL'), options.killGraceMs ?? 2000);
     };
-    const timer = setTimeout(() => {
+    const cancelTimeout = setLongTimeout(() => {
       timedOut = true;
       stop();
     }, options.timeoutMs);
@@ -109,16 +118,18 @@ export function runSmokeCommand(options: SmokeRunOptions): Promise<SmokeRun> {
     options.signal?.addEventListener('abort', onAbort, { once: true });
 
     let settled = false;
-    const finish = (exitCode: number | null, signal: NodeJS.Signals | null) => {
+    const finish = async (exitCode: number | null, signal: NodeJS.Signals | null) => {
       if (settled) return;
       settled = true;
-      clearTimeout(timer);
+      cancelTimeout();
       if (progress) clearInterval(progress);
       options.signal?.removeEventListener('abort', onAbort);
       // Whatever it left behind in its group goes too (a scorer's workers must not outlive it).
       killGroup('SIGKILL');
       if (killTimer) clearTimeout(killTimer);
       const finishedAt = now();
+      // A grandchild that left the group may hold the pipes: read what is there, then let go.
+      await releasePipes(child, options.pipeGraceMs ?? 500);
       resolve({
         exitCode,
         signal,
@@ -130,12 +141,13 @@ export function runSmokeCommand(options: SmokeRunOptions): Promise<SmokeRun> {
         durationMs: Math.round(performance.now() - started),
         stderrTail: stderr.lines(),
         stdoutTail: stdout.lines(),
+        leftovers: spawnError ? [] : leftoverProcesses(mark, child.pid),
       });
     };
     child.on('error', (err: NodeJS.ErrnoException) => {
       spawnError = err;
-      finish(null, null);
+      void finish(null, null);
     });
-    child.on('close', (code, signal) => finish(code, signal));
+    void exitOf(child).then(({ code, signal }) => finish(code, signal));
   });
 }

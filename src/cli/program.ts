@@ -4,6 +4,7 @@ import { COMMANDS } from './commands.js';
 import { ExitCode, toPromoteError, type ExitCodeValue } from '../core/errors.js';
 import type { Context, Outcome } from '../commands/context.js';
 import { packageVersion } from '../version.js';
+import { terminalSafe, terminalSafeJson } from '../core/terminal-text.js';
 
 function addCommonOptions(cmd: Command): Command {
   return cmd
@@ -13,8 +14,9 @@ function addCommonOptions(cmd: Command): Command {
 }
 
 function printOutcome(outcome: Outcome, json: boolean, ctx: Context): void {
-  if (json) ctx.stdout.write(`${JSON.stringify(outcome.data, null, 2)}\n`);
-  else if (outcome.text.length > 0) ctx.stdout.write(`${outcome.text.join('\n')}\n`);
+  // Outcomes carry text from git, GitHub and Prefect: no control character reaches the terminal.
+  if (json) ctx.stdout.write(`${terminalSafeJson(JSON.stringify(outcome.data, null, 2))}\n`);
+  else if (outcome.text.length > 0) ctx.stdout.write(`${terminalSafe(outcome.text.join('\n'))}\n`);
 }
 
 function printError(err: unknown, opts: { json?: boolean; debug?: boolean }, ctx: Context): ExitCodeValue {
@@ -27,10 +29,10 @@ function printError(err: unknown, opts: { json?: boolean; debug?: boolean }, ctx
       cause = cause instanceof Error ? cause.cause : undefined;
     }
   }
-  ctx.stderr.write(`${lines.join('\n')}\n`);
+  ctx.stderr.write(`${terminalSafe(lines.join('\n'))}\n`);
   if (opts.json) {
     const error = { message: e.message, details: e.details, remedy: e.remedy, exitCode: e.exitCode };
-    ctx.stdout.write(`${JSON.stringify({ ok: false, error }, null, 2)}\n`);
+    ctx.stdout.write(`${terminalSafeJson(JSON.stringify({ ok: false, error }, null, 2))}\n`);
   }
   return e.exitCode;
 }

@@ -77,7 +77,7 @@ export function followUpHook(host = hostname()): AfterApplyHook {
       const description = outcome.ok
         ? `flow run ${outcome.state}; manifests show ${runs}`
         : outcome.state !== 'COMPLETED'
-          ? `flow run ended ${outcome.state}`
+          ? `flow run ended ${outcome.state}${outcome.run.message ? `: ${outcome.run.message}` : ''}`
           : `verification failed: ${failedChecks.map((v) => v.detail).join('; ')}`;
       const done = await reportDeployment({
         ...deployment,

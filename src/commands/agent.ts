@@ -4,9 +4,12 @@
  * retried at the normal interval (someone must fix the branch); SIGTERM ends the wait at once
  * and lets a running pass finish its write set, then the lock is released.
  */
-import { parseDuration } from '../core/duration.js';
+import { setLongTimeout } from '../adapters/long-timeout.js';
+import { MAX_INTERVAL_MS, parseDuration } from '../core/duration.js';
+import { terminalSafeJson } from '../core/terminal-text.js';
+import { oneLine } from '../core/workflow-commands.js';
 import { ExitCode, toPromoteError, UsageError, type ExitCodeValue } from '../core/errors.js';
-import { applyPass, lockSession, openSession, type ApplyDeps, type PassLog } from './apply.js';
+import { applyPass, LockLostError, lockSession, openSession, type ApplyDeps, type PassLog } from './apply.js';
 import type { Context, Outcome } from './context.js';
 import { failedFollowUps, followUpHook } from './agent-follow-up.js';
 
@@ -28,11 +31,11 @@ function sleep(ms: number, signal?: AbortSignal): Promise<void> {
   return new Promise((resolve) => {
     if (signal?.aborted) return resolve();
     const done = () => {
-      clearTimeout(timer);
+      cancel();
       signal?.removeEventListener('abort', done);
       resolve();
     };
-    const timer = setTimeout(done, ms);
+    const cancel = setLongTimeout(done, ms);
     signal?.addEventListener('abort', done, { once: true });
   });
 }
@@ -49,9 +52,9 @@ export function makeAgent(deps: AgentDeps) {
       const at = ctx.now().toISOString();
       ctx.stdout.write(
         json
-          ? `${JSON.stringify({ at, event, ...fields })}\n`
+          ? `${terminalSafeJson(JSON.stringify({ at, event, ...fields }))}\n`
           : `${at} ${event}${Object.entries(fields)
-              .map(([k, v]) => ` ${k}=${formatField(v)}`)
+              .map(([k, v]) => ` ${k}=${oneLine(formatField(v))}`)
               .join('')}\n`,
       );
     };
@@ -61,10 +64,10 @@ export function makeAgent(deps: AgentDeps) {
     );
     const intervalText = typeof raw.interval === 'string' ? raw.interval : session.config.agent.interval;
     const intervalMs = parseDuration(intervalText);
-    if (intervalMs === null || intervalMs <= 0) {
+    if (intervalMs === null || intervalMs <= 0 || intervalMs > MAX_INTERVAL_MS) {
       throw new UsageError(
-        `invalid --interval ${JSON.stringify(intervalText)}`,
-        'Pass a duration such as 30s, 5m or 1h.',
+        `invalid --interval ${JSON.stringify(intervalText)}${intervalMs !== null && intervalMs > 0 ? ': must be at most 1d' : ''}`,
+        'Pass a duration such as 30s, 5m or 1h (at most 1d).',
       );
     }
     const once = raw.once === true;
@@ -94,7 +97,8 @@ export function makeAgent(deps: AgentDeps) {
           const e = toPromoteError(err);
           last = e.exitCode;
           if (ctx.signal?.aborted) break;
-          if (e.exitCode === ExitCode.usage) {
+          // Usage errors need a person; a lost lock means another process may already run.
+          if (e.exitCode === ExitCode.usage || err instanceof LockLostError) {
             log('error', { message: e.message, hint: e.remedy });
             return { exitCode: e.exitCode, data: { exitCode: e.exitCode }, text: [] };
           }

@@ -4,7 +4,7 @@ import { loadConfig } from '../adapters/config-file.js';
 import { crashHook, type CrashHook } from '../adapters/fs/crash-points.js';
 import { acquireLock, type HeldLock } from '../adapters/fs/lock.js';
 import { ensureStateDir, resolveStateDir, statePaths, type StatePaths } from '../adapters/fs/state-store.js';
-import { UsageError } from '../core/errors.js';
+import { TransientError, UsageError } from '../core/errors.js';
 import type { Config } from '../core/schemas.js';
 import type { Context } from './context.js';
 
@@ -15,6 +15,20 @@ export interface AgentSession {
   target: string;
   paths: StatePaths;
   crash: CrashHook;
+  /** The lock, once taken: checked before each pass writes anything. */
+  lock?: HeldLock;
+}
+
+/** The lock file vanished under a running pass (its state directory was deleted): stop (exit 3). */
+export class LockLostError extends TransientError {}
+
+/** Throw LockLostError unless the session's lock is still ours (a session without a lock passes). */
+export function assertLockHeld(session: AgentSession): void {
+  if (!session.lock || session.lock.stillHeld()) return;
+  throw new LockLostError(
+    `the lock ${session.lock.path} is gone: the state directory ${session.paths.dir} was removed or replaced while git-promote ran, so it stopped before writing anything else`,
+    'Find out what removed it; then start git-promote again (it starts from fresh state and checks the target anew).',
+  );
 }
 
 export async function openSession(opts: { config?: string }, ctx: Context): Promise<AgentSession> {
@@ -30,18 +44,19 @@ export async function openSession(opts: { config?: string }, ctx: Context): Prom
   return { config, root, target, paths, crash: crashHook(ctx.env) };
 }
 
-export function lockSession(
+export async function lockSession(
   session: AgentSession,
   opts: { wait?: boolean; command: string },
   ctx: Context,
 ): Promise<HeldLock> {
   ensureStateDir(session.paths);
-  return acquireLock(session.paths.lock, {
+  session.lock = await acquireLock(session.paths.lock, {
     wait: opts.wait,
     signal: ctx.signal,
     now: ctx.now,
     command: opts.command,
   });
+  return session.lock;
 }
 
 export function pointerPath(session: AgentSession, file: string): string {

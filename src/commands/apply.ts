@@ -21,7 +21,7 @@ import { ensureStateDir, readState } from '../adapters/fs/state-store.js';
 import { readIntent, writeSet } from '../adapters/fs/write-set.js';
 import type { AfterApplyHook, AppliedCommit, PointerChange } from '../core/apply-result.js';
 import { isInside } from '../core/artifact-checks.js';
-import { CheckFailedError, isPromoteError, TransientError, UsageError } from '../core/errors.js';
+import { CheckFailedError, fileSystemError, isPromoteError, UsageError } from '../core/errors.js';
 import { slateDate } from '../core/game-date.js';
 import { planApply, type Plan } from '../core/plan.js';
 import type { Manifest } from '../core/schemas.js';
@@ -35,12 +35,12 @@ import {
 } from './apply-record.js';
 import { reportLines, unifiedDiff, type ApplyReport } from './apply-report.js';
 import { checkWrites, readTip } from './apply-tip.js';
-import { lockSession, openSession, pointerPath, type AgentSession } from './apply-session.js';
+import { assertLockHeld, lockSession, openSession, pointerPath, type AgentSession } from './apply-session.js';
 import { readOrNull } from '../adapters/read-text.js';
 import type { Context, Outcome } from './context.js';
 import { failedFollowUps, followUpHook } from './agent-follow-up.js';
 
-export { lockSession, openSession, type AgentSession } from './apply-session.js';
+export { LockLostError, lockSession, openSession, type AgentSession } from './apply-session.js';
 export { recoverInterrupted, type PassLog } from './apply-record.js';
 export type { ApplyReport } from './apply-report.js';
 
@@ -87,6 +87,7 @@ export async function applyPass(
   let recovered: string | null = null;
   let discardedTemps: string[] = [];
   if (!opts.dryRun) {
+    assertLockHeld(session);
     crash('locked');
     ({ recovered, discarded: discardedTemps } = await recoverInterrupted(session, ctx, log));
   } else if (readIntent(paths.intent)) {
@@ -268,6 +269,7 @@ export async function applyPass(
       );
     }
   }
+  assertLockHeld(session);
   writeOrExplain(() =>
     writeSet<ApplyRecord>({
       intentPath: paths.intent,
@@ -294,34 +296,20 @@ export async function applyPass(
   });
 
   // 9. Hand the change to the hooks (flow trigger, deployments).
+  if (trigger === 'done') assertLockHeld(session);
   const followUps = trigger === 'done' ? await resumeFollowUps(session, hooks, ctx, log) : {};
   return { ...base, applied, upToDate: false, trigger, followUps, diff: null };
 }
 
 /**
- * File system errors that are the host's configuration, said plainly. EACCES and EPERM already
- * become "permission denied" in toPromoteError; the write set has left nothing half-written.
+ * File system errors that are the host's configuration, said plainly (see fileSystemError); the
+ * write set has left nothing half-written.
  */
 function writeOrExplain(write: () => void): void {
   try {
     write();
   } catch (err) {
-    const e = err as NodeJS.ErrnoException;
-    if (e.code === 'EROFS') {
-      throw new CheckFailedError(
-        `read-only file system: ${e.path ?? 'the target'}`,
-        'Make the target writable for the agent (under systemd: add it to ReadWritePaths=), then retry.',
-        { cause: err },
-      );
-    }
-    if (e.code === 'ENOSPC' || e.code === 'EDQUOT') {
-      throw new TransientError(
-        `no space left on the device of ${e.path ?? 'the target'}`,
-        'Free some space; the agent retries on its own.',
-        { cause: err },
-      );
-    }
-    throw err;
+    throw fileSystemError(err) ?? err;
   }
 }
 

@@ -3,7 +3,7 @@
  * configured step, current pointers equal to the branch) and triage of every failed manifest by
  * the runbook's failure signatures. Exit 1 when something is broken, 0 when healthy.
  */
-import { readFile } from 'node:fs/promises';
+import { readRegularFile } from '../adapters/read-text.js';
 import { join } from 'node:path';
 import { CONFIG_FILE, loadConfig } from '../adapters/config-file.js';
 import { CONFIG_CHANGED_HINT, configDifferences } from '../core/config-diff.js';
@@ -214,7 +214,7 @@ async function pointersCheck(config: Config, root: string, ctx: Context): Promis
         const want = blobs[i] ? readPointerRun(blobs[i]!, p.runField, `${remote}/${branch}:${p.file}`) : null;
         let text: string | null = null;
         try {
-          text = await readFile(join(target, p.file), 'utf8');
+          text = await readRegularFile(join(target, p.file));
         } catch (err) {
           if ((err as NodeJS.ErrnoException).code !== 'ENOENT') throw err;
         }

@@ -5,7 +5,7 @@
  * buildProposal() gathers everything, buildPullRequest() is pure, and only then does anything
  * leave the machine, so --dry-run shows exactly what would be pushed and sent.
  */
-import { readFile } from 'node:fs/promises';
+import { readRegularFile } from '../adapters/read-text.js';
 import { resolve } from 'node:path';
 import { createTwoFilesPatch } from 'diff';
 import { loadConfig } from '../adapters/config-file.js';
@@ -13,7 +13,7 @@ import { fetchBranch, openGit, readBlobs } from '../adapters/git.js';
 import { commitFiles, commitShape, fetchRemoteBranch, pushWithLease } from '../adapters/git-commit.js';
 import { PromotionBranch } from '../core/branch-name.js';
 import { pointerConfig } from '../core/config.js';
-import { CheckFailedError, UsageError } from '../core/errors.js';
+import { CheckFailedError, isPromoteError, UsageError } from '../core/errors.js';
 import { evidenceProblems, outputShape } from '../core/evidence.js';
 import { evidencePath } from '../core/evidence-path.js';
 import type { Forge } from '../core/forge.js';
@@ -164,8 +164,9 @@ async function readEvidenceFiles(files: string[], cwd: string): Promise<Evidence
       const path = resolve(cwd, f);
       let text: string;
       try {
-        text = await readFile(path, 'utf8');
-      } catch {
+        text = await readRegularFile(path);
+      } catch (err) {
+        if (isPromoteError(err)) throw err;
         throw new UsageError(
           `cannot read evidence file ${f}`,
           'Pass a file written by `git promote smoke --out FILE`.',

@@ -4,17 +4,20 @@
  * smokeCandidate() for each pointer it promotes.
  */
 import { makeTempDir } from '../adapters/temp-dir.js';
-import { mkdir, readFile, readdir, rm, writeFile, rename } from 'node:fs/promises';
+import { mkdir, readdir, rm, writeFile, rename } from 'node:fs/promises';
 import { dirname, isAbsolute, join, resolve } from 'node:path';
 import { loadConfig } from '../adapters/config-file.js';
-import { readTextOr } from '../adapters/read-text.js';
+import { readRegularFile, readTextOr } from '../adapters/read-text.js';
 import { runSmokeCommand } from '../adapters/smoke-runner.js';
+import { describeLeftovers } from '../adapters/child-group.js';
 import { pointerConfig } from '../core/config.js';
 import { formatDuration, parseDuration } from '../core/duration.js';
 import { CheckFailedError, TransientError, UsageError } from '../core/errors.js';
 import { buildEvidence, manifestChecks, metaChecks, type EvidenceCheck } from '../core/evidence.js';
 import { addDays, isGameDate, slateDate } from '../core/game-date.js';
 import { parseWith, stringifyJson } from '../core/json-file.js';
+import { canonicalProblem } from '../core/meta-hash.js';
+import { terminalSafe } from '../core/terminal-text.js';
 import { parseRunId } from '../core/run-id.js';
 import { manifestSchema, metaSchema, type Config, type Evidence, type Meta } from '../core/schemas.js';
 import { fillArgs, fillTemplate } from '../core/template.js';
@@ -43,7 +46,14 @@ export async function readCandidateMeta(
         `Check the run id, or train/export the model so ${path} exists.`,
       ),
   );
-  return { meta: parseWith(metaSchema, text, path), path };
+  const meta = parseWith(metaSchema, text, path);
+  const unhashable = canonicalProblem(meta);
+  if (unhashable)
+    throw new CheckFailedError(
+      `candidate ${pointer}=${run} refused: ${path} cannot be hashed: ${unhashable}`,
+      `Write ${path} with finite numbers and well-formed strings (export the model again).`,
+    );
+  return { meta, path };
 }
 
 /** Refuse a candidate whose meta.json is for another run or whose contract does not fit. */
@@ -160,11 +170,20 @@ export async function smokeCandidate(input: {
       );
     if (result.aborted)
       throw new TransientError(`${label} was interrupted`, 'Run the command again when you are ready.');
+    const escaped = result.leftovers.length
+      ? `${describeLeftovers(result.leftovers)} left its process group and still runs`
+      : '';
     if (result.timedOut)
       throw new CheckFailedError(
-        `${label} timed out after ${smoke.timeout} and was stopped (its whole process group was killed)`,
-        `Find out why scoring is slow, or raise pointers.${pointer}.smoke.timeout in promote.config.json.`,
+        `${label} timed out after ${smoke.timeout} and was stopped: its process group was killed${escaped ? `, but ${escaped}` : ''}`,
+        escaped
+          ? `Stop ${result.leftovers.map((l) => l.pid).join(' ')} yourself (kill <pid>), then find out why scoring is slow or raise pointers.${pointer}.smoke.timeout.`
+          : `Find out why scoring is slow, or raise pointers.${pointer}.smoke.timeout in promote.config.json.`,
         { details: result.stderrTail.slice(-5) },
+      );
+    if (escaped)
+      ctx.stderr.write(
+        `warning: ${label}: ${terminalSafe(escaped)}\nhint: A smoke command should not leave processes behind; stop them with kill <pid>.\n`,
       );
     if (result.exitCode !== 0)
       throw new CheckFailedError(
@@ -174,7 +193,7 @@ export async function smokeCandidate(input: {
       );
     let manifestText: string;
     try {
-      manifestText = await readFile(manifestPath, 'utf8');
+      manifestText = await readRegularFile(manifestPath);
     } catch (err) {
       if ((err as NodeJS.ErrnoException).code !== 'ENOENT') throw err;
       throw new CheckFailedError(
@@ -251,7 +270,7 @@ export async function smoke(args: string[], opts: Record<string, unknown>, ctx: 
   if (!result.ok) {
     // The evidence is still shown (and written with --out) so the failure can be studied.
     const err = failedChecksError(pointer, run, result.failed);
-    ctx.stderr.write(`error: ${err.message}\nhint: ${err.remedy}\n`);
+    ctx.stderr.write(terminalSafe(`error: ${err.message}\nhint: ${err.remedy}\n`));
     return { exitCode: 1, data: e, text };
   }
   return { exitCode: 0, data: e, text };

@@ -8,7 +8,7 @@
  * diff, three batched blob reads (config, pointer files, evidence) and one `git log` per pointer
  * the PR moves. The rules are the target tip's config (docs/security.md).
  */
-import { readFile } from 'node:fs/promises';
+import { readRegularFile } from '../adapters/read-text.js';
 import { basename, dirname } from 'node:path';
 import { findConfigPath } from '../adapters/config-file.js';
 import { changedFiles, mergeBase, resolveCommit } from '../adapters/git-diff.js';
@@ -119,7 +119,13 @@ async function chooseRange(
   git: Git,
   configPath: string,
 ): Promise<Range> {
-  const event = inActions(ctx.env) ? await readActionsEvent(ctx.env) : null;
+  // With both --base and --head given, the event only adds labels: a malformed one is not needed.
+  const explicit = Boolean(opts.base && opts.head);
+  const event = !inActions(ctx.env)
+    ? null
+    : explicit
+      ? await readActionsEvent(ctx.env).catch(() => null)
+      : await readActionsEvent(ctx.env);
   if (event?.number != null && (!event.base || !event.head) && !(opts.base && opts.head))
     throw new UsageError(
       `the pull_request event in ${ctx.env.GITHUB_EVENT_PATH} has no valid base and head sha`,
@@ -161,7 +167,7 @@ async function defaultBaseRef(configPath: string): Promise<string> {
   let remote = 'origin';
   let branch = 'main';
   try {
-    const data = JSON.parse(await readFile(configPath, 'utf8')) as { repository?: Record<string, unknown> };
+    const data = JSON.parse(await readRegularFile(configPath)) as { repository?: Record<string, unknown> };
     if (typeof data.repository?.remote === 'string') remote = data.repository.remote;
     if (typeof data.repository?.branch === 'string') branch = data.repository.branch;
   } catch {

@@ -4,7 +4,7 @@
  */
 import { isAbsolute, relative, sep } from 'node:path';
 import semver from 'semver';
-import { canonicalSha256 } from './meta-hash.js';
+import { canonicalProblem, canonicalSha256 } from './meta-hash.js';
 import { metaSchema, issueLines, type Evidence } from './schemas.js';
 
 /**
@@ -40,6 +40,8 @@ export function metaProblems(
   const parsed = metaSchema.safeParse(data);
   if (!parsed.success) return issueLines(parsed.error, 'meta.json').map((l) => `${l}`);
   const problems: string[] = [];
+  const unhashable = canonicalProblem(data);
+  if (unhashable) return [`meta.json cannot be hashed: ${unhashable}`];
   const hash = canonicalSha256(data);
   if (hash !== evidence.meta_sha256) {
     problems.push(

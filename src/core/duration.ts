@@ -1,3 +1,10 @@
+/** The longest timeout the config accepts (24h). */
+export const MAX_TIMEOUT_MS = 24 * 3_600_000;
+/** The longest interval between passes or polls the config accepts (1d). */
+export const MAX_INTERVAL_MS = 86_400_000;
+/** setTimeout's limit: a longer delay overflows to 1 ms. */
+export const MAX_TIMER_MS = 2 ** 31 - 1;
+
 const UNITS: Record<string, number> = { ms: 1, s: 1000, m: 60_000, h: 3_600_000, d: 86_400_000 };
 
 /** Parse "30s", "10m", "1h30m", "250ms" into milliseconds; null when it is not a duration. */

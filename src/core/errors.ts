@@ -76,15 +76,56 @@ export function isPromoteError(err: unknown): err is PromoteError {
 /** Turn anything thrown into a PromoteError, keeping the original as `cause`. */
 export function toPromoteError(err: unknown): PromoteError {
   if (err instanceof PromoteError) return err;
-  const code = (err as NodeJS.ErrnoException | undefined)?.code;
-  if (code === 'EACCES' || code === 'EPERM') {
-    const path = (err as NodeJS.ErrnoException).path;
-    return new CheckFailedError(
-      `permission denied${path ? `: ${path}` : ''}`,
-      'Fix the ownership or mode of that path for the user running git-promote, then retry.',
-      { cause: err },
-    );
-  }
+  const fsError = fileSystemError(err);
+  if (fsError) return fsError;
   const message = err instanceof Error ? err.message.split('\n')[0]! : String(err);
   return new InternalError(message || 'unexpected error', { cause: err });
+}
+
+/**
+ * The file system errors that are the host's to fix, with the path and the fix: permissions (1),
+ * a read-only file system or a directory where a file belongs (2), a full disk (3, retry later).
+ */
+export function fileSystemError(err: unknown): PromoteError | null {
+  const e = err as NodeJS.ErrnoException | undefined;
+  const code = e?.code;
+  if (typeof code !== 'string') return null;
+  const at = e?.path ? `: ${e.path}` : '';
+  const opts = { cause: err };
+  switch (code) {
+    case 'EACCES':
+    case 'EPERM':
+      return new CheckFailedError(
+        `permission denied${at}`,
+        'Fix the ownership or mode of that path for the user running git-promote, then retry.',
+        opts,
+      );
+    case 'EROFS':
+      return new UsageError(
+        `read-only file system${at}`,
+        'Make that path writable for git-promote (under systemd: add it to ReadWritePaths=), or point the config at a writable place.',
+        opts,
+      );
+    case 'EISDIR':
+      return new UsageError(
+        `a directory is where a file belongs${at}`,
+        'Remove or rename that directory, or fix the path in promote.config.json that names it.',
+        opts,
+      );
+    case 'ENOTDIR':
+      return new UsageError(
+        `a file is where a directory belongs${at ? ` on the way to ${e!.path}` : ''}`,
+        'Remove or rename that file, or fix the path in promote.config.json that names it.',
+        opts,
+      );
+    case 'ENOSPC':
+    case 'EDQUOT':
+      return new TransientError(
+        `no space left on the device${at}`,
+        'Free some space (or raise the quota), then retry; nothing was left half-written.',
+        opts,
+      );
+    default:
+      return null;
+  }
 }

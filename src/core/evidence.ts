@@ -4,7 +4,7 @@
  * read meta.json and the manifest and run the smoke command first.
  */
 import semver from 'semver';
-import { canonicalSha256 } from './meta-hash.js';
+import { canonicalProblem, canonicalSha256 } from './meta-hash.js';
 import {
   EVIDENCE_SCHEMA_ID,
   type Evidence,
@@ -175,7 +175,9 @@ export function evidenceProblems(
   const problems: string[] = [];
   if (evidence.pointer !== pointer) problems.push(`it is for pointer ${evidence.pointer}, not ${pointer}`);
   if (evidence.run_id !== run) problems.push(`it is for run ${evidence.run_id}, not ${run}`);
-  if (canonicalSha256(evidence.meta) !== evidence.meta_sha256)
+  const unhashable = canonicalProblem(evidence.meta);
+  if (unhashable) problems.push(`the embedded meta.json cannot be hashed: ${unhashable}`);
+  else if (canonicalSha256(evidence.meta) !== evidence.meta_sha256)
     problems.push('meta_sha256 does not match the embedded meta.json');
   for (const c of evidence.checks)
     if (!c.ok) problems.push(`check ${c.name} failed${c.detail ? `: ${c.detail}` : ''}`);

@@ -1,9 +1,31 @@
 import { createHash } from 'node:crypto';
 import canonicalize from 'canonicalize';
+import { CheckFailedError } from './errors.js';
+
+/**
+ * Why a value has no RFC 8785 canonical form (a number such as 1e400 parsed to Infinity, a lone
+ * surrogate in a string), or null when it has one.
+ */
+export function canonicalProblem(value: unknown): string | null {
+  try {
+    return canonicalize(value) === undefined ? 'it is not a JSON value' : null;
+  } catch (err) {
+    return `it has no canonical JSON form (RFC 8785): ${err instanceof Error ? err.message : String(err)}`;
+  }
+}
 
 /** sha256 (hex) of the RFC 8785 canonical JSON of a value: the same whatever the whitespace. */
 export function canonicalSha256(value: unknown): string {
-  const text = canonicalize(value);
-  if (text === undefined) throw new TypeError('value cannot be canonicalized');
+  let text: string | undefined;
+  try {
+    text = canonicalize(value);
+  } catch {
+    text = undefined;
+  }
+  if (text === undefined)
+    throw new CheckFailedError(
+      `the meta cannot be hashed: ${canonicalProblem(value) ?? 'it is not a JSON value'}`,
+      'Write meta.json with finite numbers and well-formed strings, then export the model again.',
+    );
   return createHash('sha256').update(text).digest('hex');
 }

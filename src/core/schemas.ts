@@ -5,7 +5,7 @@
 import { z } from 'zod';
 import semver from 'semver';
 import { runIdProblem } from './run-id.js';
-import { parseDuration } from './duration.js';
+import { MAX_INTERVAL_MS, MAX_TIMEOUT_MS, parseDuration } from './duration.js';
 import { isGameDate } from './game-date.js';
 
 export const runIdSchema = z.string().superRefine((value, ctx) => {
@@ -17,6 +17,13 @@ const gameDateSchema = z.string().refine(isGameDate, 'must be a date YYYY-MM-DD'
 const durationSchema = z
   .string()
   .refine((s) => parseDuration(s) !== null, 'must be a duration such as 30s, 10m, 1h');
+/** A duration of at most `max` (timers past 24.8 days overflow; nothing here needs that long). */
+const durationAtMost = (maxMs: number, max: string) =>
+  durationSchema.refine((s) => (parseDuration(s) ?? 0) <= maxMs, `must be at most ${max}`);
+/** Timeouts: at most 24h. */
+const timeoutSchema = durationAtMost(MAX_TIMEOUT_MS, '24h');
+/** Intervals between passes or polls: at most 1d. */
+const intervalSchema = durationAtMost(MAX_INTERVAL_MS, '1d');
 const semverRangeSchema = z
   .string()
   .refine((s) => semver.validRange(s) !== null, 'must be a semver range such as ^2.0.0');
@@ -37,7 +44,7 @@ export const smokeSchema = z.looseObject({
     .array(z.string())
     .min(1, 'must name the program to run')
     .refine((c) => c.some((a) => a.includes('{run_id}')), 'must pass {run_id} to the smoke command'),
-  timeout: durationSchema.default('10m'),
+  timeout: timeoutSchema.default('10m'),
   cwd: z.string().optional(),
   expect: z
     .looseObject({
@@ -70,7 +77,7 @@ const prefectSchema = z.looseObject({
   api: z.url().optional(),
   deployment: z.string().regex(/^[^/]+\/[^/]+$/, 'must be "flow-name/deployment-name"'),
   parameters: z.record(z.string(), z.unknown()).default({}),
-  timeout: durationSchema.default('2h'),
+  timeout: timeoutSchema.default('2h'),
 });
 
 export const configSchema = z.looseObject({
@@ -131,15 +138,15 @@ export const configSchema = z.looseObject({
     .looseObject({
       prefect: prefectSchema.optional(),
       command: z.array(z.string()).min(1).optional(),
-      timeout: durationSchema.default('2h'),
+      timeout: timeoutSchema.default('2h'),
       // How often the state of a triggered flow run is polled.
-      pollInterval: durationSchema.default('5s'),
+      pollInterval: intervalSchema.default('5s'),
     })
     .optional(),
   agent: z
     .looseObject({
       target: z.string().min(1).optional(),
-      interval: durationSchema.default('30s'),
+      interval: intervalSchema.default('30s'),
       state: z.string().optional(),
       requireSignedCommits: z.boolean().default(false),
       // Who may sign the commits the agent applies (docs/security.md): OpenPGP fingerprints and/or

@@ -16,7 +16,7 @@ import { isPromoteError } from './errors.js';
 import { classifyChange } from './change-kind.js';
 import { evidencePath, parseEvidencePath } from './evidence-path.js';
 import { daysBetween, slateDate } from './game-date.js';
-import { canonicalSha256 } from './meta-hash.js';
+import { canonicalProblem, canonicalSha256 } from './meta-hash.js';
 import { readPointerRun } from './pointer-file.js';
 import { evidenceSchema, issueLines, type Config, type PointerConfig } from './schemas.js';
 
@@ -197,6 +197,9 @@ export function checkEvidenceMatch(
 export function checkMetaSha(evidence: CiEvidence, raw: unknown, pointer: string, file: string): CheckResult {
   // Hash the meta exactly as committed (not the parsed copy), as the agent hashes meta.json on disk.
   const meta = (raw as { meta: unknown }).meta;
+  const problem = canonicalProblem(meta);
+  if (problem)
+    return fail('meta-sha256', `the embedded meta cannot be hashed: ${problem}`, { file, pointer });
   const actual = canonicalSha256(meta);
   return actual === evidence.meta_sha256
     ? pass('meta-sha256', `meta_sha256 ${actual.slice(0, 12)} matches the embedded meta`, { file, pointer })

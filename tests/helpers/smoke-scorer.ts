@@ -14,6 +14,9 @@ export interface ScorerBehaviour {
   rows?: number;
   columns?: string[];
   sleepMs?: number;
+  /** Leave a process in a session of its own holding the scorer's pipes (pid in escaped.json). */
+  escape?: boolean;
+  escapeMs?: number;
 }
 
 export interface PipelineWorld {

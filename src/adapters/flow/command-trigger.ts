@@ -9,6 +9,16 @@ import { formatDuration } from '../../core/duration.js';
 import { fillArgs } from '../../core/template.js';
 import type { FlowRunInfo, FlowStateType } from '../../core/flow-state.js';
 import { triggerValues, type FlowTrigger } from './flow-trigger.js';
+import { setLongTimeout } from '../long-timeout.js';
+import {
+  CHILD_MARK_VAR,
+  describeLeftovers,
+  exitOf,
+  killGroup as signalGroup,
+  leftoverProcesses,
+  newChildMark,
+  releasePipes,
+} from '../child-group.js';
 
 export interface CommandTriggerOptions {
   command: string[];
@@ -21,6 +31,7 @@ export interface CommandTriggerOptions {
 
 interface Running {
   child: ChildProcess;
+  mark: string;
   startTime: string;
   exit: Promise<{ code: number | null; signal: NodeJS.Signals | null }>;
   stderrTail: () => string;
@@ -30,11 +41,7 @@ const TAIL_BYTES = 2000;
 const GITHUB_SECRETS = new Set(['GITHUB_TOKEN', 'GH_TOKEN']);
 
 function killGroup(child: ChildProcess, signal: NodeJS.Signals): void {
-  try {
-    if (child.pid) process.kill(-child.pid, signal);
-  } catch {
-    // already gone
-  }
+  signalGroup(child.pid, signal);
 }
 
 export function createCommandTrigger(options: CommandTriggerOptions): FlowTrigger {
@@ -70,6 +77,8 @@ export function createCommandTrigger(options: CommandTriggerOptions): FlowTrigge
       // The flow has no business with git-promote's GitHub credentials.
       for (const [k, v] of Object.entries(options.env))
         if (v !== undefined && !GITHUB_SECRETS.has(k)) env[k] = v;
+      const mark = newChildMark();
+      env[CHILD_MARK_VAR] = mark;
       const startTime = options.now().toISOString();
       const child = spawn(program, args, {
         cwd: options.cwd,
@@ -82,9 +91,8 @@ export function createCommandTrigger(options: CommandTriggerOptions): FlowTrigge
       child.stderr?.on('data', (c: Buffer) => {
         tail = (tail + c.toString('utf8')).slice(-TAIL_BYTES);
       });
-      const exit = new Promise<{ code: number | null; signal: NodeJS.Signals | null }>((resolve) =>
-        child.on('close', (code, signal) => resolve({ code, signal })),
-      );
+      // Its exit, not the close of its pipes: a grandchild outside the group may hold those.
+      const exit = exitOf(child);
       await new Promise<void>((resolve, reject) => {
         child.once('spawn', () => resolve());
         child.once('error', (err) =>
@@ -98,7 +106,7 @@ export function createCommandTrigger(options: CommandTriggerOptions): FlowTrigge
         );
       });
       const id = `command:${child.pid}:${Date.parse(startTime)}`;
-      const r: Running = { child, startTime, exit, stderrTail: () => tail.trim() };
+      const r: Running = { child, mark, startTime, exit, stderrTail: () => tail.trim() };
       running.set(id, r);
       return { flowRunId: id, created: true, run: info(id, r, 'RUNNING', 'Running') };
     },
@@ -110,14 +118,14 @@ export function createCommandTrigger(options: CommandTriggerOptions): FlowTrigge
           "Check the flow command's own logs, then run `git promote verify <pointer>` to confirm the result.",
         );
       followOptions.onState?.(info(flowRunId, r, 'RUNNING', 'Running'));
-      let timer: NodeJS.Timeout | undefined;
+      let cancelTimeout = () => {};
       const stop = new Promise<'timeout' | 'aborted'>((resolve) => {
-        timer = setTimeout(() => resolve('timeout'), followOptions.timeoutMs);
+        cancelTimeout = setLongTimeout(() => resolve('timeout'), followOptions.timeoutMs);
         if (followOptions.signal?.aborted) resolve('aborted');
         followOptions.signal?.addEventListener('abort', () => resolve('aborted'), { once: true });
       });
       const result = await Promise.race([r.exit, stop]);
-      clearTimeout(timer);
+      cancelTimeout();
       let run: FlowRunInfo;
       if (result === 'timeout' || result === 'aborted') {
         killGroup(r.child, 'SIGTERM');
@@ -128,19 +136,26 @@ export function createCommandTrigger(options: CommandTriggerOptions): FlowTrigge
           result === 'timeout'
             ? `killed after the flow timeout of ${formatDuration(followOptions.timeoutMs)}`
             : 'killed because git-promote was interrupted';
-        run = info(flowRunId, r, 'CRASHED', 'Crashed', why);
-      } else if (result.code === 0) {
-        run = info(flowRunId, r, 'COMPLETED', 'Completed');
-      } else if (result.signal) {
-        run = info(flowRunId, r, 'CRASHED', 'Crashed', `killed by ${result.signal}${tailNote(r)}`);
+        run = info(flowRunId, r, 'CRASHED', 'Crashed', `${why}${await leftNote(r)}`);
       } else {
-        run = info(flowRunId, r, 'FAILED', 'Failed', `exit code ${result.code}${tailNote(r)}`);
+        const left = await leftNote(r, false);
+        if (result.code === 0) run = info(flowRunId, r, 'COMPLETED', 'Completed', left.slice(2) || undefined);
+        else if (result.signal)
+          run = info(flowRunId, r, 'CRASHED', 'Crashed', `killed by ${result.signal}${tailNote(r)}${left}`);
+        else run = info(flowRunId, r, 'FAILED', 'Failed', `exit code ${result.code}${tailNote(r)}${left}`);
       }
       running.delete(flowRunId);
       followOptions.onState?.(run);
       return run;
     },
   };
+}
+
+/** After the exit: release the pipes and name the processes it left running ("; ..."). */
+async function leftNote(r: Running, groupKilled = true): Promise<string> {
+  await releasePipes(r.child);
+  const left = leftoverProcesses(r.mark, groupKilled ? r.child.pid : undefined);
+  return left.length ? `; ${describeLeftovers(left)} still runs` : '';
 }
 
 function tailNote(r: Running): string {

@@ -2,9 +2,11 @@
  * The I/O half of the agent's artifact check: resolve the artifact directory with every symlink
  * followed, make sure it stays inside the artifacts root, and read its meta.json.
  */
-import { closeSync, openSync, readSync, realpathSync, statSync } from 'node:fs';
+import { closeSync, constants, fstatSync, openSync, readSync, realpathSync, statSync } from 'node:fs';
+import { notRegularFile } from '../read-text.js';
 import { join, resolve } from 'node:path';
 import { artifactsRoot, isInside, metaProblems } from '../../core/artifact-checks.js';
+import { isPromoteError } from '../../core/errors.js';
 import type { Evidence } from '../../core/schemas.js';
 import { fillTemplate } from '../../core/template.js';
 
@@ -19,8 +21,10 @@ function realpathOrNull(path: string): string | null {
 }
 
 function readCapped(path: string): string {
-  const fd = openSync(path, 'r');
+  // Non-blocking and checked first: a FIFO as meta.json must not block the agent in open().
+  const fd = openSync(path, constants.O_RDONLY | constants.O_NONBLOCK | constants.O_NOCTTY);
   try {
+    if (!fstatSync(fd).isFile()) throw notRegularFile(path, fstatSync(fd));
     const buf = Buffer.alloc(META_MAX_BYTES + 1);
     let len = 0;
     for (let n; len < buf.length && (n = readSync(fd, buf, len, buf.length - len, null)) > 0;) len += n;
@@ -72,6 +76,7 @@ export function checkArtifact(
   try {
     text = readCapped(realMeta);
   } catch (err) {
+    if (isPromoteError(err)) return { dir, problems: [err.message] };
     const code = (err as NodeJS.ErrnoException).code;
     return { dir, problems: [`cannot read ${join(dir, 'meta.json')}: ${code ?? (err as Error).message}`] };
   }

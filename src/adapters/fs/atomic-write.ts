@@ -32,7 +32,10 @@ export function fsyncDir(dir: string): void {
   }
 }
 
-/** Write content to a new file and fsync it (the file must not exist). */
+/**
+ * Write content to a new file and fsync it (the file must not exist). On failure (a full disk)
+ * the file it created is removed: no empty or partial file is left behind.
+ */
 export function writeDurable(path: string, content: string, mode = 0o644): void {
   const fd = openSync(path, 'wx', mode);
   try {
@@ -40,9 +43,19 @@ export function writeDurable(path: string, content: string, mode = 0o644): void 
     let off = 0;
     while (off < buf.length) off += writeSync(fd, buf, off, buf.length - off);
     fsyncSync(fd);
-  } finally {
+  } catch (err) {
     closeSync(fd);
+    removeQuietly(path);
+    throw withPath(err, path);
   }
+  closeSync(fd);
+}
+
+/** Name the file in an error from a call on its descriptor (write(2) errors carry no path). */
+export function withPath(err: unknown, path: string): unknown {
+  const e = err as NodeJS.ErrnoException;
+  if (e && typeof e === 'object' && typeof e.code === 'string' && !e.path) e.path = path;
+  return err;
 }
 
 /** Write a temp file next to `path` holding content, durable but not yet visible. */

@@ -11,6 +11,10 @@
  * few microseconds of the critical section. The kernel lets only one process bind the name and
  * frees it when the process dies, so the guard itself can never go stale. The owner removes its
  * own lock without the guard: nobody else removes a lock whose holder is alive.
+ *
+ * The holder also keeps a second abstract socket bound for as long as it holds the lock. The file
+ * can vanish (someone deletes the state directory); the socket cannot, so a second process is
+ * still refused, and the holder learns from stillHeld() that its file is gone.
  */
 import { createHash, randomBytes } from 'node:crypto';
 import { linkSync, readFileSync, readdirSync, realpathSync, unlinkSync } from 'node:fs';
@@ -100,7 +104,7 @@ export function readLockInfo(path: string): LockInfo | null | 'missing' {
   }
 }
 
-function guardName(lockPath: string): string {
+function guardName(lockPath: string, kind = 'lock'): string {
   let dir = dirname(lockPath);
   try {
     dir = realpathSync(dir);
@@ -111,7 +115,7 @@ function guardName(lockPath: string): string {
     .update(join(dir, basename(lockPath)))
     .digest('hex')
     .slice(0, 32);
-  return `\0git-promote-lock-${key}`;
+  return `\0git-promote-${kind}-${key}`;
 }
 
 function bind(server: Server, name: string): Promise<void> {
@@ -164,7 +168,58 @@ function describeHolder(info: LockInfo | null): string {
   return `pid ${info.pid} on ${info.host} (${info.command}, since ${info.since})`;
 }
 
-type Attempt = { ok: true; info: LockInfo } | { ok: false; holder: LockInfo | null; stale?: boolean };
+/** How long a bound holder socket without a live holder in the file is given to go away. */
+const HOLDER_SETTLE_MS = 1000;
+const HOLDER_POLL_MS = 20;
+
+type Attempt =
+  | { ok: true; info: LockInfo; held: Server | null }
+  | { ok: false; holder: LockInfo | null; stale?: boolean; fileMissing?: boolean };
+
+/**
+ * Bind the holder socket: the server when it is ours now, 'busy' when a live process holds it,
+ * null where abstract sockets are not available (then the file alone decides).
+ */
+async function bindHolder(path: string): Promise<Server | 'busy' | null> {
+  const server = createServer();
+  server.unref();
+  try {
+    await bind(server, guardName(path, 'held'));
+    return server;
+  } catch (err) {
+    server.close();
+    return (err as NodeJS.ErrnoException).code === 'EADDRINUSE' ? 'busy' : null;
+  }
+}
+
+/**
+ * One try: the holder socket first (outside the guard, so the guarded section stays as short as
+ * it was), then the file. Whoever binds the socket is the only process that may take the lock.
+ */
+async function attemptHeld(path: string, info: LockInfo, beforeStaleRemoval?: () => void): Promise<Attempt> {
+  let held: Server | 'busy' | null;
+  for (let waited = 0; (held = await bindHolder(path)) === 'busy'; waited += HOLDER_POLL_MS) {
+    const holder = readLockInfo(path);
+    if (holder !== 'missing' && holder !== null && holderAlive(holder)) return { ok: false, holder };
+    // The socket is bound but no live process names itself in the file: someone is taking the
+    // lock right now, the state directory was deleted under its holder, or the holder was killed
+    // while forking (its child holds a copy of the socket until it execs). Give it a moment.
+    if (waited >= HOLDER_SETTLE_MS) return { ok: false, holder: null, fileMissing: true };
+    await sleep(HOLDER_POLL_MS);
+  }
+  let result: Attempt;
+  try {
+    result = await withGuard(path, (guarded) => attempt(path, info, guarded, beforeStaleRemoval));
+  } catch (err) {
+    held?.close();
+    throw err;
+  }
+  if (!result.ok) {
+    held?.close();
+    return result;
+  }
+  return { ...result, held };
+}
 
 function attempt(path: string, info: LockInfo, guarded: boolean, beforeStaleRemoval?: () => void): Attempt {
   const dir = dirname(path);
@@ -175,7 +230,7 @@ function attempt(path: string, info: LockInfo, guarded: boolean, beforeStaleRemo
       try {
         linkSync(candidate, path);
         fsyncDir(dir);
-        return { ok: true, info };
+        return { ok: true, info, held: null };
       } catch (err) {
         if ((err as NodeJS.ErrnoException).code !== 'EEXIST') throw err;
       }
@@ -225,11 +280,11 @@ export async function acquireLock(path: string, options: LockOptions = {}): Prom
     command: options.command ?? 'git-promote',
   };
   for (;;) {
-    const result = await withGuard(path, (guarded) =>
-      attempt(path, info, guarded, options.beforeStaleRemoval),
-    );
-    if (result.ok) return heldLock(path, info);
-    const who = describeHolder(result.holder);
+    const result = await attemptHeld(path, info, options.beforeStaleRemoval);
+    if (result.ok) return heldLock(path, info, result.held);
+    const who = result.fileMissing
+      ? 'a running git-promote whose lock file is missing (being taken right now, or its state directory was deleted)'
+      : describeHolder(result.holder);
     if (result.stale) {
       throw new BusyError(
         `the agent lock ${path} is left by ${who}, which is no longer running`,
@@ -248,7 +303,7 @@ export async function acquireLock(path: string, options: LockOptions = {}): Prom
   }
 }
 
-function heldLock(path: string, info: LockInfo): HeldLock {
+function heldLock(path: string, info: LockInfo, holderSocket: Server | null): HeldLock {
   let released = false;
   const stillHeld = () => {
     const current = readLockInfo(path);
@@ -261,9 +316,13 @@ function heldLock(path: string, info: LockInfo): HeldLock {
     release() {
       if (released) return;
       released = true;
-      if (stillHeld()) {
-        removeQuietly(path);
-        fsyncDir(dirname(path));
+      try {
+        if (stillHeld()) {
+          removeQuietly(path);
+          fsyncDir(dirname(path));
+        }
+      } finally {
+        holderSocket?.close();
       }
     },
   };

@@ -18,7 +18,7 @@ import { basename, join, resolve } from 'node:path';
 import { z } from 'zod';
 import { CheckFailedError, UsageError } from '../../core/errors.js';
 import { stringifyJson } from '../../core/json-file.js';
-import { writeFileAtomic } from './atomic-write.js';
+import { withPath, writeFileAtomic } from './atomic-write.js';
 import { noCrash, type CrashHook } from './crash-points.js';
 
 export interface StatePaths {
@@ -123,7 +123,7 @@ export function readState(paths: StatePaths, target: string): AgentState {
     text = readFileSync(paths.state, 'utf8');
   } catch (err) {
     if ((err as NodeJS.ErrnoException).code === 'ENOENT') return emptyState(target);
-    throw err;
+    throw withPath(err, paths.state);
   }
   let data: unknown;
   try {
@@ -171,6 +171,8 @@ export function appendJournal(paths: StatePaths, entry: JournalEntry, crash: Cra
     const line = `${endsWithNewline(fd) ? '' : '\n'}${JSON.stringify(entry)}\n`;
     writeSync(fd, line);
     fsyncSync(fd);
+  } catch (err) {
+    throw withPath(err, paths.journal);
   } finally {
     closeSync(fd);
   }
@@ -192,7 +194,7 @@ export function readJournal(paths: StatePaths): JournalEntry[] {
     text = readFileSync(paths.journal, 'utf8');
   } catch (err) {
     if ((err as NodeJS.ErrnoException).code === 'ENOENT') return [];
-    throw err;
+    throw withPath(err, paths.journal);
   }
   const out: JournalEntry[] = [];
   for (const line of text.split('\n')) {

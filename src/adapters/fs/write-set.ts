@@ -10,7 +10,8 @@
  * replaced by rename(2), so a reader never sees a torn file at any instant.
  */
 import { createHash } from 'node:crypto';
-import { existsSync, readFileSync } from 'node:fs';
+import { existsSync } from 'node:fs';
+import { readRegularFileSync } from '../read-text.js';
 import { dirname } from 'node:path';
 import { CheckFailedError } from '../../core/errors.js';
 import { stringifyJson } from '../../core/json-file.js';
@@ -46,7 +47,7 @@ const sha256 = (text: string) => createHash('sha256').update(text).digest('hex')
 
 function readIfExists(path: string): string | null {
   try {
-    return readFileSync(path, 'utf8');
+    return readRegularFileSync(path);
   } catch (err) {
     if ((err as NodeJS.ErrnoException).code === 'ENOENT') return null;
     throw err;

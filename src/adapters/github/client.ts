@@ -12,6 +12,8 @@
 import { Octokit } from '@octokit/rest';
 import { retry } from '@octokit/plugin-retry';
 import { throttling } from '@octokit/plugin-throttling';
+import { readBodyCapped, ResponseTooLargeError } from '../http-body.js';
+import { BAD_ANSWER_HEADER } from './errors.js';
 
 export interface GitHubClientOptions {
   token: string;
@@ -54,7 +56,28 @@ export function isLoopback(baseUrl: string): boolean {
   }
 }
 
-/** fetch with a time limit and a size cap; a timeout becomes a network error (retryable if idempotent). */
+function isJsonType(contentType: string | null): boolean {
+  const type = (contentType ?? '').split(';')[0]!.trim().toLowerCase();
+  return type === 'application/json' || type.endsWith('+json');
+}
+
+/**
+ * An answer octokit must not retry (a 400) and toForgeError recognises by BAD_ANSWER_HEADER:
+ * octokit wraps anything a fetch throws into a retryable "500", so a bad answer is returned.
+ */
+function badAnswer(kind: 'not-json' | 'too-large', message: string): Response {
+  return new Response(JSON.stringify({ message }), {
+    status: 400,
+    headers: { 'content-type': 'application/json', [BAD_ANSWER_HEADER]: kind },
+  });
+}
+
+/**
+ * fetch with a time limit and a size cap enforced while the body streams in (a timeout becomes a
+ * network error, retryable if idempotent). An oversized body, and a success answer that is not
+ * JSON (an HTML login page or a proxy's page: GITHUB_API_URL names the wrong server), become a
+ * bad answer (see badAnswer).
+ */
 function guardedFetch(
   base: typeof globalThis.fetch,
   timeoutMs: number,
@@ -64,18 +87,22 @@ function guardedFetch(
     const timeout = AbortSignal.timeout(timeoutMs);
     const signal = init?.signal ? AbortSignal.any([init.signal, timeout]) : timeout;
     let res: Response;
+    let body: Buffer;
     try {
       res = await base(input, { ...init, signal });
+      body = await readBodyCapped(res, maxBytes);
     } catch (err) {
       if (timeout.aborted) throw new Error(`no answer within ${Math.round(timeoutMs / 1000)}s`);
+      if (err instanceof ResponseTooLargeError) return badAnswer('too-large', err.message);
       throw err;
     }
-    const declared = Number(res.headers.get('content-length') ?? 0);
-    if (declared > maxBytes) throw new Error(`response larger than ${maxBytes} bytes`);
-    const body = await res.arrayBuffer();
-    if (body.byteLength > maxBytes) throw new Error(`response larger than ${maxBytes} bytes`);
     const empty = res.status === 204 || res.status === 205 || res.status === 304;
-    return new Response(empty ? null : body, {
+    const contentType = res.headers.get('content-type');
+    if (res.status >= 200 && res.status < 300 && !empty && body.length > 0 && !isJsonType(contentType)) {
+      const what = (contentType ?? 'no content type').split(';')[0]!;
+      return badAnswer('not-json', `answered HTTP ${res.status} with ${what}, not JSON`);
+    }
+    return new Response(empty ? null : new Uint8Array(body), {
       status: res.status,
       statusText: res.statusText,
       headers: res.headers,

@@ -4,6 +4,9 @@
  */
 import { BusyError, CheckFailedError, PromoteError, TransientError, UsageError } from '../../core/errors.js';
 
+/** Marks an answer the client's guarded fetch refused: "not-json" or "too-large". */
+export const BAD_ANSWER_HEADER = 'x-git-promote-bad-answer';
+
 interface OctokitLikeError {
   status?: number;
   message?: string;
@@ -55,6 +58,19 @@ export function toForgeError(err: unknown, action: ForgeAction): PromoteError {
   const hasResponse = e.response !== undefined;
   const head = `GitHub: could not ${action.what}`;
 
+  const bad = e.response?.headers?.[BAD_ANSWER_HEADER];
+  if (bad === 'not-json') {
+    return new UsageError(
+      `${head}: the GitHub API ${reason}`,
+      'Check GITHUB_API_URL: it must be the API root (https://api.github.com, or https://HOST/api/v3 for GitHub Enterprise), not a web page or a proxy.',
+    );
+  }
+  if (bad === 'too-large') {
+    return new TransientError(
+      `${head}: the GitHub API answer was cut off: ${reason}`,
+      'Check GITHUB_API_URL and any proxy in between, then retry the same command.',
+    );
+  }
   if (!hasResponse || status === undefined) {
     return new TransientError(
       `${head}: ${reason}`,

@@ -3,6 +3,7 @@
  * returned as typed errors (HttpStatusError, NetworkError) for the caller to classify; nothing
  * here prints a header, since the Authorization header holds the credentials.
  */
+import { readBodyCapped, ResponseTooLargeError } from '../http-body.js';
 import { describeNetworkError, isTransientNetworkError, isTransientStatus } from './retry.js';
 
 export class HttpStatusError extends Error {
@@ -61,21 +62,12 @@ export interface JsonResponse {
 }
 
 async function readCapped(res: Response, maxBytes: number): Promise<string> {
-  if (!res.body) return '';
-  const reader = res.body.getReader();
-  const chunks: Uint8Array[] = [];
-  let size = 0;
-  for (;;) {
-    const { done, value } = await reader.read();
-    if (done) break;
-    size += value.byteLength;
-    if (size > maxBytes) {
-      await reader.cancel().catch(() => undefined);
-      throw new BadResponseError(`response is larger than ${maxBytes} bytes`);
-    }
-    chunks.push(value);
+  try {
+    return (await readBodyCapped(res, maxBytes)).toString('utf8');
+  } catch (err) {
+    if (err instanceof ResponseTooLargeError) throw new BadResponseError(err.message);
+    throw err;
   }
-  return Buffer.concat(chunks).toString('utf8');
 }
 
 /** The field a FastAPI/pydantic error is about: its `loc` without the leading "body". */

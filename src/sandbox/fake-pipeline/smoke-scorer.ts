@@ -5,8 +5,10 @@
  * told by an optional `smoke.json` in the model's artifact directory (`--models <dir>` holds
  * `run=<run_id>/`):
  *   {"mode": "ok" | "fail" | "hang" | "no-manifest" | "bad-json" | "failed-status",
- *    "rows": 450, "columns": ["player_id", ...], "sleepMs": 0}
+ *    "rows": 450, "columns": ["player_id", ...], "sleepMs": 0, "escape": false, "escapeMs": 45000}
  * In "hang" mode it starts a worker process and records both pids in `run=<run_id>/pids.json`.
+ * With "escape" it first starts a process in a session of its own that holds its stdout and
+ * stderr for escapeMs, and records its pid in `run=<run_id>/escaped.json`.
  */
 import { chmodSync, mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
@@ -73,6 +75,17 @@ const finish = () => {
   };
   fs.writeFileSync(manifestPath, JSON.stringify(manifest, null, 2) + '\\n');
 };
+if (behaviour.escape && models) {
+  // A grandchild that leaves the process group (setsid) and keeps the scorer's stdout and
+  // stderr open: git-promote must not wait for those pipes to close.
+  const escaped = require('node:child_process').spawn(
+    process.execPath,
+    ['-e', 'setTimeout(() => {}, ' + (behaviour.escapeMs || 45000) + ')'],
+    { detached: true, stdio: ['ignore', 'inherit', 'inherit'] },
+  );
+  escaped.unref();
+  fs.writeFileSync(path.join(models, 'run=' + runId, 'escaped.json'), JSON.stringify({ pid: escaped.pid }));
+}
 if (mode === 'hang') {
   // A stuck scorer with a worker of its own: both must be killed by the timeout.
   const worker = require('node:child_process').spawn(process.execPath, ['-e', 'setInterval(() => {}, 1000)'], {

@@ -33,6 +33,16 @@ describe('output redaction', () => {
     expect(none('pnb_0123456789abcdefghijABCDEFGHIJ0123.')).toBe('***.');
   });
 
+  it('removes JSON-escaped and workflow-command-escaped forms of a secret holding " and \\', () => {
+    const secret = 'pa"ss\\wörd\nline2';
+    const r = createRedactor({ GH_TOKEN: secret });
+    const once = JSON.stringify(secret);
+    expect(r(`{"message": ${once}}`)).toBe('{"message": "***"}');
+    expect(r(JSON.stringify({ message: `x ${once}` }))).toBe('{"message":"x \\"***\\""}');
+    expect(r(once.replace('ö', '\\u00f6'))).toBe('"***"');
+    expect(r(`::error::${secret.replace('\n', '%0A')}`)).toBe('::error::***');
+  });
+
   it('leaves ordinary text alone', () => {
     expect(redact('promote minutes → run-7 (#12)')).toBe('promote minutes → run-7 (#12)');
   });
