@@ -4,6 +4,7 @@ import { COMMANDS } from './commands.js';
 import { ExitCode, toPromoteError, type ExitCodeValue } from '../core/errors.js';
 import type { Context, Outcome } from '../commands/context.js';
 import { packageVersion } from '../version.js';
+import { PRIORITY, priorityPrefix } from '../core/log-priority.js';
 
 function addCommonOptions(cmd: Command): Command {
   return cmd
@@ -27,7 +28,9 @@ function printError(err: unknown, opts: { json?: boolean; debug?: boolean }, ctx
       cause = cause instanceof Error ? cause.cause : undefined;
     }
   }
-  ctx.stderr.write(`${lines.join('\n')}\n`);
+  // In the journal every line of the error is an entry of its own, all at priority err.
+  const prefix = ctx.journal?.stderr ? priorityPrefix(PRIORITY.err) : '';
+  ctx.stderr.write(`${lines.map((l) => prefix + l).join('\n')}\n`);
   if (opts.json) {
     const error = { message: e.message, details: e.details, remedy: e.remedy, exitCode: e.exitCode };
     ctx.stdout.write(`${JSON.stringify({ ok: false, error }, null, 2)}\n`);
