@@ -1,4 +1,6 @@
 import { describe, expect, it } from 'vitest';
+import { readFileSync } from 'node:fs';
+import yaml from 'js-yaml';
 import parsePrometheusTextFormat from 'parse-prometheus-text-format';
 import { CheckFailedError, InternalError, TransientError, UsageError } from '../../../src/core/errors.js';
 import { eventPriority } from '../../../src/core/log-priority.js';
@@ -145,5 +147,23 @@ describe('eventPriority', () => {
     expect(
       ['started', 'applied', 'up-to-date', 'flow-run', 'stopped'].map((e) => eventPriority(e, {})),
     ).toEqual([6, 6, 6, 6, 6]);
+  });
+});
+
+describe('the alert rules in the README', () => {
+  it('are valid YAML and use only metrics the file has', () => {
+    const readme = readFileSync(new URL('../../../README.md', import.meta.url), 'utf8');
+    const block = /```yaml\n(groups:\n {2}- name: git-promote\n[\s\S]*?)```/.exec(readme);
+    expect(block, 'the README has the alert rules').not.toBeNull();
+    const doc = yaml.load(block![1]!) as { groups: { rules: { alert: string; expr: string }[] }[] };
+    const rules = doc.groups[0]!.rules;
+    expect(rules.map((r) => r.alert)).toEqual(['GitPromoteAgentNotPassing', 'GitPromoteVerificationFailed']);
+    const names = new Set(
+      parsePrometheusTextFormat(
+        renderMetrics({ stats: emptyPassStats(), applied: null, verification: [], pendingFollowUps: 0 }),
+      ).map((f) => f.name),
+    );
+    for (const r of rules)
+      for (const [name] of r.expr.matchAll(/git_promote_\w+/g)) expect(names, r.alert).toContain(name);
   });
 });
