@@ -52,10 +52,7 @@ export interface ApplyOptions {
   wait?: boolean;
   allowRewrite?: boolean;
   config?: string;
-  /**
-   * Called when the pass has applied (or found nothing to apply) and only the follow-ups are
-   * left: from here on the pass counts as successful (metrics, doctor).
-   */
+  /** Called when the pass has applied (or found nothing to apply) and only the follow-ups are left. */
   onApplied?: () => void;
 }
 

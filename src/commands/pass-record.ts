@@ -40,11 +40,11 @@ export function recordPassOutcome(session: AgentSession, outcome: PassOutcome): 
 }
 
 /**
- * Run one pass and record how it ended. `onApplied` (handed to the pass) marks it successful
- * once only the follow-ups are left; while they run (following a flow run can take hours) the
- * success is renewed every agent.interval, so a long flow run is not mistaken for a dead agent,
- * and a follow-up that throws is still counted as an error. A pass stopped by a signal is not
- * recorded.
+ * Run one pass and record how it ended: success when it returns, its error kind when it throws.
+ * `onApplied` (handed to the pass) says only the follow-ups are left; while they run (following
+ * a flow run can take hours) the success is renewed every agent.interval, so a long flow run is
+ * not mistaken for a dead agent. A follow-up that fails at once (Prefect down) renews nothing.
+ * A pass stopped by a signal is not recorded.
  */
 export async function recordedPass<T>(
   session: AgentSession,
@@ -59,7 +59,6 @@ export async function recordedPass<T>(
   const heartbeatMs = parseDuration(session.config.agent.interval) ?? 30_000;
   let heartbeat: NodeJS.Timeout | undefined;
   const onApplied = () => {
-    record({ ok: true, at: ctx.now() });
     heartbeat ??= setInterval(() => record({ ok: true, at: ctx.now() }), heartbeatMs);
     heartbeat.unref();
   };
