@@ -72,11 +72,19 @@ function lastPassItem(stats: PassStats, intervalText: string, now: Date): Item {
   const failed = stats.lastError
     ? `; last failure at ${stats.lastError.at} (${stats.lastError.kind}): ${stats.lastError.message}`
     : '';
-  if (!stats.lastSuccessAt)
-    return { name: 'last pass', status: 'fail', detail: `no pass has succeeded yet${failed}` };
+  const stale = (iso: string) => now.getTime() - Date.parse(iso) > STALE_INTERVALS * intervalMs;
+  if (!stats.lastSuccessAt) {
+    const since = stats.since ?? stats.lastError?.at ?? null;
+    return {
+      name: 'last pass',
+      // A first pass that just failed may be followed by a good one: fail only after 3 intervals.
+      status: since === null || stale(since) ? 'fail' : 'warn',
+      detail: `no pass has succeeded yet${since ? ` (since ${since})` : ''}${failed}`,
+    };
+  }
   const age = now.getTime() - Date.parse(stats.lastSuccessAt);
   const ago = `${stats.lastSuccessAt} (${formatDuration(Math.max(0, age))} ago)`;
-  if (age > STALE_INTERVALS * intervalMs)
+  if (stale(stats.lastSuccessAt))
     return {
       name: 'last pass',
       status: 'fail',

@@ -10,6 +10,8 @@ export type PassErrorKind = (typeof PASS_ERROR_KINDS)[number];
 
 export interface PassStats {
   version: 1;
+  /** The first pass recorded (ISO time), null before it. */
+  since: string | null;
   /** End of the last pass that succeeded (ISO time), null before the first. */
   lastSuccessAt: string | null;
   /** The last pass that failed, kept until the next one fails. */
@@ -22,6 +24,7 @@ export type PassOutcome = { ok: true; at: Date } | { ok: false; at: Date; error:
 export function emptyPassStats(): PassStats {
   return {
     version: 1,
+    since: null,
     lastSuccessAt: null,
     lastError: null,
     errors: { refused: 0, transient: 0, config: 0, busy: 0, internal: 0 },
@@ -45,10 +48,12 @@ export function passErrorKind(error: PromoteError): PassErrorKind {
 
 export function recordPass(stats: PassStats, outcome: PassOutcome): PassStats {
   const at = outcome.at.toISOString();
-  if (outcome.ok) return { ...stats, lastSuccessAt: at };
+  const since = stats.since ?? at;
+  if (outcome.ok) return { ...stats, since, lastSuccessAt: at };
   const kind = passErrorKind(outcome.error);
   return {
     ...stats,
+    since,
     lastError: { at, kind, message: outcome.error.message },
     errors: { ...stats.errors, [kind]: (stats.errors[kind] ?? 0) + 1 },
   };

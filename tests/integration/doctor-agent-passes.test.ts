@@ -55,15 +55,19 @@ describe('doctor: the agent last successful pass', () => {
     expect(r.lastPass!.status).toBe('fail');
   });
 
-  it('reports an agent that has never passed, even though nothing was applied', async () => {
+  it('reports an agent that has never passed, even though nothing was applied, after 3 intervals', async () => {
     const w = createAgentWorld();
     worlds.push(w);
     w.repo.commit({ [FILES.minutes]: '{"run_id": ' });
     expect(await pass(w, seconds(0))).toBe(1);
-    const r = await check(w, seconds(1));
-    expect(r.lastPass).toMatchObject({ status: 'fail' });
+    let r = await check(w, seconds(1));
+    expect(r.lastPass).toMatchObject({ status: 'warn' });
     expect(r.lastPass!.detail).toMatch(
-      /^no pass has succeeded yet; last failure at .* \(refused\): .*not valid JSON/,
+      /^no pass has succeeded yet \(since 2026-11-26T18:00:00.000Z\); last failure at .* \(refused\): .*not valid JSON/,
     );
+    expect(await pass(w, seconds(30))).toBe(1);
+    r = await check(w, seconds(91));
+    expect(r.lastPass).toMatchObject({ status: 'fail' });
+    expect(r.check.detail).toContain('the agent is not completing its passes');
   });
 });

@@ -8,6 +8,7 @@ import type { StatePaths } from './state-store.js';
 
 const passStatsSchema = z.looseObject({
   version: z.literal(1),
+  since: z.string().nullable().default(null),
   lastSuccessAt: z.string().nullable(),
   lastError: z
     .looseObject({ at: z.string(), kind: z.enum(PASS_ERROR_KINDS), message: z.string() })
