@@ -1,6 +1,7 @@
 #!/usr/bin/env node
 import { runCli } from './program.js';
 import { redactingWriter } from './output.js';
+import { journalStreams } from './journal-stream.js';
 
 const controller = new AbortController();
 for (const sig of ['SIGINT', 'SIGTERM'] as const) {
@@ -19,6 +20,7 @@ const code = await runCli(process.argv.slice(2), {
   stdout: redactingWriter(process.stdout, process.env),
   stderr: redactingWriter(process.stderr, process.env),
   isTTY: Boolean(process.stdout.isTTY),
+  journal: journalStreams(process.env),
   signal: controller.signal,
 });
 process.exitCode = code;

@@ -5,6 +5,7 @@ import { ExitCode, toPromoteError, type ExitCodeValue } from '../core/errors.js'
 import type { Context, Outcome } from '../commands/context.js';
 import { packageVersion } from '../version.js';
 import { terminalSafe, terminalSafeJson } from '../core/terminal-text.js';
+import { PRIORITY, priorityPrefix } from '../core/log-priority.js';
 
 function addCommonOptions(cmd: Command): Command {
   return cmd
@@ -29,7 +30,9 @@ function printError(err: unknown, opts: { json?: boolean; debug?: boolean }, ctx
       cause = cause instanceof Error ? cause.cause : undefined;
     }
   }
-  ctx.stderr.write(`${terminalSafe(lines.join('\n'))}\n`);
+  // In the journal every line of the error is an entry of its own, all at priority err.
+  const prefix = ctx.journal?.stderr ? priorityPrefix(PRIORITY.err) : '';
+  ctx.stderr.write(`${terminalSafe(lines.map((l) => prefix + l).join('\n'))}\n`);
   if (opts.json) {
     const error = { message: e.message, details: e.details, remedy: e.remedy, exitCode: e.exitCode };
     ctx.stdout.write(`${terminalSafeJson(JSON.stringify({ ok: false, error }, null, 2))}\n`);

@@ -88,6 +88,7 @@ export function followUpHook(host = hostname()): AfterApplyHook {
       if (done.warning) c.log('deployment-warning', { message: done.warning });
       return {
         ok: outcome.ok,
+        pointers,
         flowRunId: outcome.flowRunId,
         state: outcome.state,
         gameDate: outcome.gameDate,

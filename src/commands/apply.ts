@@ -39,6 +39,7 @@ import { assertLockHeld, lockSession, openSession, pointerPath, type AgentSessio
 import { readOrNull } from '../adapters/read-text.js';
 import type { Context, Outcome } from './context.js';
 import { failedFollowUps, followUpHook } from './agent-follow-up.js';
+import { recordedPass } from './pass-record.js';
 
 export { LockLostError, lockSession, openSession, type AgentSession } from './apply-session.js';
 export { recoverInterrupted, type PassLog } from './apply-record.js';
@@ -51,6 +52,8 @@ export interface ApplyOptions {
   wait?: boolean;
   allowRewrite?: boolean;
   config?: string;
+  /** Called when the pass has applied (or found nothing to apply) and only the follow-ups are left. */
+  onApplied?: () => void;
 }
 
 export interface ApplyDeps {
@@ -196,6 +199,7 @@ export async function applyPass(
 
   // 7 + 8. Nothing to write and nothing new: only resume follow-ups left pending.
   if (changed.length === 0 && tip === previousCommit) {
+    opts.onApplied?.();
     const followUps = hooksWanted && state.pending ? await resumeFollowUps(session, hooks, ctx, log) : {};
     return {
       ...base,
@@ -297,6 +301,7 @@ export async function applyPass(
 
   // 9. Hand the change to the hooks (flow trigger, deployments).
   if (trigger === 'done') assertLockHeld(session);
+  opts.onApplied?.();
   const followUps = trigger === 'done' ? await resumeFollowUps(session, hooks, ctx, log) : {};
   return { ...base, applied, upToDate: false, trigger, followUps, diff: null };
 }
@@ -335,7 +340,12 @@ export function makeApply(deps: ApplyDeps) {
     }
     const lock = await lockSession(session, { wait: opts.wait, command: 'git-promote apply' }, ctx);
     try {
-      const report = await applyPass(session, opts, deps, ctx);
+      const report = await recordedPass(
+        session,
+        ctx,
+        (warning) => ctx.stderr.write(`warning: ${warning}\n`),
+        (onApplied) => applyPass(session, { ...opts, onApplied }, deps, ctx),
+      );
       // Applied, but the flow failed or the manifests do not show the new run: a check failed.
       const failed = failedFollowUps(report.followUps);
       return {

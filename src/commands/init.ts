@@ -17,6 +17,7 @@ export const INIT_FILES: { template: string; dest: string }[] = [
     dest: '.github/PULL_REQUEST_TEMPLATE/promotion.md',
   },
   { template: 'systemd/git-promote-agent.service', dest: 'deploy/systemd/git-promote-agent.service' },
+  { template: 'systemd/git-promote-notify@.service', dest: 'deploy/systemd/git-promote-notify@.service' },
 ];
 
 /** Written when absent; an existing CODEOWNERS is the team's own and is never overwritten. */

@@ -148,6 +148,12 @@ export const configSchema = z.looseObject({
       target: z.string().min(1).optional(),
       interval: intervalSchema.default('30s'),
       state: z.string().optional(),
+      // node_exporter textfile-collector file (*.prom) rewritten atomically after every pass.
+      metricsFile: z
+        .string()
+        .min(1)
+        .regex(/\.prom$/, 'must end with .prom (node_exporter reads only those)')
+        .optional(),
       requireSignedCommits: z.boolean().default(false),
       // Who may sign the commits the agent applies (docs/security.md): OpenPGP fingerprints and/or
       // an ssh allowed-signers file (relative paths are from the config's directory).
