@@ -7,6 +7,7 @@
 import { parseDuration } from '../core/duration.js';
 import { ExitCode, toPromoteError, UsageError, type ExitCodeValue } from '../core/errors.js';
 import { applyPass, lockSession, openSession, type ApplyDeps, type PassLog } from './apply.js';
+import { summaryFields } from './apply-report.js';
 import type { Context, Outcome } from './context.js';
 import { failedFollowUps, followUpHook } from './agent-follow-up.js';
 
@@ -86,6 +87,7 @@ export function makeAgent(deps: AgentDeps) {
           const report = await applyPass(session, { trigger: raw.trigger !== false }, deps, ctx, log);
           if (report.upToDate && report.commit !== lastCommit)
             log('up-to-date', { commit: report.commit.slice(0, 12) });
+          if (report.applied || Object.keys(report.followUps).length) log('summary', summaryFields(report));
           lastCommit = report.commit;
           lastRefusal = null;
           failures = 0;

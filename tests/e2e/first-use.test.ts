@@ -12,6 +12,9 @@ import { runCliProcess } from '../helpers/cli.js';
 import { createRepo, git, type TestRepo } from '../helpers/git-repo.js';
 import { pointerJson, sampleConfig } from '../helpers/fixtures.js';
 import { createPipelineWorld, type PipelineWorld } from '../helpers/smoke-scorer.js';
+import { createAgentWorld, type AgentWorld } from '../helpers/agent-world.js';
+import { startPrefectStandIn, type PrefectStandIn } from '../../src/sandbox/prefect/index.js';
+import { hostname } from 'node:os';
 
 let repo: TestRepo;
 beforeAll(() => {
@@ -113,4 +116,100 @@ async function closedPort(): Promise<number> {
   const port = (server.address() as { port: number }).port;
   await new Promise<void>((done) => server.close(() => done()));
   return port;
+}
+
+describe('apply says what happens while it follows the flow run, and what it did', () => {
+  const REPO = 'acme/projections';
+  const TOKEN = 'ghp_applyTokenNeverPrinted00000000000000';
+  let w: AgentWorld;
+  let gh: GitHubStandIn;
+  let prefect: PrefectStandIn;
+  beforeEach(async () => {
+    w = createAgentWorld({
+      config: {
+        // The API URL comes from PREFECT_API_URL (it overrides this), set per test.
+        flow: {
+          prefect: { api: 'http://127.0.0.1:9/api', deployment: 'daily/live', timeout: '30s' },
+          pollInterval: '20ms',
+        },
+      },
+    });
+    prefect = await startPrefectStandIn({
+      stepMs: 100,
+      flow: {
+        manifestsRoot: join(w.dir, 'manifests'),
+        targetDir: w.target,
+        pointers: {
+          minutes: { file: 'config/minutes_current_run.json', asset: 'minutes_scores' },
+          rates: { file: 'config/rates_current_run.json', asset: 'rates_scores' },
+        },
+      },
+    });
+    gh = await startGitHubStandIn({ repos: { [REPO]: w.repo.remote }, token: TOKEN });
+    // The first apply brings the target to m1/r1; the test then applies a promotion of minutes.
+    const first = await runCliProcess(['apply', '--no-trigger'], { cwd: w.cwd });
+    expect(first.code, first.stderr).toBe(0);
+    w.promote({ minutes: 'm2' });
+  });
+  afterEach(async () => {
+    await prefect.close();
+    await gh.close();
+    w.cleanup();
+  });
+  const env = (extra: Record<string, string> = {}) => ({
+    PREFECT_API_URL: prefect.url,
+    GITHUB_TOKEN: TOKEN,
+    GITHUB_API_URL: gh.url,
+    ...extra,
+  });
+
+  it('prints each flow run state with elapsed time and UI URL, then one summary', async () => {
+    const r = await runCliProcess(['apply'], { cwd: w.cwd, env: env() });
+    expect(r.code, r.stderr).toBe(0);
+    const id = prefect.flowRuns[0]!.id;
+    const ui = `${prefect.url.replace(/\/api$/, '')}/runs/flow-run/${id}`;
+    // Progress on stderr: at least the first and the last state, each with elapsed time and URL.
+    expect(r.stderr).toMatch(
+      new RegExp(`^flow run .*${id}.*: SCHEDULED.* after [0-9.]+m?s  ${escape(ui)}$`, 'm'),
+    );
+    expect(r.stderr).toMatch(
+      new RegExp(`^flow run .*${id}.*: COMPLETED.* after [0-9.]+m?s  ${escape(ui)}$`, 'm'),
+    );
+    // One summary on stdout: pointers written, the flow run and its state, verification, deployment.
+    expect(r.stdout).toMatch(/^ {2}minutes: m1 -> m2 \(promote, config\/minutes_current_run\.json\)$/m);
+    expect(r.stdout).toMatch(new RegExp(`^flow run ${id}: COMPLETED after [0-9.]+m?s  ${escape(ui)}$`, 'm'));
+    expect(r.stdout).toMatch(/^verification minutes: confirmed: /m);
+    expect(r.stdout).toMatch(
+      new RegExp(`^deployment: #\\d+ success \\(production/${escape(hostname())}\\)$`, 'm'),
+    );
+    expect(r.stdout + r.stderr).not.toContain(TOKEN);
+  });
+
+  it('a GitHub outage during the deployment report is a printed warning, not a failure', async () => {
+    gh.inject({ method: 'POST', path: /\/deployments$/, status: 503, times: 10 });
+    const r = await runCliProcess(['apply'], { cwd: w.cwd, env: env() });
+    expect(r.code, r.stderr).toBe(0);
+    expect(r.stderr).toMatch(/^warning: could not report the deployment to GitHub: .*503/m);
+    expect(r.stdout).toMatch(/^deployment: warning: could not report the deployment to GitHub/m);
+    expect(w.runInTarget('minutes')).toBe('m2');
+  });
+
+  it('with Prefect down it says the pointers were already written (exit 3)', async () => {
+    const port = await closedPort();
+    const r = await runCliProcess(['apply'], {
+      cwd: w.cwd,
+      env: env({ PREFECT_API_URL: `http://127.0.0.1:${port}/api` }),
+    });
+    expect(r.code).toBe(3);
+    expect(r.stderr).toMatch(/^error: .*Prefect/m);
+    expect(r.stderr).toMatch(
+      /^ {2}the pointer files were already written: minutes m1 -> m2 \(origin\/main @ [0-9a-f]{12}\)$/m,
+    );
+    expect(r.stderr).toMatch(/^hint: .*the next `git promote apply` \(or the agent\) resumes/m);
+    expect(w.runInTarget('minutes')).toBe('m2');
+  }, 30_000);
+});
+
+function escape(text: string): string {
+  return text.replace(/[.*+?^${}()|[\]\\/]/g, '\\$&');
 }
