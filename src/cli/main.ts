@@ -1,15 +1,10 @@
 #!/usr/bin/env node
 import { runCli } from './program.js';
 import { redactingWriter } from './output.js';
+import { installInterruptHandler } from './interrupts.js';
 
-const controller = new AbortController();
-for (const sig of ['SIGINT', 'SIGTERM'] as const) {
-  process.on(sig, () => {
-    if (controller.signal.aborted) process.exit(130);
-    process.stderr.write(`received ${sig}: stopping cleanly (send it again to force)\n`);
-    controller.abort(new Error(`received ${sig}`));
-  });
-}
+const stderr = redactingWriter(process.stderr, process.env);
+const interrupts = installInterruptHandler(process, stderr);
 
 const code = await runCli(process.argv.slice(2), {
   cwd: process.cwd(),
@@ -17,8 +12,8 @@ const code = await runCli(process.argv.slice(2), {
   now: () => new Date(),
   fetch: globalThis.fetch,
   stdout: redactingWriter(process.stdout, process.env),
-  stderr: redactingWriter(process.stderr, process.env),
+  stderr,
   isTTY: Boolean(process.stdout.isTTY),
-  signal: controller.signal,
+  signal: interrupts.signal,
 });
-process.exitCode = code;
+process.exitCode = interrupts.exitCode(code);

@@ -3,13 +3,14 @@
  * on-call hit. `npm run build` must have run.
  */
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import { writeFileSync } from 'node:fs';
+import { spawn } from 'node:child_process';
+import { chmodSync, existsSync, mkdirSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { join } from 'node:path';
 import { addDays, slateDate } from '../../src/core/game-date.js';
 import { startGitHubStandIn, type GitHubStandIn } from '../../src/sandbox/github/index.js';
-import { runCliProcess } from '../helpers/cli.js';
-import { createRepo, git, type TestRepo } from '../helpers/git-repo.js';
+import { CLI, runCliProcess } from '../helpers/cli.js';
+import { createRepo, git, testEnv, type TestRepo } from '../helpers/git-repo.js';
 import { pointerJson, sampleConfig } from '../helpers/fixtures.js';
 import { createPipelineWorld, type PipelineWorld } from '../helpers/smoke-scorer.js';
 import { createAgentWorld, type AgentWorld } from '../helpers/agent-world.js';
@@ -212,4 +213,98 @@ describe('apply says what happens while it follows the flow run, and what it did
 
 function escape(text: string): string {
   return text.replace(/[.*+?^${}()|[\]\\/]/g, '\\$&');
+}
+
+describe('Ctrl-C through `git promote`', () => {
+  it('is handled once: the smoke run is stopped, temp directories removed, exit 130', async () => {
+    const world = createPipelineWorld();
+    try {
+      world.addRun('minutes', 'm-hang', { smoke: { mode: 'hang' } });
+      // `git promote` finds git-promote on PATH, as after `npm install --global`.
+      const bin = join(world.repo.dir, 'bin');
+      const tmp = join(world.repo.dir, 'tmp');
+      mkdirSync(bin);
+      mkdirSync(tmp);
+      writeFileSync(join(bin, 'git-promote'), `#!/bin/sh\nexec "${process.execPath}" "${CLI}" "$@"\n`);
+      chmodSync(join(bin, 'git-promote'), 0o755);
+      const env = testEnv({ PATH: `${bin}:${process.env.PATH}`, TMPDIR: tmp });
+      // Its own process group, like a shell job: the interrupt goes to git and git-promote alike.
+      const child = spawn('git', ['promote', 'smoke', 'minutes', 'm-hang'], {
+        cwd: world.root,
+        env: env as NodeJS.ProcessEnv,
+        detached: true,
+        stdio: ['ignore', 'pipe', 'pipe'],
+      });
+      let stderr = '';
+      child.stderr.on('data', (c: Buffer) => (stderr += c.toString()));
+      child.stdout.resume();
+      const closed = new Promise<{ code: number | null; signal: NodeJS.Signals | null }>((done) =>
+        child.on('close', (code, signal) => done({ code, signal })),
+      );
+      const pids = join(world.data, 'models', 'minutes', 'run=m-hang', 'pids.json');
+      await until(() => existsSync(pids) && readFileSync(pids, 'utf8').length > 0);
+      expect(readdirSync(tmp).length).toBeGreaterThan(0); // smoke's temp directories exist
+      // The terminal's interrupt to the group, then the copy git forwards to git-promote (whose
+      // arrival order and spacing vary; sent explicitly here so the test does not depend on luck).
+      const { scorer } = JSON.parse(readFileSync(pids, 'utf8')) as { scorer: number };
+      const promote = parentPid(scorer);
+      process.kill(-child.pid!, 'SIGINT');
+      await new Promise((r) => setTimeout(r, 5));
+      if (alive(promote)) process.kill(promote, 'SIGINT');
+      const end = await closed;
+      // git re-raises the interrupt on itself once its child has exited: a shell shows 130.
+      expect(end.signal === 'SIGINT' || end.code === 130, JSON.stringify(end)).toBe(true);
+      expect(stderr.match(/received SIGINT/g)).toHaveLength(1);
+      expect(stderr).not.toContain('received SIGINT again');
+      expect(stderr).not.toContain('waitpid');
+      expect(readdirSync(tmp)).toEqual([]);
+      const { worker } = JSON.parse(readFileSync(pids, 'utf8')) as { worker: number };
+      await until(() => !alive(worker));
+    } finally {
+      world.cleanup();
+    }
+  }, 30_000);
+
+  it('exits 130 when run directly', async () => {
+    const world = createPipelineWorld();
+    try {
+      world.addRun('minutes', 'm-hang', { smoke: { mode: 'hang' } });
+      const child = spawn(process.execPath, [CLI, 'smoke', 'minutes', 'm-hang'], {
+        cwd: world.root,
+        env: testEnv() as NodeJS.ProcessEnv,
+        stdio: ['ignore', 'ignore', 'pipe'],
+      });
+      child.stderr.resume();
+      const closed = new Promise<number | null>((done) => child.on('close', (code) => done(code)));
+      const pids = join(world.data, 'models', 'minutes', 'run=m-hang', 'pids.json');
+      await until(() => existsSync(pids) && readFileSync(pids, 'utf8').length > 0);
+      child.kill('SIGINT');
+      expect(await closed).toBe(130);
+    } finally {
+      world.cleanup();
+    }
+  }, 30_000);
+});
+
+function parentPid(pid: number): number {
+  // /proc/<pid>/stat: "pid (comm) state ppid …"; comm may hold spaces, so read after the last ")".
+  const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+  return Number(stat.slice(stat.lastIndexOf(')') + 2).split(' ')[1]);
+}
+
+function alive(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+async function until(condition: () => boolean, ms = 15_000): Promise<void> {
+  const deadline = Date.now() + ms;
+  while (!condition()) {
+    if (Date.now() > deadline) throw new Error('condition not met in time');
+    await new Promise((r) => setTimeout(r, 20));
+  }
 }
