@@ -308,3 +308,47 @@ async function until(condition: () => boolean, ms = 15_000): Promise<void> {
     await new Promise((r) => setTimeout(r, 20));
   }
 }
+
+describe('git failures', () => {
+  let r: TestRepo;
+  beforeEach(() => {
+    r = createRepo({ 'config/minutes_current_run.json': pointerJson('m1') });
+  });
+  afterEach(() => r.cleanup());
+  const status = (repository: Record<string, string>) => {
+    writeFileSync(
+      join(r.clone, 'promote.config.json'),
+      JSON.stringify(
+        sampleConfig(r.dir, { repository: { remote: 'origin', branch: 'main', ...repository } }),
+      ),
+    );
+    return runCliProcess(['status'], { cwd: r.clone });
+  };
+
+  it("a missing remote is exit 2 with git's whole message below the error", async () => {
+    const res = await status({ remote: 'upstream' });
+    expect(res.code).toBe(2);
+    const lines = res.stderr.trimEnd().split('\n');
+    expect(lines[0]).toBe(
+      'error: git fetch upstream main failed: remote "upstream" is not a repository git can read',
+    );
+    expect(lines).toContain("  fatal: 'upstream' does not appear to be a git repository");
+    expect(lines).toContain('  and the repository exists.');
+    expect(lines.at(-1)).toMatch(/^hint: Check `git remote -v`/);
+  });
+
+  it('a missing branch is exit 2', async () => {
+    const res = await status({ branch: 'production' });
+    expect(res.code).toBe(2);
+    expect(res.stderr).toContain('branch "production" does not exist on remote "origin"');
+    expect(res.stderr).toContain("  fatal: couldn't find remote ref refs/heads/production");
+  });
+
+  it('an unreachable remote is exit 3 (retry later)', async () => {
+    r.git(['remote', 'set-url', 'origin', `http://127.0.0.1:${await closedPort()}/projections.git`]);
+    const res = await status({});
+    expect(res.code).toBe(3);
+    expect(res.stderr).toContain('error: git fetch origin main failed: cannot reach remote "origin"');
+    expect(res.stderr).toMatch(/^ {2}fatal: unable to access .*Failed to connect/m);
+  });
+});
