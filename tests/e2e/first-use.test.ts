@@ -4,13 +4,13 @@
  */
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { spawn } from 'node:child_process';
-import { chmodSync, existsSync, mkdirSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { chmodSync, existsSync, mkdirSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { join } from 'node:path';
 import { addDays, slateDate } from '../../src/core/game-date.js';
 import { startGitHubStandIn, type GitHubStandIn } from '../../src/sandbox/github/index.js';
 import { CLI, runCliProcess } from '../helpers/cli.js';
-import { createRepo, git, testEnv, type TestRepo } from '../helpers/git-repo.js';
+import { createRepo, git, tempDir, testEnv, type TestRepo } from '../helpers/git-repo.js';
 import { pointerJson, sampleConfig } from '../helpers/fixtures.js';
 import { createPipelineWorld, type PipelineWorld } from '../helpers/smoke-scorer.js';
 import { createAgentWorld, type AgentWorld } from '../helpers/agent-world.js';
@@ -350,5 +350,69 @@ describe('git failures', () => {
     expect(res.code).toBe(3);
     expect(res.stderr).toContain('error: git fetch origin main failed: cannot reach remote "origin"');
     expect(res.stderr).toMatch(/^ {2}fatal: unable to access .*Failed to connect/m);
+  });
+});
+
+describe('sandbox --keep', () => {
+  it('prints an environment with which the suggested propose works in a fresh shell', async () => {
+    const dir = tempDir('git-promote-keep-');
+    const home = join(dir, 'home');
+    mkdirSync(home);
+    const child = spawn(process.execPath, [CLI, 'sandbox', join(dir, 'world'), '--keep'], {
+      env: testEnv() as NodeJS.ProcessEnv,
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
+    let out = '';
+    child.stdout.on('data', (c: Buffer) => (out += c.toString()));
+    const closed = new Promise<number | null>((done) => child.on('close', done));
+    try {
+      await until(() => /Model artifacts: .*\n/.test(out), 120_000);
+      const exports = Object.fromEntries(
+        [...out.matchAll(/^ {2}export ([A-Z_]+)=(\S+)/gm)].map((m) => [m[1]!, m[2]!]),
+      );
+      const propose = /^ {2}(git promote propose \S+)/m.exec(out)![1]!.split(' ').slice(2);
+      const work = /^ {2}cd (\S+) && git promote status/m.exec(out)![1]!;
+      // A fresh shell: nothing but PATH, an empty HOME and what the sandbox printed.
+      const r = await new Promise<{ code: number | null; text: string }>((done) => {
+        const p = spawn(process.execPath, [CLI, ...propose], {
+          cwd: work,
+          env: { PATH: process.env.PATH, HOME: home, ...exports },
+          stdio: ['ignore', 'pipe', 'pipe'],
+        });
+        let text = '';
+        p.stdout.on('data', (c: Buffer) => (text += c.toString()));
+        p.stderr.on('data', (c: Buffer) => (text += c.toString()));
+        p.on('close', (code) => done({ code, text }));
+      });
+      expect(r.code, r.text).toBe(0);
+      expect(r.text).toMatch(/opened pull request #\d+/);
+    } finally {
+      child.kill('SIGTERM');
+      await closed;
+      rmSync(dir, { recursive: true, force: true });
+    }
+  }, 180_000);
+});
+
+describe('init', () => {
+  it('refuses outside a git repository and takes owner/repo from origin inside one', async () => {
+    const dir = tempDir('git-promote-init-');
+    try {
+      const outside = await runCliProcess(['init'], { cwd: dir });
+      expect(outside.code).toBe(2);
+      expect(outside.stderr).toContain(`error: ${dir} is not inside a git repository; nothing was written`);
+      expect(readdirSync(dir)).toEqual([]);
+
+      git(dir, ['init', '--quiet']);
+      git(dir, ['remote', 'add', 'origin', 'https://github.com/acme/projections.git']);
+      const inside = await runCliProcess(['init'], { cwd: dir });
+      expect(inside.code, inside.stderr).toBe(0);
+      const config = JSON.parse(readFileSync(join(dir, 'promote.config.json'), 'utf8')) as {
+        repository: { github?: string };
+      };
+      expect(config.repository.github).toBe('acme/projections');
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
   });
 });
