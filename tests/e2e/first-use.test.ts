@@ -416,3 +416,40 @@ describe('init', () => {
     }
   });
 });
+
+describe('a GitHub token from `gh auth token`', () => {
+  it('is used when GITHUB_TOKEN and GH_TOKEN are unset, and never printed', async () => {
+    const GH_TOKEN = 'gho_fromTheGitHubCli0000000000000000000';
+    const world = createPipelineWorld();
+    const gh = await startGitHubStandIn({
+      repos: { 'acme/projections': world.repo.remote },
+      token: GH_TOKEN,
+    });
+    try {
+      const bin = join(world.repo.dir, 'bin');
+      mkdirSync(bin);
+      writeFileSync(join(bin, 'gh'), `#!/bin/sh\n[ "$1 $2" = "auth token" ] || exit 1\necho ${GH_TOKEN}\n`);
+      chmodSync(join(bin, 'gh'), 0o755);
+      const env = { GITHUB_API_URL: gh.url };
+      // Without gh: no token at all (exit 2).
+      const without = await runCliProcess(['merge', '--pr', '7'], { cwd: world.root, env });
+      expect(without.code).toBe(2);
+      expect(without.stderr).toContain('no GitHub token');
+      // With gh logged in: the stand-in accepts its token and answers that PR #7 does not exist.
+      const withGh = await runCliProcess(['merge', '--pr', '7', '--debug'], {
+        cwd: world.root,
+        env: { ...env, PATH: `${bin}:${process.env.PATH}` },
+      });
+      expect(withGh.code, withGh.stderr).toBe(1);
+      expect(withGh.stderr).toContain('not found (404');
+      expect(gh.requests.some((r) => r.status === 401)).toBe(false);
+      for (const text of [withGh.stdout, withGh.stderr]) {
+        expect(text).not.toContain(GH_TOKEN);
+        expect(text).not.toContain(Buffer.from(GH_TOKEN).toString('base64'));
+      }
+    } finally {
+      await gh.close();
+      world.cleanup();
+    }
+  });
+});
