@@ -453,3 +453,29 @@ describe('a GitHub token from `gh auth token`', () => {
     }
   });
 });
+
+describe('status words', () => {
+  it('calls a branch ahead of what was applied "pending", and only a changed host file "drift"', async () => {
+    const w = createAgentWorld();
+    try {
+      const first = await runCliProcess(['apply', '--no-trigger'], { cwd: w.cwd });
+      expect(first.code, first.stderr).toBe(0);
+      w.promote({ minutes: 'm2' }); // merged, not yet applied
+      const merged = await runCliProcess(['status'], { cwd: w.cwd });
+      expect(merged.code, merged.stderr).toBe(0);
+      const line = merged.stdout.split('\n').find((l) => l.startsWith('minutes:'))!;
+      expect(line).toContain('[pending: branch has m2, this host applied m1]');
+      expect(line).not.toContain('drift');
+
+      // A hand edit on the host: that is drift.
+      writeFileSync(join(w.target, 'config/minutes_current_run.json'), pointerJson('m0'));
+      const edited = await runCliProcess(['status', '--json'], { cwd: w.cwd });
+      const minutes = (
+        JSON.parse(edited.stdout) as { pointers: { pointer: string; drift: string[] }[] }
+      ).pointers.find((p) => p.pointer === 'minutes')!;
+      expect(minutes.drift).toEqual(['target has m0, the agent wrote m1']);
+    } finally {
+      w.cleanup();
+    }
+  });
+});

@@ -38,7 +38,10 @@ describe('git promote status', () => {
     expect(data.sha).toBe(repo.git(['-C', other, 'rev-parse', 'HEAD']).trim());
     const minutes = data.pointers.find((p: { pointer: string }) => p.pointer === 'minutes');
     expect(minutes).toMatchObject({ branch: 'm2', local: 'm1', target: 'm1' });
-    expect(minutes.drift).toEqual(['checkout differs from branch', 'target differs from branch']);
+    // The branch is ahead of the target: pending, not drift (no agent wrote anything here yet).
+    expect(minutes.pending).toBe('branch has m2, this host has m1');
+    expect(minutes.drift).toEqual([]);
+    expect(minutes.notes).toEqual(['checkout has m1: pull to update it']);
     const rates = data.pointers.find((p: { pointer: string }) => p.pointer === 'rates');
     expect(rates).toMatchObject({ branch: 'r1', local: 'r1', target: null });
     // The working tree was not touched.
