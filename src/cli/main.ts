@@ -1,13 +1,15 @@
 #!/usr/bin/env node
 import { withGhToken } from '../adapters/gh-token.js';
 import { runCli } from './program.js';
-import { redactingWriter } from './output.js';
+import { colourWriter, redactingWriter, useColour } from './output.js';
 import { installInterruptHandler } from './interrupts.js';
 
 // GITHUB_TOKEN, else GH_TOKEN, else `gh auth token`: resolved before the output filter is built,
 // so a token from gh is removed from output like the others.
 const env = withGhToken(process.env);
-const stderr = redactingWriter(process.stderr, env);
+// Secrets are removed first, then line starts are coloured (on a terminal, as NO_COLOR and
+// FORCE_COLOR say).
+const stderr = redactingWriter(colourWriter(process.stderr, useColour(env, process.stderr.isTTY)), env);
 const interrupts = installInterruptHandler(process, stderr);
 
 const code = await runCli(process.argv.slice(2), {
@@ -15,7 +17,7 @@ const code = await runCli(process.argv.slice(2), {
   env,
   now: () => new Date(),
   fetch: globalThis.fetch,
-  stdout: redactingWriter(process.stdout, env),
+  stdout: redactingWriter(colourWriter(process.stdout, useColour(env, process.stdout.isTTY)), env),
   stderr,
   isTTY: Boolean(process.stdout.isTTY),
   signal: interrupts.signal,

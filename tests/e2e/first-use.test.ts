@@ -479,3 +479,23 @@ describe('status words', () => {
     }
   });
 });
+
+describe('colour', () => {
+  it('colours error and hint lines with FORCE_COLOR, never with NO_COLOR, not off a terminal', async () => {
+    const dir = tempDir('git-promote-colour-');
+    try {
+      const run = (env: Record<string, string>) => runCliProcess(['status'], { cwd: dir, env });
+      const forced = await run({ FORCE_COLOR: '1' });
+      expect(forced.code).toBe(2);
+      expect(forced.stderr.startsWith('\x1b[31merror:\x1b[39m no promote.config.json found')).toBe(true);
+      expect(forced.stderr).toContain('\n\x1b[36mhint:\x1b[39m ');
+      for (const env of [{}, { NO_COLOR: '1', FORCE_COLOR: '1' }] as Record<string, string>[]) {
+        const plain = await run(env);
+        expect(plain.stderr).toMatch(/^error: no promote\.config\.json found/);
+        expect(plain.stderr).not.toContain('\x1b[');
+      }
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+});
