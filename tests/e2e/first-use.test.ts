@@ -186,6 +186,21 @@ describe('apply says what happens while it follows the flow run, and what it did
     expect(r.stdout + r.stderr).not.toContain(TOKEN);
   });
 
+  it('the agent logs the same progress and one summary line', async () => {
+    const r = await runCliProcess(['agent', '--once'], { cwd: w.cwd, env: env() });
+    expect(r.code, r.stdout + r.stderr).toBe(0);
+    const id = prefect.flowRuns[0]!.id;
+    expect(r.stdout).toMatch(
+      new RegExp(`^\\S+Z flow-run id=${id} .*state=RUNNING elapsed=\\S+ url=\\S+/runs/flow-run/${id}$`, 'm'),
+    );
+    expect(r.stdout).toMatch(
+      new RegExp(
+        `^\\S+Z summary commit=[0-9a-f]{12} written=minutes:m1->m2 flow_run=${id} state=COMPLETED verified=minutes:ok deployment="#\\d+ success`,
+        'm',
+      ),
+    );
+  });
+
   it('a GitHub outage during the deployment report is a printed warning, not a failure', async () => {
     gh.inject({ method: 'POST', path: /\/deployments$/, status: 503, times: 10 });
     const r = await runCliProcess(['apply'], { cwd: w.cwd, env: env() });
@@ -496,6 +511,23 @@ describe('colour', () => {
       }
     } finally {
       rmSync(dir, { recursive: true, force: true });
+    }
+  });
+});
+
+describe('hints', () => {
+  it('point only at files that exist (no docs/propose.md)', async () => {
+    const world = createPipelineWorld();
+    try {
+      world.addRun('minutes', 'm-new');
+      const r = await runCliProcess(['propose', 'minutes=m-new'], { cwd: world.root });
+      expect(r.code).toBe(2);
+      const hint = r.stderr.split('\n').find((l) => l.startsWith('hint: '))!;
+      expect(hint).toContain('gh auth login');
+      const root = join(CLI, '..', '..', '..', '..');
+      for (const m of hint.matchAll(/[\w./-]+\.md\b/g)) expect(existsSync(join(root, m[0])), m[0]).toBe(true);
+    } finally {
+      world.cleanup();
     }
   });
 });
