@@ -87,11 +87,10 @@ export function buildLongHistory(
       changes.push({ mark: i, kind: 'promotion', from: current, to: next, pr });
       current = next;
     } else if (i % options.manualEvery === 0) {
-      const next = `m${i}`;
-      message = `Pin minutes to ${next} by hand`;
-      files = file(LONG_POINTER_FILE, pointer(next));
-      changes.push({ mark: i, kind: 'manual edit', from: current, to: next, pr: null });
-      current = next;
+      // A hand edit that keeps the run (a note): a manual edit. A new run by hand would be a promotion.
+      message = `Note on minutes by hand ${i}`;
+      files = file(LONG_POINTER_FILE, pointer(current).replace(/\n}\n$/, `,\n  "note": "${i}"\n}\n`));
+      changes.push({ mark: i, kind: 'manual edit', from: current, to: current, pr: null });
     } else {
       message = `Update data ${i}`;
       files = file(`data/part-${i % 97}.txt`, `commit ${i}\n`);

@@ -34,28 +34,35 @@ export interface RawChange {
   status: ChangeStatus;
   /** Path relative to the repository top. */
   path: string;
+  /** Git file mode after the change ('100644', '100755', '120000' symlink, '160000' gitlink); null when deleted. */
+  mode: string | null;
 }
 
-/** Parse `git diff --name-status -z --no-renames` output. */
-export function parseNameStatus(out: string): RawChange[] {
+/**
+ * Parse `git diff --raw -z --no-renames` output: `:<old mode> <new mode> <old> <new> <status>` NUL
+ * `<path>` NUL, per file.
+ */
+export function parseRawDiff(out: string): RawChange[] {
   const parts = out.split('\0');
   const changes: RawChange[] = [];
   for (let i = 0; i + 1 < parts.length; i += 2) {
-    const code = parts[i]!.charAt(0);
+    const fields = parts[i]!.replace(/^:/, '').split(' ');
+    const code = (fields[4] ?? '').charAt(0);
     const path = parts[i + 1]!;
     // Without rename detection only these occur; U (unmerged) and X cannot appear between commits.
     const status: ChangeStatus = code === 'A' || code === 'D' || code === 'T' ? code : 'M';
-    changes.push({ status, path });
+    changes.push({ status, path, mode: status === 'D' ? null : (fields[1] ?? null) });
   }
   return changes;
 }
 
-/** Files changed from `from` to `to` (commit shas), one diff call, raw paths (NUL separated). */
+/** Files changed from `from` to `to` (commit shas) with their new modes, one diff call, raw paths. */
 export async function changedFiles(git: Git, from: string, to: string): Promise<RawChange[]> {
   const out = await git.raw([
     'diff',
-    '--name-status',
+    '--raw',
     '-z',
+    '--no-abbrev',
     '--no-renames',
     '--no-ext-diff',
     '--end-of-options',
@@ -63,5 +70,5 @@ export async function changedFiles(git: Git, from: string, to: string): Promise<
     to,
     '--',
   ]);
-  return parseNameStatus(out);
+  return parseRawDiff(out);
 }

@@ -10,6 +10,9 @@ import { join } from 'node:path';
 import { CheckFailedError, TransientError, UsageError } from '../core/errors.js';
 import { gitFailureError, gitMessageLines } from '../core/git-failure.js';
 import { assertSafeRef, gitEnv, type Env } from './git.js';
+import { withGitConfig } from './git-config-env.js';
+import { judgeSigner, type AllowedSigners, type SignerVerdict } from '../core/signers.js';
+import { oneLine } from '../core/workflow-commands.js';
 
 export const APPLIED_REF = 'refs/git-promote/applied';
 
@@ -205,16 +208,30 @@ export async function descendsFrom(
   );
 }
 
-/** Refuse a commit without a good signature (`git verify-commit`, the operator's keyring). */
-export async function verifySigned(dir: string, env: Env, commit: string): Promise<void> {
-  const r = await runGit(dir, env, ['verify-commit', '--end-of-options', commit]);
-  if (r.code !== 0) {
+/**
+ * Refuse a commit unless it carries a good signature from an allowed signer: an OpenPGP key whose
+ * fingerprint is listed, or an SSH key in the allowed-signers file (given to git through the
+ * environment, never as an option).
+ */
+export async function verifySigned(
+  dir: string,
+  env: Env,
+  commit: string,
+  allowed: AllowedSigners,
+): Promise<string> {
+  const sshEnv = allowed.ssh ? withGitConfig(env, 'gpg.ssh.allowedSignersFile', allowed.ssh) : env;
+  const r = await runGit(dir, sshEnv, ['verify-commit', '--raw', '--end-of-options', commit]);
+  const verdict: SignerVerdict =
+    r.code === 0
+      ? judgeSigner(`${r.stdout}\n${r.stderr}`, allowed)
+      : { ok: false, problem: lastLine(r.stderr) || 'no valid signature' };
+  if (!verdict.ok)
     throw new CheckFailedError(
-      `commit ${commit.slice(0, 12)} at the branch tip has no valid signature (agent.requireSignedCommits)`,
-      'Sign merges to the branch with a key this host trusts, or turn off agent.requireSignedCommits.',
-      { details: r.stderr.trim() ? [lastLine(r.stderr)] : [] },
+      `commit ${commit.slice(0, 12)} at the branch tip is not signed by an allowed signer (agent.requireSignedCommits)`,
+      'Sign merges with a key listed in agent.allowedSigners (GitHub signs its merges with its web-flow key: see docs/security.md).',
+      { details: [oneLine(verdict.problem)] },
     );
-  }
+  return verdict.signer;
 }
 
 export async function markApplied(dir: string, env: Env, commit: string): Promise<void> {

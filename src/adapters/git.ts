@@ -102,9 +102,44 @@ export async function fetchBranch(git: Git, remote: string, branch: string): Pro
 }
 
 /**
+ * Fetch the current tip of `branch` and one commit by sha (a PR head), in one call; returns the
+ * tip. GitHub serves any commit reachable from its refs by sha (pull request heads included).
+ */
+export async function fetchTipAndCommit(
+  git: Git,
+  remote: string,
+  branch: string,
+  commit: string,
+): Promise<string> {
+  assertSafeRef(remote);
+  assertSafeRef(branch);
+  if (!/^[0-9a-f]{40,64}$/.test(commit))
+    throw new UsageError(`not a commit id: ${commit}`, 'Pass a full sha.');
+  const ref = `refs/remotes/${remote}/${branch}`;
+  try {
+    await git.raw(['fetch', '--quiet', '--no-tags', '--', remote, `+refs/heads/${branch}:${ref}`, commit]);
+  } catch (err) {
+    throw gitFailureError({
+      what: `git fetch of ${branch} and ${commit.slice(0, 12)} from ${remote}`,
+      stderr: err instanceof Error ? err.message : String(err),
+      remote,
+      branch,
+      otherHint: `Check that remote "${remote}" is reachable with the workflow token, then rerun the job.`,
+      cause: err,
+    });
+  }
+  return (await git.raw(['rev-parse', '--verify', '--end-of-options', `${ref}^{commit}`])).trim();
+}
+
+/**
  * Read many `<rev>:<path>` blobs with one `git cat-file --batch`. A missing blob is null.
  */
-export function readBlobs(cwd: string, env: Env, specs: string[]): Promise<(string | null)[]> {
+export async function readBlobs(cwd: string, env: Env, specs: string[]): Promise<(string | null)[]> {
+  return (await readBlobBytes(cwd, env, specs)).map((b) => (b === null ? null : b.toString('utf8')));
+}
+
+/** readBlobs, as bytes (for callers that must tell invalid UTF-8 apart). */
+export function readBlobBytes(cwd: string, env: Env, specs: string[]): Promise<(Buffer | null)[]> {
   if (specs.length === 0) return Promise.resolve([]);
   for (const s of specs)
     if (s.includes('\n')) throw new UsageError('object name contains a newline', 'Fix the path.');
@@ -122,7 +157,7 @@ export function readBlobs(cwd: string, env: Env, specs: string[]): Promise<(stri
     child.on('close', (code) => {
       if (code !== 0) return reject(new Error(`git cat-file failed: ${stderr.trim()}`));
       const buf = Buffer.concat(chunks);
-      const out: (string | null)[] = [];
+      const out: (Buffer | null)[] = [];
       let pos = 0;
       for (let i = 0; i < specs.length; i++) {
         const nl = buf.indexOf(10, pos);
@@ -134,7 +169,7 @@ export function readBlobs(cwd: string, env: Env, specs: string[]): Promise<(stri
           continue;
         }
         const size = Number(m[2]);
-        out.push(m[1] === 'blob' ? buf.subarray(pos, pos + size).toString('utf8') : null);
+        out.push(m[1] === 'blob' ? buf.subarray(pos, pos + size) : null);
         pos += size + 1;
       }
       resolve(out);

@@ -14,6 +14,7 @@ import {
   repoEvidencePath,
   type BlockInfo,
   type HistoryEntry,
+  type LogCommit,
 } from '../core/history.js';
 
 export interface PointerHistoryInput {
@@ -32,8 +33,12 @@ export interface PointerHistoryInput {
   parseBlock?: (message: string) => BlockInfo | null;
 }
 
-/** Every change of the pointer file on the first-parent history of `tip`, newest first. */
-export async function readPointerHistory(input: PointerHistoryInput): Promise<HistoryEntry[]> {
+export type PointerChangeRecord = ReturnType<typeof pointerChange> & { commit: LogCommit };
+
+/** Every change of the pointer file on the first-parent history of `tip`, newest first, with its runs. */
+export async function readPointerChanges(
+  input: Omit<PointerHistoryInput, 'pointer' | 'prefix' | 'parseBlock'>,
+): Promise<PointerChangeRecord[]> {
   if (!/^[0-9a-f]{40,64}$/.test(input.tip)) throw new Error(`not a commit id: ${input.tip}`);
   const out = await input.git.raw([
     // Settings that would change what the patch looks like are pinned, whatever the user's config.
@@ -59,8 +64,13 @@ export async function readPointerHistory(input: PointerHistoryInput): Promise<Hi
     '--',
     `:(top,literal)${input.file}`,
   ]);
-  const commits = parseLog(out);
-  const changes = commits.map((c) => ({ commit: c, ...pointerChange(c, input.runField, input.file) }));
+  return parseLog(out).map((c) => ({ commit: c, ...pointerChange(c, input.runField, input.file) }));
+}
+
+/** Every change of the pointer file on the first-parent history of `tip`, newest first. */
+export async function readPointerHistory(input: PointerHistoryInput): Promise<HistoryEntry[]> {
+  // The whole history is read even with a limit: a change's kind depends on every earlier run.
+  const changes = await readPointerChanges({ ...input, limit: undefined });
   const specs: string[] = [];
   const slots = changes.map(({ commit, to }) => {
     const path = repoEvidencePath(input.prefix, input.pointer, to);
@@ -69,16 +79,26 @@ export async function readPointerHistory(input: PointerHistoryInput): Promise<Hi
     return specs.length - 2;
   });
   const blobs = await readBlobs(input.git.cwd, input.env, specs);
-  return changes.map(({ commit, from, to, problems }, i) => {
+  // Oldest first, so each change is classified by the runs the pointer held before it.
+  const held = new Set<string>();
+  const entries: HistoryEntry[] = [];
+  for (let i = changes.length - 1; i >= 0; i--) {
+    const { commit, from, to, problems } = changes[i]!;
     const slot = slots[i]!;
-    return classify({
-      commit,
-      from,
-      to,
-      evidence: slot < 0 ? null : (blobs[slot] ?? null),
-      evidenceAtParent: slot < 0 ? false : blobs[slot + 1] !== null,
-      block: input.parseBlock?.(commit.message) ?? null,
-      problems,
-    });
-  });
+    entries.push(
+      classify({
+        commit,
+        from,
+        to,
+        evidence: slot < 0 ? null : (blobs[slot] ?? null),
+        evidenceAtParent: slot < 0 ? false : blobs[slot + 1] !== null,
+        block: input.parseBlock?.(commit.message) ?? null,
+        problems,
+        heldBefore: held,
+      }),
+    );
+    if (from !== null) held.add(from);
+    if (to !== null) held.add(to);
+  }
+  return entries.reverse().slice(0, input.limit);
 }

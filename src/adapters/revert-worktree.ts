@@ -21,21 +21,31 @@ export interface RevertInput {
   base: string;
   /** Commits to revert, in this order. */
   targets: RevertTarget[];
-  /** Whether a path may be changed by the reverts; others make the rollback refuse. */
+  /** Whether a path belongs to the pointer rolled back; the revert leaves every other path alone. */
   allowed: (path: string) => boolean;
-  /** Names a refused path for the message (e.g. "rates pointer file"). */
-  describePath?: (path: string) => string;
+}
+
+export interface RevertResult {
+  /** The commit after every revert. */
+  head: string;
+  /** Paths a reverted commit also changed and the rollback kept as they are, by reverted sha. */
+  kept: Record<string, string[]>;
 }
 
 const lastLine = (err: unknown) =>
   (err instanceof Error ? err.message : String(err)).trim().split('\n').filter(Boolean).pop() ?? '';
 
-/** Revert every target in one temporary worktree; returns the resulting commit id. */
-export async function revertInWorktree(input: RevertInput): Promise<string> {
+/**
+ * Revert every target in one temporary worktree; returns the resulting commit. Only the pointer's
+ * own paths are reverted: when a commit also changed other pointers (a multi-pointer promotion),
+ * those files are kept as they are and the commit message says so.
+ */
+export async function revertInWorktree(input: RevertInput): Promise<RevertResult> {
   for (const t of [input.base, ...input.targets.map((x) => x.sha)])
     if (!/^[0-9a-f]{40,64}$/.test(t)) throw new Error(`not a commit id: ${t}`);
   const dir = await makeTempDir(input.env, 'git-promote-rollback-');
   let added = false;
+  const kept: Record<string, string[]> = {};
   try {
     await input.git.raw(['worktree', 'add', '--quiet', '--detach', dir, input.base]);
     added = true;
@@ -43,7 +53,7 @@ export async function revertInWorktree(input: RevertInput): Promise<string> {
     for (const t of input.targets) {
       const label = `${t.sha.slice(0, 12)} "${t.subject}"`;
       try {
-        await wt.raw(['revert', '--no-edit', ...(t.parents.length > 1 ? ['-m', '1'] : []), t.sha]);
+        await wt.raw(['revert', '--no-commit', ...(t.parents.length > 1 ? ['-m', '1'] : []), t.sha]);
       } catch (err) {
         const conflicts = (await wt.raw(['diff', '--name-only', '--diff-filter=U']).catch(() => ''))
           .split('\n')
@@ -51,28 +61,35 @@ export async function revertInWorktree(input: RevertInput): Promise<string> {
         if (conflicts.length > 0)
           throw new CheckFailedError(
             `reverting ${label} conflicts in ${conflicts.join(', ')}; nothing was pushed`,
-            'A later commit changed the same lines (a manual edit?): change the pointer in a reviewed PR instead, or revert that commit first.',
+            'A later commit changed the same lines: change the pointer in a reviewed PR instead, or revert that commit first.',
             { cause: err },
           );
         throw new CheckFailedError(
           `git revert of ${label} failed: ${lastLine(err)}`,
           'Nothing was pushed: fix what git reports (for example set user.name and user.email) and rerun.',
-          {
-            cause: err,
-          },
+          { cause: err },
         );
       }
-      const touched = (await wt.raw(['diff', '--name-only', '--no-renames', 'HEAD^', 'HEAD']))
+      const touched = (await wt.raw(['diff', '--cached', '--name-only', '--no-renames', 'HEAD']))
         .split('\n')
         .filter(Boolean);
       const foreign = touched.filter((p) => !input.allowed(p));
-      if (foreign.length > 0)
-        throw new CheckFailedError(
-          `reverting ${label} would also change ${foreign.map((p) => input.describePath?.(p) ?? p).join(', ')}; nothing was pushed`,
-          'That commit changed more than this pointer: roll it back with a reviewed PR that restores each file on purpose.',
-        );
+      if (foreign.length > 0) {
+        await wt.raw(['restore', '--source=HEAD', '--staged', '--worktree', '--', ...foreign]);
+        kept[t.sha] = foreign;
+      }
+      const note = foreign.length
+        ? `\n\nOnly this pointer was rolled back; the commit's other changes were kept: ${foreign.join(', ')}.`
+        : '';
+      await wt.raw([
+        'commit',
+        '--quiet',
+        '--allow-empty',
+        '-m',
+        `Revert "${t.subject}"\n\nThis reverts commit ${t.sha}.${note}`,
+      ]);
     }
-    return (await wt.raw(['rev-parse', 'HEAD'])).trim();
+    return { head: (await wt.raw(['rev-parse', 'HEAD'])).trim(), kept };
   } finally {
     if (added) await input.git.raw(['worktree', 'remove', '--force', dir]).catch(() => undefined);
     await rm(dir, { recursive: true, force: true });

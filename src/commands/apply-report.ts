@@ -2,6 +2,7 @@
 import { createTwoFilesPatch } from 'diff';
 import type { AppliedCommit, FollowUp, PointerChange } from '../core/apply-result.js';
 import type { Plan } from '../core/plan.js';
+import { CONFIG_CHANGED_HINT } from '../core/config-diff.js';
 
 export interface ApplyReport {
   /** Present when a commit was applied by this pass. */
@@ -17,6 +18,8 @@ export interface ApplyReport {
   /** Apply id of an interrupted write completed at the start of this pass. */
   recovered: string | null;
   discardedTemps: string[];
+  /** What the config on the branch changes against the host config (never applied). */
+  configChanged: string[];
   trigger: 'skipped' | 'none' | 'done' | 'not-needed';
   followUps: Record<string, FollowUp>;
   diff: string | null;
@@ -45,6 +48,8 @@ function short(sha: string | null): string {
 export function reportLines(r: ApplyReport): string[] {
   const lines: string[] = [];
   if (r.recovered) lines.push(`completed an interrupted apply (${r.recovered})`);
+  if (r.configChanged.length)
+    lines.push(`warning: ${CONFIG_CHANGED_HINT} (${r.configChanged.join(', ')}); the host config is used`);
   for (const d of r.drift)
     lines.push(`drift: ${d.file} (${d.pointer}): ${d.detail}${r.dryRun ? '' : '; restored'}`);
   if (r.dryRun) {

@@ -1,25 +1,30 @@
 /**
  * What the agent reads at the branch tip, from git objects in the mirror (never a working tree):
- * the config's pointer definitions and pointer files; then, for each pointer about to be written,
- * its evidence checked against the local artifact.
+ * the pointer files its own config names; then, for each pointer about to be written, its evidence
+ * checked against the local artifact. Pointer definitions, artifacts roots, contracts and the flow
+ * trigger come from the host's config only (docs/security.md): the config on the branch is read
+ * just to report that it changed.
  */
-import { CONFIG_FILE, parseConfigText } from '../adapters/config-file.js';
+import { CONFIG_FILE } from '../adapters/config-file.js';
 import { readBlobs } from '../adapters/git.js';
 import { checkArtifact } from '../adapters/fs/artifact.js';
+import { configDifferences } from '../core/config-diff.js';
 import { CheckFailedError, isPromoteError } from '../core/errors.js';
+import { evidencePath } from '../core/evidence-path.js';
 import { parseWith } from '../core/json-file.js';
 import type { Plan } from '../core/plan.js';
 import { isRunId } from '../core/run-id.js';
-import { evidenceSchema, type Config, type PointerConfig } from '../core/schemas.js';
+import { evidenceSchema, type PointerConfig } from '../core/schemas.js';
 import type { AgentSession } from './apply-session.js';
 import type { Context } from './context.js';
 
 export interface Tip {
-  /** The config at the tip (its pointers are what is applied), or the local one without it. */
-  tipConfig: Config;
+  /** The host config's pointers: the only files the agent ever writes. */
   pointers: [string, PointerConfig][];
   /** Pointer file content at the tip, by pointer name. */
   desired: Record<string, string>;
+  /** What the config on the branch changes against the host config ([] when nothing). */
+  configChanged: string[];
 }
 
 export type ArtifactCheckResult = { name: string; status: 'pass' | 'fail'; detail?: string };
@@ -30,60 +35,34 @@ export async function readTip(
   branchName: string,
   ctx: Context,
 ): Promise<Tip> {
-  const { config, paths } = session;
-  const localPointers = Object.entries(config.pointers);
-  const first = await readBlobs(paths.mirror, ctx.env, [
+  const pointers = Object.entries(session.config.pointers);
+  const [configText, ...files] = await readBlobs(session.paths.mirror, ctx.env, [
     `${tip}:${CONFIG_FILE}`,
-    ...localPointers.map(([, p]) => `${tip}:${p.file}`),
+    ...pointers.map(([, p]) => `${tip}:${p.file}`),
   ]);
-  let tipConfig = config;
-  if (first[0] !== null && first[0] !== undefined) {
-    try {
-      tipConfig = parseConfigText(first[0], `${CONFIG_FILE} at ${tip.slice(0, 12)}`).config;
-    } catch (err) {
-      if (!isPromoteError(err)) throw err;
-      throw new CheckFailedError(err.message, `Fix ${CONFIG_FILE} on ${branchName}; nothing was applied.`, {
-        details: err.details,
-      });
-    }
-  }
-  const pointers = Object.entries(tipConfig.pointers);
-  const known = new Map(localPointers.map(([, p], i) => [p.file, first[i + 1] ?? null]));
-  const missingFiles = pointers.map(([, p]) => p.file).filter((f) => !known.has(f));
-  if (missingFiles.length > 0) {
-    const more = await readBlobs(
-      paths.mirror,
-      ctx.env,
-      missingFiles.map((f) => `${tip}:${f}`),
-    );
-    missingFiles.forEach((f, i) => known.set(f, more[i] ?? null));
-  }
   const desired: Record<string, string> = {};
-  for (const [name, p] of pointers) {
-    const content = known.get(p.file) ?? null;
-    if (content === null) {
+  pointers.forEach(([name, p], i) => {
+    const content = files[i] ?? null;
+    if (content === null)
       throw new CheckFailedError(
         `pointer "${name}": ${p.file} does not exist on ${branchName} at ${tip.slice(0, 12)}`,
         `Commit ${p.file} to ${branchName}; nothing was applied.`,
       );
-    }
     desired[name] = content;
-  }
-
-  return { tipConfig, pointers, desired };
+  });
+  return { pointers, desired, configChanged: configDifferences(session.config, configText ?? null) };
 }
 
 /** Evidence and local artifact of every pointer to be written; any problem refuses the commit. */
 export async function checkWrites(
   session: AgentSession,
-  tipConfig: Config,
   plan: Plan,
   tip: string,
   branchName: string,
   ctx: Context,
 ): Promise<ArtifactCheckResult[]> {
   const { paths } = session;
-  const evidencePaths = plan.writes.map((w) => `promotions/${w.pointer}/${w.desiredRun}.json`);
+  const evidencePaths = plan.writes.map((w) => evidencePath(w.pointer, w.desiredRun));
   const evidenceTexts = await readBlobs(
     paths.mirror,
     ctx.env,
@@ -92,7 +71,7 @@ export async function checkWrites(
   const problems: string[] = [];
   const checks: ArtifactCheckResult[] = [];
   plan.writes.forEach((w, i) => {
-    const pointer = tipConfig.pointers[w.pointer]!;
+    const pointer = session.config.pointers[w.pointer]!;
     const text = evidenceTexts[i] ?? null;
     if (!isRunId(w.desiredRun)) {
       problems.push(`${w.pointer}: invalid run id`);

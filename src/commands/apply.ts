@@ -103,7 +103,8 @@ export async function applyPass(
   const state = readState(paths, target);
   await ensureMirror(paths.mirror, ctx.env);
   if (state.applied && !opts.dryRun) await markApplied(paths.mirror, ctx.env, state.applied.commit);
-  const url = await remoteUrl(session.root, ctx.env, remote);
+  // The target is a clone of the pipeline repository; the config may live outside it (/etc/git-promote).
+  const url = await remoteUrl(session.target, ctx.env, remote);
   // A dry run holds no lock: it fetches into a scratch ref of its own, so it never races the
   // agent's ref updates, and deletes it afterwards.
   const scratch = opts.dryRun
@@ -127,10 +128,18 @@ export async function applyPass(
       );
     }
   }
-  if (config.agent.requireSignedCommits) await verifySigned(paths.mirror, ctx.env, tip);
+  if (config.agent.requireSignedCommits) {
+    const signers = config.agent.allowedSigners;
+    const signer = await verifySigned(paths.mirror, ctx.env, tip, {
+      gpg: signers?.gpg ?? [],
+      ssh: signers?.ssh ? resolve(session.root, signers.ssh) : undefined,
+    });
+    log('signed', { commit: tip.slice(0, 12), signer });
+  }
 
-  // 4. Config, pointer files and evidence at the tip, from git objects.
-  const { tipConfig, pointers, desired } = await readTip(session, tip, branchName, ctx);
+  // 4. The host config's pointer files at the tip, from git objects.
+  const { pointers, desired, configChanged } = await readTip(session, tip, branchName, ctx);
+  if (configChanged.length) log('config-changed', { detail: configChanged.join(', ') });
 
   // 5. Plan: desired vs applied vs actual.
   const actual: Record<string, string | null> = {};
@@ -153,7 +162,7 @@ export async function applyPass(
   const runs = Object.fromEntries(plan.pointers.map((p) => [p.pointer, p.desiredRun]));
 
   // 6. Check every pointer about to be written against its evidence and local artifact.
-  const checks = await checkWrites(session, tipConfig, plan, tip, branchName, ctx);
+  const checks = await checkWrites(session, plan, tip, branchName, ctx);
 
   const changed: PointerChange[] = plan.writes.map((w) => ({
     pointer: w.pointer,
@@ -174,6 +183,7 @@ export async function applyPass(
     drift: plan.drift,
     recovered,
     discardedTemps,
+    configChanged,
   };
 
   if (opts.dryRun) {

@@ -5,26 +5,32 @@
  */
 import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { loadConfig } from '../adapters/config-file.js';
+import { CONFIG_FILE, loadConfig } from '../adapters/config-file.js';
+import { CONFIG_CHANGED_HINT, configDifferences } from '../core/config-diff.js';
 import { fetchBranch, openGit, readBlobs } from '../adapters/git.js';
 import { scanManifests, type InvalidManifest } from '../adapters/manifests.js';
 import { createPrefectClient, toFlowRunInfo } from '../adapters/prefect/client.js';
+import { readGameDateRuns } from '../adapters/prefect/game-date-runs.js';
 import type { RetryOptions } from '../adapters/prefect/retry.js';
 import { prefectSettings } from '../adapters/prefect/settings.js';
+import { pickGameDateRun } from '../core/game-date-run.js';
+import { agentCheck } from './doctor-agent.js';
 import { isPromoteError, toPromoteError } from '../core/errors.js';
 import type { FlowRunInfo } from '../core/flow-state.js';
-import { slateDate } from '../core/game-date.js';
 import { readPointerRun } from '../core/pointer-file.js';
 import type { Config } from '../core/schemas.js';
 import { CATEGORY_MEANING, classifyFailure, failureText, type TriageFinding } from '../core/triage-rules.js';
 import { manifestTime, type ManifestEntry } from '../core/verify.js';
 import type { Context, Outcome } from './context.js';
+import { openForge } from './forge-access.js';
+import { rulesetGaps } from '../core/ruleset.js';
+import { STATUS_CONTEXT } from '../core/validate-report.js';
 import { parseGameDate, targetDir } from './verify.js';
 
 export type CheckStatus = 'ok' | 'warn' | 'fail' | 'skip';
 
 export interface DoctorCheck {
-  name: 'flow-run' | 'manifests' | 'pointers';
+  name: 'flow-run' | 'manifests' | 'pointers' | 'agent' | 'repository';
   status: CheckStatus;
   detail: string;
   /** Per-item lines (per step, per pointer). */
@@ -75,43 +81,41 @@ async function flowRunCheck(
     const client = createPrefectClient({
       api: settings.api,
       ...(settings.authString ? { authString: settings.authString } : {}),
+      ...(settings.apiKey ? { apiKey: settings.apiKey } : {}),
       fetch: ctx.fetch,
       timeoutMs: 10_000,
       retry,
       ...(ctx.signal ? { signal: ctx.signal } : {}),
     });
     const deployment = await client.readDeploymentByName(settings.flowName, settings.deploymentName);
-    const runs = await client.filterFlowRuns({
-      deployments: { id: { any_: [deployment.id] } },
-      sort: 'EXPECTED_START_TIME_DESC',
-      limit: 50,
-    });
-    // Today's run: the one whose game_date parameter is the date, else the one expected to start on it.
-    const found =
-      runs.find((r) => r.parameters?.game_date === gameDate) ??
-      runs.find((r) => {
-        const t = r.expected_start_time ?? r.created;
-        return !r.parameters?.game_date && t && slateDate(new Date(t)) === gameDate;
-      });
+    const runs = (await readGameDateRuns(client, deployment.id, gameDate)).map(toFlowRunInfo);
+    const found = pickGameDateRun(runs, gameDate, ctx.now());
     const name = `${settings.flowName}/${settings.deploymentName}`;
+    const items = settings.authNote
+      ? [{ name: 'auth', status: 'warn' as const, detail: settings.authNote }]
+      : [];
     if (!found)
       return {
-        check: { ...base, status: 'warn', detail: `no ${name} flow run for ${gameDate} yet` },
+        check: { ...base, items, status: 'warn', detail: `no ${name} flow run for ${gameDate} yet` },
         run: null,
       };
-    const run = toFlowRunInfo(found);
-    const label = `${name} run ${run.name ?? run.flowRunId} (${run.flowRunId}) is ${run.state}`;
+    const run = found;
+    const upcoming =
+      run.state === 'SCHEDULED' && run.expectedStartTime ? ` for ${run.expectedStartTime}` : '';
+    const label = `${name} run ${run.name ?? run.flowRunId} (${run.flowRunId}) is ${run.state}${upcoming}`;
     const status: CheckStatus =
       run.state === 'COMPLETED'
         ? 'ok'
         : run.state === 'FAILED' || run.state === 'CRASHED' || run.state === 'CANCELLED'
           ? 'fail'
           : 'warn';
+    const others = runs.length > 1 ? ` (${runs.length} runs expected on ${gameDate})` : '';
     return {
       check: {
         ...base,
+        items,
         status,
-        detail: `${label}${run.message && status === 'fail' ? `: ${run.message}` : ''}`,
+        detail: `${label}${run.message && status === 'fail' ? `: ${run.message}` : ''}${others}`,
       },
       run,
     };
@@ -191,14 +195,14 @@ async function pointersCheck(config: Config, root: string, ctx: Context): Promis
   const { remote, branch } = config.repository;
   let sha: string;
   let blobs: (string | null)[];
+  let tipConfig: string | null;
   const entries = Object.entries(config.pointers);
   try {
     sha = await fetchBranch(openGit(root, ctx.env), remote, branch);
-    blobs = await readBlobs(
-      root,
-      ctx.env,
-      entries.map(([, p]) => `${sha}:${p.file}`),
-    );
+    [tipConfig = null, ...blobs] = await readBlobs(root, ctx.env, [
+      `${sha}:${CONFIG_FILE}`,
+      ...entries.map(([, p]) => `${sha}:${p.file}`),
+    ]);
   } catch (err) {
     const e = toPromoteError(err);
     return { ...base, status: 'fail', detail: e.message, items: [] };
@@ -227,16 +231,42 @@ async function pointersCheck(config: Config, root: string, ctx: Context): Promis
       }
     }),
   );
-  const status = worst(items);
+  const inSync = items.every((i) => i.status === 'ok');
+  const changed = configDifferences(config, tipConfig);
+  if (changed.length)
+    items.push({ name: 'config', status: 'warn', detail: `${CONFIG_CHANGED_HINT} (${changed.join(', ')})` });
   return {
     ...base,
-    status,
-    detail:
-      status === 'ok'
-        ? `${target} matches ${remote}/${branch} @ ${sha.slice(0, 12)}`
-        : `${target} differs from ${remote}/${branch} @ ${sha.slice(0, 12)} (is the agent running? \`git promote status\`)`,
+    status: worst(items),
+    detail: inSync
+      ? `${target} matches ${remote}/${branch} @ ${sha.slice(0, 12)}`
+      : `${target} differs from ${remote}/${branch} @ ${sha.slice(0, 12)} (is the agent running? \`git promote status\`)`,
     items,
   };
+}
+
+/** The branch's rulesets close what the tool cannot: the required status and code-owner review. */
+async function repositoryCheck(config: Config, ctx: Context): Promise<DoctorCheck> {
+  const base = { name: 'repository' as const, items: [] };
+  const branch = config.repository.branch;
+  const forge = await openForge(ctx, config.repository.github);
+  if (!forge)
+    return { ...base, status: 'skip', detail: 'no GitHub token or repository.github: rulesets not checked' };
+  let gaps: string[];
+  try {
+    gaps = rulesetGaps(await forge.getBranchRules(branch));
+  } catch (err) {
+    if (!isPromoteError(err)) throw err;
+    return { ...base, status: 'skip', detail: `cannot read the rules of ${branch}: ${err.message}` };
+  }
+  return gaps.length
+    ? {
+        ...base,
+        status: 'warn',
+        detail: `${branch} lacks protections a promotion relies on (see docs/security.md; \`git promote init\` prints the ruleset)`,
+        items: gaps.map((g) => ({ name: 'ruleset', status: 'warn' as CheckStatus, detail: g })),
+      }
+    : { ...base, status: 'ok', detail: `${branch} requires ${STATUS_CONTEXT} and code-owner review` };
 }
 
 /** The checklist as data (doctor's --json); `retry` is injectable for tests. */
@@ -247,12 +277,14 @@ export async function runDoctor(
   gameDate: string,
   retry: RetryOptions = { attempts: 3, baseMs: 250, maxMs: 2_000 },
 ): Promise<DoctorReport> {
-  const [flow, manifests, pointers] = await Promise.all([
+  const [flow, manifests, pointers, repository] = await Promise.all([
     flowRunCheck(config, ctx, gameDate, retry),
     manifestsCheck(config, gameDate),
     pointersCheck(config, root, ctx),
+    repositoryCheck(config, ctx),
   ]);
-  const checks = [flow.check, manifests.check, pointers];
+  const agent = agentCheck(config, root, ctx.env, gameDate, flow.run);
+  const checks = [flow.check, manifests.check, pointers, agent, repository];
   return {
     gameDate,
     healthy: checks.every((c) => c.status !== 'fail') && manifests.triage.every((t) => t.superseded),

@@ -16,6 +16,8 @@ import { currentRun, targetDir, verifyPointer, type PointerVerification } from '
 export interface SavedFlowRun {
   flowRunId: string;
   kind: 'prefect' | 'command';
+  /** The trigger's target (`<flow>/<deployment>`): a run of another deployment is never resumed. */
+  target?: string;
   commit: string;
   pointers: string[];
   gameDate: string;
@@ -84,7 +86,12 @@ export async function triggerFollowVerify(options: TriggerFollowVerifyOptions): 
       'Add "flow": {"prefect": {...}} or "flow": {"command": [...]} to promote.config.json.',
     );
 
-  const resume = options.saved && (options.saved.commit === undefined || options.saved.commit === commit);
+  // After a switch of flow.prefect.deployment the saved run belongs to the old deployment:
+  // following it would verify a run the current configuration did not ask for.
+  const resume =
+    options.saved &&
+    (options.saved.commit === undefined || options.saved.commit === commit) &&
+    (options.saved.target === undefined || options.saved.target === trigger.target);
   let flowRunId: string;
   let created = false;
   let gameDate: string;
@@ -99,6 +106,7 @@ export async function triggerFollowVerify(options: TriggerFollowVerifyOptions): 
     await options.save({
       flowRunId,
       kind: trigger.kind,
+      target: trigger.target,
       commit,
       pointers,
       gameDate,

@@ -4,6 +4,8 @@ import { dirname, join, relative } from 'node:path';
 import { openGit } from '../adapters/git.js';
 import { UsageError } from '../core/errors.js';
 import { githubRepoFromUrl } from '../core/github-remote.js';
+import { promotionRuleset } from '../core/ruleset.js';
+import { STATUS_CONTEXT } from '../core/validate-report.js';
 import { stringifyJson } from '../core/json-file.js';
 import { packageRoot, packageVersion } from '../version.js';
 import type { Context, Outcome } from './context.js';
@@ -19,6 +21,9 @@ export const INIT_FILES: { template: string; dest: string }[] = [
   { template: 'systemd/git-promote-agent.service', dest: 'deploy/systemd/git-promote-agent.service' },
 ];
 
+/** Written when absent; an existing CODEOWNERS is the team's own and is never overwritten. */
+const CODEOWNERS = { template: 'github/CODEOWNERS', dest: '.github/CODEOWNERS' };
+
 export function schemaUrl(version: string): string {
   return `https://unpkg.com/git-promote@${version}/schema/promote.config.schema.json`;
 }
@@ -32,6 +37,8 @@ async function render(template: string, github: string | null): Promise<string> 
     else delete config.repository.github;
     return stringifyJson({ $schema: schemaUrl(packageVersion()), ...config });
   }
+  if (template === CODEOWNERS.template && github)
+    return text.replace(/@OWNER\b/g, `@${github.split('/')[0]}`);
   if (template.endsWith('promotion.yml'))
     return text.replace(/GIT_PROMOTE_VERSION: '[^']*'/, `GIT_PROMOTE_VERSION: '${packageVersion()}'`);
   return text;
@@ -64,7 +71,12 @@ export async function init(_args: string[], opts: Record<string, unknown>, ctx: 
       );
   const repository = github ?? (origin ? githubRepoFromUrl(origin) : null);
   const force = Boolean(opts.force);
-  const planned = INIT_FILES.map((f) => ({ ...f, path: join(ctx.cwd, f.dest) }));
+  const codeowners = join(ctx.cwd, CODEOWNERS.dest);
+  const ownersExist = existsSync(codeowners);
+  const planned = [...INIT_FILES, ...(ownersExist ? [] : [CODEOWNERS])].map((f) => ({
+    ...f,
+    path: join(ctx.cwd, f.dest),
+  }));
   const existing = planned.filter((f) => existsSync(f.path));
   if (existing.length > 0 && !force) {
     throw new UsageError(
@@ -79,15 +91,28 @@ export async function init(_args: string[], opts: Record<string, unknown>, ctx: 
     await writeFile(f.path, contents[i]!);
   }
   const written = planned.map((f) => relative(ctx.cwd, f.path));
+  const ruleset = promotionRuleset();
+  const repo = repository ?? 'OWNER/REPO';
   return {
     exitCode: 0,
-    data: { written, overwritten: existing.map((f) => f.dest), github: repository },
+    data: { written, overwritten: existing.map((f) => f.dest), github: repository, ruleset },
     text: [
       ...written.map((w) => `wrote ${w}${existing.some((e) => e.dest === w) ? ' (overwritten)' : ''}`),
       repository
         ? `repository.github: ${repository}${github ? '' : ' (from the URL of origin)'}`
         : 'repository.github: not set (origin is not a GitHub URL): set it, or pass --github owner/repo, to open pull requests',
+      ...(ownersExist
+        ? [
+            `kept your ${CODEOWNERS.dest}: add owners for /promote.config.json, /.github/ and /.gitattributes (see docs/security.md)`,
+          ]
+        : [`next: in ${CODEOWNERS.dest}, name the team that owns the promotion rules`]),
       'next: edit promote.config.json (pointers, artifacts, smoke command), then `git promote status`',
+      `next: protect the branch (${STATUS_CONTEXT} required, code-owner review for .github/ and the config):`,
+      `  gh api --method POST repos/${repo}/rulesets --input - <<'EOF'`,
+      ...JSON.stringify(ruleset, null, 2)
+        .split('\n')
+        .map((l) => `  ${l}`),
+      '  EOF',
     ],
   };
 }

@@ -68,23 +68,12 @@ export async function rollback(
   }
 
   const evidenceDir = `${prefix}promotions/${name}/`;
-  const otherFiles = new Map(
-    Object.entries(config.pointers)
-      .filter(([n]) => n !== name)
-      .map(([n, p]) => [`${prefix}${p.file}`, n]),
-  );
-  const head = await revertInWorktree({
+  const { head, kept } = await revertInWorktree({
     git,
     env: ctx.env,
     base: tip,
     targets: plan.reverts,
     allowed: (p) => p === file || p.startsWith(evidenceDir),
-    describePath: (p) => {
-      const other = otherFiles.get(p);
-      if (other) return `${p} (the ${other} pointer)`;
-      const ev = /^promotions\/([^/]+)\//.exec(p.slice(prefix.length));
-      return ev ? `${p} (evidence of ${ev[1]})` : p;
-    },
   });
   await verifyRestored(git, ctx, plan, head, file, prefix, pointer.runField);
 
@@ -99,7 +88,11 @@ export async function rollback(
   }));
   const text = [
     `rollback ${name}: ${plan.left ?? '(none)'} -> ${plan.restored}`,
-    ...plan.reverts.map((r) => `  reverted ${short(r.sha)} ${r.subject}`),
+    ...plan.reverts.map(
+      (r) =>
+        `  reverted ${short(r.sha)} ${r.subject}` +
+        (kept[r.sha] ? ` (only ${name}; kept its other changes: ${kept[r.sha]!.join(', ')})` : ''),
+    ),
     `pushed ${branch} (${short(head)})`,
   ];
   let pr: { number: number; url: string; updated: boolean } | null = null;
@@ -140,6 +133,7 @@ export async function rollback(
       pushed: true,
       pr,
       reason,
+      kept,
     },
     text,
   };

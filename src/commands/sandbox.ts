@@ -35,7 +35,7 @@ const INHERITED = new Set(['PATH', 'HOME', 'LANG', 'TMPDIR', 'NO_COLOR']);
  * identity and configuration), so the commands suggested next work in a fresh shell.
  */
 export function keepInstructions(
-  world: Pick<SandboxWorld, 'dir' | 'env' | 'work' | 'target' | 'data' | 'manifests'>,
+  world: Pick<SandboxWorld, 'dir' | 'env' | 'work' | 'target' | 'data' | 'manifests' | 'hostConfig'>,
 ): string[] {
   const exports = Object.entries(world.env)
     .filter(([k, v]) => v !== undefined && !INHERITED.has(k))
@@ -51,6 +51,7 @@ export function keepInstructions(
     ...exports,
     `  cd ${world.work} && git promote status          # the laptop clone`,
     `  git promote propose minutes=minutes-20261122   # another promotion`,
+    `  export PROMOTE_CONFIG=${world.hostConfig}   # the agent's own config, outside its checkout`,
     `  cd ${world.target} && git promote apply --dry-run   # the server's checkout`,
     `  git promote doctor`,
     `Model artifacts: ${join(world.data, 'models')}  manifests: ${world.manifests}`,

@@ -1,5 +1,6 @@
 import { join } from 'node:path';
-import { loadConfig } from '../adapters/config-file.js';
+import { CONFIG_FILE, loadConfig } from '../adapters/config-file.js';
+import { CONFIG_CHANGED_HINT, configDifferences } from '../core/config-diff.js';
 import { fetchBranch, openGit, readBlobs } from '../adapters/git.js';
 import { readPointerRunOr } from '../core/pointer-file.js';
 import { readOrNull } from '../adapters/read-text.js';
@@ -40,13 +41,10 @@ export async function status(_args: string[], opts: Record<string, unknown>, ctx
       : await fetchBranch(git, remote, branch);
 
   const entries = Object.entries(config.pointers);
-  const remoteBlobs = sha
-    ? await readBlobs(
-        root,
-        ctx.env,
-        entries.map(([, p]) => `${sha}:${p.file}`),
-      )
+  const [tipConfig = null, ...remoteBlobs] = sha
+    ? await readBlobs(root, ctx.env, [`${sha}:${CONFIG_FILE}`, ...entries.map(([, p]) => `${sha}:${p.file}`)])
     : [];
+  const configChanged = configDifferences(config, tipConfig);
   const target = config.agent.target;
   const host = appliedOnHost(config, root, ctx.env);
   const { pulls, problem: githubProblem } = await openPromotionPulls(config, ctx);
@@ -105,6 +103,7 @@ export async function status(_args: string[], opts: Record<string, unknown>, ctx
         ]
       : []),
     ...(githubProblem ? [`note: ${githubProblem}`] : []),
+    ...(configChanged.length ? [`warning: ${CONFIG_CHANGED_HINT} (${configChanged.join(', ')})`] : []),
     ...rows.flatMap((r) => [
       `${r.pointer}: branch ${show(r.branch)} | checkout ${show(r.local)}${target ? ` | target ${show(r.target)}` : ''}` +
         (r.pending ? `  [pending: ${r.pending}]` : '') +
@@ -117,7 +116,7 @@ export async function status(_args: string[], opts: Record<string, unknown>, ctx
   const broken = rows.some((r) => r.problems.length > 0);
   return {
     exitCode: broken ? 1 : 0,
-    data: { remote, branch, sha, applied: host, pullsKnown: pulls !== null, pointers: rows },
+    data: { remote, branch, sha, applied: host, pullsKnown: pulls !== null, configChanged, pointers: rows },
     text,
   };
 }

@@ -4,14 +4,17 @@
  * (default: HEAD); in GitHub Actions it takes both from the pull_request event, writes annotations
  * and a job summary, and posts the commit status `git-promote/validate` on the head sha.
  *
- * Everything is read from git objects (never the working tree, which in Actions is a merge commit):
- * one diff, then three batched blob reads (config, pointer files, evidence).
+ * Everything is read from git objects (never the working tree, which in Actions is the PR's): one
+ * diff, three batched blob reads (config, pointer files, evidence) and one `git log` per pointer
+ * the PR moves. The rules are the target tip's config (docs/security.md).
  */
 import { readFile } from 'node:fs/promises';
 import { basename, dirname } from 'node:path';
 import { findConfigPath } from '../adapters/config-file.js';
 import { changedFiles, mergeBase, resolveCommit } from '../adapters/git-diff.js';
-import { openGit, readBlobs, repoPrefix, type Env, type Git } from '../adapters/git.js';
+import { openGit, readBlobBytes, repoPrefix, type Env, type Git } from '../adapters/git.js';
+import { readPointerChanges } from '../adapters/pointer-history.js';
+import { runsHeld } from '../core/change-kind.js';
 import {
   appendStepSummary,
   inActions,
@@ -22,11 +25,10 @@ import { InternalError, isPromoteError, UsageError } from '../core/errors.js';
 import { annotation, oneLine } from '../core/workflow-commands.js';
 import {
   checkConfig,
+  checkConfigChange,
   evidencePaths,
-  pointerFilesOf,
   pointerPaths,
   pointerRuns,
-  policyFrom,
   runChecks,
   type FileChange,
   type TreeFiles,
@@ -41,9 +43,11 @@ import {
 import type { Context, Outcome } from './context.js';
 import { startValidateStatus } from './validate-status.js';
 
+const utf8 = new TextDecoder('utf-8', { fatal: true });
+
 /** Loaded blobs of one commit, addressed by config-root-relative path. */
 class Tree implements TreeFiles {
-  private readonly files = new Map<string, string | null>();
+  private readonly files = new Map<string, { text: string; utf8: boolean } | null>();
   constructor(
     readonly sha: string,
     private readonly prefix: string,
@@ -51,16 +55,42 @@ class Tree implements TreeFiles {
   spec(path: string): string {
     return `${this.sha}:${this.prefix}${path}`;
   }
-  set(path: string, content: string | null): void {
-    this.files.set(path, content);
+  set(path: string, bytes: Buffer | null): void {
+    if (bytes === null) return void this.files.set(path, null);
+    try {
+      this.files.set(path, { text: utf8.decode(bytes), utf8: true });
+    } catch {
+      this.files.set(path, { text: bytes.toString('utf8'), utf8: false });
+    }
   }
   has(path: string): boolean {
     return this.files.has(path);
   }
   get(path: string): string | null {
-    const content = this.files.get(path);
-    if (content === undefined) throw new InternalError(`validate read ${path} before loading it`);
-    return content;
+    const file = this.files.get(path);
+    if (file === undefined) throw new InternalError(`validate read ${path} before loading it`);
+    return file?.text ?? null;
+  }
+  notUtf8(path: string): boolean {
+    return this.files.get(path)?.utf8 === false;
+  }
+}
+
+/** What merging would leave: the head's version of each changed path, the target's otherwise. */
+class MergedTree implements TreeFiles {
+  constructor(
+    private readonly target: Tree,
+    private readonly head: Tree,
+    private readonly changed: Set<string>,
+  ) {}
+  source(path: string): Tree {
+    return this.changed.has(path) ? this.head : this.target;
+  }
+  get(path: string): string | null {
+    return this.source(path).get(path);
+  }
+  notUtf8(path: string): boolean {
+    return this.source(path).notUtf8(path);
   }
 }
 
@@ -68,7 +98,7 @@ class Tree implements TreeFiles {
 async function load(cwd: string, env: Env, wants: [Tree, string[]][]): Promise<void> {
   const todo: [Tree, string][] = [];
   for (const [tree, paths] of wants) for (const p of new Set(paths)) if (!tree.has(p)) todo.push([tree, p]);
-  const blobs = await readBlobs(
+  const blobs = await readBlobBytes(
     cwd,
     env,
     todo.map(([tree, p]) => tree.spec(p)),
@@ -95,13 +125,32 @@ async function chooseRange(
       `the pull_request event in ${ctx.env.GITHUB_EVENT_PATH} has no valid base and head sha`,
       'Run validate from a pull_request workflow, or pass --base and --head.',
     );
-  const baseRef = (opts.base as string | undefined) ?? event?.base ?? (await defaultBaseRef(configPath));
+  const baseRef =
+    (opts.base as string | undefined) ??
+    (event ? await targetTip(git, event) : undefined) ??
+    (await defaultBaseRef(configPath));
   const headRef = (opts.head as string | undefined) ?? event?.head ?? 'HEAD';
   return {
     base: await resolveCommit(git, baseRef, '--base'),
     head: await resolveCommit(git, headRef, '--head'),
     event,
   };
+}
+
+/**
+ * The target branch tip at the time of the check: `origin/<base ref>` as actions/checkout fetched
+ * it (fetch-depth: 0), else the event's base sha. Never read from the working tree, which in
+ * Actions is the PR's.
+ */
+async function targetTip(git: Git, event: ActionsEvent): Promise<string | undefined> {
+  if (event.baseRef && /^(?!-)[A-Za-z0-9._/-]+$/.test(event.baseRef) && !event.baseRef.includes('..')) {
+    const ref = `refs/remotes/origin/${event.baseRef}`;
+    const sha = await git
+      .raw(['rev-parse', '--verify', '--quiet', '--end-of-options', `${ref}^{commit}`])
+      .catch(() => '');
+    if (sha.trim()) return ref;
+  }
+  return event.base ?? undefined;
 }
 
 /**
@@ -121,54 +170,68 @@ async function defaultBaseRef(configPath: string): Promise<string> {
   return `refs/remotes/${remote}/${branch}`;
 }
 
-/** Run the checks of base..head and return the report (no output, no status). */
+/**
+ * Run the checks of a pull request from `head` into the target branch tip `base` and return the
+ * report (no output, no status). Rules come from the config at `base` (docs/security.md).
+ */
 export async function validateRange(
   root: string,
   configFile: string,
   env: Env,
   range: { base: string; head: string },
   now: Date,
-  labels?: string[],
 ): Promise<ValidateReport> {
   const git = openGit(root, env);
   const prefix = await repoPrefix(git, 'validate');
   const from = await mergeBase(git, range.base, range.head);
   const changes: FileChange[] = (await changedFiles(git, from, range.head)).map((c) =>
     c.path.startsWith(prefix)
-      ? { status: c.status, path: c.path.slice(prefix.length) }
-      : { status: c.status, path: c.path, outside: true },
+      ? { status: c.status, path: c.path.slice(prefix.length), mode: c.mode }
+      : { status: c.status, path: c.path, mode: c.mode, outside: true },
   );
   const target = new Tree(range.base, prefix);
-  const base = new Tree(from, prefix);
   const head = new Tree(range.head, prefix);
+  const merged = new MergedTree(target, head, new Set(changes.filter((c) => !c.outside).map((c) => c.path)));
 
   await load(root, env, [
-    [head, [configFile]],
     [target, [configFile]],
+    [head, [configFile]],
   ]);
-  const { result, config } = checkConfig(head.get(configFile), configFile);
+  const { result, config } = checkConfig(target.get(configFile), configFile, 'on the target branch');
   if (!config) return buildReport(range.base, range.head, [result]);
+  const results = [result];
+  if (changes.some((c) => !c.outside && c.path === configFile))
+    results.push(checkConfigChange(head.get(configFile), configFile));
 
+  const pointerFiles = pointerPaths(config);
   await load(root, env, [
-    [head, pointerPaths(config)],
-    [base, pointerPaths(config)],
+    [target, pointerFiles],
+    [head, pointerFiles.filter((f) => merged.source(f) === head)],
   ]);
-  const paths = evidencePaths(config, pointerRuns(config, head), pointerRuns(config, base), changes);
+  const targetRuns = pointerRuns(config, target);
+  const mergedRuns = pointerRuns(config, merged);
+  const evidence = evidencePaths(config, mergedRuns, changes);
   await load(root, env, [
-    [head, paths.head],
-    [base, paths.base],
+    [head, evidence.filter((f) => merged.source(f) === head)],
+    [target, evidence.filter((f) => merged.source(f) === target)],
   ]);
-  const results = runChecks({
-    config,
-    policy: policyFrom(target.get(configFile), config),
-    basePointerFiles: pointerFilesOf(target.get(configFile)),
-    base,
-    head,
-    changes,
-    now,
-    ...(labels ? { labels } : {}),
-  });
-  return buildReport(range.base, range.head, [result, ...results]);
+
+  // Past runs only matter for pointers the PR moves: one `git log` over each of those files.
+  const held = new Map<string, ReadonlySet<string>>();
+  for (const [name, p] of Object.entries(config.pointers)) {
+    if (mergedRuns.get(name) === targetRuns.get(name)) continue;
+    const changesOf = await readPointerChanges({
+      git,
+      env,
+      tip: range.base,
+      file: `${prefix}${p.file}`,
+      runField: p.runField,
+    });
+    held.set(name, runsHeld(changesOf));
+  }
+
+  results.push(...runChecks({ config, target, merged, changes, held, now }));
+  return buildReport(range.base, range.head, results);
 }
 
 export async function validate(
@@ -188,7 +251,7 @@ export async function validate(
 
   let report: ValidateReport;
   try {
-    report = await validateRange(root, configFile, ctx.env, range, ctx.now(), range.event?.labels);
+    report = await validateRange(root, configFile, ctx.env, range, ctx.now());
   } catch (err) {
     await status?.abort(isPromoteError(err) ? oneLine(err.message) : 'internal error');
     throw err;

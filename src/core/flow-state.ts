@@ -36,6 +36,8 @@ export interface FlowRunInfo {
   /** When the run was created (ISO). */
   created: string | null;
   parameters?: Record<string, unknown>;
+  /** When the run was scheduled to start (Prefect's expected_start_time). */
+  expectedStartTime?: string;
 }
 
 /** The moment manifests of this run can be no older than: its start, else its creation. */
@@ -49,7 +51,12 @@ export function flowRunSince(run: FlowRunInfo): Date | null {
   return null;
 }
 
-/** The idempotency key DESIGN.md fixes: `<commit>:<pointer,pointer…>` (pointers sorted). */
-export function flowIdempotencyKey(commit: string, pointers: readonly string[]): string {
-  return `${commit}:${[...pointers].sort().join(',')}`;
+/**
+ * The idempotency key DESIGN.md fixes: `<flow>/<deployment>:<commit>:<pointer,pointer…>` (pointers
+ * sorted). Prefect keys flow runs per (flow_id, idempotency_key), not per deployment, so without
+ * the deployment in the key a switch from `daily/live` to `daily/live-v2` would get the old
+ * deployment's run back (src/prefect/server/models/flow_runs.py, create_flow_run).
+ */
+export function flowIdempotencyKey(deployment: string, commit: string, pointers: readonly string[]): string {
+  return `${deployment}:${commit}:${[...pointers].sort().join(',')}`;
 }

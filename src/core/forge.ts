@@ -3,6 +3,8 @@
  * src/adapters/github/ implements it, and tests run it against the loopback stand-in in
  * src/sandbox/github/. Errors crossing it are PromoteErrors (exit 3 transient, 4 conflict, 1 refusal).
  */
+import type { BranchRule } from './ruleset.js';
+
 export interface RepoRef {
   owner: string;
   repo: string;
@@ -30,6 +32,8 @@ export interface CommitStatus {
   state: CommitState;
   description: string | null;
   targetUrl: string | null;
+  /** Login of the account that posted it (null when GitHub no longer knows it). */
+  creator: string | null;
 }
 
 export type DeploymentState =
@@ -58,7 +62,7 @@ export interface Forge {
     sha: string,
     input: { state: CommitState; context: string; description: string; targetUrl?: string },
   ): Promise<void>;
-  /** Latest status per context for a commit (GitHub's combined status). */
+  /** Latest status per context for a commit, with who posted it. */
   getStatuses(sha: string): Promise<CommitStatus[]>;
   createDeployment(input: {
     ref: string;
@@ -76,4 +80,6 @@ export interface Forge {
   listComments(number: number): Promise<string[]>;
   /** Sha of a branch of the repository, or null when it does not exist. */
   getBranchSha(branch: string): Promise<string | null>;
+  /** The active rules (from rulesets) that apply to a branch; readable with read access. */
+  getBranchRules(branch: string): Promise<BranchRule[]>;
 }

@@ -26,3 +26,41 @@ export function isGameDate(value: string): boolean {
 export function daysBetween(from: string, to: string): number {
   return Math.round((Date.parse(`${to}T00:00:00Z`) - Date.parse(`${from}T00:00:00Z`)) / 86_400_000);
 }
+
+const SLATE_ZONE = 'America/New_York';
+
+/** The zone's UTC offset (ms, local minus UTC) at an instant. */
+function zoneOffsetMs(instant: number, timeZone: string): number {
+  const parts = new Intl.DateTimeFormat('en-US', {
+    timeZone,
+    hourCycle: 'h23',
+    year: 'numeric',
+    month: '2-digit',
+    day: '2-digit',
+    hour: '2-digit',
+    minute: '2-digit',
+    second: '2-digit',
+  }).formatToParts(new Date(instant));
+  const n = (type: string) => Number(parts.find((p) => p.type === type)!.value);
+  const wall = Date.UTC(n('year'), n('month') - 1, n('day'), n('hour'), n('minute'), n('second'));
+  return wall - Math.floor(instant / 1000) * 1000;
+}
+
+/** The instant of 00:00 on `date` in the slate zone (DST-aware: midnight is never skipped there). */
+function slateMidnight(date: string): number {
+  const wall = Date.parse(`${date}T00:00:00Z`);
+  // Two passes: the offset at the first guess may be the other side of a DST change.
+  const guess = wall - zoneOffsetMs(wall, SLATE_ZONE);
+  return wall - zoneOffsetMs(guess, SLATE_ZONE);
+}
+
+/**
+ * The game date's slate day, [00:00, 24:00) America/New_York, as the inclusive bounds of
+ * Prefect's `FlowRunFilterExpectedStartTime` (`after_` is `>=`, `before_` is `<=`, so `before_`
+ * is the last millisecond before the next midnight). 23 or 25 hours long on DST days.
+ */
+export function gameDateWindow(date: string): { after: string; before: string } {
+  const start = slateMidnight(date);
+  const end = slateMidnight(addDays(date, 1));
+  return { after: new Date(start).toISOString(), before: new Date(end - 1).toISOString() };
+}

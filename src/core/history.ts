@@ -1,8 +1,10 @@
 /**
  * Pure reading of a pointer's history: parse one `git log -z -p` over the pointer file, then
- * classify each change (promotion, rollback, manual edit) from its message, its embedded PR block
- * and whether the new run's evidence was added by the commit or already in the tree.
+ * classify each change with the shared classifier (core/change-kind.ts) from the runs the pointer
+ * held before it on first-parent history; messages and PR blocks only add the PR and what a
+ * change says it reverts.
  */
+import { classifyChange, type ChangeKind } from './change-kind.js';
 import { evidencePath } from './evidence-path.js';
 import { readPointerRunOr } from './pointer-file.js';
 import { isRunId } from './run-id.js';
@@ -58,7 +60,7 @@ export function parseLog(output: string): LogCommit[] {
   return commits;
 }
 
-export type ChangeKind = 'promotion' | 'rollback' | 'manual edit';
+export type { ChangeKind };
 
 /** What an embedded PR block (see pr-body) says about a commit, when its message carries one. */
 export interface BlockInfo {
@@ -71,7 +73,7 @@ export interface BlockInfo {
 export interface EvidenceSummary {
   gameDate: string | null;
   rows: number | null;
-  /** True when this commit added the evidence file (a promotion), false when it was already there. */
+  /** True when this commit added the evidence file, false when it was already there. */
   addedHere: boolean;
 }
 
@@ -159,6 +161,8 @@ export interface ClassifyInput {
   evidenceAtParent: boolean;
   block: BlockInfo | null;
   problems: string[];
+  /** Every run the pointer selected before this commit on first-parent history. */
+  heldBefore: ReadonlySet<string>;
 }
 
 /** Subjects are shown on terminals: control characters (escape sequences) from a PR title are neutralised. */
@@ -170,11 +174,7 @@ export function classify(input: ClassifyInput): HistoryEntry {
   const { commit, from, to, block } = input;
   const reverts = [...new Set([...revertedShas(commit.message), ...(block?.reverts ?? [])])];
   const addedHere = input.evidence !== null && !input.evidenceAtParent;
-  let kind: ChangeKind;
-  if (reverts.length > 0 || block?.kind === 'rollback') kind = 'rollback';
-  else if ((addedHere && to !== from) || block?.kind === 'promotion') kind = 'promotion';
-  else if (to !== null && to !== from && input.evidence !== null && input.evidenceAtParent) kind = 'rollback';
-  else kind = 'manual edit';
+  const kind = classifyChange(from, to, input.heldBefore);
   return {
     sha: commit.sha,
     parents: commit.parents,
@@ -190,30 +190,6 @@ export function classify(input: ClassifyInput): HistoryEntry {
     evidence: input.evidence === null ? null : summarizeEvidence(input.evidence, addedHere),
     problems: input.problems,
   };
-}
-
-const revertsEntry = (reverts: string[], sha: string) => reverts.some((r) => sha.startsWith(r));
-
-/**
- * The promotions still in effect, newest first: every promotion minus those a later rollback
- * reverted, by name ("This reverts commit …") or by returning the pointer to an earlier run.
- */
-export function activePromotions(entriesNewestFirst: HistoryEntry[]): HistoryEntry[] {
-  const stack: HistoryEntry[] = [];
-  for (const e of [...entriesNewestFirst].reverse()) {
-    if (e.kind === 'promotion') {
-      stack.push(e);
-    } else if (e.kind === 'rollback') {
-      for (let i = stack.length - 1; i >= 0; i--)
-        if (revertsEntry(e.reverts, stack[i]!.sha)) stack.splice(i, 1);
-      // A rollback that names nothing (or not everything) still left later promotions behind.
-      while (e.to !== null && stack.length > 0 && stack[stack.length - 1]!.to !== e.to) {
-        const undone = stack.pop()!;
-        if (undone.from === e.to) break;
-      }
-    }
-  }
-  return stack.reverse();
 }
 
 /** Human lines for `history`. */

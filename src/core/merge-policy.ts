@@ -42,14 +42,23 @@ export function mergeRefusals(pull: PullRequest, config: Config, repoFullName: s
   return refusals;
 }
 
-/** The validation status of the exact head sha must be success. */
-export function statusRefusal(statuses: CommitStatus[], sha: string): Refusal | null {
+/**
+ * The validation status of the exact head sha must be success, posted by a trusted account (the
+ * promotion workflow's token): a status anyone with a token could post proves nothing.
+ */
+export function statusRefusal(statuses: CommitStatus[], sha: string, trusted: string[]): Refusal | null {
   const status = statuses.find((s) => s.context === STATUS_CONTEXT);
   const short = sha.slice(0, 12);
   if (!status)
     return {
       message: `no ${STATUS_CONTEXT} status on head ${short}: it was never validated`,
       remedy: 'Let the promotion workflow run git promote validate on this head first.',
+    };
+  if (status.creator === null || !trusted.includes(status.creator))
+    return {
+      message: `${STATUS_CONTEXT} on head ${short} was posted by ${status.creator === null ? 'an unknown account' : oneLine(status.creator)}, not by ${trusted.join(' or ')}`,
+      remedy:
+        'Only the promotion workflow may post it: rerun that workflow, or add its account to policy.statusCreators in promote.config.json.',
     };
   if (status.state === 'pending')
     return {

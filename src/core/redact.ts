@@ -11,6 +11,7 @@ const MASK = '***';
 const TOKEN_PATTERNS: [RegExp, string][] = [
   [/\bgh[pousr]_[A-Za-z0-9]{20,}\b/g, MASK],
   [/\bgithub_pat_[A-Za-z0-9_]{20,}\b/g, MASK],
+  [/\bpn[ub]_[A-Za-z0-9]{20,}\b/g, MASK], // Prefect Cloud API keys (user and service account)
   [/\/\/[^/@\s:]+:[^/@\s]+@/g, `//${MASK}@`], // credentials in URLs: https://user:secret@host
 ];
 

@@ -3,7 +3,7 @@
  * history alone (pure, so every refusal is testable without git).
  */
 import { CheckFailedError } from './errors.js';
-import { activePromotions, type HistoryEntry } from './history.js';
+import type { HistoryEntry } from './history.js';
 
 export interface RollbackPlan {
   pointer: string;
@@ -11,7 +11,7 @@ export interface RollbackPlan {
   left: string | null;
   /** The run the pointer must hold after the reverts. */
   restored: string;
-  /** Promotions to revert, newest first (the order `git revert` applies them). */
+  /** Changes to revert, newest first (the order `git revert` applies them). */
   reverts: HistoryEntry[];
 }
 
@@ -27,9 +27,10 @@ function describe(e: HistoryEntry): string {
 }
 
 /**
- * Plan the rollback of `pointer` given its history (newest first). Without `to`, the newest
- * promotion still in effect is reverted; with `to`, every promotion in effect since `to` was the
- * pointer. Returns null when the pointer already holds `to`.
+ * Plan the rollback of `pointer` given its history (newest first). Without `to`, the latest change
+ * of the pointer is reverted, whatever its kind (promotion, rollback or manual edit); with `to`,
+ * every change since the pointer last selected `to`, newest first. Returns null when the pointer
+ * already holds `to`.
  */
 export function planRollback(
   pointer: string,
@@ -37,27 +38,18 @@ export function planRollback(
   to?: string,
 ): RollbackPlan | null {
   const left = entriesNewestFirst[0]?.to ?? null;
-  const active = activePromotions(entriesNewestFirst);
   if (to === undefined) {
-    const last = active[0];
+    const last = entriesNewestFirst[0];
     if (!last)
       throw new CheckFailedError(
-        `${pointer} has no promotion to roll back on the branch`,
+        `${pointer} has no change to roll back on the branch`,
         `Run \`git promote history ${pointer}\` to see its changes; promote the run you want instead.`,
       );
     if (last.from === null)
       throw new CheckFailedError(
-        `the last promotion of ${pointer}, ${describe(last)}, created the pointer file; reverting it would delete it`,
+        `the last change of ${pointer}, ${describe(last)}, created the pointer file; reverting it would delete it`,
         `Promote the run you want with \`git promote propose ${pointer}=<run>\`.`,
       );
-    if (last.to !== left) {
-      const later = entriesNewestFirst.find((e) => e.to === left);
-      throw new CheckFailedError(
-        `${pointer} was changed to ${left ?? '(none)'} after its last promotion ${describe(last)}` +
-          (later ? ` by ${short(later.sha)} (${later.kind})` : ''),
-        `Reverting ${short(last.sha)} would not restore ${last.from}: change the pointer in a reviewed PR instead.`,
-      );
-    }
     return { pointer, left, restored: last.from, reverts: [last] };
   }
   if (left === to) return null;
@@ -68,18 +60,15 @@ export function planRollback(
     );
   const reverts: HistoryEntry[] = [];
   let expected = left;
-  for (const p of active) {
+  for (const e of entriesNewestFirst) {
     // Each revert must start from the run the previous one restored, or a change sits between.
-    if (p.to !== expected) break;
-    reverts.push(p);
-    if (p.from === to) return { pointer, left, restored: to, reverts };
-    expected = p.from;
+    if (e.to !== expected || e.from === null) break;
+    reverts.push(e);
+    if (e.from === to) return { pointer, left, restored: to, reverts };
+    expected = e.from;
   }
   throw new CheckFailedError(
-    `${pointer} cannot be returned to ${to} by reverting promotions: ` +
-      (reverts.length === 0
-        ? `no promotion in effect leads to ${left ?? '(none)'}`
-        : `reverting promotions reaches back only to ${reverts[reverts.length - 1]!.from ?? '(none)'}`),
-    `A manual edit or an earlier rollback lies in between; promote ${to} with \`git promote propose ${pointer}=${to}\` instead.`,
+    `${pointer} cannot be returned to ${to} by reverting its changes: they reach back only to ${reverts.at(-1)?.from ?? left ?? '(none)'}`,
+    `Promote ${to} with \`git promote propose ${pointer}=${to}\` instead.`,
   );
 }

@@ -142,23 +142,48 @@ export const configSchema = z.looseObject({
       interval: durationSchema.default('30s'),
       state: z.string().optional(),
       requireSignedCommits: z.boolean().default(false),
+      // Who may sign the commits the agent applies (docs/security.md): OpenPGP fingerprints and/or
+      // an ssh allowed-signers file (relative paths are from the config's directory).
+      allowedSigners: z
+        .looseObject({
+          gpg: z
+            .array(
+              z.string().regex(/^(?:[0-9A-Fa-f]{4}\s?){10}$/, 'must be a 40-hex-digit OpenPGP fingerprint'),
+            )
+            .default([]),
+          ssh: z.string().min(1).optional(),
+        })
+        .optional(),
       deployment: z
         .looseObject({ environment: z.string().optional(), enabled: z.boolean().default(true) })
         .optional(),
     })
-    .default({ interval: '30s', requireSignedCommits: false }),
+    .default({ interval: '30s', requireSignedCommits: false })
+    .superRefine((agent, ctx) => {
+      const signers = agent.allowedSigners;
+      if (agent.requireSignedCommits && !signers?.gpg.length && !signers?.ssh)
+        ctx.addIssue({
+          code: 'custom',
+          path: ['allowedSigners'],
+          message:
+            'requireSignedCommits needs allowed signers: OpenPGP fingerprints (gpg) or an ssh allowed-signers file (ssh)',
+        });
+    }),
   policy: z
     .looseObject({
       evidenceMaxAgeDays: z.number().int().positive().default(3),
       labels: z.array(z.string().min(1)).default(['promotion']),
       rollbackLabels: z.array(z.string().min(1)).default(['rollback']),
       mergeMethod: z.enum(['squash', 'merge', 'rebase']).default('squash'),
+      // Accounts whose git-promote/validate status merge trusts (a GitHub App's is "<slug>[bot]").
+      statusCreators: z.array(z.string().min(1)).min(1).default(['github-actions[bot]']),
     })
     .default({
       evidenceMaxAgeDays: 3,
       labels: ['promotion'],
       rollbackLabels: ['rollback'],
       mergeMethod: 'squash',
+      statusCreators: ['github-actions[bot]'],
     }),
 });
 

@@ -1,19 +1,20 @@
 /**
- * The checks of `git promote validate`, as pure functions over what was read from git: the config,
- * the base and head trees (only the paths the caller loaded), the changed files and the clock.
- * Each check is reported by name with pass/fail and a reason; the caller decides the exit code.
+ * The checks of `git promote validate`, as pure functions over what was read from git: the target
+ * branch tip's config (the rules), the target tip's tree, the tree the merge would produce, the
+ * changed files with their modes, each pointer's past runs and the clock.
  *
- * Which tree is which: `head` is the pull request head; `base` is the merge base of the PR with
- * its target branch (what GitHub shows as the PR's diff), so commits landing on the target branch
- * meanwhile never look like changes of the PR. Pointers come from the head config (the invariant
- * must hold for what would be merged); policy comes from the base config when it is valid, so a PR
- * cannot relax the rules it is judged by.
+ * The trust boundary (docs/security.md): nothing the PR changes decides how it is judged. The
+ * pointer set, pointer files, artifacts templates, contracts, smoke expectations and policy come
+ * from the target tip's config; the PR's own config is only reported ("needs human review").
+ * `merged` is the target tip with the PR's versions of the files the PR changed: what merging
+ * would leave on the branch, so a PR branched before a rule tightened is judged by the new rule.
  */
 import semver from 'semver';
 import { z } from 'zod';
 import { validateConfig } from './config.js';
 import { isPromoteError } from './errors.js';
-import { evidencePath, isUnderPromotions, parseEvidencePath } from './evidence-path.js';
+import { classifyChange } from './change-kind.js';
+import { evidencePath, parseEvidencePath } from './evidence-path.js';
 import { daysBetween, slateDate } from './game-date.js';
 import { canonicalSha256 } from './meta-hash.js';
 import { readPointerRun } from './pointer-file.js';
@@ -21,6 +22,8 @@ import { evidenceSchema, issueLines, type Config, type PointerConfig } from './s
 
 export type CheckName =
   | 'config'
+  | 'config-change'
+  | 'file-type'
   | 'pointer-file'
   | 'invariant'
   | 'evidence-schema'
@@ -43,6 +46,8 @@ export interface CheckResult {
   /** Repository path the result is about (for annotations). */
   file?: string;
   pointer?: string;
+  /** A passing `scope` whose PR changes no pointer: valid, but merged only by a person. */
+  review?: true;
 }
 
 export type ChangeStatus = 'A' | 'M' | 'D' | 'T';
@@ -53,26 +58,31 @@ export interface FileChange {
   path: string;
   /** True when the file is outside the directory holding promote.config.json. */
   outside?: boolean;
+  /** Git mode at head ('100644' a regular file); null or absent when deleted. */
+  mode?: string | null;
 }
 
 /** Contents of the loaded paths of one tree; null means "not in the tree". */
 export interface TreeFiles {
   get(path: string): string | null;
+  /** True when the blob at `path` is not valid UTF-8 (its text is then unusable). */
+  notUtf8?(path: string): boolean;
 }
 
 export type Policy = Config['policy'];
 
 export interface ValidateInput {
+  /** The target branch tip's config: every rule comes from here, never from the PR. */
   config: Config;
-  policy: Policy;
-  /** Pointer files named by the base config (a PR renaming one is out of promotion scope). */
-  basePointerFiles: string[];
-  base: TreeFiles;
-  head: TreeFiles;
+  /** The target branch tip. */
+  target: TreeFiles;
+  /** What the merge would leave: the PR's version of each file it changes, the target's otherwise. */
+  merged: TreeFiles;
+  /** Files the PR changes (its merge base to its head). */
   changes: FileChange[];
+  /** Every run each pointer selected on the target branch's first-parent history. */
+  held: Map<string, ReadonlySet<string>>;
   now: Date;
-  /** Pull request labels when known (GitHub Actions); they also mark a PR as a promotion. */
-  labels?: string[];
 }
 
 const pass = (name: CheckName, reason: string, extra: Partial<CheckResult> = {}): CheckResult => ({
@@ -96,47 +106,42 @@ const ciEvidenceSchema = evidenceSchema.extend({
 });
 export type CiEvidence = z.output<typeof ciEvidenceSchema>;
 
-/** Parse and validate the head config text; null config when it is missing or invalid. */
+/** Parse and validate a config text; null config when it is missing or invalid. */
 export function checkConfig(
   text: string | null,
   file: string,
+  where = 'at head',
 ): { result: CheckResult; config: Config | null } {
-  if (text === null) return { result: fail('config', `${file} is missing at head`, { file }), config: null };
+  if (text === null) return { result: fail('config', `${file} is missing ${where}`, { file }), config: null };
   let data: unknown;
   try {
     data = JSON.parse(text);
   } catch (err) {
     const detail = err instanceof Error ? err.message : String(err);
-    return { result: fail('config', `${file} is not valid JSON: ${detail}`, { file }), config: null };
+    return {
+      result: fail('config', `${file} ${where} is not valid JSON: ${detail}`, { file }),
+      config: null,
+    };
   }
   const { config, errors } = validateConfig(data);
-  if (!config) return { result: fail('config', `${file}: ${errors.join('; ')}`, { file }), config: null };
+  if (!config)
+    return { result: fail('config', `${file} ${where}: ${errors.join('; ')}`, { file }), config: null };
   const count = Object.keys(config.pointers).length;
   return {
-    result: pass('config', `${file} is valid (${count} pointer${count === 1 ? '' : 's'})`, { file }),
+    result: pass('config', `${file} ${where} is valid (${count} pointer${count === 1 ? '' : 's'})`, { file }),
     config,
   };
 }
 
-/** The policy to judge by: the base config's when it parses and validates, else the head's. */
-export function policyFrom(baseConfigText: string | null, headConfig: Config): Policy {
-  if (baseConfigText === null) return headConfig.policy;
-  try {
-    return validateConfig(JSON.parse(baseConfigText)).config?.policy ?? headConfig.policy;
-  } catch {
-    return headConfig.policy;
-  }
-}
-
-/** Pointer files named by a config text (for the scope check); [] when it does not validate. */
-export function pointerFilesOf(configText: string | null): string[] {
-  if (configText === null) return [];
-  try {
-    const config = validateConfig(JSON.parse(configText)).config;
-    return config ? Object.values(config.pointers).map((p) => p.file) : [];
-  } catch {
-    return [];
-  }
+/**
+ * The PR's own config, when it changes it: reported for its reviewers, never used to judge the PR
+ * (it is merged by a person, and applies to the PRs after it).
+ */
+export function checkConfigChange(text: string | null, file: string): CheckResult {
+  const { result } = checkConfig(text, file, 'in this PR');
+  return result.ok
+    ? pass('config-change', `${result.reason}; it does not judge this PR and needs human review`, { file })
+    : { ...result, name: 'config-change' };
 }
 
 /** The run a pointer file selects, or null with the reason (missing, not JSON, bad run id). */
@@ -151,41 +156,6 @@ export function pointerRun(
     if (!isPromoteError(err)) throw err;
     return { run: null, problem: err.message };
   }
-}
-
-/** Runs selected at head and at base, per pointer of the head config. */
-export function pointerRuns(config: Config, tree: TreeFiles): Map<string, string | null> {
-  const runs = new Map<string, string | null>();
-  for (const [name, p] of Object.entries(config.pointers))
-    runs.set(name, pointerRun(tree.get(p.file), p).run);
-  return runs;
-}
-
-/** Paths to load in both trees before evidence: every pointer file of the head config. */
-export function pointerPaths(config: Config): string[] {
-  return Object.values(config.pointers).map((p) => p.file);
-}
-
-/**
- * Evidence paths to load once pointer runs are known: at head, the evidence of every head run and
- * every changed evidence file; at base, the evidence of each changed pointer's new run (rollback).
- */
-export function evidencePaths(
-  config: Config,
-  headRuns: Map<string, string | null>,
-  baseRuns: Map<string, string | null>,
-  changes: FileChange[],
-): { head: string[]; base: string[] } {
-  const head = new Set<string>();
-  const base = new Set<string>();
-  for (const name of Object.keys(config.pointers)) {
-    const run = headRuns.get(name);
-    if (!run) continue;
-    head.add(evidencePath(name, run));
-    if (baseRuns.get(name) !== run) base.add(evidencePath(name, run));
-  }
-  for (const c of changes) if (!c.outside && c.status !== 'D' && parseEvidencePath(c.path)) head.add(c.path);
-  return { head: [...head], base: [...base] };
 }
 
 /** Parse evidence text; either the evidence or the list of problems. */
@@ -396,12 +366,6 @@ function baseEvidenceChecks(
   return { results, evidence: results.every((r) => r.ok) ? evidence : null };
 }
 
-function isPromotion(input: ValidateInput, pointerFiles: Set<string>): boolean {
-  const labels = new Set([...input.policy.labels, ...input.policy.rollbackLabels]);
-  if (input.labels?.some((l) => labels.has(l))) return true;
-  return input.changes.some((c) => !c.outside && (pointerFiles.has(c.path) || isUnderPromotions(c.path)));
-}
-
 /** Evidence files are only added; deleted only when no pointer at head references that run. */
 export function checkAppendOnly(changes: FileChange[], headRuns: Map<string, string | null>): CheckResult[] {
   const results: CheckResult[] = [];
@@ -438,33 +402,137 @@ export function checkAppendOnly(changes: FileChange[], headRuns: Map<string, str
   return results;
 }
 
-/** A promotion PR touches only pointer files and promotions/**; anything else needs human review. */
+/** Pointer files declared at the target tip, by path. */
+function declaredFiles(config: Config): Map<string, string> {
+  return new Map(Object.entries(config.pointers).map(([name, p]) => [p.file, name]));
+}
+
+/** The pointer a path belongs to when a promotion may change it (its pointer file or evidence). */
+export function promotionPath(config: Config, c: FileChange): string | null {
+  if (c.outside) return null;
+  const byFile = declaredFiles(config).get(c.path);
+  if (byFile) return byFile;
+  const ev = parseEvidencePath(c.path);
+  return ev && Object.hasOwn(config.pointers, ev.pointer) ? ev.pointer : null;
+}
+
+/** Paths to load in the target and merged trees before pointer runs are known. */
+export function pointerPaths(config: Config): string[] {
+  return Object.values(config.pointers).map((p) => p.file);
+}
+
+/** The run each pointer selects in a tree (null when the file is missing or unreadable). */
+export function pointerRuns(config: Config, tree: TreeFiles): Map<string, string | null> {
+  const runs = new Map<string, string | null>();
+  for (const [name, p] of Object.entries(config.pointers))
+    runs.set(name, pointerRun(tree.get(p.file), p).run);
+  return runs;
+}
+
+/** Evidence paths to load in the merged tree: each pointer's run, and every evidence file changed. */
+export function evidencePaths(
+  config: Config,
+  mergedRuns: Map<string, string | null>,
+  changes: FileChange[],
+): string[] {
+  const paths = new Set<string>();
+  for (const [name, run] of mergedRuns) if (run) paths.add(evidencePath(name, run));
+  for (const c of changes)
+    if (c.status !== 'D' && promotionPath(config, c) && parseEvidencePath(c.path)) paths.add(c.path);
+  return [...paths];
+}
+
+const MODE_NAMES: Record<string, string> = {
+  '100755': 'an executable file',
+  '120000': 'a symbolic link',
+  '160000': 'a submodule (gitlink)',
+  '040000': 'a directory',
+};
+
+/** Pointer and evidence files a PR adds or changes are regular, non-executable, UTF-8 blobs. */
+export function checkFileTypes(input: ValidateInput): CheckResult[] {
+  const results: CheckResult[] = [];
+  let checked = 0;
+  for (const c of input.changes) {
+    const pointer = c.status === 'D' ? null : promotionPath(input.config, c);
+    if (!pointer) continue;
+    checked++;
+    if (c.mode !== undefined && c.mode !== null && c.mode !== '100644')
+      results.push(
+        fail('file-type', `${c.path} is ${MODE_NAMES[c.mode] ?? `mode ${c.mode}`}, not a regular file`, {
+          file: c.path,
+          pointer,
+        }),
+      );
+    else if (input.merged.notUtf8?.(c.path))
+      results.push(fail('file-type', `${c.path} is not valid UTF-8`, { file: c.path, pointer }));
+  }
+  if (results.length === 0)
+    results.push(
+      pass(
+        'file-type',
+        `${checked} pointer or evidence file${checked === 1 ? '' : 's'} changed, all regular UTF-8 files`,
+      ),
+    );
+  return results;
+}
+
+/**
+ * Auto-mergeable means: only pointer files declared at the target tip and their pointers'
+ * `promotions/<pointer>/<run>.json`. A promotion mixed with anything else fails; a PR changing
+ * neither passes as "needs human review" (merge never merges it; people review and merge it).
+ */
 export function checkScope(input: ValidateInput): CheckResult {
-  const pointerFiles = new Set([...pointerPaths(input.config), ...input.basePointerFiles]);
-  if (!isPromotion(input, pointerFiles))
-    return pass('scope', 'not a promotion: no pointer or evidence file changed, no promotion label');
-  const outside = input.changes
-    .filter((c) => c.outside || !(pointerFiles.has(c.path) || isUnderPromotions(c.path)))
-    .map((c) => c.path);
-  return outside.length
+  const promotion = input.changes.filter((c) => promotionPath(input.config, c) !== null);
+  const other = input.changes.filter((c) => promotionPath(input.config, c) === null).map((c) => c.path);
+  if (promotion.length === 0)
+    return {
+      ...pass(
+        'scope',
+        `needs human review: changes no pointer or evidence file${other.length ? ` (${list(other)})` : ''}, so merge leaves it to a person`,
+      ),
+      review: true,
+    };
+  return other.length
     ? fail(
         'scope',
-        `needs human review: a promotion may change only pointer files and promotions/**, this also changes ${list(outside)}`,
-        { file: outside[0] },
+        `needs human review: a promotion may change only the pointer files and promotions/<pointer>/<run>.json declared on the target branch, this also changes ${list(other)}`,
+        { file: other[0] },
       )
-    : pass('scope', 'changes only pointer files and promotions/**');
+    : pass('scope', 'changes only declared pointer files and their evidence');
+}
+
+/** Smoke, manifest, expectations, age and contract of one evidence file: every promotion's checks. */
+function promotionChecks(
+  ev: CiEvidence,
+  p: PointerConfig,
+  policy: Policy,
+  now: Date,
+  name: string,
+  run: string,
+  file: string,
+): CheckResult[] {
+  return [
+    checkSmoke(ev, name, file),
+    checkManifest(ev, name, run, file),
+    checkColumns(ev, p, name, file),
+    checkRows(ev, p, name, file),
+    checkEvidenceAge(ev, policy, now, name, file),
+    checkContract(ev, p, name, file),
+  ];
 }
 
 /** Every check after `config`, in report order. */
 export function runChecks(input: ValidateInput): CheckResult[] {
-  const { config, base, head, now, policy } = input;
-  const results: CheckResult[] = [];
-  const headRuns = new Map<string, string | null>();
-  const referenced = new Set<string>();
+  const { config, target, merged, now } = input;
+  const policy = config.policy;
+  const results: CheckResult[] = [...checkFileTypes(input)];
+  const mergedRuns = new Map<string, string | null>();
+  const judged = new Set<string>();
 
   for (const [name, p] of Object.entries(config.pointers)) {
-    const at = pointerRun(head.get(p.file), p);
-    headRuns.set(name, at.run);
+    const at = pointerRun(merged.get(p.file), p);
+    mergedRuns.set(name, at.run);
     if (at.run === null) {
       results.push(fail('pointer-file', at.problem, { file: p.file, pointer: name }));
       continue;
@@ -473,8 +541,7 @@ export function runChecks(input: ValidateInput): CheckResult[] {
     results.push(pass('pointer-file', `${name} points at ${run}`, { file: p.file, pointer: name }));
 
     const file = evidencePath(name, run);
-    referenced.add(file);
-    const text = head.get(file);
+    const text = merged.get(file);
     if (text === null) {
       results.push(
         fail('invariant', `no evidence for ${name}=${run} at ${file}: run git promote propose`, {
@@ -487,14 +554,16 @@ export function runChecks(input: ValidateInput): CheckResult[] {
     results.push(pass('invariant', `evidence for ${run} is in the tree`, { file, pointer: name }));
     const checked = baseEvidenceChecks(text, name, run, file);
     results.push(...checked.results);
+    judged.add(file);
 
-    const before = pointerRun(base.get(p.file), p).run;
-    if (before === run || checked.evidence === null) continue;
-    if (base.get(file) !== null) {
+    const before = pointerRun(target.get(p.file), p).run;
+    const kind = classifyChange(before, run, input.held.get(name) ?? new Set());
+    if (kind === 'manual edit' || checked.evidence === null) continue;
+    if (kind === 'rollback') {
       results.push(
         pass(
           'rollback',
-          `${name} returns ${before ?? '(none)'} -> ${run}, whose evidence exists at base: no new smoke needed`,
+          `${name} returns ${before ?? '(none)'} -> ${run}, a run it selected before on the target branch`,
           {
             file,
             pointer: name,
@@ -503,25 +572,33 @@ export function runChecks(input: ValidateInput): CheckResult[] {
       );
       continue;
     }
-    const ev = checked.evidence;
-    results.push(
-      checkSmoke(ev, name, file),
-      checkManifest(ev, name, run, file),
-      checkColumns(ev, p, name, file),
-      checkRows(ev, p, name, file),
-      checkEvidenceAge(ev, policy, now, name, file),
-      checkContract(ev, p, name, file),
-    );
+    results.push(...promotionChecks(checked.evidence, p, policy, now, name, run, file));
   }
 
-  // Evidence added for runs no pointer selects (yet) must still be well-formed and honest.
+  // Evidence added on its own gets every check it would get when a pointer selects it, so it
+  // cannot be slipped in now and selected later as a "rollback".
   for (const c of input.changes) {
-    const ev = c.outside || c.status === 'D' ? null : parseEvidencePath(c.path);
-    if (!ev || referenced.has(c.path)) continue;
-    const text = head.get(c.path);
-    if (text !== null) results.push(...baseEvidenceChecks(text, ev.pointer, ev.runId, c.path).results);
+    const ev = c.status === 'D' ? null : parseEvidencePath(c.path);
+    const pointer = ev && promotionPath(config, c);
+    if (!ev || !pointer || judged.has(c.path)) continue;
+    const text = merged.get(c.path);
+    if (text === null) continue;
+    const checked = baseEvidenceChecks(text, ev.pointer, ev.runId, c.path);
+    results.push(...checked.results);
+    if (checked.evidence)
+      results.push(
+        ...promotionChecks(
+          checked.evidence,
+          config.pointers[pointer]!,
+          policy,
+          now,
+          ev.pointer,
+          ev.runId,
+          c.path,
+        ),
+      );
   }
 
-  results.push(...checkAppendOnly(input.changes, headRuns), checkScope(input));
+  results.push(...checkAppendOnly(input.changes, mergedRuns), checkScope(input));
   return results;
 }

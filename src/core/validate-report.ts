@@ -7,7 +7,10 @@ export const STATUS_CONTEXT = 'git-promote/validate';
 export interface ValidateReport {
   /** Every check passed: exit 0, status success, merge may proceed. */
   ok: boolean;
-  /** The `scope` check failed: a promotion mixed with other changes, for a human to review. */
+  /**
+   * A person must review and merge this PR: a promotion mixed with other changes (`scope` failed)
+   * or a PR that changes no pointer (a config or workflow change). `merge` never merges it.
+   */
   needsReview: boolean;
   base: string;
   head: string;
@@ -18,7 +21,7 @@ export interface ValidateReport {
 export function buildReport(base: string, head: string, results: CheckResult[]): ValidateReport {
   return {
     ok: results.every((r) => r.ok),
-    needsReview: results.some((r) => r.name === 'scope' && !r.ok),
+    needsReview: results.some((r) => r.name === 'scope' && (!r.ok || r.review === true)),
     base,
     head,
     results,
@@ -84,11 +87,16 @@ export function summaryMarkdown(report: ValidateReport): string {
 export function statusFor(report: ValidateReport): { state: 'success' | 'failure'; description: string } {
   const failed = report.results.filter((r) => !r.ok);
   if (failed.length === 0)
-    return { state: 'success', description: `all ${report.results.length} checks passed` };
+    return {
+      state: 'success',
+      description: report.needsReview
+        ? `all ${report.results.length} checks passed; needs human review: changes no pointer`
+        : `all ${report.results.length} checks passed`,
+    };
   const scopeOnly = failed.every((r) => r.name === 'scope');
   const names = [...new Set(failed.map((r) => r.name))].join(', ');
   const description = scopeOnly
-    ? 'needs human review: changes files outside pointers and promotions/'
+    ? 'needs human review: changes files besides pointers and their evidence'
     : `failed: ${names}`;
   return {
     state: 'failure',

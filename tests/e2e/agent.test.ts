@@ -3,6 +3,7 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { createAgentWorld, spawnCli, type AgentWorld } from '../helpers/agent-world.js';
+import { git } from '../helpers/git-repo.js';
 
 const worlds: AgentWorld[] = [];
 afterEach(() => worlds.splice(0).forEach((w) => w.cleanup()));
@@ -101,7 +102,8 @@ describe('apply and agent as processes', () => {
 
   it('agent --once reports a transient failure with exit 3', async () => {
     const w = world();
-    w.repo.git(['remote', 'set-url', 'origin', 'http://127.0.0.1:1/projections.git']);
+    // The agent fetches from the remote of its target checkout (its config may live elsewhere).
+    git(w.target, ['remote', 'set-url', 'origin', 'http://127.0.0.1:1/projections.git']);
     const r = await spawnCli(['agent', '--once'], { cwd: w.cwd }).done;
     expect(r.code).toBe(3);
     expect(r.stdout).toMatch(/ retry message="git fetch of branch main into the agent mirror failed: /);

@@ -382,8 +382,10 @@ describe('sandbox --keep', () => {
     const closed = new Promise<number | null>((done) => child.on('close', done));
     try {
       await until(() => /Model artifacts: .*\n/.test(out), 120_000);
+      // The exports printed before the first `cd` (later ones are for the server's steps).
+      const shell = out.slice(out.indexOf('In another shell:'), out.indexOf('  cd '));
       const exports = Object.fromEntries(
-        [...out.matchAll(/^ {2}export ([A-Z_]+)=(\S+)/gm)].map((m) => [m[1]!, m[2]!]),
+        [...shell.matchAll(/^ {2}export ([A-Z_]+)=(\S+)/gm)].map((m) => [m[1]!, m[2]!]),
       );
       const propose = /^ {2}(git promote propose \S+)/m.exec(out)![1]!.split(' ').slice(2);
       const work = /^ {2}cd (\S+) && git promote status/m.exec(out)![1]!;

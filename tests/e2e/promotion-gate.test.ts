@@ -166,7 +166,7 @@ describe('the promotion gate in GitHub Actions', () => {
     const moved = pushBranch(
       gate.repo,
       'promote/minutes/m32',
-      { 'promotions/notes.md': 'later\n' },
+      { [evidenceFile('minutes', 'm33')]: evidenceJson('minutes', 'm33', { gameDate: TODAY }) },
       'promote/minutes/m32',
     );
     const stale = await merge(pr);
@@ -212,7 +212,7 @@ describe('the promotion gate in GitHub Actions', () => {
     const v = await validate({ ...pr, labels: ['rollback'] });
     expect(v.code).toBe(0);
     expect(v.stdout).toMatch(
-      /^pass rollback \(minutes\): minutes returns m2 -> m1, whose evidence exists at base: no new smoke needed$/m,
+      /^pass rollback \(minutes\): minutes returns m2 -> m1, a run it selected before on the target branch$/m,
     );
     expect(v.stdout).not.toMatch(/^pass (smoke|evidence-age) \(minutes\)/m);
     const m = await merge({ ...pr, labels: ['rollback'] });

@@ -84,6 +84,12 @@ describe('git-promote verify and doctor (built CLI)', () => {
     };
     expect(report.healthy).toBe(false);
     expect(report.triage).toEqual([expect.objectContaining({ rule: 'schema-drift', category: 'C' })]);
-    expect(report.checks.map((c) => c.status)).toEqual(['ok', 'fail', 'ok']);
+    expect(report.checks.map((c) => [c.name, c.status])).toEqual([
+      ['flow-run', 'ok'],
+      ['manifests', 'fail'],
+      ['pointers', 'ok'],
+      ['agent', 'skip'],
+      ['repository', 'skip'],
+    ]);
   });
 });

@@ -4,11 +4,17 @@
  */
 import { rmSync } from 'node:fs';
 import { join } from 'node:path';
-import { startPrefectStandIn, type PrefectStandIn } from '../../src/sandbox/prefect/index.js';
+import {
+  startPrefectStandIn,
+  type PrefectStandIn,
+  type PrefectStandInOptions,
+} from '../../src/sandbox/prefect/index.js';
 import { pointerJson, sampleConfig } from './fixtures.js';
 import { createRepo, tempDir, writeFiles, type TestRepo } from './git-repo.js';
 
 export const GAME_DATE = '2026-11-26';
+/** The stand-in's clock: 13:00 US Eastern on GAME_DATE, the instant testContext() uses. */
+export const DOCTOR_NOW = new Date('2026-11-26T18:00:00Z');
 
 export interface DoctorWorld {
   repo: TestRepo;
@@ -18,9 +24,12 @@ export interface DoctorWorld {
   cleanup(): Promise<void>;
 }
 
-export async function doctorWorld(runs = { minutes: 'minutes-new', rates: 'rates-1' }): Promise<DoctorWorld> {
+export async function doctorWorld(
+  runs = { minutes: 'minutes-new', rates: 'rates-1' },
+  standIn: PrefectStandInOptions = {},
+): Promise<DoctorWorld> {
   const data = tempDir('git-promote-data-');
-  const prefect = await startPrefectStandIn();
+  const prefect = await startPrefectStandIn({ now: () => DOCTOR_NOW, ...standIn });
   const config = sampleConfig(data, {
     flow: {
       prefect: { api: prefect.url, deployment: 'daily/live', parameters: { game_date: '{game_date}' } },

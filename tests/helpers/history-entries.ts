@@ -37,5 +37,7 @@ export function historyEntry(
     evidenceAtParent: kind === 'rollback',
     block: null,
     problems: [],
+    // The classifier decides by the runs held before: a rollback returns to one of them.
+    heldBefore: new Set(kind === 'rollback' ? [to] : kind === 'manual edit' ? [] : from ? [from] : []),
   });
 }

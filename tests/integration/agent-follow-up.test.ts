@@ -4,7 +4,7 @@
  */
 import { afterEach, describe, expect, it } from 'vitest';
 import { spawn } from 'node:child_process';
-import { existsSync, readFileSync, writeFileSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { runCli } from '../../src/cli/program.js';
 import {
@@ -13,10 +13,10 @@ import {
   SANDBOX_REPO,
   type SandboxWorld,
 } from '../../src/sandbox/world/build-world.js';
-import { smokeEvidence } from '../../src/sandbox/world/smoke-evidence.js';
-import { git, tempDir, testEnv } from '../helpers/git-repo.js';
+import { tempDir, testEnv } from '../helpers/git-repo.js';
 import { testContext } from '../helpers/context.js';
 import { CLI } from '../helpers/cli.js';
+import { promoteOnMain } from '../helpers/sandbox-promotion.js';
 
 const worlds: SandboxWorld[] = [];
 afterEach(async () => {
@@ -31,27 +31,6 @@ async function world(options: { flowStepMs?: number } = {}): Promise<SandboxWorl
   );
   worlds.push(w);
   return w;
-}
-
-/** A promotion as it lands on main after a squash merge: pointer + evidence in one commit. */
-async function promoteOnMain(w: SandboxWorld, run: string): Promise<string> {
-  const ctx = testContext({ env: w.env, now: () => new Date() });
-  await smokeEvidence(
-    ctx,
-    w.work,
-    w.env,
-    'minutes',
-    run,
-    join(w.work, 'promotions', 'minutes', `${run}.json`),
-  );
-  writeFileSync(
-    join(w.work, 'config/minutes_current_run.json'),
-    `${JSON.stringify({ run_id: run }, null, 2)}\n`,
-  );
-  git(w.work, ['add', '--all'], w.env);
-  git(w.work, ['commit', '--quiet', '-m', `promote minutes → ${run} (#7)`], w.env);
-  git(w.work, ['push', '--quiet', 'origin', 'HEAD:main'], w.env);
-  return git(w.work, ['rev-parse', 'HEAD'], w.env).trim();
 }
 
 async function apply(w: SandboxWorld) {
@@ -93,7 +72,7 @@ describe('agent follow-up after apply', () => {
     expect(flow.verified).toEqual([expect.objectContaining({ pointer: 'minutes', ok: true })]);
 
     expect(w.prefect.flowRuns).toHaveLength(1);
-    expect(w.prefect.flowRuns[0]!.idempotency_key).toBe(`${commit}:minutes`);
+    expect(w.prefect.flowRuns[0]!.idempotency_key).toBe(`daily/live:${commit}:minutes`);
     expect(w.prefect.flowRuns[0]!.tags).toEqual(expect.arrayContaining(['git-promote', 'minutes']));
     const deployment = w.github.repoState(SANDBOX_REPO).deployments[0]!;
     expect(deployment.sha).toBe(commit);

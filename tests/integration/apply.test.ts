@@ -366,11 +366,17 @@ describe('git promote apply', () => {
     const w = world({ agent: { target: 'PLACEHOLDER' } });
     // Rewrite the config on the branch with the right target and signed commits required.
     const config = JSON.parse(readFileSync(join(w.cwd, 'promote.config.json'), 'utf8'));
-    config.agent = { target: w.target, state: w.state, interval: '30s', requireSignedCommits: true };
+    config.agent = {
+      target: w.target,
+      state: w.state,
+      interval: '30s',
+      requireSignedCommits: true,
+      allowedSigners: { gpg: ['0123456789ABCDEF0123456789ABCDEF01234567'] },
+    };
     w.repo.commit({ 'promote.config.json': JSON.stringify(config, null, 2) });
     const r = await apply(w);
     expect(r.code).toBe(1);
-    expect(r.err).toContain('has no valid signature (agent.requireSignedCommits)');
+    expect(r.err).toContain('is not signed by an allowed signer (agent.requireSignedCommits)');
   });
 
   it('says "permission denied" (exit 1) for a read-only target directory and writes nothing', async () => {

@@ -64,6 +64,8 @@ describe('doctor', () => {
       ['flow-run', 'ok'],
       ['manifests', 'ok'],
       ['pointers', 'ok'],
+      ['agent', 'skip'],
+      ['repository', 'skip'],
     ]);
     expect(outcome.exitCode).toBe(0);
     expect(outcome.text[0]).toBe(`doctor: game_date ${GAME_DATE}: healthy`);

@@ -67,6 +67,38 @@ describe('git promote init', () => {
     expect(readFileSync(join(cwd, 'promote.config.json'), 'utf8')).toContain('"pointers"');
   });
 
+  it('writes CODEOWNERS for the rules and prints the ruleset that protects the branch', async () => {
+    const cwd = fresh();
+    const ctx = testContext({ cwd });
+    expect(await runCli(['init', '--github', 'acme/projections'], ctx)).toBe(0);
+    const owners = readFileSync(join(cwd, '.github/CODEOWNERS'), 'utf8');
+    expect(owners).toMatch(/^\/promote\.config\.json @acme$/m);
+    expect(owners).toMatch(/^\/\.github\/ @acme$/m);
+    expect(ctx.out()).toContain("gh api --method POST repos/acme/projections/rulesets --input - <<'EOF'");
+    const json = testContext({ cwd: fresh() });
+    expect(await runCli(['init', '--json'], json)).toBe(0);
+    const { ruleset } = JSON.parse(json.out()) as {
+      ruleset: { rules: { type: string; parameters?: Record<string, unknown> }[] };
+    };
+    const rule = (type: string) => ruleset.rules.find((r) => r.type === type);
+    expect(rule('required_status_checks')!.parameters!.required_status_checks).toEqual([
+      { context: 'git-promote/validate' },
+    ]);
+    expect(rule('pull_request')!.parameters!.require_code_owner_review).toBe(true);
+  });
+
+  it('keeps an existing CODEOWNERS and says what to add to it', async () => {
+    const cwd = fresh();
+    mkdirSync(join(cwd, '.github'));
+    writeFileSync(join(cwd, '.github/CODEOWNERS'), '* @team\n');
+    const ctx = testContext({ cwd });
+    expect(await runCli(['init'], ctx)).toBe(0);
+    expect(readFileSync(join(cwd, '.github/CODEOWNERS'), 'utf8')).toBe('* @team\n');
+    expect(ctx.out()).toContain(
+      'kept your .github/CODEOWNERS: add owners for /promote.config.json, /.github/',
+    );
+  });
+
   it('refuses a malformed --github before writing', async () => {
     const cwd = fresh();
     mkdirSync(join(cwd, 'sub'));

@@ -48,7 +48,7 @@ describe('Prefect trigger against the stand-in', () => {
     const run = prefect.flowRuns[0]!;
     expect(run.parameters).toEqual({ game_date: '2026-11-26', mode: 'live', pointers: ['minutes,rates'] });
     expect(run.tags).toEqual(['git-promote', 'minutes', 'rates']);
-    expect(run.idempotency_key).toBe(`${'a'.repeat(40)}:minutes,rates`);
+    expect(run.idempotency_key).toBe(`daily/live:${'a'.repeat(40)}:minutes,rates`);
 
     const again = await t.trigger(request);
     expect(again).toMatchObject({ flowRunId: first.flowRunId, created: false });
@@ -90,13 +90,13 @@ describe('Prefect trigger against the stand-in', () => {
     ).toEqual([503, 503, 200]);
     expect(prefect.flowRuns).toHaveLength(1);
 
-    prefect.inject({ method: 'POST', path: /create_flow_run$/, status: 422, times: 5 });
+    prefect.inject({ method: 'POST', path: /create_flow_run$/, status: 404, times: 5 });
     const err = await trigger(prefect)
       .trigger({ ...request, commit: 'b'.repeat(40) })
       .catch((e: unknown) => e);
     expect(err).toBeInstanceOf(CheckFailedError);
     expect((err as CheckFailedError).exitCode).toBe(1);
-    expect(prefect.requests.filter((r) => r.status === 422)).toHaveLength(1);
+    expect(prefect.requests.filter((r) => r.status === 404)).toHaveLength(1);
   });
 
   it('gives up on a persistent 5xx with a transient error (exit 3)', async () => {
@@ -190,5 +190,125 @@ describe('Prefect client transport', () => {
     expect(s).toMatchObject({ api: 'http://prefect.local:4200/api', authString: 'u:p@ss' });
     expect(prefectSettings(config, { PREFECT_API_AUTH_STRING: 'a:b' }).authString).toBe('a:b');
     expect(() => prefectSettings(config, { PREFECT_API_URL: 'not a url' })).toThrow(UsageError);
+  });
+});
+
+describe('Prefect realism in the stand-in and the client', () => {
+  const daily = { interval: 86_400, anchor: '2026-01-01T15:00:00Z' };
+
+  it("keeps Prefect's default of 3 future runs for a daily schedule, inserting nothing twice", async () => {
+    let now = new Date('2026-11-26T18:00:00Z');
+    prefect = await startPrefectStandIn({
+      now: () => now,
+      deployments: [{ flow: 'daily', name: 'live', schedule: daily, parameters: { mode: 'live' } }],
+    });
+    const scheduled = () =>
+      prefect!.flowRuns.filter((r) => r.auto_scheduled).map((r) => r.expected_start_time);
+    expect(scheduled()).toEqual([
+      '2026-11-27T15:00:00.000Z',
+      '2026-11-28T15:00:00.000Z',
+      '2026-11-29T15:00:00.000Z',
+    ]);
+    const run = prefect.flowRuns[0]!;
+    expect(run).toMatchObject({
+      state_type: 'SCHEDULED',
+      tags: ['auto-scheduled'],
+      parameters: { mode: 'live' },
+    });
+    expect(run.idempotency_key).toBe(
+      `scheduled ${prefect.deployments[0]!.id} ${run.created_by!.id} 2026-11-27 15:00:00+00:00`,
+    );
+    prefect.schedule();
+    expect(scheduled()).toHaveLength(3);
+    // Two days later two runs are past (Late: no worker ran them); the scheduler tops up to 3 ahead.
+    now = new Date('2026-11-28T16:00:00Z');
+    prefect.schedule();
+    expect(scheduled().slice(3)).toEqual(['2026-11-30T15:00:00.000Z', '2026-12-01T15:00:00.000Z']);
+  });
+
+  it('keys idempotency per flow: the same key on another deployment of the flow returns the first run', async () => {
+    prefect = await startPrefectStandIn({
+      deployments: [
+        { flow: 'daily', name: 'live' },
+        { flow: 'daily', name: 'live-v2' },
+        { flow: 'weekly', name: 'live' },
+      ],
+    });
+    const [a, b, c] = prefect.deployments;
+    const post = (id: string) =>
+      fetch(`${prefect!.url}/deployments/${id}/create_flow_run`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json' },
+        body: JSON.stringify({ idempotency_key: 'k' }),
+      }).then(async (r) => ({ status: r.status, id: ((await r.json()) as { id: string }).id }));
+    const first = await post(a!.id);
+    expect(first.status).toBe(201);
+    expect(await post(b!.id)).toEqual({ status: 200, id: first.id });
+    expect((await post(c!.id)).status).toBe(201);
+  });
+
+  it("reports a parameter hydration error (400) with Prefect's detail, at once and as exit 2", async () => {
+    prefect = await startPrefectStandIn();
+    const t = createPrefectTrigger(
+      {
+        api: prefect.url,
+        flowName: 'daily',
+        deploymentName: 'live',
+        parameters: {
+          game_date: '{game_date}',
+          cfg: { __prefect_kind: 'workspace_variable', variable_name: 'slate_cfg' },
+        },
+        timeoutMs: 1_000,
+      },
+      { env: {}, fetch, cwd: '/', now: () => new Date(), retry: fast },
+    );
+    const err = await t.trigger(request).catch((e: unknown) => e);
+    expect(err).toBeInstanceOf(UsageError);
+    expect((err as Error).message).toMatch(
+      /rejected POST \/deployments\/\S+\/create_flow_run \(HTTP 400\): Error hydrating flow run parameters: Variable 'slate_cfg' not found in workspace\.$/,
+    );
+    expect(prefect.requests.filter((r) => r.status === 400)).toHaveLength(1);
+  });
+
+  it("treats a proxy's HTML 502 as transient but an HTML 200 or 405 as a configuration error", async () => {
+    prefect = await startPrefectStandIn();
+    prefect.inject({
+      path: /^\/flow_runs\//,
+      status: 502,
+      contentType: 'text/html',
+      body: '<html>Bad Gateway</html>',
+      times: 10,
+    });
+    const client = createPrefectClient({ api: prefect.url, fetch, retry: fast });
+    const err = await client.readFlowRun('x').catch((e: unknown) => e);
+    expect(err).toBeInstanceOf(TransientError);
+    expect(prefect.requests).toHaveLength(4);
+
+    const ui = createPrefectClient({ api: prefect.origin, fetch, retry: fast });
+    const post = await ui.filterFlowRuns({}).catch((e: unknown) => e);
+    expect(post).toBeInstanceOf(UsageError);
+    expect((post as Error).message).toBe(
+      `Prefect at ${prefect.origin} answered POST /flow_runs/filter with HTTP 405 and Method Not Allowed, not JSON: is PREFECT_API_URL missing /api?`,
+    );
+    expect((post as UsageError).remedy).toContain(`to ${prefect.origin}/api:`);
+    expect(prefect.unexpected).toEqual(['POST /flow_runs/filter']);
+    prefect.unexpected.splice(0);
+  });
+
+  it('reads PREFECT_API_KEY for Prefect Cloud and says which credentials win when both are set', () => {
+    const config = configSchema.parse(
+      sampleConfig('/x', { flow: { prefect: { deployment: 'daily/live' } } }),
+    );
+    const cloud = 'https://api.prefect.cloud/api/accounts/a1/workspaces/w1';
+    const key = prefectSettings(config, { PREFECT_API_URL: cloud, PREFECT_API_KEY: 'pnu_abc' });
+    expect(key).toMatchObject({ api: cloud, apiKey: 'pnu_abc' });
+    expect(key.authString).toBeUndefined();
+    expect(key.authNote).toBeUndefined();
+    const both = prefectSettings(config, {
+      PREFECT_API_URL: cloud,
+      PREFECT_API_KEY: 'pnu_abc',
+      PREFECT_API_AUTH_STRING: 'u:p',
+    });
+    expect(both.authNote).toMatch(/^PREFECT_API_AUTH_STRING and PREFECT_API_KEY are both set: Basic auth/);
   });
 });

@@ -26,12 +26,13 @@ import { promotionFiles, pushBranch, writePullRequestEvent } from '../helpers/pr
 
 const gate = usePromotionGate();
 
-function actionsContext(pr: OpenPull, extra: Record<string, string> = {}) {
+function actionsContext(pr: OpenPull & { baseRef?: string }, extra: Record<string, string> = {}) {
   const event = writePullRequestEvent(gate.repo.dir, {
     number: pr.number,
     base: pr.base,
     head: pr.head,
     headRepo: REPO,
+    ...(pr.baseRef ? { baseRef: pr.baseRef } : {}),
   });
   const summary = join(gate.repo.dir, `summary-${pr.number}.md`);
   writeFileSync(summary, '');
@@ -69,7 +70,7 @@ const failing: [string, Record<string, string | null>][] = [
   ['evidence-match', promotionFiles('m17', evidenceJson('minutes', 'm18'))],
   ['evidence-schema', promotionFiles('m19', '{"schema": "git-promote/evidence@1"}\n')],
   ['pointer-file', { 'config/rates_current_run.json': '{"run_id": "../etc"}\n' }],
-  ['config', { 'promote.config.json': '{"pointers": {}}\n' }],
+  ['config-change', { 'promote.config.json': '{"pointers": {}}\n' }],
   ['invariant', { 'config/minutes_current_run.json': pointerJson('m404') }],
   [
     'append-only',
@@ -93,7 +94,7 @@ describe('validate and merge against the GitHub stand-in (in process)', () => {
     expect(status.state).toBe('failure');
     expect(status.description).toBe(
       name === 'scope'
-        ? 'needs human review: changes files outside pointers and promotions/'
+        ? 'needs human review: changes files besides pointers and their evidence'
         : `failed: ${name}`,
     );
     await expect(
@@ -164,10 +165,11 @@ describe('validate and merge against the GitHub stand-in (in process)', () => {
 
   it('posts error instead of leaving pending when validation cannot run', async () => {
     const pr = await pull('promote/minutes/m44', promotionFiles('m44'));
-    // A base that shares no history with the head (a rewritten target branch, say).
+    // A target branch that shares no history with the head (rewritten, and not fetched by name).
     const empty = gate.repo.git(['hash-object', '-t', 'tree', '-w', '--stdin']).trim();
     const orphan = gate.repo.git(['commit-tree', empty, '-m', 'orphan']).trim();
-    await expect(validate([], {}, actionsContext({ ...pr, base: orphan }))).rejects.toMatchObject({
+    const ctx = actionsContext({ ...pr, base: orphan, baseRef: 'rewritten' });
+    await expect(validate([], {}, ctx)).rejects.toMatchObject({
       exitCode: 2,
     });
     const [latest, first] = statusesOf(gate.gh, pr.head);

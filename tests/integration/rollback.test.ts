@@ -105,7 +105,7 @@ describe('rollback', () => {
     expect(repo.remoteFile('NOTES.md', ref)).toBe('notes before C\n');
   });
 
-  it('after a rollback is merged, the next rollback skips the reverted promotion', async () => {
+  it('after a rollback is merged, the next rollback undoes the latest change: that rollback', async () => {
     const made = abc();
     repo = made.repo;
     const first = (await rollback(['minutes'], noPr, rollbackContext(repo.clone))).data as RollbackData;
@@ -114,10 +114,14 @@ describe('rollback', () => {
     repo.git(['merge', '--quiet', '--squash', `origin/${first.branch}`]);
     repo.git(['commit', '--quiet', '-m', 'Roll back minutes to B (#13)']);
     repo.git(['push', '--quiet', 'origin', 'HEAD:refs/heads/main']);
+    const rolledBack = repo.head();
     const second = (await rollback(['minutes'], noPr, rollbackContext(repo.clone))).data as RollbackData;
-    expect(second.left).toBe('B');
-    expect(second.restored).toBe('A');
-    expect(second.reverted.map((r) => r.sha)).toEqual([made.b]);
+    expect([second.left, second.restored]).toEqual(['B', 'C']);
+    expect(second.reverted.map((r) => r.sha)).toEqual([rolledBack]);
+    const further = (await rollback(['minutes'], { ...noPr, to: 'A' }, rollbackContext(repo.clone)))
+      .data as RollbackData;
+    expect(further.restored).toBe('A');
+    expect(further.reverted.map((r) => r.sha)).toEqual([rolledBack, made.c, made.b]);
     const entries = (
       (await history(['minutes'], {}, testContext({ cwd: repo.clone }))).data as {
         entries: HistoryEntry[];
@@ -126,35 +130,26 @@ describe('rollback', () => {
     expect(entries[0]).toMatchObject({ kind: 'rollback', from: 'C', to: 'B', pr: 13 });
   });
 
-  it('refuses a revert that conflicts with a later manual edit; nothing is pushed', async () => {
+  it('reverts a change committed by hand, without a PR, like any other (a manual edit or a new run)', async () => {
     const made = abc();
     repo = made.repo;
-    repo.manualEdit(pointerJson('C', { note: 'pinned by hand' }));
-    const before = tempWorktrees();
-    const err = await rollback(['minutes'], noPr, rollbackContext(repo.clone)).catch((e: unknown) => e);
-    expect(err).toMatchObject({ exitCode: 1 });
-    expect((err as Error).message).toMatch(
-      /conflicts in config\/minutes_current_run\.json; nothing was pushed/,
-    );
-    expect(remoteBranches(repo)).toEqual(['refs/heads/main']);
-    expect(repo.git(['worktree', 'list', '--porcelain']).match(/^worktree /gm)).toHaveLength(1);
-    expect(tempWorktrees()).toEqual(before);
-  });
+    const note = repo.manualEdit(pointerJson('C', { note: 'pinned by hand' }));
+    const undoNote = (await rollback(['minutes'], noPr, rollbackContext(repo.clone))).data as RollbackData;
+    expect([undoNote.left, undoNote.restored]).toEqual(['C', 'C']);
+    expect(undoNote.reverted.map((r) => r.sha)).toEqual([note]);
 
-  it('refuses when a manual edit changed the run after the last promotion', async () => {
-    const made = abc();
-    repo = made.repo;
     const edit = repo.manualEdit(pointerJson('X'));
-    const err = await rollback(['minutes'], noPr, rollbackContext(repo.clone)).catch((e: unknown) => e);
-    expect(err).toMatchObject({ exitCode: 1 });
-    expect((err as Error).message).toContain(`changed to X after its last promotion ${made.c.slice(0, 12)}`);
-    expect((err as Error).message).toContain(`by ${edit.slice(0, 12)} (manual edit)`);
-    expect(remoteBranches(repo)).toEqual(['refs/heads/main']);
+    const undoEdit = (await rollback(['minutes'], noPr, rollbackContext(repo.clone))).data as RollbackData;
+    expect([undoEdit.left, undoEdit.restored]).toEqual(['X', 'C']);
+    expect(undoEdit.reverted.map((r) => r.sha)).toEqual([edit]);
+    expect(repo.git(['show', `origin/${undoEdit.branch}:${MINUTES_FILE}`])).toBe(
+      pointerJson('C', { note: 'pinned by hand' }),
+    );
   });
 
-  it('refuses to revert a promotion that also changed another pointer', async () => {
+  it('reverts only this pointer of a commit that also changed another pointer, and says so', async () => {
     repo = createPromotionRepo('A');
-    repo.commit(
+    const both = repo.commit(
       {
         [MINUTES_FILE]: pointerJson('B'),
         [evidenceFile('minutes', 'B')]: sampleEvidence('minutes', 'B'),
@@ -163,11 +158,17 @@ describe('rollback', () => {
       },
       'Promote minutes to B and rates to R2 (#20)',
     );
-    const err = await rollback(['minutes'], noPr, rollbackContext(repo.clone)).catch((e: unknown) => e);
-    expect(err).toMatchObject({ exitCode: 1 });
-    expect((err as Error).message).toContain(`${RATES_FILE} (the rates pointer)`);
-    expect((err as Error).message).toContain('promotions/rates/R2.json (evidence of rates)');
-    expect(remoteBranches(repo)).toEqual(['refs/heads/main']);
+    const out = await rollback(['minutes'], noPr, rollbackContext(repo.clone));
+    const data = out.data as RollbackData & { kept: Record<string, string[]> };
+    expect(data.restored).toBe('A');
+    expect(data.kept).toEqual({ [both]: [RATES_FILE, evidenceFile('rates', 'R2')] });
+    expect(out.text).toContain(
+      `  reverted ${both.slice(0, 12)} Promote minutes to B and rates to R2 (#20) (only minutes; kept its other changes: ${RATES_FILE}, ${evidenceFile('rates', 'R2')})`,
+    );
+    const branch = `origin/${data.branch}`;
+    expect(repo.git(['show', `${branch}:${MINUTES_FILE}`])).toBe(pointerJson('A'));
+    expect(repo.git(['show', `${branch}:${RATES_FILE}`])).toBe(pointerJson('R2'));
+    expect(repo.git(['log', '-1', '--format=%B', branch])).toContain(`This reverts commit ${both}.`);
   });
 
   it('refuses --to a run that is not in the history, and a pointer without promotions', async () => {

@@ -65,7 +65,9 @@ describe('withRetry', () => {
 });
 
 describe('flowIdempotencyKey', () => {
-  it('is <commit>:<pointers sorted, comma-joined>', () => {
-    expect(flowIdempotencyKey('abc', ['rates', 'minutes'])).toBe('abc:minutes,rates');
+  it('is <flow>/<deployment>:<commit>:<pointers sorted, comma-joined>', () => {
+    expect(flowIdempotencyKey('daily/live', 'abc', ['rates', 'minutes'])).toBe(
+      'daily/live:abc:minutes,rates',
+    );
   });
 });

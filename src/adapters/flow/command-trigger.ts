@@ -63,6 +63,7 @@ export function createCommandTrigger(options: CommandTriggerOptions): FlowTrigge
 
   return {
     kind: 'command',
+    target: program,
     async trigger(request) {
       const args = fillArgs(options.command.slice(1), triggerValues(request));
       const env: Record<string, string> = {};

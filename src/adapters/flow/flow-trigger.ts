@@ -37,6 +37,8 @@ export interface FollowOptions {
 
 export interface FlowTrigger {
   readonly kind: 'prefect' | 'command';
+  /** What it starts: `<flow>/<deployment>` for Prefect, the program for a command. */
+  readonly target: string;
   trigger(request: TriggerRequest): Promise<TriggerResult>;
   /** Wait until the run is COMPLETED, FAILED, CANCELLED or CRASHED and return it. */
   follow(flowRunId: string, options: FollowOptions): Promise<FlowRunInfo>;

@@ -1,4 +1,4 @@
-/** FlowTrigger over a self-hosted Prefect Server deployment. */
+/** FlowTrigger over a Prefect deployment (self-hosted Prefect Server or Prefect Cloud). */
 import { TransientError } from '../../core/errors.js';
 import { flowIdempotencyKey, isTerminalState, type FlowRunInfo } from '../../core/flow-state.js';
 import { formatDuration } from '../../core/duration.js';
@@ -13,21 +13,24 @@ export function createPrefectTrigger(
   client: PrefectClient = createPrefectClient({
     api: settings.api,
     ...(settings.authString ? { authString: settings.authString } : {}),
+    ...(settings.apiKey ? { apiKey: settings.apiKey } : {}),
     fetch: deps.fetch,
     ...(deps.requestTimeoutMs ? { timeoutMs: deps.requestTimeoutMs } : {}),
     ...(deps.retry ? { retry: deps.retry } : {}),
   }),
 ): FlowTrigger {
   const sleep = deps.sleep ?? realSleep;
+  const target = `${settings.flowName}/${settings.deploymentName}`;
   return {
     kind: 'prefect',
+    target,
     async trigger(request) {
       const deployment = await client.readDeploymentByName(settings.flowName, settings.deploymentName);
       const values = triggerValues(request);
       const { run, created } = await client.createFlowRun(deployment.id, {
         parameters: fillParameters(settings.parameters, values) as Record<string, unknown>,
         tags: ['git-promote', ...[...request.pointers].sort()],
-        idempotency_key: flowIdempotencyKey(request.commit, request.pointers),
+        idempotency_key: flowIdempotencyKey(target, request.commit, request.pointers),
         name: `git-promote-${request.commit.slice(0, 12)}`,
       });
       return { flowRunId: run.id, created, run: toFlowRunInfo(run) };

@@ -6,8 +6,12 @@
 import { githubToken } from '../github-actions.js';
 import { UsageError } from '../../core/errors.js';
 import type { CommitStatus, DeploymentState, Forge, PullRequest, RepoRef } from '../../core/forge.js';
+import type { BranchRule } from '../../core/ruleset.js';
 import { createGitHubClient, NO_RETRY, type GitHubClientOptions } from './client.js';
 import { toForgeError } from './errors.js';
+
+/** GitHub keeps at most 1,000 statuses per sha and context; ten pages of 100 read them all. */
+const STATUS_PAGES = 10;
 
 export interface CreateForgeOptions extends GitHubClientOptions {
   /** "owner/repo". */
@@ -179,13 +183,28 @@ export function createForge(options: CreateForgeOptions): Forge {
 
     getStatuses: (sha: string) =>
       call(`read commit statuses of ${sha.slice(0, 12)}`, async () => {
-        const { data } = await octokit.rest.repos.getCombinedStatusForRef({ ...r, ref: sha, per_page: 100 });
-        return data.statuses.map((s): CommitStatus => ({
-          context: s.context,
-          state: s.state as CommitStatus['state'],
-          description: s.description ?? null,
-          targetUrl: s.target_url ?? null,
-        }));
+        // The statuses list, newest first, carries each status's creator (the combined status
+        // does not): the first one per context is the current one.
+        const latest = new Map<string, CommitStatus>();
+        for (let page = 1; page <= STATUS_PAGES; page++) {
+          const { data } = await octokit.rest.repos.listCommitStatusesForRef({
+            ...r,
+            ref: sha,
+            per_page: 100,
+            page,
+          });
+          for (const s of data)
+            if (!latest.has(s.context))
+              latest.set(s.context, {
+                context: s.context,
+                state: s.state as CommitStatus['state'],
+                description: s.description ?? null,
+                targetUrl: s.target_url ?? null,
+                creator: s.creator?.login ?? null,
+              });
+          if (data.length < 100) break;
+        }
+        return [...latest.values()];
       }),
 
     createDeployment: (input: {
@@ -255,6 +274,15 @@ export function createForge(options: CreateForgeOptions): Forge {
           if (status(err) === 404) return null;
           throw err;
         }
+      }),
+
+    getBranchRules: (branch: string) =>
+      call(`read the rules of branch ${branch}`, async () => {
+        const { data } = await octokit.rest.repos.getBranchRules({ ...r, branch, per_page: 100 });
+        return data.map((rule): BranchRule => {
+          const parameters = (rule as { parameters?: Record<string, unknown> }).parameters;
+          return { type: rule.type, ...(parameters ? { parameters } : {}) };
+        });
       }),
   };
   return forge;

@@ -11,6 +11,8 @@ export class HttpStatusError extends Error {
     readonly detail: string,
     readonly method: string,
     readonly path: string,
+    /** The body was JSON (Prefect's API always answers JSON; a UI page or proxy does not). */
+    readonly json = true,
   ) {
     super(`${method} ${path} answered HTTP ${status}${detail ? `: ${detail}` : ''}`);
   }
@@ -30,7 +32,15 @@ export class NetworkError extends Error {
   }
 }
 
-export class BadResponseError extends Error {}
+export class BadResponseError extends Error {
+  /** Set when the body was not JSON at all (an HTML page, plain text): the URL is wrong. */
+  constructor(
+    message: string,
+    readonly notJson: 'html' | 'text' | null = null,
+  ) {
+    super(message);
+  }
+}
 
 export interface JsonRequest {
   fetch: typeof globalThis.fetch;
@@ -68,18 +78,48 @@ async function readCapped(res: Response, maxBytes: number): Promise<string> {
   return Buffer.concat(chunks).toString('utf8');
 }
 
-/** A one-line, length-capped excerpt of an error body (Prefect answers {"detail": "..."}). */
-function errorDetail(text: string): string {
-  let detail = text;
-  try {
-    const data = JSON.parse(text) as { detail?: unknown; exception_message?: unknown };
-    const d = data.detail ?? data.exception_message;
-    if (d !== undefined) detail = typeof d === 'string' ? d : JSON.stringify(d);
-  } catch {
-    // not JSON: keep the text
-  }
-  detail = detail.replace(/\s+/g, ' ').trim();
-  return detail.length > 200 ? `${detail.slice(0, 197)}...` : detail;
+/** The field a FastAPI/pydantic error is about: its `loc` without the leading "body". */
+function field(loc: unknown): string {
+  if (!Array.isArray(loc)) return '';
+  const parts = loc.map(String);
+  return (parts[0] === 'body' ? parts.slice(1) : parts).join('.');
+}
+
+/** `field: message` for each entry of a pydantic error list (at most three). */
+function validationErrors(list: unknown[]): string {
+  const lines = list.slice(0, 3).map((e) => {
+    const item = (e ?? {}) as { loc?: unknown; msg?: unknown };
+    const where = field(item.loc);
+    const msg = typeof item.msg === 'string' ? item.msg : JSON.stringify(e);
+    return where ? `${where}: ${msg}` : msg;
+  });
+  return lines.join('; ') + (list.length > 3 ? `; and ${list.length - 3} more` : '');
+}
+
+function oneLine(text: string): string {
+  const detail = text.replace(/\s+/g, ' ').trim();
+  return detail.length > 300 ? `${detail.slice(0, 297)}...` : detail;
+}
+
+/**
+ * A one-line, length-capped excerpt of a Prefect error body. Prefect answers HTTPExceptions as
+ * {"detail": "..."} (404, 409 "Error creating flow run: …", 400 "Error hydrating flow run
+ * parameters: …") and request validation as {"exception_message": "Invalid request received.",
+ * "exception_detail": [{loc, msg, type}…], "request_body": …} (src/prefect/server/api/server.py,
+ * validation_exception_handler): name the fields, not only the generic message.
+ */
+export function errorDetail(data: unknown): string {
+  const body = (data ?? {}) as { detail?: unknown; exception_message?: unknown; exception_detail?: unknown };
+  if (Array.isArray(body.exception_detail) && body.exception_detail.length)
+    return oneLine(validationErrors(body.exception_detail));
+  if (Array.isArray(body.detail)) return oneLine(validationErrors(body.detail));
+  const d = body.detail ?? body.exception_message;
+  if (d === undefined) return data === null || data === undefined ? '' : oneLine(JSON.stringify(data));
+  return oneLine(typeof d === 'string' ? d : JSON.stringify(d));
+}
+
+function notJsonKind(text: string, contentType: string | null): 'html' | 'text' {
+  return /html/i.test(contentType ?? '') || /^\s*</.test(text) ? 'html' : 'text';
 }
 
 export async function requestJson(req: JsonRequest): Promise<JsonResponse> {
@@ -112,16 +152,30 @@ export async function requestJson(req: JsonRequest): Promise<JsonResponse> {
       transient,
     );
   }
-  if (res.status < 200 || res.status >= 300)
-    throw new HttpStatusError(res.status, errorDetail(text), req.method, req.path);
-  if (text.trim() === '') return { status: res.status, data: null };
-  try {
-    return { status: res.status, data: JSON.parse(text) };
-  } catch {
-    throw new BadResponseError(
-      `${req.method} ${req.path} answered HTTP ${res.status} with a body that is not JSON`,
-    );
+  let data: unknown = null;
+  let json = true;
+  if (text.trim() !== '') {
+    try {
+      data = JSON.parse(text);
+    } catch {
+      json = false;
+    }
   }
+  const kind = json ? null : notJsonKind(text, res.headers.get('content-type'));
+  if (res.status < 200 || res.status >= 300)
+    throw new HttpStatusError(
+      res.status,
+      json ? errorDetail(data) : `${kind === 'html' ? 'an HTML page' : oneLine(text.slice(0, 120))}`,
+      req.method,
+      req.path,
+      json,
+    );
+  if (!json)
+    throw new BadResponseError(
+      `${req.method} ${req.path} answered HTTP ${res.status} with ${kind === 'html' ? 'an HTML page' : 'a body that is not JSON'}`,
+      kind,
+    );
+  return { status: res.status, data };
 }
 
 function timeoutError(ms: number): Error {

@@ -1,43 +1,25 @@
 /** Prefect connection settings from config and Prefect's own environment variables. */
 import { parseDuration } from '../../core/duration.js';
 import { UsageError } from '../../core/errors.js';
+import { parseApiUrl } from './api-url.js';
 import type { Config } from '../../core/schemas.js';
 
 export interface PrefectSettings {
-  /** Base URL ending in `/api`, without credentials or trailing slash. */
+  /**
+   * Base URL without credentials or trailing slash: `…/api` for a self-hosted server,
+   * `https://api.prefect.cloud/api/accounts/<id>/workspaces/<id>` for Prefect Cloud.
+   */
   api: string;
   /** `user:password` for Basic auth (PREFECT_API_AUTH_STRING, or credentials found in the URL). */
   authString?: string;
+  /** Prefect Cloud API key (PREFECT_API_KEY), sent as a Bearer token when no auth string is set. */
+  apiKey?: string;
+  /** Set when both an auth string and an API key are present: which one is sent. */
+  authNote?: string;
   flowName: string;
   deploymentName: string;
   parameters: Record<string, unknown>;
   timeoutMs: number;
-}
-
-/** Parse an API URL, moving any `user:pass@` into the auth string so it never reaches a log. */
-export function parseApiUrl(text: string, what: string): { api: string; authString?: string } {
-  let url: URL;
-  try {
-    url = new URL(text);
-  } catch {
-    throw new UsageError(
-      `${what} is not a URL`,
-      'Set it to the Prefect API base, such as http://127.0.0.1:4200/api.',
-    );
-  }
-  if (url.protocol !== 'http:' && url.protocol !== 'https:')
-    throw new UsageError(
-      `${what} must be an http(s) URL`,
-      'Set it to a URL such as http://127.0.0.1:4200/api.',
-    );
-  const authString = url.username
-    ? `${decodeURIComponent(url.username)}:${decodeURIComponent(url.password)}`
-    : undefined;
-  url.username = '';
-  url.password = '';
-  url.search = '';
-  url.hash = '';
-  return { api: url.toString().replace(/\/+$/, ''), ...(authString ? { authString } : {}) };
 }
 
 export function prefectSettings(config: Config, env: Record<string, string | undefined>): PrefectSettings {
@@ -56,10 +38,18 @@ export function prefectSettings(config: Config, env: Record<string, string | und
     );
   const { api, authString: fromUrl } = parseApiUrl(raw, fromEnv ? 'PREFECT_API_URL' : 'flow.prefect.api');
   const authString = env.PREFECT_API_AUTH_STRING || fromUrl;
+  const apiKey = env.PREFECT_API_KEY?.trim() || undefined;
   const [flowName, deploymentName] = prefect.deployment.split('/') as [string, string];
   return {
     api,
     ...(authString ? { authString } : {}),
+    ...(apiKey ? { apiKey } : {}),
+    ...(authString && apiKey
+      ? {
+          authNote:
+            "PREFECT_API_AUTH_STRING and PREFECT_API_KEY are both set: Basic auth from the auth string is sent and the API key is ignored, as Prefect's own client does",
+        }
+      : {}),
     flowName,
     deploymentName,
     parameters: prefect.parameters,

@@ -35,6 +35,8 @@ export interface StatusRecord {
   description: string | null;
   targetUrl: string | null;
   createdAt: string;
+  /** Login of the token that posted it (GitHub's `creator`). */
+  creator: string;
 }
 
 export interface DeploymentRecord {
@@ -70,6 +72,8 @@ export interface RepoState {
   deploymentStatuses: DeploymentStatusRecord[];
   /** Labels known to the repository (GitHub creates a label on first use). */
   labels: string[];
+  /** Active ruleset rules, for every branch (tests set them). */
+  rules: { type: string; parameters?: Record<string, unknown> }[];
 }
 
 type Json = Record<string, unknown>;
@@ -83,7 +87,8 @@ export function userJson(base: string, login = 'git-promote-bot'): Json {
     gravatar_id: '',
     url: `${base}/users/${login}`,
     html_url: `https://github.com/${login}`,
-    type: 'User',
+    // GitHub Apps (the Actions token is github-actions[bot]) answer as type Bot.
+    type: login.endsWith('[bot]') ? 'Bot' : 'User',
     site_admin: false,
   };
 }
@@ -204,7 +209,7 @@ export function statusJson(base: string, r: RepoState, s: StatusRecord): Json {
     context: s.context,
     created_at: s.createdAt,
     updated_at: s.createdAt,
-    creator: userJson(base),
+    creator: userJson(base, s.creator),
   };
 }
 

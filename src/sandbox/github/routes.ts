@@ -26,6 +26,8 @@ export interface RouteRequest {
   base: string;
   now: () => Date;
   nextId: () => number;
+  /** Login of the token that made the request. */
+  user: string;
   /** Runs `fn` exclusively for this repository (merges and other ref moves). */
   exclusive<T>(fn: () => Promise<T>): Promise<T>;
 }
@@ -116,10 +118,12 @@ function headBranch(repo: RepoState, head: string): string | null {
 const STATES = ['error', 'failure', 'pending', 'success'] as const;
 const DEPLOYMENT_STATES = ['error', 'failure', 'inactive', 'in_progress', 'queued', 'pending', 'success'];
 
-function combinedState(states: string[]): string {
-  if (states.some((s) => s === 'error' || s === 'failure')) return 'failure';
-  if (states.length === 0 || states.some((s) => s === 'pending')) return 'pending';
-  return 'success';
+/** GitHub's list paging: per_page 30 by default, at most 100; page from 1. */
+function paging(req: RouteRequest): { perPage: number; page: number } {
+  return {
+    perPage: Math.min(Number(req.query.get('per_page') ?? 30) || 30, 100),
+    page: Math.max(Number(req.query.get('page') ?? 1) || 1, 1),
+  };
 }
 
 function latestPerContext(req: RouteRequest, sha: string) {
@@ -214,8 +218,7 @@ export const ROUTES: Route[] = [
       const head = req.query.get('head');
       const base = req.query.get('base');
       const branch = head ? headBranch(req.repo, head) : null;
-      const perPage = Math.min(Number(req.query.get('per_page') ?? 30) || 30, 100);
-      const page = Math.max(Number(req.query.get('page') ?? 1) || 1, 1);
+      const { perPage, page } = paging(req);
       const matches = req.repo.pulls
         .filter((p) => state === 'all' || p.state === state)
         .filter((p) => !head || p.head === branch)
@@ -371,34 +374,42 @@ export const ROUTES: Route[] = [
         description: stringField(req.body, 'description') ?? null,
         targetUrl: stringField(req.body, 'target_url') ?? null,
         createdAt: iso(req.now()),
+        creator: req.user,
       };
       req.repo.statuses.push(s);
       return { status: 201, body: statusJson(req.base, req.repo, s) };
     },
   },
   {
+    // "Get rules for a branch": the active rules of every ruleset that applies, each with its
+    // source (docs.github.com/rest/repos/rules). Readable by anyone with read access.
     method: 'GET',
-    path: '/repos/{owner}/{repo}/commits/{ref}/status',
+    path: '/repos/{owner}/{repo}/rules/branches/{branch}',
     async handle(req) {
-      const sha = await req.bare.resolveCommit(req.params.ref!);
-      if (!sha) return fail(404, `No commit found for SHA: ${req.params.ref}`);
-      const statuses = latestPerContext(req, sha);
-      const full = `${req.repo.owner}/${req.repo.name}`;
+      const source = `${req.repo.owner}/${req.repo.name}`;
       return {
         status: 200,
-        body: {
-          state: combinedState(statuses.map((s) => s.state)),
-          statuses: statuses.map((s) => {
-            const { creator: _c, updated_at: _u, ...rest } = statusJson(req.base, req.repo, s);
-            return rest;
-          }),
-          sha,
-          total_count: statuses.length,
-          repository: repoJson(req.base, req.repo),
-          commit_url: `${req.base}/repos/${full}/commits/${sha}`,
-          url: `${req.base}/repos/${full}/commits/${sha}/status`,
-        },
+        body: req.repo.rules.map((r) => ({
+          ...r,
+          ruleset_source_type: 'Repository',
+          ruleset_source: source,
+          ruleset_id: 1,
+        })),
       };
+    },
+  },
+  {
+    // "List commit statuses for a reference": every status, newest first, each with its creator
+    // (docs.github.com/rest/commits/statuses; the combined status below carries no creator).
+    method: 'GET',
+    path: '/repos/{owner}/{repo}/commits/{ref}/statuses',
+    async handle(req) {
+      // Documented answers are 200 and 301 only: an unknown ref lists no statuses.
+      const sha = await req.bare.resolveCommit(req.params.ref!);
+      const all = req.repo.statuses.filter((s) => s.sha === sha).sort((a, b) => b.id - a.id);
+      const { perPage, page } = paging(req);
+      const slice = all.slice((page - 1) * perPage, page * perPage);
+      return { status: 200, body: slice.map((s) => statusJson(req.base, req.repo, s)) };
     },
   },
   {

@@ -47,6 +47,10 @@ export interface GitHubStandInOptions {
   repos: Record<string, string>;
   /** Accepted token (default: a random one, returned as `token`). */
   token?: string;
+  /** Who `token` authenticates as (default github-actions[bot], the Actions GITHUB_TOKEN). */
+  login?: string;
+  /** More accepted tokens, each with the login it authenticates as (a person's token, say). */
+  users?: Record<string, string>;
   /** Default branch reported for each repository (default: main). */
   defaultBranch?: string;
   now?: () => Date;
@@ -148,6 +152,10 @@ const STATUS_MESSAGES: Record<number, string> = {
 
 export async function startGitHubStandIn(options: GitHubStandInOptions): Promise<GitHubStandIn> {
   const token = options.token ?? `ghs_standin${randomBytes(16).toString('hex')}`;
+  const logins = new Map([
+    [token, options.login ?? 'github-actions[bot]'],
+    ...Object.entries(options.users ?? {}),
+  ]);
   const now = options.now ?? (() => new Date());
   const repos = new Map<string, { state: RepoState; bare: BareRepo; queue: Promise<unknown> }>();
   const requests: LoggedRequest[] = [];
@@ -172,6 +180,7 @@ export async function startGitHubStandIn(options: GitHubStandInOptions): Promise
         deployments: [],
         deploymentStatuses: [],
         labels: [],
+        rules: [],
       },
     });
   };
@@ -215,7 +224,8 @@ export async function startGitHubStandIn(options: GitHubStandInOptions): Promise
 
     const auth = req.headers.authorization ?? '';
     const presented = /^(?:token|bearer)\s+(\S+)$/i.exec(auth)?.[1];
-    if (presented !== token) return { res: { status: 401, body: errorBody(401, 'Bad credentials') }, log };
+    const user = presented === undefined ? undefined : logins.get(presented);
+    if (user === undefined) return { res: { status: 401, body: errorBody(401, 'Bad credentials') }, log };
 
     const before = takeFault(method, path, 'before');
     if (before) return { res: faultResponse(before), log: { ...log, injected: true } };
@@ -232,6 +242,7 @@ export async function startGitHubStandIn(options: GitHubStandInOptions): Promise
       base: url,
       now,
       nextId: () => ++counter,
+      user,
       exclusive: <T>(fn: () => Promise<T>) => {
         const next = entry.queue.then(fn, fn);
         entry.queue = next.catch(() => undefined);

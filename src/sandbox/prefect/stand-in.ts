@@ -1,10 +1,15 @@
 /**
- * A loopback stand-in for the Prefect Server endpoints git-promote uses, with Prefect's paths,
- * fields, state types and idempotency behaviour (the same idempotency_key for the same
- * deployment returns the existing flow run: 200 instead of 201). Failures can be injected, and
- * each flow run is a tiny "flow" that writes pipeline manifests recording the runs in the pointer
- * files of a target directory, moving SCHEDULED -> PENDING -> RUNNING -> COMPLETED (or FAILED /
- * CRASHED when asked). Used by the tests and by `git promote sandbox`.
+ * A loopback stand-in for the Prefect 3 endpoints git-promote uses, derived from Prefect's server
+ * source (each behaviour cites its file): paths, fields and state types; idempotency per
+ * (flow_id, idempotency_key), so the same key for another deployment of the same flow returns the
+ * existing run with 200 (src/prefect/server/models/flow_runs.py, create_flow_run); the scheduler
+ * (scheduler.ts); 422 validation bodies (request-validation.ts); 400/409 parameter errors
+ * (parameters.ts); the UI's index.html with 200 for GETs outside the API; Basic auth
+ * (PREFECT_SERVER_API_AUTH_STRING) or, as Prefect Cloud, Bearer API keys under
+ * /api/accounts/<id>/workspaces/<id>. Failures can be injected, and each flow run created through
+ * the API is a tiny "flow" that writes pipeline manifests recording the runs in the pointer files
+ * of a target directory, moving SCHEDULED -> PENDING -> RUNNING -> COMPLETED (or FAILED / CRASHED
+ * when asked). Used by the tests and by `git promote sandbox`.
  */
 import { randomUUID } from 'node:crypto';
 import { mkdir, readFile, rename, writeFile } from 'node:fs/promises';
@@ -12,6 +17,18 @@ import { createServer, type IncomingMessage, type ServerResponse } from 'node:ht
 import type { AddressInfo, Socket } from 'node:net';
 import { dirname, join } from 'node:path';
 import type { FlowStateType } from '../../core/flow-state.js';
+import { hydrate, HydrationFailure, validateParameters, type JsonSchema } from './parameters.js';
+import { createFlowRunErrors, filterErrors, validationBody } from './request-validation.js';
+import {
+  needsRuns,
+  PREFECT_SCHEDULER_DEFAULTS,
+  pythonUtc,
+  scheduleDates,
+  type SchedulerSettings,
+  type StandInSchedule,
+} from './scheduler.js';
+
+export type { StandInSchedule } from './scheduler.js';
 
 export interface StandInDeployment {
   flow: string;
@@ -19,7 +36,25 @@ export interface StandInDeployment {
   id?: string;
   parameters?: Record<string, unknown>;
   tags?: string[];
+  /** An interval schedule: the scheduler keeps future SCHEDULED runs for it. */
+  schedule?: StandInSchedule;
+  /**
+   * The deployment's parameter_openapi_schema (default: an object schema accepting anything, as a
+   * flow with `**kwargs` gets); null for a deployment without one.
+   */
+  parameterSchema?: JsonSchema | null;
+  /** Default true, as DeploymentCreate has it (src/prefect/server/schemas/actions.py:205). */
+  enforceParameterSchema?: boolean;
 }
+
+export type StandInDeploymentRecord = Required<
+  Omit<StandInDeployment, 'schedule' | 'parameterSchema' | 'enforceParameterSchema'>
+> & {
+  schedule: (StandInSchedule & { id: string; active: boolean }) | null;
+  parameterSchema: JsonSchema | null;
+  enforceParameterSchema: boolean;
+  created: string;
+};
 
 export interface StandInPointer {
   /** Pointer file path relative to the target directory. */
@@ -52,6 +87,8 @@ export interface Injection {
   /** Answer this status (with `body`, default {"detail": "injected failure"}). */
   status?: number;
   body?: unknown;
+  /** Send `body` as this content type, unencoded (e.g. a proxy's HTML error page). */
+  contentType?: string;
   /** Close the connection without an answer: before handling, or after handling the request. */
   drop?: 'before' | 'after';
   /** Wait this long before answering. */
@@ -84,14 +121,32 @@ export interface StandInFlowRun {
   expected_start_time: string;
   start_time: string | null;
   end_time: string | null;
+  next_scheduled_start_time: string | null;
   run_count: number;
+  auto_scheduled: boolean;
+  work_queue_name: string | null;
+  context: Record<string, unknown>;
+  labels: Record<string, unknown>;
+  empirical_policy: Record<string, unknown>;
+  created_by: { id: string | null; type: string | null; display_value: string | null } | null;
 }
 
 export interface PrefectStandInOptions {
   /** Default: one deployment "daily/live". */
   deployments?: StandInDeployment[];
-  /** Require `Authorization: Basic base64(auth)`. */
+  /** Require `Authorization: Basic base64(auth)` (a server with PREFECT_SERVER_API_AUTH_STRING). */
   auth?: string;
+  /** Require `Authorization: Bearer <apiKey>`, as Prefect Cloud does. */
+  apiKey?: string;
+  /**
+   * Where the API is mounted (default `/api`); Prefect Cloud's is
+   * `/api/accounts/<account id>/workspaces/<workspace id>` (see `cloudPath`).
+   */
+  basePath?: string;
+  /** Scheduler settings (default Prefect's: min 3 runs / 1 h ahead, max 100 runs / 100 days). */
+  scheduler?: Partial<SchedulerSettings>;
+  /** Workspace variables for `{"__prefect_kind": "workspace_variable"}` parameters. */
+  variables?: Record<string, unknown>;
   flow?: StandInFlow;
   /** Time between state transitions of a flow run (default 20 ms). */
   stepMs?: number;
@@ -106,18 +161,22 @@ export interface RecordedRequest {
 }
 
 export interface PrefectStandIn {
-  /** Base URL ending in /api. */
+  /** Base URL of the API (ending in /api, or the Cloud workspace path). */
   url: string;
+  /** The server's root, where Prefect serves its UI. */
+  origin: string;
   close(): Promise<void>;
   inject(injection: Injection): void;
   /** The outcome of the next flow runs created (in order); default COMPLETED. */
   nextOutcome(outcome: FlowOutcome): void;
   /** Every flow run, in creation order. */
   flowRuns: StandInFlowRun[];
-  deployments: Required<StandInDeployment>[];
+  deployments: StandInDeploymentRecord[];
   requests: RecordedRequest[];
   /** Requests to endpoints the stand-in does not implement. */
   unexpected: string[];
+  /** Run the scheduler service now (it also runs before every request). */
+  schedule(): void;
   /** Add a flow run in a given state (e.g. yesterday's FAILED run for doctor). */
   seedFlowRun(run: Partial<StandInFlowRun> & { state_type: FlowStateType }): StandInFlowRun;
   /** Resolve when every flow run has reached a terminal state. */
@@ -145,6 +204,41 @@ function send(res: ServerResponse, status: number, body: unknown): void {
   res.end(text);
 }
 
+/** The operations the stand-in implements, as Prefect's OpenAPI description names them. */
+export const PREFECT_ROUTES = [
+  'GET /health',
+  'GET /deployments/name/{flow_name}/{deployment_name}',
+  'POST /deployments/{id}/create_flow_run',
+  'GET /flow_runs/{id}',
+  'POST /flow_runs/filter',
+] as const;
+
+/** A Prefect Cloud workspace API path. */
+export function cloudPath(accountId: string, workspaceId: string): string {
+  return `/api/accounts/${accountId}/workspaces/${workspaceId}`;
+}
+
+const INDEX_HTML =
+  '<!doctype html>\n<html lang="en">\n<head><meta charset="UTF-8"><title>Prefect Server</title></head>\n<body><div id="app"></div></body>\n</html>\n';
+
+/**
+ * Outside the API, Prefect serves its UI: a single-page app whose static files answer every GET
+ * with index.html and 200 (SPAStaticFiles in src/prefect/server/api/server.py up to 3.7.7, FastAPI
+ * `frontend(..., fallback="index.html")` since), and other methods with Starlette's 405.
+ */
+function sendUi(res: ServerResponse, method: string): void {
+  if (method === 'GET' || method === 'HEAD') {
+    res.writeHead(200, {
+      'content-type': 'text/html; charset=utf-8',
+      'content-length': Buffer.byteLength(INDEX_HTML),
+    });
+    res.end(method === 'HEAD' ? undefined : INDEX_HTML);
+    return;
+  }
+  res.writeHead(405, { 'content-type': 'text/plain; charset=utf-8', allow: 'GET, HEAD' });
+  res.end('Method Not Allowed');
+}
+
 async function readBody(req: IncomingMessage): Promise<unknown> {
   const chunks: Buffer[] = [];
   let size = 0;
@@ -167,12 +261,25 @@ async function writeAtomic(path: string, content: string): Promise<void> {
 export async function startPrefectStandIn(options: PrefectStandInOptions = {}): Promise<PrefectStandIn> {
   const now = options.now ?? (() => new Date());
   const stepMs = options.stepMs ?? 20;
-  const deployments = (options.deployments ?? [{ flow: 'daily', name: 'live' }]).map((d) => ({
+  const basePath = (options.basePath ?? '/api').replace(/\/+$/, '');
+  const scheduler = { ...PREFECT_SCHEDULER_DEFAULTS, ...options.scheduler };
+  const variables = options.variables ?? {};
+  const created0 = now().toISOString();
+  const deployments: StandInDeploymentRecord[] = (
+    options.deployments ?? [{ flow: 'daily', name: 'live' }]
+  ).map((d) => ({
     id: d.id ?? randomUUID(),
     flow: d.flow,
     name: d.name,
     parameters: d.parameters ?? {},
     tags: d.tags ?? [],
+    schedule: d.schedule ? { id: randomUUID(), active: true, ...d.schedule } : null,
+    parameterSchema:
+      d.parameterSchema === undefined
+        ? ({ type: 'object', properties: {} } as JsonSchema)
+        : d.parameterSchema,
+    enforceParameterSchema: d.enforceParameterSchema ?? true,
+    created: created0,
   }));
   const flowIds = new Map<string, string>();
   for (const d of deployments) if (!flowIds.has(d.flow)) flowIds.set(d.flow, randomUUID());
@@ -268,33 +375,87 @@ export async function startPrefectStandIn(options: PrefectStandInOptions = {}): 
     });
   }
 
-  function newRun(deployment: (typeof deployments)[number], body: Record<string, unknown>): StandInFlowRun {
+  function runName(i: number): string {
+    return `${ADJECTIVES[i % ADJECTIVES.length]}-${ANIMALS[Math.floor(i / ADJECTIVES.length) % ANIMALS.length]}`;
+  }
+
+  /** A SCHEDULED run of a deployment with FlowRunResponse's fields. */
+  function baseRun(
+    deployment: StandInDeploymentRecord,
+    fields: Partial<StandInFlowRun> & { expected_start_time: string },
+  ): StandInFlowRun {
     const ts = now().toISOString();
-    const i = flowRuns.length;
-    const run: StandInFlowRun = {
+    return {
       id: randomUUID(),
-      name:
-        typeof body.name === 'string' && body.name
-          ? body.name
-          : `${ADJECTIVES[i % ADJECTIVES.length]}-${ANIMALS[Math.floor(i / ADJECTIVES.length) % ANIMALS.length]}`,
+      name: runName(flowRuns.length),
       flow_id: flowIds.get(deployment.flow)!,
       deployment_id: deployment.id,
-      parameters: { ...deployment.parameters, ...((body.parameters as Record<string, unknown>) ?? {}) },
-      tags: [...new Set([...deployment.tags, ...((body.tags as string[]) ?? [])])],
-      idempotency_key: typeof body.idempotency_key === 'string' ? body.idempotency_key : null,
+      parameters: { ...deployment.parameters },
+      tags: [...deployment.tags],
+      idempotency_key: null,
       state_type: 'SCHEDULED',
       state_name: 'Scheduled',
       state: { id: randomUUID(), type: 'SCHEDULED', name: 'Scheduled', timestamp: ts, message: null },
       created: ts,
       updated: ts,
-      expected_start_time: ts,
       start_time: null,
       end_time: null,
+      next_scheduled_start_time: fields.expected_start_time,
       run_count: 0,
+      auto_scheduled: false,
+      work_queue_name: 'default',
+      context: {},
+      labels: { 'prefect.flow.id': flowIds.get(deployment.flow)!, 'prefect.deployment.id': deployment.id },
+      empirical_policy: { retries: 0, retry_delay: 0, pause_keys: [], resuming: false },
+      created_by: null,
+      ...fields,
     };
+  }
+
+  function newRun(
+    deployment: StandInDeploymentRecord,
+    body: Record<string, unknown>,
+    parameters: Record<string, unknown>,
+  ): StandInFlowRun {
+    const ts = now().toISOString();
+    const run = baseRun(deployment, {
+      ...(typeof body.name === 'string' && body.name ? { name: body.name } : {}),
+      parameters,
+      // Prefect: tags=set(deployment.tags).union(flow_run.tags)
+      tags: [...new Set([...deployment.tags, ...((body.tags as string[]) ?? [])])],
+      idempotency_key: typeof body.idempotency_key === 'string' ? body.idempotency_key : null,
+      expected_start_time: ts,
+    });
     flowRuns.push(run);
     progress(run, outcomes.shift() ?? { state: 'COMPLETED' });
     return run;
+  }
+
+  /** The scheduler service's pass (scheduler.ts); runs keep their state, no worker starts them. */
+  function schedule(): void {
+    const t = now().getTime();
+    for (const d of deployments) {
+      if (!d.schedule?.active) continue;
+      const future = flowRuns
+        .filter((r) => r.deployment_id === d.id && r.auto_scheduled && r.state_type === 'SCHEDULED')
+        .map((r) => Date.parse(r.expected_start_time))
+        .filter((x) => x >= t);
+      if (!needsRuns(future, t, scheduler)) continue;
+      for (const date of scheduleDates(d.schedule, t, scheduler)) {
+        const key = `scheduled ${d.id} ${d.schedule.id} ${pythonUtc(date)}`;
+        if (flowRuns.some((r) => r.flow_id === flowIds.get(d.flow) && r.idempotency_key === key)) continue;
+        const iso = new Date(date).toISOString();
+        const run = baseRun(d, {
+          idempotency_key: key,
+          tags: ['auto-scheduled', ...d.tags],
+          auto_scheduled: true,
+          expected_start_time: iso,
+          created_by: { id: d.schedule.id, type: 'SCHEDULE', display_value: 'IntervalSchedule' },
+        });
+        run.state.message = 'Flow run scheduled';
+        flowRuns.push(run);
+      }
+    }
   }
 
   function matchInjection(method: string, path: string) {
@@ -321,79 +482,180 @@ export async function startPrefectStandIn(options: PrefectStandInOptions = {}): 
       if (!d) return [404, { detail: 'Deployment not found' }];
       return [
         200,
-        { id: d.id, name: d.name, flow_id: flowIds.get(d.flow), parameters: d.parameters, tags: d.tags },
+        {
+          id: d.id,
+          created: d.created,
+          updated: d.created,
+          name: d.name,
+          flow_id: flowIds.get(d.flow),
+          paused: false,
+          status: 'READY',
+          parameters: d.parameters,
+          tags: d.tags,
+          enforce_parameter_schema: d.enforceParameterSchema,
+          parameter_openapi_schema: d.parameterSchema,
+          schedules: d.schedule
+            ? [
+                {
+                  id: d.schedule.id,
+                  created: d.created,
+                  updated: d.created,
+                  deployment_id: d.id,
+                  active: d.schedule.active,
+                  schedule: {
+                    interval: d.schedule.interval,
+                    anchor_date: d.schedule.anchor,
+                    timezone: 'UTC',
+                  },
+                },
+              ]
+            : [],
+        },
       ];
     }
     if (method === 'POST' && (m = /^\/deployments\/([^/]+)\/create_flow_run$/.exec(path))) {
+      // FastAPI validates the body before the handler runs: 422 comes before 404.
+      const errors = createFlowRunErrors(body);
+      if (errors.length) return [422, validationBody(errors, body)];
       const d = deployments.find((x) => x.id === decodeURIComponent(m![1]!));
       if (!d) return [404, { detail: 'Deployment not found' }];
       const b = (body ?? {}) as Record<string, unknown>;
-      const problems: string[] = [];
-      if (b.parameters !== undefined && (typeof b.parameters !== 'object' || b.parameters === null))
-        problems.push('parameters must be an object');
-      if (b.tags !== undefined && (!Array.isArray(b.tags) || b.tags.some((t) => typeof t !== 'string')))
-        problems.push('tags must be a list of strings');
-      if (
-        b.idempotency_key !== undefined &&
-        b.idempotency_key !== null &&
-        typeof b.idempotency_key !== 'string'
-      )
-        problems.push('idempotency_key must be a string');
-      if (problems.length) return [422, { detail: problems.map((msg) => ({ msg })) }];
+      let parameters: Record<string, unknown>;
+      try {
+        parameters = hydrate(
+          { ...d.parameters, ...((b.parameters as Record<string, unknown>) ?? {}) },
+          variables,
+        ) as Record<string, unknown>;
+      } catch (err) {
+        if (!(err instanceof HydrationFailure)) throw err;
+        return [400, { detail: `Error hydrating flow run parameters: ${err.message}` }];
+      }
+      const enforce =
+        typeof b.enforce_parameter_schema === 'boolean'
+          ? b.enforce_parameter_schema
+          : d.enforceParameterSchema;
+      if (enforce) {
+        if (!d.parameterSchema)
+          return [
+            409,
+            {
+              detail:
+                'Error updating deployment: Cannot update parameters because parameter schema enforcement is enabled and the deployment does not have a valid parameter schema.',
+            },
+          ];
+        const problem = validateParameters(parameters, d.parameterSchema);
+        if (problem) return [409, { detail: `Error creating flow run: ${problem}` }];
+      }
+      // Idempotency is per flow, not per deployment (models/flow_runs.py, create_flow_run:
+      // on conflict of (flow_id, idempotency_key), read back the existing run; 200, not 201).
       const key = typeof b.idempotency_key === 'string' ? b.idempotency_key : null;
       const existing = key
-        ? flowRuns.find((r) => r.deployment_id === d.id && r.idempotency_key === key)
+        ? flowRuns.find((r) => r.flow_id === flowIds.get(d.flow) && r.idempotency_key === key)
         : undefined;
       if (existing) return [200, existing];
-      return [201, newRun(d, b)];
+      return [201, newRun(d, b, parameters)];
     }
     if (method === 'GET' && (m = /^\/flow_runs\/([^/]+)$/.exec(path))) {
       const run = flowRuns.find((r) => r.id === decodeURIComponent(m![1]!));
       return run ? [200, run] : [404, { detail: 'Flow run not found' }];
     }
-    if (method === 'POST' && path === '/flow_runs/filter') return [200, filterRuns(body)];
+    if (method === 'POST' && path === '/flow_runs/filter') {
+      const { errors, unimplemented } = filterErrors(body);
+      if (errors.length) return [422, validationBody(errors, body)];
+      for (const u of unimplemented) unexpected.push(`POST /flow_runs/filter with ${u}`);
+      // LimitBody (src/prefect/server/api/dependencies.py): PREFECT_SERVER_API_DEFAULT_LIMIT (200)
+      // is the default and the maximum; an HTTPException, so {"detail": …}.
+      const limit = (body as { limit?: number } | undefined)?.limit;
+      if (typeof limit === 'number' && limit > 200)
+        return [422, { detail: 'Invalid limit: must be less than or equal to 200.' }];
+      if (typeof limit === 'number' && limit < 0)
+        return [422, { detail: 'Invalid limit: must be greater than or equal to 0.' }];
+      return [200, filterRuns(body)];
+    }
     unexpected.push(`${method} ${path}`);
     return [404, { detail: 'Not Found' }];
   }
 
+  /** The filters of schemas/filters.py the stand-in implements (others are reported as unexpected). */
   function filterRuns(body: unknown): StandInFlowRun[] {
+    type AnyOf = { any_?: string[] | null; not_any_?: string[] | null };
     const b = (body ?? {}) as {
-      deployments?: { id?: { any_?: string[] } };
-      flow_runs?: { id?: { any_?: string[] }; tags?: { all_?: string[] } };
+      deployments?: { id?: AnyOf | null } | null;
+      flow_runs?: {
+        id?: AnyOf | null;
+        tags?: { all_?: string[] | null } | null;
+        deployment_id?: { any_?: string[] | null } | null;
+        state?: { type?: AnyOf | null; name?: AnyOf | null } | null;
+        expected_start_time?: { before_?: string | null; after_?: string | null } | null;
+        idempotency_key?: AnyOf | null;
+      } | null;
       sort?: string;
-      limit?: number;
+      limit?: number | null;
       offset?: number;
     };
-    let runs = flowRuns.slice();
-    const depIds = b.deployments?.id?.any_;
-    if (depIds) runs = runs.filter((r) => depIds.includes(r.deployment_id));
-    const ids = b.flow_runs?.id?.any_;
-    if (ids) runs = runs.filter((r) => ids.includes(r.id));
-    const tags = b.flow_runs?.tags?.all_;
-    if (tags) runs = runs.filter((r) => tags.every((t) => r.tags.includes(t)));
+    const anyOf = (f: AnyOf | null | undefined, v: string | null) =>
+      (!f?.any_ || (v !== null && f.any_.includes(v))) &&
+      (!f?.not_any_ || v === null || !f.not_any_.includes(v));
+    const fr = b.flow_runs ?? {};
+    const before = fr.expected_start_time?.before_ ? Date.parse(fr.expected_start_time.before_) : null;
+    const after = fr.expected_start_time?.after_ ? Date.parse(fr.expected_start_time.after_) : null;
+    let runs = flowRuns.filter(
+      (r) =>
+        anyOf(b.deployments?.id, r.deployment_id) &&
+        anyOf(fr.id, r.id) &&
+        (!fr.tags?.all_ || fr.tags.all_.every((t) => r.tags.includes(t))) &&
+        (!fr.deployment_id?.any_ || fr.deployment_id.any_.includes(r.deployment_id)) &&
+        anyOf(fr.state?.type, r.state_type) &&
+        anyOf(fr.state?.name, r.state_name) &&
+        anyOf(fr.idempotency_key, r.idempotency_key) &&
+        // FlowRunFilterExpectedStartTime: before_ is <=, after_ is >=.
+        (before === null || Date.parse(r.expected_start_time) <= before) &&
+        (after === null || Date.parse(r.expected_start_time) >= after),
+    );
     const sort = b.sort ?? 'ID_DESC';
-    const key = sort.startsWith('START_TIME')
+    const key: keyof StandInFlowRun = sort.startsWith('START_TIME')
       ? 'start_time'
       : sort.startsWith('EXPECTED')
         ? 'expected_start_time'
-        : 'created';
-    runs.sort((x, y) => String(x[key] ?? '').localeCompare(String(y[key] ?? '')));
+        : sort.startsWith('NEXT_SCHEDULED')
+          ? 'next_scheduled_start_time'
+          : sort.startsWith('END_TIME')
+            ? 'end_time'
+            : sort.startsWith('NAME')
+              ? 'name'
+              : 'created';
+    runs = runs.slice().sort((x, y) => String(x[key] ?? '').localeCompare(String(y[key] ?? '')));
     if (sort.endsWith('DESC')) runs.reverse();
     const offset = b.offset ?? 0;
     return runs.slice(offset, offset + (b.limit ?? 200));
   }
 
-  const expectedAuth = options.auth ? `Basic ${Buffer.from(options.auth).toString('base64')}` : null;
+  const expectedAuth = options.auth
+    ? `Basic ${Buffer.from(options.auth).toString('base64')}`
+    : options.apiKey
+      ? `Bearer ${options.apiKey}`
+      : null;
 
   const server = createServer((req, res) => {
     void (async () => {
       const url = new URL(req.url ?? '/', 'http://stand-in');
       const method = req.method ?? 'GET';
-      if (!url.pathname.startsWith('/api/')) {
+      if (!url.pathname.startsWith(`${basePath}/`)) {
         unexpected.push(`${method} ${url.pathname}`);
-        return send(res, 404, { detail: 'Not Found' });
+        // Under /api but not this API (another Cloud workspace): FastAPI's 404. Elsewhere: the UI.
+        if (url.pathname.startsWith('/api/')) {
+          requests.push({ method, path: url.pathname, status: 404 });
+          return send(res, 404, { detail: 'Not Found' });
+        }
+        requests.push({
+          method,
+          path: url.pathname,
+          status: method === 'GET' || method === 'HEAD' ? 200 : 405,
+        });
+        return sendUi(res, method);
       }
-      const path = url.pathname.slice(4);
+      const path = url.pathname.slice(basePath.length);
+      schedule();
       const injection = matchInjection(method, path);
       if (injection?.delayMs) await new Promise((r) => setTimeout(r, injection.delayMs));
       if (injection?.drop === 'before') {
@@ -406,14 +668,28 @@ export async function startPrefectStandIn(options: PrefectStandInOptions = {}): 
         body = await readBody(req);
       } catch {
         requests.push({ method, path, status: 422 });
-        return send(res, 422, { detail: 'request body is not valid JSON' });
+        // FastAPI's RequestValidationError for a body that does not parse, through Prefect's handler.
+        return send(
+          res,
+          422,
+          validationBody(
+            [{ type: 'json_invalid', loc: ['body', 0], msg: 'JSON decode error', input: {} }],
+            null,
+          ),
+        );
       }
+      // Self-hosted: the token_validation middleware (server.py) answers {"exception_message":
+      // "Unauthorized"}. Prefect Cloud is not open source; the stand-in answers it the same way.
       if (expectedAuth && req.headers.authorization !== expectedAuth) {
         requests.push({ method, path, status: 401, body });
         return send(res, 401, { exception_message: 'Unauthorized' });
       }
       if (injection?.status) {
         requests.push({ method, path, status: injection.status, body });
+        if (injection.contentType) {
+          res.writeHead(injection.status, { 'content-type': injection.contentType });
+          return res.end(String(injection.body ?? ''));
+        }
         return send(res, injection.status, injection.body ?? { detail: 'injected failure' });
       }
       const [status, answer] = route(method, path, body);
@@ -435,8 +711,11 @@ export async function startPrefectStandIn(options: PrefectStandInOptions = {}): 
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
   const { port } = server.address() as AddressInfo;
 
+  schedule();
   return {
-    url: `http://127.0.0.1:${port}/api`,
+    url: `http://127.0.0.1:${port}${basePath}`,
+    origin: `http://127.0.0.1:${port}`,
+    schedule,
     flowRuns,
     deployments,
     requests,
@@ -449,20 +728,13 @@ export async function startPrefectStandIn(options: PrefectStandInOptions = {}): 
     },
     seedFlowRun(partial) {
       const ts = now().toISOString();
-      const d = deployments[0]!;
+      const d = deployments.find((x) => x.id === partial.deployment_id) ?? deployments[0]!;
       const run: StandInFlowRun = {
-        id: randomUUID(),
+        ...baseRun(d, { expected_start_time: partial.expected_start_time ?? ts }),
         name: 'seeded-run',
-        flow_id: flowIds.get(d.flow)!,
-        deployment_id: d.id,
         parameters: {},
         tags: [],
-        idempotency_key: null,
-        created: ts,
-        updated: ts,
-        expected_start_time: ts,
         start_time: ts,
-        end_time: null,
         run_count: 1,
         ...partial,
         state_name: STATE_NAMES[partial.state_type],

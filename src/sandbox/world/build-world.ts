@@ -14,7 +14,7 @@ import { stringifyJson } from '../../core/json-file.js';
 import { newPointerFile } from '../../core/pointer-file.js';
 import { smokeScorerCommand, writeSmokeScorer } from '../fake-pipeline/smoke-scorer.js';
 import { startGitHubStandIn, type GitHubStandIn } from '../github/index.js';
-import { startPrefectStandIn, type PrefectStandIn } from '../prefect/index.js';
+import { startPrefectStandIn, type PrefectStandIn, type PrefectStandInOptions } from '../prefect/index.js';
 
 const run = promisify(execFile);
 
@@ -49,6 +49,11 @@ export interface SandboxWorld {
   target: string;
   /** The agent's state directory. */
   state: string;
+  /**
+   * The agent's own config, outside the target checkout (PROMOTE_CONFIG): the agent never takes
+   * pointer definitions or the flow trigger from fetched commits (docs/security.md).
+   */
+  hostConfig: string;
   /** Model artifacts, manifests and the smoke scorer: the pipeline's data directory. */
   data: string;
   manifests: string;
@@ -151,7 +156,7 @@ function sandboxConfig(
 export async function buildWorld(
   dir: string,
   ctx: Context,
-  options: { flowStepMs?: number } = {},
+  options: { flowStepMs?: number; prefect?: Omit<PrefectStandInOptions, 'flow'> } = {},
 ): Promise<SandboxWorld> {
   const gitEnv = sandboxGitEnv(ctx.env);
   const data = join(dir, 'pipeline-data');
@@ -161,6 +166,7 @@ export async function buildWorld(
     work: join(dir, 'laptop', 'projections'),
     target: join(dir, 'server', 'projections'),
     state: join(dir, 'server', 'git-promote-state'),
+    hostConfig: join(dir, 'server', 'promote.config.json'),
     data,
     manifests: join(data, 'manifests'),
   };
@@ -174,6 +180,7 @@ export async function buildWorld(
     deployments: [{ flow: 'daily', name: 'live' }],
     // Time between the flow run's states: short for the sandbox, longer for tests that interrupt it.
     stepMs: options.flowStepMs ?? 30,
+    ...options.prefect,
     flow: {
       manifestsRoot: world.manifests,
       targetDir: world.target,
@@ -198,8 +205,9 @@ export async function buildWorld(
     await git(dir, gitEnv, ['clone', '--quiet', world.origin, world.work]);
     await git(world.work, gitEnv, ['checkout', '--quiet', '-B', 'main']);
 
+    const configText = stringifyJson(sandboxConfig(world, scorer, prefect.url));
     const files: Record<string, string> = {
-      'promote.config.json': stringifyJson(sandboxConfig(world, scorer, prefect.url)),
+      'promote.config.json': configText,
       'README.md':
         '# projections (git-promote sandbox)\n\nDaily NBA projections pipeline; model pointers live in config/.\n',
     };
@@ -230,6 +238,7 @@ export async function buildWorld(
 
     await mkdir(join(dir, 'server'), { recursive: true });
     await git(dir, gitEnv, ['clone', '--quiet', world.origin, world.target]);
+    await writeFile(world.hostConfig, configText);
     return { ...world, github, prefect, env, close };
   } catch (err) {
     await close();

@@ -65,7 +65,11 @@ export async function runLifecycle(
   const laptop = (args: string[]): Invocation => ({ args, cwd: world.work, env: world.env });
   // The agent has no GitHub token by default on a server; the sandbox gives it one so that
   // deployments show up on GitHub, as they would with `agent.deployment` configured.
-  const server = (args: string[]): Invocation => ({ args, cwd: world.target, env: world.env });
+  const server = (args: string[]): Invocation => ({
+    args,
+    cwd: world.target,
+    env: { ...world.env, PROMOTE_CONFIG: world.hostConfig },
+  });
   const prs: number[] = [];
   const ciStep =
     (job: 'validate' | 'merge', pick: () => number): Step['run'] =>

@@ -230,6 +230,7 @@ describe('statuses and deployments', () => {
       state: 'success',
       description: 'ok',
       targetUrl: 'https://ci/1',
+      creator: 'github-actions[bot]',
     });
     const err = await promoteErrorOf(
       forge.createStatus('0'.repeat(40), { state: 'success', context: 'c', description: 'd' }),

@@ -10,8 +10,8 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createForge } from '../../../src/adapters/github/index.js';
 import { ROUTES, startGitHubStandIn, type GitHubStandIn } from '../../../src/sandbox/github/index.js';
 import { createRepo, writeFiles, type TestRepo } from '../../helpers/git-repo.js';
+import { typeChecker, type Schema } from '../../helpers/openapi-types.js';
 
-type Schema = Record<string, unknown>;
 interface Spec {
   paths: Record<
     string,
@@ -35,47 +35,8 @@ const UNDOCUMENTED: Record<string, string> = {
 };
 
 let spec: Spec;
-function resolve(node: unknown): Schema {
-  let n = node as Schema;
-  while (n && typeof n.$ref === 'string') {
-    const parts = (n.$ref as string).replace(/^#\//, '').split('/');
-    n = parts.reduce<unknown>((o, k) => (o as Record<string, unknown>)[k], spec) as Schema;
-  }
-  return n;
-}
-
-/** Type problems of `value` against `schema` (only for fields present; `required` is not enforced). */
-function typeProblems(value: unknown, schemaNode: unknown, path: string): string[] {
-  const schema = resolve(schemaNode);
-  if (!schema || Object.keys(schema).length === 0) return [];
-  for (const key of ['anyOf', 'oneOf'] as const) {
-    const options = schema[key] as unknown[] | undefined;
-    if (options) {
-      const all = options.map((o) => typeProblems(value, o, path));
-      return all.some((p) => p.length === 0) ? [] : all.flat();
-    }
-  }
-  if (schema.allOf) return (schema.allOf as unknown[]).flatMap((s) => typeProblems(value, s, path));
-  if (value === null)
-    return schema.nullable === true || (Array.isArray(schema.type) && schema.type.includes('null'))
-      ? []
-      : [`${path}: null not allowed`];
-  const types = ([] as unknown[]).concat(schema.type ?? []);
-  const actual = Array.isArray(value) ? 'array' : Number.isInteger(value) ? 'integer' : typeof value;
-  if (types.length && !types.includes(actual) && !(actual === 'integer' && types.includes('number')))
-    return [`${path}: ${actual} is not ${types.join('|')}`];
-  if (schema.enum && !(schema.enum as unknown[]).includes(value))
-    return [`${path}: ${JSON.stringify(value)} not in enum`];
-  if (actual === 'array' && schema.items)
-    return (value as unknown[]).flatMap((v, i) => typeProblems(v, schema.items, `${path}[${i}]`));
-  if (actual === 'object' && schema.properties) {
-    const props = schema.properties as Record<string, unknown>;
-    return Object.entries(value as Record<string, unknown>).flatMap(([k, v]) =>
-      k in props ? typeProblems(v, props[k], `${path}.${k}`) : [],
-    );
-  }
-  return [];
-}
+let typeProblems: ReturnType<typeof typeChecker>['typeProblems'];
+let resolve: ReturnType<typeof typeChecker>['resolve'];
 
 let repo: TestRepo;
 let gh: GitHubStandIn;
@@ -83,6 +44,7 @@ let gh: GitHubStandIn;
 beforeAll(async () => {
   const file = createRequire(import.meta.url).resolve('@octokit/openapi/generated/api.github.com.json');
   spec = JSON.parse(readFileSync(file, 'utf8')) as Spec;
+  ({ typeProblems, resolve } = typeChecker(spec));
 
   repo = createRepo({ 'README.md': 'one\n' });
   gh = await startGitHubStandIn({ repos: { 'acme/projections': repo.remote } });
@@ -140,7 +102,8 @@ beforeAll(async () => {
   await forge.createStatus(head, { state: 'success', context: 'ci', description: 'ok' });
   await raw('POST', `${P}/statuses/${head}`, { state: 'bogus' });
   await forge.getStatuses(head);
-  await raw('GET', `${P}/commits/nope/status`);
+  await raw('GET', `${P}/commits/nope/statuses`);
+  await forge.getBranchRules('main');
   await ignore(forge.mergePull(1, { sha: conflict, method: 'squash' }));
   await raw('PUT', `${P}/pulls/1/merge`, { merge_method: 'octopus' });
   await ignore(forge.mergePull(2, { sha: conflict, method: 'squash' }));

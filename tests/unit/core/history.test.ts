@@ -1,6 +1,5 @@
 import { describe, expect, it } from 'vitest';
 import {
-  activePromotions,
   classify,
   historyLines,
   parseLog,
@@ -53,8 +52,15 @@ describe('messages', () => {
 });
 
 describe('classify', () => {
-  const base = { commit: logCommit(), from: 'A', to: 'B', block: null, problems: [] };
-  it('a commit adding the new run evidence is a promotion', () => {
+  const base = {
+    commit: logCommit(),
+    from: 'A',
+    to: 'B',
+    block: null,
+    problems: [],
+    heldBefore: new Set(['A']),
+  };
+  it('a new run is a promotion, with its evidence summarised', () => {
     const e = classify({
       ...base,
       evidence: '{"game_date":"2026-11-25","manifest":{"outputs":[{"rows":3},{"rows":4}]}}',
@@ -66,22 +72,34 @@ describe('classify', () => {
       evidence: { gameDate: '2026-11-25', rows: 7, addedHere: true },
     });
   });
-  it('returning to a run whose evidence was already there is a rollback', () => {
-    expect(classify({ ...base, evidence: '{}', evidenceAtParent: true }).kind).toBe('rollback');
+  it('returning to a run the pointer held before is a rollback, whatever the evidence', () => {
+    const held = new Set(['A', 'B']);
+    expect(classify({ ...base, heldBefore: held, evidence: '{}', evidenceAtParent: true }).kind).toBe(
+      'rollback',
+    );
+    expect(classify({ ...base, heldBefore: held, evidence: null, evidenceAtParent: false }).kind).toBe(
+      'rollback',
+    );
   });
-  it('a change without evidence is a manual edit, unless a PR block says otherwise', () => {
-    expect(classify({ ...base, evidence: null, evidenceAtParent: false }).kind).toBe('manual edit');
-    expect(
-      classify({ ...base, evidence: null, evidenceAtParent: false, block: { kind: 'promotion', pr: 9 } }),
-    ).toMatchObject({ kind: 'promotion', pr: 9 });
+  it('a new run is a promotion even when committed by hand, its evidence already there, or called a rollback', () => {
+    expect(classify({ ...base, evidence: null, evidenceAtParent: false }).kind).toBe('promotion');
+    expect(classify({ ...base, evidence: '{}', evidenceAtParent: true })).toMatchObject({
+      kind: 'promotion',
+      evidence: { addedHere: false },
+    });
     expect(
       classify({
         ...base,
+        commit: logCommit({ message: 'Revert "x"\n\nThis reverts commit abc1234.\n' }),
         evidence: null,
         evidenceAtParent: false,
-        block: { kind: 'rollback', reverts: ['abc1234'] },
+        block: { kind: 'rollback', reverts: ['def5678'] },
       }),
-    ).toMatchObject({ kind: 'rollback', reverts: ['abc1234'] });
+    ).toMatchObject({ kind: 'promotion', reverts: ['abc1234', 'def5678'] });
+  });
+  it('a change that selects no new run is a manual edit', () => {
+    expect(classify({ ...base, to: 'A', evidence: null, evidenceAtParent: false }).kind).toBe('manual edit');
+    expect(classify({ ...base, to: null, evidence: null, evidenceAtParent: false }).kind).toBe('manual edit');
   });
   it('neutralises terminal escape sequences in subjects', () => {
     const e = classify({
@@ -98,30 +116,6 @@ describe('classify', () => {
       rows: null,
       addedHere: true,
     });
-  });
-});
-
-describe('activePromotions', () => {
-  it('drops promotions reverted by name', () => {
-    const entries = [
-      entry('d', 'rollback', 'C', 'B', [sha('c')]),
-      entry('c', 'promotion', 'B', 'C'),
-      entry('b', 'promotion', 'A', 'B'),
-    ];
-    expect(activePromotions(entries).map((e) => e.sha)).toEqual([sha('b')]);
-  });
-  it('drops promotions a rollback went back over without naming them', () => {
-    const entries = [
-      entry('d', 'rollback', 'C', 'A'),
-      entry('c', 'promotion', 'B', 'C'),
-      entry('b', 'promotion', 'A', 'B'),
-      entry('a', 'promotion', null, 'A'),
-    ];
-    expect(activePromotions(entries).map((e) => e.sha)).toEqual([sha('a')]);
-  });
-  it('keeps promotions across manual edits', () => {
-    const entries = [entry('d', 'manual edit', 'C', 'X'), entry('c', 'promotion', 'B', 'C')];
-    expect(activePromotions(entries).map((e) => e.sha)).toEqual([sha('c')]);
   });
 });
 

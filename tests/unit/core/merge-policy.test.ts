@@ -23,6 +23,9 @@ function pull(overrides: Partial<PullRequest> = {}): PullRequest {
   };
 }
 
+const BOT = 'github-actions[bot]';
+const TRUSTED = [BOT];
+
 describe('merge policy', () => {
   it('allows an open same-repository PR into the branch with a promotion or rollback label', () => {
     expect(mergeRefusals(pull(), config, 'acme/projections')).toEqual([]);
@@ -59,20 +62,37 @@ describe('merge policy', () => {
     const status = (
       state: 'success' | 'failure' | 'pending' | 'error',
       context = 'git-promote/validate',
+      creator: string | null = BOT,
     ) => ({
       context,
       state,
       description: 'failed: smoke',
       targetUrl: null,
+      creator,
     });
-    expect(statusRefusal([status('success')], SHA)).toBeNull();
-    expect(statusRefusal([], SHA)!.message).toBe(
+    expect(statusRefusal([status('success')], SHA, TRUSTED)).toBeNull();
+    expect(statusRefusal([], SHA, TRUSTED)!.message).toBe(
       'no git-promote/validate status on head cccccccccccc: it was never validated',
     );
-    expect(statusRefusal([status('success', 'ci/other')], SHA)!.message).toMatch(/never validated/);
-    expect(statusRefusal([status('pending')], SHA)!.message).toMatch(/still pending/);
-    expect(statusRefusal([status('failure')], SHA)!.message).toBe(
+    expect(statusRefusal([status('success', 'ci/other')], SHA, TRUSTED)!.message).toMatch(/never validated/);
+    expect(statusRefusal([status('pending')], SHA, TRUSTED)!.message).toMatch(/still pending/);
+    expect(statusRefusal([status('failure')], SHA, TRUSTED)!.message).toBe(
       'git-promote/validate is failure on head cccccccccccc: failed: smoke',
     );
+  });
+
+  it('trusts the status only from the expected creator', () => {
+    const success = (creator: string | null) => ({
+      context: 'git-promote/validate',
+      state: 'success' as const,
+      description: null,
+      targetUrl: null,
+      creator,
+    });
+    expect(statusRefusal([success('mallory')], SHA, TRUSTED)!.message).toBe(
+      'git-promote/validate on head cccccccccccc was posted by mallory, not by github-actions[bot]',
+    );
+    expect(statusRefusal([success(null)], SHA, TRUSTED)!.message).toMatch(/posted by an unknown account/);
+    expect(statusRefusal([success('promote-app[bot]')], SHA, [BOT, 'promote-app[bot]'])).toBeNull();
   });
 });

@@ -29,6 +29,8 @@ describe('output redaction', () => {
     expect(none('x ghp_0123456789abcdefghijABCDEFGHIJ y')).toBe('x *** y');
     expect(none('https://x-access-token:abc123@github.com/o/r.git')).toBe('https://***@github.com/o/r.git');
     expect(none('github_pat_11ABCDEFG0123456789_abcdefghijklmnop')).toBe('***');
+    expect(none('Bearer pnu_0123456789abcdefghijABCDEFGHIJ0123')).toBe('Bearer ***');
+    expect(none('pnb_0123456789abcdefghijABCDEFGHIJ0123.')).toBe('***.');
   });
 
   it('leaves ordinary text alone', () => {

@@ -22,11 +22,23 @@ const abc = [
 ];
 
 describe('planRollback', () => {
-  it('reverts the newest promotion in effect', () => {
+  it('reverts the latest change, whatever its kind', () => {
     expect(planRollback('minutes', abc)).toMatchObject({
       left: 'C',
       restored: 'B',
       reverts: [{ sha: sha('c') }],
+    });
+    const edited = [entry('x', 'manual edit', 'C', 'C'), ...abc];
+    expect(planRollback('minutes', edited)).toMatchObject({
+      left: 'C',
+      restored: 'C',
+      reverts: [{ sha: sha('x') }],
+    });
+    const back = [entry('d', 'rollback', 'C', 'B'), ...abc];
+    expect(planRollback('minutes', back)).toMatchObject({
+      left: 'B',
+      restored: 'C',
+      reverts: [{ sha: sha('d') }],
     });
   });
   it('--to reverts every later promotion, newest first', () => {
@@ -40,12 +52,11 @@ describe('planRollback', () => {
   it('refuses runs outside the history, creations and unreachable runs', () => {
     expect(() => planRollback('minutes', abc, 'Z')).toThrow('run Z is not in the history of minutes');
     expect(() => planRollback('minutes', [abc[2]!])).toThrow(/created the pointer file/);
-    expect(() => planRollback('minutes', [])).toThrow(/no promotion to roll back/);
-    const manual = [entry('d', 'promotion', 'X', 'D', 13), entry('x', 'manual edit', 'C', 'X'), ...abc];
-    expect(() => planRollback('minutes', manual, 'B')).toThrow(/cannot be returned to B/);
-    const edited = [entry('x', 'manual edit', 'C', 'X'), ...abc];
-    expect(() => planRollback('minutes', edited)).toThrow(
-      'minutes was changed to X after its last promotion cccccccccccc (B -> C, PR #12) by xxxxxxxxxxxx (manual edit)',
+    expect(() => planRollback('minutes', [])).toThrow(/no change to roll back/);
+    // An unreadable version of the file (no run) breaks the chain of reverts.
+    const unreadable = [entry('d', 'promotion', 'X', 'D', 13), entry('x', 'promotion', null, 'X'), ...abc];
+    expect(() => planRollback('minutes', unreadable, 'B')).toThrow(
+      'minutes cannot be returned to B by reverting its changes: they reach back only to X',
     );
   });
   it('names the branch after the newest reverted commit', () => {

@@ -3,8 +3,6 @@ import {
   checkConfig,
   evidencePaths,
   pointerRuns,
-  policyFrom,
-  pointerFilesOf,
   runChecks,
   type CheckResult,
   type FileChange,
@@ -67,24 +65,48 @@ function diff(base: Files, head: Files): FileChange[] {
   return changes.sort((a, b) => a.path.localeCompare(b.path));
 }
 
-const tree = (files: Files) => ({ get: (p: string) => files[p] ?? null });
+const tree = (files: Files, notUtf8: string[] = []) => ({
+  get: (p: string) => files[p] ?? null,
+  notUtf8: (p: string) => notUtf8.includes(p),
+});
 
-function validate(head: Files, options: { base?: Files; labels?: string[]; now?: Date } = {}): CheckResult[] {
+interface Options {
+  /** The target branch tip (its config judges the PR). */
+  base?: Files;
+  /** The PR's merge base with the target (default: the target tip). */
+  from?: Files;
+  /** Runs each pointer held before on the target branch (default: only its current run). */
+  held?: Record<string, string[]>;
+  /** Git modes of changed paths at head (default 100644). */
+  modes?: Record<string, string>;
+  notUtf8?: string[];
+  now?: Date;
+}
+
+function validate(head: Files, options: Options = {}): CheckResult[] {
   const base = options.base ?? BASE;
-  const { result, config } = checkConfig(head['promote.config.json'] ?? null, 'promote.config.json');
+  const { result, config } = checkConfig(base['promote.config.json'] ?? null, 'promote.config.json');
   if (!config) return [result];
-  const baseConfig = base['promote.config.json'] ?? null;
+  const baseRuns = pointerRuns(config, tree(base));
+  const held = new Map(
+    [...baseRuns].map(([name, run]) => [
+      name,
+      new Set([...(run ? [run] : []), ...(options.held?.[name] ?? [])]),
+    ]),
+  );
+  const changes = diff(options.from ?? base, head).map((c) => ({
+    ...c,
+    mode: c.status === 'D' ? null : (options.modes?.[c.path] ?? '100644'),
+  }));
   return [
     result,
     ...runChecks({
       config,
-      policy: policyFrom(baseConfig, config),
-      basePointerFiles: pointerFilesOf(baseConfig),
-      base: tree(base),
-      head: tree(head),
-      changes: diff(base, head),
+      target: tree(base),
+      merged: tree(head, options.notUtf8),
+      changes,
+      held,
       now: options.now ?? NOW,
-      ...(options.labels ? { labels: options.labels } : {}),
     }),
   ];
 }
@@ -118,14 +140,26 @@ describe('validate checks', () => {
       'evidence-match',
       'meta-sha256',
     ]);
-    expect(results.map((r) => r.name)).toEqual(expect.arrayContaining(['config', 'append-only', 'scope']));
-    expect(results.find((r) => r.name === 'scope')?.reason).toMatch(/only pointer files/);
+    expect(results.map((r) => r.name)).toEqual(
+      expect.arrayContaining(['config', 'file-type', 'append-only', 'scope']),
+    );
+    expect(results.find((r) => r.name === 'scope')).toMatchObject({
+      ok: true,
+      reason: 'changes only declared pointer files and their evidence',
+    });
+    expect(results.find((r) => r.name === 'scope')?.review).toBeUndefined();
   });
 
-  it('passes a change that is not a promotion without the scope rule', () => {
+  it('passes a change to no pointer as "needs human review", never as a promotion', () => {
     const results = validate(apply(BASE, { 'src/pipeline.py': 'print(2)\n' }));
     expect(failed(results)).toEqual([]);
-    expect(results.find((r) => r.name === 'scope')?.reason).toMatch(/not a promotion/);
+    expect(results.find((r) => r.name === 'scope')).toMatchObject({
+      ok: true,
+      review: true,
+      reason: expect.stringMatching(
+        /^needs human review: changes no pointer or evidence file \(src\/pipeline\.py\)/,
+      ),
+    });
   });
 
   const evidenceCases: [string, Parameters<typeof buildEvidence>[2], string, RegExp][] = [
@@ -260,8 +294,8 @@ describe('validate checks', () => {
     }
   });
 
-  it('fails the config check alone when the head config is missing or invalid', () => {
-    expect(validate(promote({ 'promote.config.json': null }))).toEqual([
+  it('fails the config check alone when the target branch config is missing or invalid', () => {
+    expect(validate(promote(), { base: apply(BASE, { 'promote.config.json': null }) })).toEqual([
       {
         name: 'config',
         ok: false,
@@ -269,10 +303,16 @@ describe('validate checks', () => {
         file: 'promote.config.json',
       },
     ]);
-    const invalid = validate(promote({ 'promote.config.json': '{"pointers": {}}' }));
+    const invalid = validate(promote(), { base: apply(BASE, { 'promote.config.json': '{"pointers": {}}' }) });
     expect(failedNames(invalid)).toEqual(['config']);
     expect(invalid[0]!.reason).toMatch(/pointers/);
-    expect(failed(validate(promote({ 'promote.config.json': '{' })))[0]!.reason).toMatch(/not valid JSON/);
+  });
+
+  it('never judges by the PR config: a promotion that also changes it fails scope', () => {
+    const head = promote({ 'promote.config.json': '{' });
+    const results = validate(head);
+    expect(failedNames(results)).toEqual(['scope']);
+    expect(failed(results)[0]!.reason).toMatch(/this also changes promote\.config\.json/);
   });
 
   it('fails a modified evidence file (append-only)', () => {
@@ -296,9 +336,42 @@ describe('validate checks', () => {
       promote({ [evidenceFile('rates', 'r9')]: evidenceJson('rates', 'r9', { contract: '1.0.0' }) }),
     );
     expect(failed(ok)).toEqual([]);
+    expect(ok.filter((r) => r.file === 'promotions/rates/r9.json').map((r) => r.name)).toEqual([
+      'evidence-schema',
+      'evidence-match',
+      'meta-sha256',
+      'smoke',
+      'manifest',
+      'columns',
+      'rows',
+      'evidence-age',
+      'contract',
+    ]);
     const bad = validate(promote({ [evidenceFile('rates', 'r9')]: evidenceJson('rates', 'r8') }));
     expect(failedNames(bad)).toEqual(['evidence-match']);
     expect(failed(bad)[0]).toMatchObject({ file: 'promotions/rates/r9.json', pointer: 'rates' });
+  });
+
+  it('gives evidence added on its own every smoke check (no failed smoke parked for a later "rollback")', () => {
+    const failedSmoke = evidenceJson('minutes', 'm9', {
+      gameDate: '2024-11-01',
+      rows: 5,
+      smoke: { exit_code: 3 },
+      manifest: { status: 'failed' },
+    });
+    const results = validate(apply(BASE, { [evidenceFile('minutes', 'm9')]: failedSmoke }));
+    expect(failedNames(results)).toEqual(['evidence-age', 'manifest', 'rows', 'smoke']);
+  });
+
+  it('classifies by the target branch history: a run never selected there is a promotion', () => {
+    // m9's evidence is already on the target branch, but minutes never selected m9: full checks.
+    const base = apply(BASE, {
+      [evidenceFile('minutes', 'm9')]: evidenceJson('minutes', 'm9', { gameDate: '2024-11-01' }),
+    });
+    const head = apply(base, { 'config/minutes_current_run.json': pointerJson('m9') });
+    const results = validate(head, { base });
+    expect(failedNames(results)).toEqual(['evidence-age']);
+    expect(results.some((r) => r.name === 'rollback')).toBe(false);
   });
 
   it('needs human review when a promotion also changes other files', () => {
@@ -313,24 +386,56 @@ describe('validate checks', () => {
     const head = promote();
     const results = runChecks({
       config: config!,
-      policy: config!.policy,
-      basePointerFiles: [],
-      base: tree(BASE),
-      head: tree(head),
+      target: tree(BASE),
+      merged: tree(head),
       changes: [...diff(BASE, head), { status: 'M', path: 'other/app.py', outside: true }],
+      held: new Map(),
       now: NOW,
     });
     expect(failedNames(results)).toEqual(['scope']);
   });
 
-  it('marks a PR with a promotion label as a promotion even without pointer changes', () => {
-    const head = apply(BASE, { 'src/pipeline.py': 'print(2)\n' });
-    expect(failedNames(validate(head, { labels: ['promotion'] }))).toEqual(['scope']);
-    expect(failedNames(validate(head, { labels: ['rollback'] }))).toEqual(['scope']);
-    expect(failedNames(validate(head, { labels: ['docs'] }))).toEqual([]);
+  it('fails scope for files under promotions/ that are not declared evidence', () => {
+    for (const path of [
+      'promotions/.gitattributes',
+      'promotions/minutes/.gitattributes',
+      'promotions/minutes/m2.sh',
+      'promotions/ghost/g1.json',
+      'promotions.sh',
+    ]) {
+      const results = validate(promote({ [path]: '* filter=x\n' }));
+      expect(failedNames(results), path).toEqual(['scope']);
+      expect(failed(results)[0]!.reason).toContain(path);
+    }
   });
 
-  it('judges by the base policy: a PR cannot relax evidenceMaxAgeDays for itself', () => {
+  it('fails scope for a pointer the PR declares in its own config (the config as a pointer)', () => {
+    const config = JSON.parse(configText()) as { pointers: Record<string, unknown> };
+    config.pointers.evil = { file: 'promote.config.json', artifacts: '/tmp/{run_id}' };
+    const head = promote({ 'promote.config.json': JSON.stringify(config), 'package.json': '{"run_id":"x"}' });
+    const results = validate(head);
+    expect(failedNames(results)).toEqual(['scope']);
+    expect(results.some((r) => r.pointer === 'evil')).toBe(false);
+  });
+
+  it('fails pointer and evidence files that are symlinks, executable, submodules or not UTF-8', () => {
+    const cases: [Options, RegExp][] = [
+      [
+        { modes: { 'config/minutes_current_run.json': '120000' } },
+        /minutes_current_run\.json is a symbolic link/,
+      ],
+      [{ modes: { 'promotions/minutes/m2.json': '100755' } }, /m2\.json is an executable file/],
+      [{ modes: { 'promotions/minutes/m2.json': '160000' } }, /a submodule/],
+      [{ notUtf8: ['config/minutes_current_run.json'] }, /is not valid UTF-8/],
+    ];
+    for (const [options, reason] of cases) {
+      const results = validate(promote(), options);
+      expect(failedNames(results)).toEqual(['file-type']);
+      expect(failed(results)[0]!.reason).toMatch(reason);
+    }
+  });
+
+  it('judges by the target policy: a PR cannot relax evidenceMaxAgeDays for itself', () => {
     const relaxed = configText({
       policy: { evidenceMaxAgeDays: 30, labels: ['promotion'], mergeMethod: 'squash' },
     });
@@ -339,9 +444,27 @@ describe('validate checks', () => {
       [evidenceFile('minutes', 'm2')]: evidenceJson('minutes', 'm2', { gameDate: '2026-11-10' }),
     });
     expect(failedNames(validate(head))).toEqual(['evidence-age', 'scope']);
-    // Without a valid base config (first setup), the head policy applies.
-    expect(policyFrom(null, checkConfig(relaxed, 'c').config!).evidenceMaxAgeDays).toBe(30);
-    expect(policyFrom('{', checkConfig(relaxed, 'c').config!).evidenceMaxAgeDays).toBe(30);
+  });
+
+  it('judges an old branch by the rules on the target tip, not those at its branch point', () => {
+    const tightened = apply(BASE, {
+      'promote.config.json': configText({
+        pointers: {
+          ...(JSON.parse(configText()) as { pointers: Record<string, Record<string, unknown>> }).pointers,
+          rates: {
+            file: 'config/rates_current_run.json',
+            artifacts: '/data/rates/run={run_id}',
+            contract: '^9.0.0',
+          },
+        },
+      }),
+    });
+    const head = apply(BASE, {
+      'config/rates_current_run.json': pointerJson('r2'),
+      [evidenceFile('rates', 'r2')]: evidenceJson('rates', 'r2', { contract: '1.3.0' }),
+    });
+    expect(failedNames(validate(head))).toEqual([]);
+    expect(failedNames(validate(head, { base: tightened, from: BASE }))).toEqual(['contract']);
   });
 
   it('passes a rollback to a run whose evidence exists at base without new smoke', () => {
@@ -350,7 +473,7 @@ describe('validate checks', () => {
       [evidenceFile('minutes', 'm2')]: evidenceJson('minutes', 'm2', { gameDate: '2026-11-01' }),
     });
     const head = apply(base, { 'config/minutes_current_run.json': pointerJson('m1') });
-    const results = validate(head, { base });
+    const results = validate(head, { base, held: { minutes: ['m1'] } });
     expect(failed(results)).toEqual([]);
     const minutes = results.filter((r) => r.pointer === 'minutes').map((r) => r.name);
     expect(minutes).toContain('rollback');
@@ -365,23 +488,20 @@ describe('validate checks', () => {
       'config/minutes_current_run.json': pointerJson('m1'),
       [evidenceFile('minutes', 'm1')]: evidenceJson('minutes', 'm1', { metaSha256: 'b'.repeat(64) }),
     });
-    expect(failedNames(validate(rollback, { base }))).toEqual(['append-only', 'meta-sha256']);
+    expect(failedNames(validate(rollback, { base, held: { minutes: ['m1'] } }))).toEqual([
+      'append-only',
+      'meta-sha256',
+    ]);
   });
 
-  it('names the evidence paths to read: head runs, changed evidence, rollback candidates', () => {
+  it('names the evidence paths to read: each pointer run and every changed evidence file', () => {
     const head = promote({ [evidenceFile('rates', 'r9')]: evidenceJson('rates', 'r9') });
-    const { config } = checkConfig(head['promote.config.json']!, 'promote.config.json');
-    const paths = evidencePaths(
-      config!,
-      pointerRuns(config!, tree(head)),
-      pointerRuns(config!, tree(BASE)),
-      diff(BASE, head),
-    );
-    expect(paths.head.sort()).toEqual([
+    const { config } = checkConfig(BASE['promote.config.json']!, 'promote.config.json');
+    const paths = evidencePaths(config!, pointerRuns(config!, tree(head)), diff(BASE, head));
+    expect(paths.sort()).toEqual([
       'promotions/minutes/m2.json',
       'promotions/rates/r1.json',
       'promotions/rates/r9.json',
     ]);
-    expect(paths.base).toEqual(['promotions/minutes/m2.json']);
   });
 });

@@ -88,7 +88,7 @@ describe('validate report', () => {
       description: 'failed: smoke, scope',
     });
     expect(statusFor(buildReport(base, head, [results[0]!, results[2]!])).description).toBe(
-      'needs human review: changes files outside pointers and promotions/',
+      'needs human review: changes files besides pointers and their evidence',
     );
     const many = Array.from({ length: 30 }, (_, i) => ({
       name: `check-number-${i}` as 'smoke',

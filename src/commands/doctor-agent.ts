@@ -1,0 +1,118 @@
+/**
+ * doctor's look at the agent's own state on this host: what it last applied, whether a follow-up
+ * (flow run, verification) is still pending, and how the last one ended, so the checklist answers
+ * "did today's promotion reach the flow" without Prefect's UI.
+ */
+import { existsSync } from 'node:fs';
+import { readState, resolveStateDir, statePaths } from '../adapters/fs/state-store.js';
+import { isPromoteError } from '../core/errors.js';
+import type { FlowRunInfo } from '../core/flow-state.js';
+import type { Config } from '../core/schemas.js';
+import type { Context } from './context.js';
+import type { CheckStatus, DoctorCheck } from './doctor.js';
+import { targetDir } from './verify.js';
+
+type Item = DoctorCheck['items'][number];
+
+const short = (sha: string) => sha.slice(0, 12);
+
+function runsText(runs: Record<string, unknown>): string {
+  return Object.entries(runs)
+    .map(([k, v]) => `${k}=${String(v)}`)
+    .join(', ');
+}
+
+/** The flow follow-up of a commit, as agent-follow-up.ts records it. */
+function flowItem(
+  commit: string,
+  flow: Record<string, unknown>,
+  gameDate: string,
+  todaysRun: FlowRunInfo | null,
+): Item[] {
+  const id = typeof flow.flowRunId === 'string' ? flow.flowRunId : null;
+  const date = typeof flow.gameDate === 'string' ? flow.gameDate : null;
+  const detail = typeof flow.detail === 'string' ? flow.detail : String(flow.flow ?? 'done');
+  const reached =
+    id && todaysRun?.flowRunId === id
+      ? `; it is the ${gameDate} run above`
+      : date === gameDate && id
+        ? `; flow run ${id} for ${gameDate}`
+        : date && date !== gameDate
+          ? `; that was for game_date ${date}`
+          : '';
+  const items: Item[] = [
+    {
+      name: 'last follow-up',
+      status: flow.ok === false ? 'fail' : 'ok',
+      detail: `commit ${short(commit)}: ${detail}${reached}`,
+    },
+  ];
+  const verified = Array.isArray(flow.verified) ? (flow.verified as Record<string, unknown>[]) : [];
+  for (const v of verified)
+    items.push({
+      name: `verified ${String(v.pointer)}`,
+      status: v.ok === true ? 'ok' : 'fail',
+      detail: String(v.detail ?? ''),
+    });
+  return items;
+}
+
+export function agentCheck(
+  config: Config,
+  root: string,
+  env: Context['env'],
+  gameDate: string,
+  todaysRun: FlowRunInfo | null,
+): DoctorCheck {
+  const base = { name: 'agent' as const };
+  if (!config.agent.target) return { ...base, status: 'skip', detail: 'agent.target is not set', items: [] };
+  const target = targetDir(config, root);
+  let items: Item[] = [];
+  try {
+    const paths = statePaths(resolveStateDir(config.agent.state, target, env, root));
+    if (!existsSync(paths.state))
+      return { ...base, status: 'skip', detail: `no agent has applied to ${target} on this host`, items: [] };
+    const state = readState(paths, target);
+    if (state.applied)
+      items.push({
+        name: 'last apply',
+        status: 'ok',
+        detail: `${short(state.applied.commit)} at ${state.applied.at}: ${runsText(state.applied.runs)}`,
+      });
+    if (state.pending) {
+      const flow = state.pending.progress.flow?.flow as Record<string, unknown> | undefined;
+      const following =
+        flow && typeof flow.flowRunId === 'string'
+          ? `following flow run ${flow.flowRunId}${typeof flow.gameDate === 'string' ? ` for ${flow.gameDate}` : ''}`
+          : 'the flow is not triggered yet';
+      items.push({
+        name: 'pending follow-up',
+        status: 'warn',
+        detail: `commit ${short(state.pending.commit)} applied at ${state.pending.since}; ${following} (is the agent running?)`,
+      });
+    } else if (state.lastFollowUps?.followUps.flow) {
+      items = items.concat(
+        flowItem(state.lastFollowUps.commit, state.lastFollowUps.followUps.flow, gameDate, todaysRun),
+      );
+    }
+  } catch (err) {
+    if (!isPromoteError(err)) throw err;
+    return { ...base, status: 'fail', detail: err.message, items: [] };
+  }
+  const status: CheckStatus = items.some((i) => i.status === 'fail')
+    ? 'fail'
+    : items.some((i) => i.status === 'warn')
+      ? 'warn'
+      : items.length
+        ? 'ok'
+        : 'skip';
+  const detail =
+    status === 'fail'
+      ? 'the last promotion did not reach the flow (see below; `git promote verify <pointer>`)'
+      : status === 'warn'
+        ? 'a promotion is applied but its follow-up has not finished'
+        : status === 'ok'
+          ? 'the last promotion was applied and followed through'
+          : 'nothing applied yet';
+  return { ...base, status, detail, items };
+}
