@@ -11,6 +11,7 @@ import { oneLine } from '../core/workflow-commands.js';
 import { ExitCode, toPromoteError, UsageError, type ExitCodeValue } from '../core/errors.js';
 import { eventPriority, priorityPrefix } from '../core/log-priority.js';
 import { applyPass, LockLostError, lockSession, openSession, type ApplyDeps, type PassLog } from './apply.js';
+import { summaryFields } from './apply-report.js';
 import type { Context, Outcome } from './context.js';
 import { failedFollowUps, followUpHook } from './agent-follow-up.js';
 import { recordedPass } from './pass-record.js';
@@ -96,6 +97,7 @@ export function makeAgent(deps: AgentDeps) {
           );
           if (report.upToDate && report.commit !== lastCommit)
             log('up-to-date', { commit: report.commit.slice(0, 12) });
+          if (report.applied || Object.keys(report.followUps).length) log('summary', summaryFields(report));
           lastCommit = report.commit;
           lastRefusal = null;
           failures = 0;

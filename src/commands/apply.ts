@@ -21,7 +21,13 @@ import { ensureStateDir, readState } from '../adapters/fs/state-store.js';
 import { readIntent, writeSet } from '../adapters/fs/write-set.js';
 import type { AfterApplyHook, AppliedCommit, PointerChange } from '../core/apply-result.js';
 import { isInside } from '../core/artifact-checks.js';
-import { CheckFailedError, fileSystemError, isPromoteError, UsageError } from '../core/errors.js';
+import {
+  CheckFailedError,
+  fileSystemError,
+  isPromoteError,
+  PromoteError,
+  UsageError,
+} from '../core/errors.js';
 import { slateDate } from '../core/game-date.js';
 import { planApply, type Plan } from '../core/plan.js';
 import type { Manifest } from '../core/schemas.js';
@@ -200,7 +206,15 @@ export async function applyPass(
   // 7 + 8. Nothing to write and nothing new: only resume follow-ups left pending.
   if (changed.length === 0 && tip === previousCommit) {
     opts.onApplied?.();
-    const followUps = hooksWanted && state.pending ? await resumeFollowUps(session, hooks, ctx, log) : {};
+    const followUps =
+      hooksWanted && state.pending
+        ? await resumeFollowUps(session, hooks, ctx, log).catch((err: unknown) => {
+            throw alreadyWritten(
+              err,
+              `the pointer files of ${branchName} @ ${tip.slice(0, 12)} were applied earlier`,
+            );
+          })
+        : {};
     return {
       ...base,
       applied: null,
@@ -302,8 +316,28 @@ export async function applyPass(
   // 9. Hand the change to the hooks (flow trigger, deployments).
   if (trigger === 'done') assertLockHeld(session);
   opts.onApplied?.();
-  const followUps = trigger === 'done' ? await resumeFollowUps(session, hooks, ctx, log) : {};
+  const followUps =
+    trigger === 'done'
+      ? await resumeFollowUps(session, hooks, ctx, log).catch((err: unknown) => {
+          const what = changed.map((c) => `${c.pointer} ${c.from ?? '-'} -> ${c.to}`).join(', ');
+          throw alreadyWritten(
+            err,
+            `the pointer files were already written: ${what || 'no pointer changed'} (${branchName} @ ${tip.slice(0, 12)})`,
+          );
+        })
+      : {};
   return { ...base, applied, upToDate: false, trigger, followUps, diff: null };
+}
+
+/** A follow-up failed after the write: say that the pointers are written and the next pass resumes. */
+function alreadyWritten(err: unknown, what: string): unknown {
+  if (!isPromoteError(err)) return err;
+  return new PromoteError(
+    err.exitCode,
+    err.message,
+    `${err.remedy.replace(/\.$/, '')}; the next \`git promote apply\` (or the agent) resumes what follows the write.`,
+    { cause: err, details: [...err.details, what] },
+  );
 }
 
 /**
@@ -328,6 +362,31 @@ export function toApplyOptions(opts: Record<string, unknown>): ApplyOptions {
   };
 }
 
+/**
+ * What `apply` prints while it runs, on stderr (stdout keeps the one summary, or the JSON):
+ * every state change of the flow run it follows, and every warning.
+ */
+function progressLog(ctx: Context): PassLog {
+  return (event, fields) => {
+    if (event === 'flow-run') {
+      const f = fields as {
+        id: string;
+        name?: string;
+        state: string;
+        stateName?: string;
+        elapsed?: string;
+        url?: string;
+      };
+      ctx.stderr.write(
+        `flow run ${f.name ? `${f.name} (${f.id})` : f.id}: ${f.state}${f.stateName ? ` (${f.stateName})` : ''}` +
+          `${f.elapsed ? ` after ${f.elapsed}` : ''}${f.url ? `  ${f.url}` : ''}\n`,
+      );
+    } else if (event.endsWith('-warning') || event === 'warning') {
+      ctx.stderr.write(`warning: ${String(fields.message ?? '')}\n`);
+    }
+  };
+}
+
 /** The apply command with its afterApply hooks injected (the lead wires the flow trigger here). */
 export function makeApply(deps: ApplyDeps) {
   return async function apply(_args: string[], raw: Record<string, unknown>, ctx: Context): Promise<Outcome> {
@@ -344,7 +403,7 @@ export function makeApply(deps: ApplyDeps) {
         session,
         ctx,
         (warning) => ctx.stderr.write(`warning: ${warning}\n`),
-        (onApplied) => applyPass(session, { ...opts, onApplied }, deps, ctx),
+        (onApplied) => applyPass(session, { ...opts, onApplied }, deps, ctx, progressLog(ctx)),
       );
       // Applied, but the flow failed or the manifests do not show the new run: a check failed.
       const failed = failedFollowUps(report.followUps);

@@ -1,7 +1,9 @@
 import { existsSync } from 'node:fs';
 import { mkdir, readFile, writeFile } from 'node:fs/promises';
 import { dirname, join, relative } from 'node:path';
+import { openGit } from '../adapters/git.js';
 import { UsageError } from '../core/errors.js';
+import { githubRepoFromUrl } from '../core/github-remote.js';
 import { promotionRuleset } from '../core/ruleset.js';
 import { STATUS_CONTEXT } from '../core/validate-report.js';
 import { stringifyJson } from '../core/json-file.js';
@@ -27,11 +29,13 @@ export function schemaUrl(version: string): string {
   return `https://unpkg.com/git-promote@${version}/schema/promote.config.schema.json`;
 }
 
-async function render(template: string, github: string | undefined): Promise<string> {
+async function render(template: string, github: string | null): Promise<string> {
   const text = await readFile(join(packageRoot(), 'templates', template), 'utf8');
   if (template === 'promote.config.json') {
     const config = JSON.parse(text) as Record<string, unknown> & { repository: Record<string, unknown> };
+    // Never a placeholder: the repository named, or none (and a next step that says so).
     if (github) config.repository.github = github;
+    else delete config.repository.github;
     return stringifyJson({ $schema: schemaUrl(packageVersion()), ...config });
   }
   if (template === CODEOWNERS.template && github)
@@ -49,6 +53,24 @@ export async function init(_args: string[], opts: Record<string, unknown>, ctx: 
       'Pass --github owner/repo.',
     );
   }
+  // The files belong in a clone of the pipeline repository; its origin names the GitHub repository.
+  const git = openGit(ctx.cwd, ctx.env);
+  try {
+    await git.raw(['rev-parse', '--show-toplevel']);
+  } catch (err) {
+    throw new UsageError(
+      `${ctx.cwd} is not inside a git repository; nothing was written`,
+      'Run `git promote init` in a clone of the pipeline repository.',
+      { cause: err },
+    );
+  }
+  const origin = github
+    ? null
+    : await git.raw(['remote', 'get-url', '--', 'origin']).then(
+        (url) => url.trim(),
+        () => null,
+      );
+  const repository = github ?? (origin ? githubRepoFromUrl(origin) : null);
   const force = Boolean(opts.force);
   const codeowners = join(ctx.cwd, CODEOWNERS.dest);
   const ownersExist = existsSync(codeowners);
@@ -64,19 +86,22 @@ export async function init(_args: string[], opts: Record<string, unknown>, ctx: 
     );
   }
   // Render everything before writing anything, so a failure leaves no half-initialised repository.
-  const contents = await Promise.all(planned.map((f) => render(f.template, github)));
+  const contents = await Promise.all(planned.map((f) => render(f.template, repository)));
   for (const [i, f] of planned.entries()) {
     await mkdir(dirname(f.path), { recursive: true });
     await writeFile(f.path, contents[i]!);
   }
   const written = planned.map((f) => relative(ctx.cwd, f.path));
   const ruleset = promotionRuleset();
-  const repo = github ?? 'OWNER/REPO';
+  const repo = repository ?? 'OWNER/REPO';
   return {
     exitCode: 0,
-    data: { written, overwritten: existing.map((f) => f.dest), ruleset },
+    data: { written, overwritten: existing.map((f) => f.dest), github: repository, ruleset },
     text: [
       ...written.map((w) => `wrote ${w}${existing.some((e) => e.dest === w) ? ' (overwritten)' : ''}`),
+      repository
+        ? `repository.github: ${repository}${github ? '' : ' (from the URL of origin)'}`
+        : 'repository.github: not set (origin is not a GitHub URL): set it, or pass --github owner/repo, to open pull requests',
       ...(ownersExist
         ? [
             `kept your ${CODEOWNERS.dest}: add owners for /promote.config.json, /.github/ and /.gitattributes (see docs/security.md)`,

@@ -41,6 +41,11 @@ export type DeploymentState =
 
 export interface Forge {
   readonly repo: RepoRef;
+  /**
+   * The repository as the token sees it, asked once without retries: a cheap check that GitHub
+   * answers, the token is valid and the repository is visible to it (before anything is pushed).
+   */
+  getRepository(): Promise<{ fullName: string; defaultBranch: string }>;
   getPull(number: number): Promise<PullRequest>;
   /** The open pull request from `head` (a branch of this repository) into `base`, if any. */
   findOpenPull(head: string, base: string): Promise<PullRequest | null>;

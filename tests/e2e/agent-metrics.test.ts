@@ -76,8 +76,8 @@ describe('agent.metricsFile', () => {
     expect(errors(m)).toMatchObject({ refused: 1, transient: 0 });
     expect(value(m, 'git_promote_last_pass_timestamp_seconds')).toBe(lastPass);
 
-    // 3. A failed pass (the remote is gone: transient).
-    git(w.target, ['remote', 'set-url', 'origin', join(w.dir, 'gone.git')]);
+    // 3. A failed pass (the remote is unreachable, nothing listens on port 1: transient).
+    git(w.target, ['remote', 'set-url', 'origin', 'http://127.0.0.1:1/projections.git']);
     const failed = await spawnCli(['agent', '--once'], { cwd: w.cwd }).done;
     expect(failed.code).toBe(3);
     m = metrics(file);

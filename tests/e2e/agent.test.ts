@@ -103,7 +103,7 @@ describe('apply and agent as processes', () => {
   it('agent --once reports a transient failure with exit 3', async () => {
     const w = world();
     // The agent fetches from the remote of its target checkout (its config may live elsewhere).
-    git(w.target, ['remote', 'set-url', 'origin', join(w.dir, 'gone.git')]);
+    git(w.target, ['remote', 'set-url', 'origin', 'http://127.0.0.1:1/projections.git']);
     const r = await spawnCli(['agent', '--once'], { cwd: w.cwd }).done;
     expect(r.code).toBe(3);
     expect(r.stdout).toMatch(/ retry message="git fetch of branch main into the agent mirror failed: /);

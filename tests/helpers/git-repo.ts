@@ -17,6 +17,8 @@ export const GIT_TEST_ENV: Record<string, string> = {
   GIT_COMMITTER_EMAIL: 'author@example.com',
   GIT_COMMITTER_DATE: '2026-01-01T00:00:00Z',
   GIT_TERMINAL_PROMPT: '0',
+  // The GitHub CLI of the machine running the tests must never lend its token (see gh-token.ts).
+  GH_CONFIG_DIR: '/nonexistent/git-promote-tests/gh',
 };
 
 /** The environment for processes under test: PATH and HOME plus the pinned git identity. */

@@ -44,7 +44,7 @@ describe('git promote agent (in process)', () => {
     controller.abort(new Error('received SIGTERM'));
     expect(await running).toBe(0);
     expect(events().at(-1)).toMatchObject({ event: 'stopped', reason: 'signal' });
-    expect(events().map((e) => e.event)).toEqual(['started', 'refused', 'applied', 'stopped']);
+    expect(events().map((e) => e.event)).toEqual(['started', 'refused', 'applied', 'summary', 'stopped']);
     expect(existsSync(join(w.state, 'agent.lock'))).toBe(false);
   });
 

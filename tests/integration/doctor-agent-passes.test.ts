@@ -46,7 +46,8 @@ describe('doctor: the agent last successful pass', () => {
     expect(r.check.detail).toContain('journalctl -p err -u git-promote-agent');
 
     // A pass that fails after it: still stale past 3 intervals, and doctor says why.
-    git(w.target, ['remote', 'set-url', 'origin', `${w.dir}/gone.git`]);
+    // Nothing listens on port 1: a network failure (transient), not a missing repository.
+    git(w.target, ['remote', 'set-url', 'origin', 'http://127.0.0.1:1/projections.git']);
     expect(await pass(w, seconds(60))).toBe(3);
     r = await check(w, seconds(61));
     expect(r.lastPass!.status).toBe('warn');

@@ -16,6 +16,7 @@ import {
 } from '../../src/sandbox/github/index.js';
 import { testContext, type TestContext } from '../helpers/context.js';
 import { promoteErrorOf } from '../helpers/errors.js';
+import { evidenceJson } from '../helpers/evidence.js';
 import { git, testEnv } from '../helpers/git-repo.js';
 import { createPipelineWorld, type PipelineWorld } from '../helpers/smoke-scorer.js';
 
@@ -147,7 +148,8 @@ describe('propose', () => {
     expect(err.exitCode).toBe(1);
     expect(err.message).toContain(detail);
     expect(remoteBranches()).toEqual(['main']);
-    expect(gh.requests).toEqual([]);
+    // Only the read of the repository before smoke (token valid, repository visible).
+    expect(gh.requests.map((r) => `${r.method} ${r.path}`)).toEqual([`GET /repos/${REPO}`]);
   });
 
   it('refuses a candidate with an incompatible contract; nothing pushed', async () => {
@@ -257,7 +259,7 @@ describe('propose', () => {
   });
 
   it('keeps an evidence file that is already on the base branch (evidence is append-only)', async () => {
-    const old = '{"kept": "as it was"}\n';
+    const old = evidenceJson('minutes', 'm-new', { extra: { note: 'kept as it was' } });
     world.repo.commit({ 'promotions/minutes/m-new.json': old }, 'earlier evidence');
     await propose(['minutes=m-new'], {}, ctx());
     expect(remote(['diff', '--name-only', 'main', 'promote/minutes/m-new'])).toBe(

@@ -2,7 +2,7 @@
  * Fault injection for the crash tests, and nothing else. When GIT_PROMOTE_TEST_CRASH_AT is
  * `<step>:<n>` in the injected environment, the process SIGKILLs itself the n-th time it reaches
  * `<step>` (a named point between two durable steps of a write). Production never sets the
- * variable, so every call is a no-op there: a string compare, no I/O. Documented in docs/agent.md.
+ * variable, so every call is a no-op there: a string compare, no I/O. Documented in the README ("Fault injection").
  */
 export type CrashHook = (step: string) => void;
 

@@ -49,7 +49,7 @@ function isRateLimited(e: OctokitLikeError): boolean {
 
 export type ForgeAction = { what: string; merge?: boolean };
 
-/** Map an error from octokit into the PromoteError of the contract (see docs/propose.md). */
+/** Map an error from octokit into the PromoteError of the contract (README: "Exit codes"). */
 export function toForgeError(err: unknown, action: ForgeAction): PromoteError {
   if (err instanceof PromoteError) return err;
   const e = err as OctokitLikeError;

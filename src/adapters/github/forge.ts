@@ -64,7 +64,7 @@ export function createForge(options: CreateForgeOptions): Forge {
   if (!options.token)
     throw new UsageError(
       'no GitHub token: GITHUB_TOKEN and GH_TOKEN are unset',
-      'Export GITHUB_TOKEN (or GH_TOKEN) with a token that can write pull requests; see docs/propose.md.',
+      'Export GITHUB_TOKEN (or GH_TOKEN) with a token that can write pull requests, or log in with `gh auth login` (README: "GitHub token"); or pass --no-pr.',
     );
   const octokit = createGitHubClient(options);
   const r = { owner: repo.owner, repo: repo.repo };
@@ -81,6 +81,12 @@ export function createForge(options: CreateForgeOptions): Forge {
 
   const forge: Forge = {
     repo,
+    getRepository: () =>
+      call(`read repository ${repo.owner}/${repo.repo}`, async () => {
+        const { data } = await octokit.rest.repos.get({ ...r, ...NO_RETRY });
+        return { fullName: data.full_name, defaultBranch: data.default_branch };
+      }),
+
     getPull: (number: number) =>
       call(`read pull request #${number}`, async () =>
         toPullRequest((await octokit.rest.pulls.get({ ...r, pull_number: number })).data as PullJson),

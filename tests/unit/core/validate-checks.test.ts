@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import {
   checkConfig,
+  parseEvidence,
   evidencePaths,
   pointerRuns,
   runChecks,
@@ -503,5 +504,16 @@ describe('validate checks', () => {
       'promotions/rates/r1.json',
       'promotions/rates/r9.json',
     ]);
+  });
+});
+
+describe('JSON syntax in what validate reads', () => {
+  it('names line and column for the config and for evidence', () => {
+    expect(checkConfig('{\n  "pointers": {}\n  "x": 1\n}\n', 'promote.config.json').result.reason).toBe(
+      'promote.config.json at head is not valid JSON: line 3, column 3: unexpected "\\""',
+    );
+    expect(parseEvidence('{"schema": ')).toEqual({
+      problems: ['not valid JSON: line 1, column 12: unexpected end of input'],
+    });
   });
 });
