@@ -10,6 +10,8 @@ import { oneLine } from './workflow-commands.js';
 export interface Refusal {
   message: string;
   remedy: string;
+  /** True when waiting may lift it (the validation status is still pending). */
+  pending?: boolean;
 }
 
 /** Every policy reason not to merge this PR (empty when it may be merged, statuses aside). */
@@ -34,6 +36,11 @@ export function mergeRefusals(pull: PullRequest, config: Config, repoFullName: s
         'Push the promotion branch to this repository (git promote propose does), or merge by hand after review.',
     });
   const wanted = [...config.policy.labels, ...config.policy.rollbackLabels];
+  if (pull.draft)
+    refusals.push({
+      message: `${n} is a draft`,
+      remedy: 'Mark it ready for review; drafts are never merged.',
+    });
   if (!pull.labels.some((l) => wanted.includes(l)))
     refusals.push({
       message: `${n} has none of the labels ${wanted.join(', ')}`,
@@ -64,6 +71,7 @@ export function statusRefusal(statuses: CommitStatus[], sha: string, trusted: st
     return {
       message: `${STATUS_CONTEXT} is still pending on head ${short}`,
       remedy: 'Wait for validation to finish, then run merge again.',
+      pending: true,
     };
   if (status.state !== 'success')
     return {

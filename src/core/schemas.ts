@@ -177,6 +177,9 @@ export const configSchema = z.looseObject({
       mergeMethod: z.enum(['squash', 'merge', 'rebase']).default('squash'),
       // Accounts whose git-promote/validate status merge trusts (a GitHub App's is "<slug>[bot]").
       statusCreators: z.array(z.string().min(1)).min(1).default(['github-actions[bot]']),
+      // How long merge waits for the branch's required checks on the head (and retries a base
+      // moved by another merge) before giving up with exit 3.
+      mergeWait: durationSchema.default('15m'),
     })
     .default({
       evidenceMaxAgeDays: 3,
@@ -184,6 +187,7 @@ export const configSchema = z.looseObject({
       rollbackLabels: ['rollback'],
       mergeMethod: 'squash',
       statusCreators: ['github-actions[bot]'],
+      mergeWait: '15m',
     }),
 });
 

@@ -75,11 +75,15 @@ function guardedFetch(
     const body = await res.arrayBuffer();
     if (body.byteLength > maxBytes) throw new Error(`response larger than ${maxBytes} bytes`);
     const empty = res.status === 204 || res.status === 205 || res.status === 304;
-    return new Response(empty ? null : body, {
+    const copy = new Response(empty ? null : body, {
       status: res.status,
       statusText: res.statusText,
       headers: res.headers,
     });
+    // octokit.paginate reads response.url to page namespaced lists (check runs); a new Response
+    // has none of its own.
+    Object.defineProperty(copy, 'url', { value: res.url });
+    return copy;
   };
 }
 

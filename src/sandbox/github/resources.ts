@@ -12,6 +12,7 @@ export interface PullRecord {
   /** Head sha recorded when the PR was closed or merged (the branch may move or vanish later). */
   headShaAtClose: string | null;
   labels: string[];
+  draft: boolean;
   merged: boolean;
   mergedAt: string | null;
   mergeCommitSha: string | null;
@@ -37,6 +38,34 @@ export interface StatusRecord {
   createdAt: string;
   /** Login of the token that posted it (GitHub's `creator`). */
   creator: string;
+}
+
+/** A check run, as an Actions job or another GitHub App creates it on a commit. */
+export interface CheckRunRecord {
+  id: number;
+  sha: string;
+  name: string;
+  status: 'queued' | 'in_progress' | 'completed';
+  conclusion: string | null;
+  startedAt: string;
+  completedAt: string | null;
+}
+
+export interface ReviewRecord {
+  id: number;
+  pull: number;
+  user: string;
+  state: 'APPROVED' | 'CHANGES_REQUESTED' | 'COMMENTED';
+  commitId: string;
+  submittedAt: string;
+}
+
+/** Classic branch protection of a branch (tests set it). */
+export interface ProtectionRecord {
+  contexts: string[];
+  strict: boolean;
+  /** Required approving reviews (0: none). */
+  reviews: number;
 }
 
 export interface DeploymentRecord {
@@ -74,6 +103,12 @@ export interface RepoState {
   labels: string[];
   /** Active ruleset rules, for every branch (tests set them). */
   rules: { type: string; parameters?: Record<string, unknown> }[];
+  /** Classic protection per branch name (tests set it). */
+  protection: Record<string, ProtectionRecord>;
+  checkRuns: CheckRunRecord[];
+  reviews: ReviewRecord[];
+  /** Merge methods the repository allows (allow_merge_commit, allow_squash_merge, allow_rebase_merge). */
+  mergeMethods: { merge: boolean; squash: boolean; rebase: boolean };
 }
 
 type Json = Record<string, unknown>;
@@ -110,6 +145,9 @@ export function repoJson(base: string, r: RepoState): Json {
     visibility: 'private',
     archived: false,
     disabled: false,
+    allow_merge_commit: r.mergeMethods.merge,
+    allow_squash_merge: r.mergeMethods.squash,
+    allow_rebase_merge: r.mergeMethods.rebase,
   };
 }
 
@@ -130,7 +168,7 @@ export function pullJson(
   base: string,
   r: RepoState,
   p: PullRecord,
-  live: { headSha: string; baseSha: string; mergeable: boolean | null },
+  live: { headSha: string; baseSha: string; mergeable: boolean | null; mergeableState: string },
 ): Json {
   const full = `${r.owner}/${r.name}`;
   const url = `${base}/repos/${full}/pulls/${p.number}`;
@@ -156,7 +194,7 @@ export function pullJson(
     closed_at: p.closedAt,
     merged_at: p.mergedAt,
     merge_commit_sha: p.mergeCommitSha,
-    draft: false,
+    draft: p.draft,
     head: {
       label: `${r.owner}:${p.head}`,
       ref: p.head,
@@ -175,7 +213,7 @@ export function pullJson(
     auto_merge: null,
     merged: p.merged,
     mergeable: p.state === 'open' ? live.mergeable : null,
-    mergeable_state: p.state !== 'open' ? 'unknown' : live.mergeable ? 'clean' : 'dirty',
+    mergeable_state: p.state !== 'open' ? 'unknown' : live.mergeableState,
     comments: r.comments.filter((c) => c.issue === p.number).length,
     maintainer_can_modify: false,
   };
@@ -254,5 +292,72 @@ export function deploymentStatusJson(base: string, r: RepoState, s: DeploymentSt
     updated_at: s.createdAt,
     deployment_url: dep,
     repository_url: `${base}/repos/${r.owner}/${r.name}`,
+  };
+}
+
+export function checkRunJson(base: string, r: RepoState, c: CheckRunRecord): Json {
+  const full = `${r.owner}/${r.name}`;
+  return {
+    id: c.id,
+    head_sha: c.sha,
+    node_id: `CR_${c.id}`,
+    external_id: '',
+    url: `${base}/repos/${full}/check-runs/${c.id}`,
+    html_url: `https://github.com/${full}/runs/${c.id}`,
+    details_url: `https://github.com/${full}/actions/runs/${c.id}`,
+    status: c.status,
+    conclusion: c.conclusion,
+    started_at: c.startedAt,
+    completed_at: c.completedAt,
+    output: { title: null, summary: null, text: null, annotations_count: 0, annotations_url: `${base}/repos/${full}/check-runs/${c.id}/annotations` },
+    name: c.name,
+    check_suite: { id: c.id },
+    app: null,
+    pull_requests: [],
+  };
+}
+
+export function reviewJson(base: string, r: RepoState, v: ReviewRecord): Json {
+  const full = `${r.owner}/${r.name}`;
+  return {
+    id: v.id,
+    node_id: `PRR_${v.id}`,
+    user: userJson(base, v.user),
+    body: '',
+    state: v.state,
+    html_url: `https://github.com/${full}/pull/${v.pull}#pullrequestreview-${v.id}`,
+    pull_request_url: `${base}/repos/${full}/pulls/${v.pull}`,
+    _links: {
+      html: { href: `https://github.com/${full}/pull/${v.pull}#pullrequestreview-${v.id}` },
+      pull_request: { href: `${base}/repos/${full}/pulls/${v.pull}` },
+    },
+    submitted_at: v.submittedAt,
+    commit_id: v.commitId,
+    author_association: 'MEMBER',
+  };
+}
+
+/** "Get a branch": classic protection's required status checks are visible with read access. */
+export function branchJson(base: string, r: RepoState, name: string, sha: string): Json {
+  const full = `${r.owner}/${r.name}`;
+  const p = r.protection[name];
+  const url = `${base}/repos/${full}/branches/${name}/protection`;
+  return {
+    name,
+    commit: { sha, url: `${base}/repos/${full}/commits/${sha}` },
+    _links: { self: `${base}/repos/${full}/branches/${name}`, html: `https://github.com/${full}/tree/${name}` },
+    protected: p !== undefined,
+    protection: p
+      ? {
+          enabled: true,
+          required_status_checks: {
+            enforcement_level: 'non_admins',
+            contexts: p.contexts,
+            checks: p.contexts.map((context) => ({ context, app_id: null })),
+            strict: p.strict,
+          },
+        }
+      : { enabled: false, required_status_checks: { enforcement_level: 'off', contexts: [], checks: [] } },
+    protection_url: url,
   };
 }

@@ -181,6 +181,10 @@ export async function startGitHubStandIn(options: GitHubStandInOptions): Promise
         deploymentStatuses: [],
         labels: [],
         rules: [],
+        protection: {},
+        checkRuns: [],
+        reviews: [],
+        mergeMethods: { merge: true, squash: true, rebase: true },
       },
     });
   };
@@ -235,6 +239,7 @@ export async function startGitHubStandIn(options: GitHubStandInOptions): Promise
     if (!entry) return { res: { status: 404, body: errorBody(404, 'Not Found') }, log };
     const res = await match.route.handle({
       params: match.params,
+      path,
       query: parsed.searchParams,
       body,
       repo: entry.state,

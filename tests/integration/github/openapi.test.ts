@@ -32,6 +32,7 @@ const UNDOCUMENTED: Record<string, string> = {
   'PATCH /repos/{owner}/{repo}/pulls/{pull_number} 404': 'an unknown pull request number',
   'POST /repos/{owner}/{repo}/statuses/{sha} 422':
     'GitHub answers 422 "No commit found for SHA" / invalid state',
+  'POST /repos/{owner}/{repo}/check-runs 422': 'a check run without a name or on an unknown head_sha',
 };
 
 let spec: Spec;
@@ -104,6 +105,18 @@ beforeAll(async () => {
   await forge.getStatuses(head);
   await raw('GET', `${P}/commits/nope/statuses`);
   await forge.getBranchRules('main');
+  gh.repoState('acme/projections').protection.main = { contexts: ['ci'], strict: false, reviews: 0 };
+  await forge.getBranchProtection('main');
+  await raw('GET', `${P}/branches/missing`);
+  const run = JSON.parse(await raw('POST', `${P}/check-runs`, { name: 'tests', head_sha: head, status: 'in_progress' })) as { id: number };
+  await raw('POST', `${P}/check-runs`, { head_sha: head });
+  await raw('PATCH', `${P}/check-runs/${run.id}`, { conclusion: 'success' });
+  await forge.listCheckRuns(head);
+  await raw('POST', `${P}/pulls/1/reviews`, { event: 'APPROVE' });
+  await raw('POST', `${P}/pulls/1/reviews`, { event: 'bogus' });
+  await raw('GET', `${P}/pulls/1/reviews`);
+  await forge.getMergeMethods();
+  delete gh.repoState('acme/projections').protection.main;
   await ignore(forge.mergePull(1, { sha: conflict, method: 'squash' }));
   await raw('PUT', `${P}/pulls/1/merge`, { merge_method: 'octopus' });
   await ignore(forge.mergePull(2, { sha: conflict, method: 'squash' }));
