@@ -184,7 +184,8 @@ export async function merge(_args: string[], opts: Record<string, unknown>, ctx:
       };
     } catch (err) {
       if (!(err instanceof MergeBlockedError)) throw err;
-      const why = oneLine(err.githubMessage);
+      // Rulesets list violations on separate lines: one line here.
+      const why = oneLine(err.githubMessage.replace(/\s+/g, ' ').trim());
       switch (err.block) {
         case 'base-modified': {
           // Full jitter, so that merges racing each other do not collide again.

@@ -25,6 +25,8 @@ export interface Fault {
   when?: 'before' | 'after';
   /** Destroy the connection instead of answering (a network error). */
   drop?: boolean;
+  /** Run when the fault fires, before the answer (e.g. move the base as a racing merge would). */
+  onHit?: () => void;
 }
 
 export interface LoggedRequest {
@@ -192,7 +194,10 @@ export async function startGitHubStandIn(options: GitHubStandInOptions): Promise
 
   const takeFault = (method: string, path: string, when: 'before' | 'after') => {
     const fault = faults.find((f) => f.left > 0 && (f.when ?? 'before') === when && matches(f, method, path));
-    if (fault) fault.left -= 1;
+    if (fault) {
+      fault.left -= 1;
+      fault.onHit?.();
+    }
     return fault;
   };
 

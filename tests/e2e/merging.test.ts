@@ -1,0 +1,245 @@
+/**
+ * Merging as GitHub really behaves, through the built CLI as the Action runs it: required checks
+ * (statuses and check runs) still running when merge starts, GitHub's 405 answers (base modified,
+ * review required, merge method not allowed, draft), and several merge jobs at the same moment.
+ */
+import { beforeAll, describe, expect, it } from 'vitest';
+import { slateDate } from '../../src/core/game-date.js';
+import { api, mergeRequests, openPull, REPO, runStep, usePromotionGate, type OpenPull } from '../helpers/actions.js';
+import { evidenceFile, evidenceJson } from '../helpers/evidence.js';
+import { pointerJson } from '../helpers/fixtures.js';
+import { git } from '../helpers/git-repo.js';
+import { promotionConfig, pushBranch, remoteSha } from '../helpers/promotion-repo.js';
+
+const TODAY = slateDate(new Date());
+const CONTRACT: Record<string, string> = { minutes: '2.1.0', rates: '1.3.0', pace: '1.3.0' };
+const files = (pointer: string, run: string) => ({
+  [`config/${pointer}_current_run.json`]: pointerJson(run),
+  [evidenceFile(pointer, run)]: evidenceJson(pointer, run, { gameDate: TODAY, contract: CONTRACT[pointer] }),
+});
+// Short enough for a test, long enough for a check to finish while merge waits.
+const MERGE_WAIT = '8s';
+
+const gate = usePromotionGate();
+
+/** main gains a third pointer (so three promotions touch different files) and a short mergeWait. */
+function configWith(overrides: { ratesContract?: string } = {}): string {
+  const config = JSON.parse(promotionConfig(gate.repo.dir)) as {
+    pointers: Record<string, Record<string, unknown>>;
+    policy: Record<string, unknown>;
+  };
+  config.pointers.pace = { ...config.pointers.rates, file: 'config/pace_current_run.json', verify: { asset: 'pace_scores' } };
+  if (overrides.ratesContract) config.pointers.rates!.contract = overrides.ratesContract;
+  config.policy.mergeWait = MERGE_WAIT;
+  return `${JSON.stringify(config, null, 2)}\n`;
+}
+
+beforeAll(() => {
+  gate.repo.commit(
+    {
+      'promote.config.json': configWith(),
+      'config/pace_current_run.json': pointerJson('p1'),
+      [evidenceFile('pace', 'p1')]: evidenceJson('pace', 'p1', { gameDate: '2026-10-01', contract: '1.2.0' }),
+    },
+    'a third pointer; merge waits 8s',
+  );
+});
+
+const validate = (pr: OpenPull) => runStep(gate.gh, gate.repo.clone, gate.repo.dir, ['validate'], pr);
+const merge = (pr: OpenPull) =>
+  runStep(gate.gh, gate.repo.clone, gate.repo.dir, ['merge', '--pr', String(pr.number), '--sha', pr.head], pr);
+
+/** A validated promotion PR of `pointer` to `run`. */
+async function validated(pointer: string, run: string): Promise<OpenPull> {
+  const branch = `promote/${pointer}/${run}`;
+  pushBranch(gate.repo, branch, files(pointer, run));
+  const pr = await openPull(gate.gh, branch);
+  const v = await validate(pr);
+  expect(v.code, v.stdout + v.stderr).toBe(0);
+  return pr;
+}
+
+/** Wait, with a deadline, until the stand-in has received a request matching `test`. */
+async function requestSeen(test: (r: { method: string; path: string }) => boolean, ms = 15_000) {
+  const deadline = Date.now() + ms;
+  while (!gate.gh.requests.some(test)) {
+    if (Date.now() > deadline) throw new Error('request never arrived');
+    await new Promise((r) => setTimeout(r, 20));
+  }
+}
+
+const requireChecks = (...contexts: string[]) =>
+  (gate.gh.repoState(REPO).rules = [
+    {
+      type: 'required_status_checks',
+      parameters: {
+        strict_required_status_checks_policy: false,
+        required_status_checks: contexts.map((context) => ({ context })),
+      },
+    },
+  ]);
+
+describe("merge waits for the branch's required checks", () => {
+  it('a required check run still running when merge starts: merge waits and merges when it passes', async () => {
+    requireChecks('git-promote/validate', 'tests');
+    const pr = await validated('minutes', 'm60');
+    const run = (await api(gate.gh, 'POST', '/check-runs', {
+      name: 'tests',
+      head_sha: pr.head,
+      status: 'in_progress',
+    })) as { id: number };
+
+    const job = merge(pr);
+    await requestSeen((r) => r.path.endsWith(`/commits/${pr.head}/check-runs`));
+    expect(mergeRequests(gate.gh)).toHaveLength(0);
+    await api(gate.gh, 'PATCH', `/check-runs/${run.id}`, { conclusion: 'success' });
+    const m = await job;
+    expect(m.code, m.stderr).toBe(0);
+    expect(m.stderr).toContain(`waiting for required checks on head ${pr.head.slice(0, 12)}: tests (in_progress)`);
+    expect(m.stdout).toMatch(/^merged PR #\d+ \(squash/);
+    expect(mergeRequests(gate.gh)).toHaveLength(1);
+    expect(gate.gh.pull(REPO, pr.number)).toMatchObject({ merged: true });
+  });
+
+  it('a required check that fails while merge waits is reported by name (exit 1), not merged', async () => {
+    requireChecks('tests', 'lint');
+    const pr = await validated('rates', 'r61');
+    await api(gate.gh, 'POST', '/check-runs', { name: 'lint', head_sha: pr.head, conclusion: 'success' });
+    const run = (await api(gate.gh, 'POST', '/check-runs', { name: 'tests', head_sha: pr.head })) as { id: number };
+    const job = merge(pr);
+    await requestSeen((r) => r.path.endsWith(`/commits/${pr.head}/check-runs`));
+    await api(gate.gh, 'PATCH', `/check-runs/${run.id}`, { conclusion: 'failure' });
+    const m = await job;
+    expect(m.code).toBe(1);
+    expect(m.stderr).toContain('tests (queued)');
+    expect(m.stderr).toMatch(new RegExp(`^error: required check tests is failure on head ${pr.head.slice(0, 12)}$`, 'm'));
+    expect(mergeRequests(gate.gh)).toHaveLength(0);
+  });
+
+  it('a status required by classic protection that never arrives: exit 3 after policy.mergeWait, naming it', async () => {
+    gate.gh.repoState(REPO).rules = [];
+    gate.gh.repoState(REPO).protection.main = { contexts: ['ci/lint'], strict: false, reviews: 0 };
+    try {
+      const pr = await validated('rates', 'r62');
+      const started = Date.now();
+      const m = await merge(pr);
+      expect(m.code).toBe(3);
+      expect(m.stderr).toMatch(
+        new RegExp(`^error: required checks still not complete on head ${pr.head.slice(0, 12)} after 8\\.0s: ci/lint \\(expected\\)$`, 'm'),
+      );
+      expect(Date.now() - started).toBeGreaterThanOrEqual(8_000);
+      expect(mergeRequests(gate.gh)).toHaveLength(0);
+    } finally {
+      delete gate.gh.repoState(REPO).protection.main;
+    }
+  });
+});
+
+describe("GitHub's 405 answers", () => {
+  it('base modified once: merged after a retry', async () => {
+    gate.gh.repoState(REPO).rules = [];
+    const pr = await validated('pace', 'p63');
+    gate.gh.inject({
+      method: 'PUT',
+      path: /\/merge$/,
+      status: 405,
+      body: { message: 'Base branch was modified. Review and try the merge again.', status: '405' },
+    });
+    const m = await merge(pr);
+    expect(m.code, m.stderr).toBe(0);
+    expect(m.stderr).toMatch(/^main moved under the merge \(Base branch was modified\. .*\): checking again in /m);
+    expect(mergeRequests(gate.gh).map((r) => r.status)).toEqual([405, 200]);
+    expect(git(gate.repo.remote, ['show', 'main:config/pace_current_run.json'])).toBe(pointerJson('p63'));
+  });
+
+  it('base modified by a merge that tightens the rules: the retry re-validates at the new tip and refuses', async () => {
+    const pr = await validated('rates', 'r64');
+    gate.gh.inject({
+      method: 'PUT',
+      path: /\/merge$/,
+      status: 405,
+      body: { message: 'Base branch was modified. Review and try the merge again.', status: '405' },
+      // Another merge lands first: main now requires rates contracts ^2.0.0.
+      onHit: () => {
+        gate.repo.git(['fetch', '--quiet', 'origin']);
+        gate.repo.git(['checkout', '--quiet', '-B', 'main', 'origin/main']);
+        gate.repo.commit({ 'promote.config.json': configWith({ ratesContract: '^2.0.0' }) }, 'rates contract ^2');
+      },
+    });
+    try {
+      const m = await merge(pr);
+      expect(m.code).toBe(1);
+      expect(m.stderr).toMatch(/^error: PR #\d+ no longer passes against main at [0-9a-f]{12}: contract/m);
+      expect(mergeRequests(gate.gh)).toHaveLength(1);
+      expect(gate.gh.pull(REPO, pr.number)).toMatchObject({ merged: false });
+    } finally {
+      gate.repo.commit({ 'promote.config.json': configWith() }, 'rates contract back');
+    }
+  });
+
+  it('review required: exit 1 "needs an approving review", not merged', async () => {
+    gate.gh.repoState(REPO).rules = [
+      { type: 'pull_request', parameters: { required_approving_review_count: 1, require_code_owner_review: false } },
+    ];
+    try {
+      const pr = await validated('minutes', 'm65');
+      const m = await merge(pr);
+      expect(m.code).toBe(1);
+      expect(m.stderr.split('\n')[0]).toBe(
+        `error: PR #${pr.number} needs an approving review: Repository rule violations found At least 1 approving review is required by reviewers with write access.`,
+      );
+      expect(mergeRequests(gate.gh)).toHaveLength(1);
+      expect(gate.gh.pull(REPO, pr.number)).toMatchObject({ merged: false, state: 'open' });
+    } finally {
+      gate.gh.repoState(REPO).rules = [];
+    }
+  });
+
+  it('a merge method the repository does not allow: exit 2 naming the allowed ones', async () => {
+    const settings = gate.gh.repoState(REPO).mergeMethods;
+    Object.assign(settings, { squash: false, merge: false, rebase: true });
+    try {
+      const pr = await validated('minutes', 'm66');
+      const m = await merge(pr);
+      expect(m.code).toBe(2);
+      expect(m.stderr.trim().split('\n')).toEqual([
+        'error: the repository does not allow squash merges; it allows rebase (Squash merges are not allowed on this repository.)',
+        'hint: Set policy.mergeMethod in promote.config.json to "rebase".',
+      ]);
+    } finally {
+      Object.assign(settings, { squash: true, merge: true, rebase: true });
+    }
+  });
+
+  it('a draft is never merged (exit 1) and GitHub would refuse it too', async () => {
+    const branch = 'promote/minutes/m67';
+    const head = pushBranch(gate.repo, branch, files('minutes', 'm67'));
+    const created = (await api(gate.gh, 'POST', '/pulls', { title: 'draft', head: branch, base: 'main', draft: true })) as {
+      number: number;
+      base: { sha: string };
+      mergeable_state: string;
+    };
+    expect(created.mergeable_state).toBe('draft');
+    await api(gate.gh, 'POST', `/issues/${created.number}/labels`, { labels: ['promotion'] });
+    const m = await merge({ number: created.number, head, base: created.base.sha });
+    expect(m.code).toBe(1);
+    expect(m.stderr.split('\n')[0]).toBe(`error: PR #${created.number} is a draft`);
+    expect(mergeRequests(gate.gh)).toHaveLength(0);
+  });
+});
+
+describe('concurrent merges', () => {
+  it('three PRs merged by three merge jobs at once: all merged', async () => {
+    gate.gh.repoState(REPO).rules = [];
+    const prs = [await validated('minutes', 'm70'), await validated('rates', 'r70'), await validated('pace', 'p70')];
+    const results = await Promise.all(prs.map((pr) => merge(pr)));
+    for (const r of results) expect(r.code, r.stderr).toBe(0);
+    for (const pr of prs) expect(gate.gh.pull(REPO, pr.number)).toMatchObject({ merged: true });
+    const main = remoteSha(gate.repo, 'main');
+    expect(git(gate.repo.remote, ['show', `${main}:config/minutes_current_run.json`])).toBe(pointerJson('m70'));
+    expect(git(gate.repo.remote, ['show', `${main}:config/rates_current_run.json`])).toBe(pointerJson('r70'));
+    expect(git(gate.repo.remote, ['show', `${main}:config/pace_current_run.json`])).toBe(pointerJson('p70'));
+    // Each landed as its own squash commit on top of the previous one.
+    expect(git(gate.repo.remote, ['rev-list', '--count', `${main}`, `^${main}~3`]).trim()).toBe('3');
+  });
+});
