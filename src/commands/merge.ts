@@ -195,7 +195,9 @@ export async function merge(_args: string[], opts: Record<string, unknown>, ctx:
               `PR #${number}: ${config.repository.branch} kept moving (another merge each time) for ${formatDuration(waitMs)}: ${why}`,
               'Not merged. Run merge again; nothing is lost.',
             );
-          progress(`${config.repository.branch} moved under the merge (${why}): checking again in ${formatDuration(delay)}`);
+          progress(
+            `${config.repository.branch} moved under the merge (${why}): checking again in ${formatDuration(delay)}`,
+          );
           await sleep(delay, ctx.signal);
           backoffMs = Math.min(backoffMs * 2, 30_000);
           continue;

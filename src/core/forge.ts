@@ -49,14 +49,7 @@ export interface BranchProtection {
 
 /** Why GitHub refused a merge, from its 405/409 answer (see src/adapters/github/merge-block.ts). */
 export type MergeBlock =
-  | 'base-modified'
-  | 'checks'
-  | 'review'
-  | 'method'
-  | 'draft'
-  | 'behind'
-  | 'head-moved'
-  | 'not-mergeable';
+  'base-modified' | 'checks' | 'review' | 'method' | 'draft' | 'behind' | 'head-moved' | 'not-mergeable';
 
 /** GitHub refused a merge (405 or 409); `block` says why. Exit 4 unless the caller decides otherwise. */
 export class MergeBlockedError extends BusyError {

@@ -29,7 +29,8 @@ export function requiresUpToDate(rules: BranchRule[], protection: BranchProtecti
   return (
     protection?.strict === true ||
     rules.some(
-      (r) => r.type === 'required_status_checks' && r.parameters?.strict_required_status_checks_policy === true,
+      (r) =>
+        r.type === 'required_status_checks' && r.parameters?.strict_required_status_checks_policy === true,
     )
   );
 }

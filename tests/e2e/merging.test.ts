@@ -5,7 +5,15 @@
  */
 import { beforeAll, describe, expect, it } from 'vitest';
 import { slateDate } from '../../src/core/game-date.js';
-import { api, mergeRequests, openPull, REPO, runStep, usePromotionGate, type OpenPull } from '../helpers/actions.js';
+import {
+  api,
+  mergeRequests,
+  openPull,
+  REPO,
+  runStep,
+  usePromotionGate,
+  type OpenPull,
+} from '../helpers/actions.js';
 import { evidenceFile, evidenceJson } from '../helpers/evidence.js';
 import { pointerJson } from '../helpers/fixtures.js';
 import { git } from '../helpers/git-repo.js';
@@ -28,7 +36,11 @@ function configWith(overrides: { ratesContract?: string } = {}): string {
     pointers: Record<string, Record<string, unknown>>;
     policy: Record<string, unknown>;
   };
-  config.pointers.pace = { ...config.pointers.rates, file: 'config/pace_current_run.json', verify: { asset: 'pace_scores' } };
+  config.pointers.pace = {
+    ...config.pointers.rates,
+    file: 'config/pace_current_run.json',
+    verify: { asset: 'pace_scores' },
+  };
   if (overrides.ratesContract) config.pointers.rates!.contract = overrides.ratesContract;
   config.policy.mergeWait = MERGE_WAIT;
   return `${JSON.stringify(config, null, 2)}\n`;
@@ -47,7 +59,13 @@ beforeAll(() => {
 
 const validate = (pr: OpenPull) => runStep(gate.gh, gate.repo.clone, gate.repo.dir, ['validate'], pr);
 const merge = (pr: OpenPull) =>
-  runStep(gate.gh, gate.repo.clone, gate.repo.dir, ['merge', '--pr', String(pr.number), '--sha', pr.head], pr);
+  runStep(
+    gate.gh,
+    gate.repo.clone,
+    gate.repo.dir,
+    ['merge', '--pr', String(pr.number), '--sha', pr.head],
+    pr,
+  );
 
 /** A validated promotion PR of `pointer` to `run`. */
 async function validated(pointer: string, run: string): Promise<OpenPull> {
@@ -95,7 +113,9 @@ describe("merge waits for the branch's required checks", () => {
     await api(gate.gh, 'PATCH', `/check-runs/${run.id}`, { conclusion: 'success' });
     const m = await job;
     expect(m.code, m.stderr).toBe(0);
-    expect(m.stderr).toContain(`waiting for required checks on head ${pr.head.slice(0, 12)}: tests (in_progress)`);
+    expect(m.stderr).toContain(
+      `waiting for required checks on head ${pr.head.slice(0, 12)}: tests (in_progress)`,
+    );
     expect(m.stdout).toMatch(/^merged PR #\d+ \(squash/);
     expect(mergeRequests(gate.gh)).toHaveLength(1);
     expect(gate.gh.pull(REPO, pr.number)).toMatchObject({ merged: true });
@@ -105,14 +125,18 @@ describe("merge waits for the branch's required checks", () => {
     requireChecks('tests', 'lint');
     const pr = await validated('rates', 'r61');
     await api(gate.gh, 'POST', '/check-runs', { name: 'lint', head_sha: pr.head, conclusion: 'success' });
-    const run = (await api(gate.gh, 'POST', '/check-runs', { name: 'tests', head_sha: pr.head })) as { id: number };
+    const run = (await api(gate.gh, 'POST', '/check-runs', { name: 'tests', head_sha: pr.head })) as {
+      id: number;
+    };
     const job = merge(pr);
     await requestSeen((r) => r.path.endsWith(`/commits/${pr.head}/check-runs`));
     await api(gate.gh, 'PATCH', `/check-runs/${run.id}`, { conclusion: 'failure' });
     const m = await job;
     expect(m.code).toBe(1);
     expect(m.stderr).toContain('tests (queued)');
-    expect(m.stderr).toMatch(new RegExp(`^error: required check tests is failure on head ${pr.head.slice(0, 12)}$`, 'm'));
+    expect(m.stderr).toMatch(
+      new RegExp(`^error: required check tests is failure on head ${pr.head.slice(0, 12)}$`, 'm'),
+    );
     expect(mergeRequests(gate.gh)).toHaveLength(0);
   });
 
@@ -125,7 +149,10 @@ describe("merge waits for the branch's required checks", () => {
       const m = await merge(pr);
       expect(m.code).toBe(3);
       expect(m.stderr).toMatch(
-        new RegExp(`^error: required checks still not complete on head ${pr.head.slice(0, 12)} after 8\\.0s: ci/lint \\(expected\\)$`, 'm'),
+        new RegExp(
+          `^error: required checks still not complete on head ${pr.head.slice(0, 12)} after 8\\.0s: ci/lint \\(expected\\)$`,
+          'm',
+        ),
       );
       expect(Date.now() - started).toBeGreaterThanOrEqual(8_000);
       expect(mergeRequests(gate.gh)).toHaveLength(0);
@@ -147,7 +174,9 @@ describe("GitHub's 405 answers", () => {
     });
     const m = await merge(pr);
     expect(m.code, m.stderr).toBe(0);
-    expect(m.stderr).toMatch(/^main moved under the merge \(Base branch was modified\. .*\): checking again in /m);
+    expect(m.stderr).toMatch(
+      /^main moved under the merge \(Base branch was modified\. .*\): checking again in /m,
+    );
     expect(mergeRequests(gate.gh).map((r) => r.status)).toEqual([405, 200]);
     expect(git(gate.repo.remote, ['show', 'main:config/pace_current_run.json'])).toBe(pointerJson('p63'));
   });
@@ -163,7 +192,10 @@ describe("GitHub's 405 answers", () => {
       onHit: () => {
         gate.repo.git(['fetch', '--quiet', 'origin']);
         gate.repo.git(['checkout', '--quiet', '-B', 'main', 'origin/main']);
-        gate.repo.commit({ 'promote.config.json': configWith({ ratesContract: '^2.0.0' }) }, 'rates contract ^2');
+        gate.repo.commit(
+          { 'promote.config.json': configWith({ ratesContract: '^2.0.0' }) },
+          'rates contract ^2',
+        );
       },
     });
     try {
@@ -179,7 +211,10 @@ describe("GitHub's 405 answers", () => {
 
   it('review required: exit 1 "needs an approving review", not merged', async () => {
     gate.gh.repoState(REPO).rules = [
-      { type: 'pull_request', parameters: { required_approving_review_count: 1, require_code_owner_review: false } },
+      {
+        type: 'pull_request',
+        parameters: { required_approving_review_count: 1, require_code_owner_review: false },
+      },
     ];
     try {
       const pr = await validated('minutes', 'm65');
@@ -214,7 +249,12 @@ describe("GitHub's 405 answers", () => {
   it('a draft is never merged (exit 1) and GitHub would refuse it too', async () => {
     const branch = 'promote/minutes/m67';
     const head = pushBranch(gate.repo, branch, files('minutes', 'm67'));
-    const created = (await api(gate.gh, 'POST', '/pulls', { title: 'draft', head: branch, base: 'main', draft: true })) as {
+    const created = (await api(gate.gh, 'POST', '/pulls', {
+      title: 'draft',
+      head: branch,
+      base: 'main',
+      draft: true,
+    })) as {
       number: number;
       base: { sha: string };
       mergeable_state: string;
@@ -231,12 +271,25 @@ describe("GitHub's 405 answers", () => {
 describe('concurrent merges', () => {
   it('three PRs merged by three merge jobs at once: all merged', async () => {
     gate.gh.repoState(REPO).rules = [];
-    const prs = [await validated('minutes', 'm70'), await validated('rates', 'r70'), await validated('pace', 'p70')];
+    const prs = [
+      await validated('minutes', 'm70'),
+      await validated('rates', 'r70'),
+      await validated('pace', 'p70'),
+    ];
     const results = await Promise.all(prs.map((pr) => merge(pr)));
     for (const r of results) expect(r.code, r.stderr).toBe(0);
+    // Every refusal on the way was the race GitHub reports as "Base branch was modified".
+    const answers = mergeRequests(gate.gh);
+    expect(answers.filter((r) => r.status === 200)).toHaveLength(3);
+    for (const r of answers.filter((a) => a.status !== 200))
+      expect(r.response).toMatchObject({
+        message: 'Base branch was modified. Review and try the merge again.',
+      });
     for (const pr of prs) expect(gate.gh.pull(REPO, pr.number)).toMatchObject({ merged: true });
     const main = remoteSha(gate.repo, 'main');
-    expect(git(gate.repo.remote, ['show', `${main}:config/minutes_current_run.json`])).toBe(pointerJson('m70'));
+    expect(git(gate.repo.remote, ['show', `${main}:config/minutes_current_run.json`])).toBe(
+      pointerJson('m70'),
+    );
     expect(git(gate.repo.remote, ['show', `${main}:config/rates_current_run.json`])).toBe(pointerJson('r70'));
     expect(git(gate.repo.remote, ['show', `${main}:config/pace_current_run.json`])).toBe(pointerJson('p70'));
     // Each landed as its own squash commit on top of the previous one.

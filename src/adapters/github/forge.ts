@@ -278,7 +278,11 @@ export function createForge(options: CreateForgeOptions): Forge {
 
     getBranchRules: (branch: string) =>
       call(`read the rules of branch ${branch}`, async () => {
-        const data = await octokit.paginate(octokit.rest.repos.getBranchRules, { ...r, branch, per_page: 100 });
+        const data = await octokit.paginate(octokit.rest.repos.getBranchRules, {
+          ...r,
+          branch,
+          per_page: 100,
+        });
         return data.map((rule): BranchRule => {
           const parameters = (rule as { parameters?: Record<string, unknown> }).parameters;
           return { type: rule.type, ...(parameters ? { parameters } : {}) };
@@ -294,7 +298,10 @@ export function createForge(options: CreateForgeOptions): Forge {
           const { data } = await octokit.rest.repos.getBranch({ ...r, branch });
           const checks = data.protection?.required_status_checks;
           if (!data.protected || !checks) return null;
-          const contexts = new Set([...(checks.contexts ?? []), ...(checks.checks ?? []).map((c) => c.context)]);
+          const contexts = new Set([
+            ...(checks.contexts ?? []),
+            ...(checks.checks ?? []).map((c) => c.context),
+          ]);
           const strict = (checks as { strict?: boolean }).strict ?? false;
           return { contexts: [...contexts], strict };
         } catch (err) {

@@ -24,7 +24,8 @@ export function classifyMergeBlock(status: number, message: string): MergeBlock 
   if (status === 409) return 'head-moved';
   if (/base branch was modified/i.test(message)) return 'base-modified';
   // A missing review first: waiting for checks cannot lift it (GitHub may list both).
-  if (/approving review|review is required|code owner review|changes requested/i.test(message)) return 'review';
+  if (/approving review|review is required|code owner review|changes requested/i.test(message))
+    return 'review';
   if (/required status check|status checks? (?:are|is) (?:expected|required|failing|pending)/i.test(message))
     return 'checks';
   if (/(?:merge commits|squash merges|rebase merges) are not allowed/i.test(message)) return 'method';
@@ -35,7 +36,8 @@ export function classifyMergeBlock(status: number, message: string): MergeBlock 
 
 /** What to do about each reason (the merge command may turn some into waits or retries). */
 export const MERGE_BLOCK_REMEDY: Record<MergeBlock, string> = {
-  'head-moved': 'Not merged. The new head is validated by its own workflow run, which merges it if it passes.',
+  'head-moved':
+    'Not merged. The new head is validated by its own workflow run, which merges it if it passes.',
   'base-modified': 'Another merge moved the branch at the same moment: run merge again.',
   checks: 'Wait for the required checks to pass on the head, then run merge again.',
   review: 'A person must approve the pull request, or the rule requiring reviews must exempt promotions.',
@@ -43,5 +45,6 @@ export const MERGE_BLOCK_REMEDY: Record<MergeBlock, string> = {
   draft: 'Mark the pull request ready for review; drafts are never merged.',
   behind:
     'The branch requires pull requests to be up to date: propose the promotion again on the current branch.',
-  'not-mergeable': 'The pull request changed or cannot be merged: validate its new head again, or resolve the conflict.',
+  'not-mergeable':
+    'The pull request changed or cannot be merged: validate its new head again, or resolve the conflict.',
 };

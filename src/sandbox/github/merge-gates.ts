@@ -41,7 +41,9 @@ function checkState(repo: RepoState, sha: string, name: string): string {
     if (run.status !== 'completed') return 'is in progress.';
     return run.conclusion && PASSING.has(run.conclusion) ? 'pass' : 'is failing.';
   }
-  const status = repo.statuses.filter((s) => s.sha === sha && s.context === name).sort((a, b) => b.id - a.id)[0];
+  const status = repo.statuses
+    .filter((s) => s.sha === sha && s.context === name)
+    .sort((a, b) => b.id - a.id)[0];
   if (!status) return 'is expected.';
   if (status.state === 'success') return 'pass';
   return status.state === 'pending' ? 'is in progress.' : 'is failing.';
@@ -76,7 +78,10 @@ export function mergeGate(
     if (state !== 'pass') ruleViolations.push(`Required status check "${name}" ${state}`);
   }
   if (ruleViolations.length)
-    return { message: `Repository rule violations found\n\n${ruleViolations.join('\n')}\n`, state: 'blocked' };
+    return {
+      message: `Repository rule violations found\n\n${ruleViolations.join('\n')}\n`,
+      state: 'blocked',
+    };
   const protection = repo.protection[pull.base];
   if (protection) {
     if (protection.reviews > got) return { message: reviewMessage(protection.reviews), state: 'blocked' };

@@ -309,7 +309,13 @@ export function checkRunJson(base: string, r: RepoState, c: CheckRunRecord): Jso
     conclusion: c.conclusion,
     started_at: c.startedAt,
     completed_at: c.completedAt,
-    output: { title: null, summary: null, text: null, annotations_count: 0, annotations_url: `${base}/repos/${full}/check-runs/${c.id}/annotations` },
+    output: {
+      title: null,
+      summary: null,
+      text: null,
+      annotations_count: 0,
+      annotations_url: `${base}/repos/${full}/check-runs/${c.id}/annotations`,
+    },
     name: c.name,
     check_suite: { id: c.id },
     app: null,
@@ -345,7 +351,10 @@ export function branchJson(base: string, r: RepoState, name: string, sha: string
   return {
     name,
     commit: { sha, url: `${base}/repos/${full}/commits/${sha}` },
-    _links: { self: `${base}/repos/${full}/branches/${name}`, html: `https://github.com/${full}/tree/${name}` },
+    _links: {
+      self: `${base}/repos/${full}/branches/${name}`,
+      html: `https://github.com/${full}/tree/${name}`,
+    },
     protected: p !== undefined,
     protection: p
       ? {

@@ -111,7 +111,11 @@ async function livePull(req: RouteRequest, p: PullRecord) {
     mergeable = (await req.bare.mergeTree(baseSha, headSha)) !== null;
   // GitHub's mergeable_state: dirty (conflicts) before draft/blocked (rules) before clean.
   const mergeableState =
-    mergeable === false ? 'dirty' : mergeable === null ? 'unknown' : (mergeGate(req.repo, p, headSha)?.state ?? 'clean');
+    mergeable === false
+      ? 'dirty'
+      : mergeable === null
+        ? 'unknown'
+        : (mergeGate(req.repo, p, headSha)?.state ?? 'clean');
   return pullJson(req.base, req.repo, p, { headSha, baseSha, mergeable, mergeableState });
 }
 
@@ -160,7 +164,11 @@ function listPage<T>(
   if (page < last) rels.push(`${link(page + 1)}; rel="next"`, `${link(last)}; rel="last"`);
   if (page > 1) rels.push(`${link(1)}; rel="first"`, `${link(Math.min(page - 1, last))}; rel="prev"`);
   const slice = items.slice((page - 1) * perPage, page * perPage);
-  return { status: 200, body: wrap(slice, items.length), headers: rels.length ? { link: rels.join(', ') } : {} };
+  return {
+    status: 200,
+    body: wrap(slice, items.length),
+    headers: rels.length ? { link: rels.join(', ') } : {},
+  };
 }
 
 /** GitHub's account id for a login (github-actions[bot] is 41898282; others are stand-in ids). */
@@ -185,7 +193,8 @@ async function merge(req: RouteRequest, p: PullRecord): Promise<RouteResponse> {
   const method = stringField(req.body, 'merge_method') ?? 'merge';
   if (!['merge', 'squash', 'rebase'].includes(method)) return invalid('PullRequest', 'merge_method');
   const kind = method as keyof typeof METHOD_NAMES;
-  if (!req.repo.mergeMethods[kind]) return fail(405, `${METHOD_NAMES[kind]} are not allowed on this repository.`);
+  if (!req.repo.mergeMethods[kind])
+    return fail(405, `${METHOD_NAMES[kind]} are not allowed on this repository.`);
   const expected = stringField(req.body, 'sha');
   if (p.state !== 'open') return fail(405, 'Pull Request is not mergeable');
   const headSha = await req.bare.branchSha(p.head);
@@ -213,7 +222,8 @@ async function merge(req: RouteRequest, p: PullRecord): Promise<RouteResponse> {
     const coAuthors = new Map<string, string>();
     for (const c of await req.bare.commitsBetween(baseSha, headSha)) {
       const { author } = await req.bare.commitInfo(c);
-      if (author.email !== merger.email) coAuthors.set(author.email, `Co-authored-by: ${author.name} <${author.email}>`);
+      if (author.email !== merger.email)
+        coAuthors.set(author.email, `Co-authored-by: ${author.name} <${author.email}>`);
     }
     const trailers = [...coAuthors.values()].join('\n');
     const full = [subject, text, trailers].filter(Boolean).join('\n\n');
@@ -226,7 +236,8 @@ async function merge(req: RouteRequest, p: PullRecord): Promise<RouteResponse> {
     // Rebase: replay each commit of the PR onto the base, keeping authors and messages.
     const commits = await req.bare.commitsBetween(baseSha, headSha);
     for (const c of commits)
-      if ((await req.bare.commitInfo(c)).parents.length !== 1) return fail(405, 'Pull Request is not mergeable');
+      if ((await req.bare.commitInfo(c)).parents.length !== 1)
+        return fail(405, 'Pull Request is not mergeable');
     const replayed = await req.bare.replay(baseSha, commits);
     if (replayed === null) return fail(405, 'Pull Request is not mergeable');
     newSha = replayed;
@@ -470,7 +481,9 @@ export const ROUTES: Route[] = [
       const sha = await req.bare.resolveCommit(req.params.ref!);
       const all = req.repo.checkRuns.filter((c) => c.sha === sha).sort((a, b) => b.id - a.id);
       const runs =
-        req.query.get('filter') === 'all' ? all : all.filter((c, i) => all.findIndex((x) => x.name === c.name) === i);
+        req.query.get('filter') === 'all'
+          ? all
+          : all.filter((c, i) => all.findIndex((x) => x.name === c.name) === i);
       return listPage(
         req,
         runs.map((c) => checkRunJson(req.base, req.repo, c)),
@@ -486,7 +499,8 @@ export const ROUTES: Route[] = [
       const name = stringField(req.body, 'name');
       const headSha = stringField(req.body, 'head_sha');
       if (!name) return invalid('CheckRun', 'name', 'missing_field');
-      if (!headSha || (await req.bare.resolveCommit(headSha)) !== headSha) return invalid('CheckRun', 'head_sha');
+      if (!headSha || (await req.bare.resolveCommit(headSha)) !== headSha)
+        return invalid('CheckRun', 'head_sha');
       const now = iso(req.now());
       const conclusion = stringField(req.body, 'conclusion') ?? null;
       const status = conclusion ? 'completed' : (stringField(req.body, 'status') ?? 'queued');
@@ -533,10 +547,16 @@ export const ROUTES: Route[] = [
     path: '/repos/{owner}/{repo}/pulls/{pull_number}/reviews',
     handle: onPull(async (req, p) => {
       const event = stringField(req.body, 'event');
-      const states = { APPROVE: 'APPROVED', REQUEST_CHANGES: 'CHANGES_REQUESTED', COMMENT: 'COMMENTED' } as const;
+      const states = {
+        APPROVE: 'APPROVED',
+        REQUEST_CHANGES: 'CHANGES_REQUESTED',
+        COMMENT: 'COMMENTED',
+      } as const;
       // This operation's 422 is validation-error-simple: errors are strings.
       if (!event || !(event in states))
-        return fail(422, 'Unprocessable Entity', { errors: ['Invalid event: must be APPROVE, REQUEST_CHANGES or COMMENT'] });
+        return fail(422, 'Unprocessable Entity', {
+          errors: ['Invalid event: must be APPROVE, REQUEST_CHANGES or COMMENT'],
+        });
       const v = {
         id: req.nextId(),
         pull: p.number,

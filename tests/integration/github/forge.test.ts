@@ -185,7 +185,9 @@ describe('merge', () => {
     await forge.createPull({ title: 'B', body: '', head: 'b', base: 'main' });
     expect((await forge.getPull(1)).mergeable).toBe(true);
     const heads = [a, b];
-    const results = await Promise.allSettled(heads.map((sha, i) => forge.mergePull(i + 1, { sha, method: 'squash' })));
+    const results = await Promise.allSettled(
+      heads.map((sha, i) => forge.mergePull(i + 1, { sha, method: 'squash' })),
+    );
     expect(results.some((r) => r.status === 'fulfilled')).toBe(true);
     for (const [i, r] of results.entries()) {
       if (r.status === 'fulfilled') continue;

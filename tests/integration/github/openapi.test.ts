@@ -108,7 +108,9 @@ beforeAll(async () => {
   gh.repoState('acme/projections').protection.main = { contexts: ['ci'], strict: false, reviews: 0 };
   await forge.getBranchProtection('main');
   await raw('GET', `${P}/branches/missing`);
-  const run = JSON.parse(await raw('POST', `${P}/check-runs`, { name: 'tests', head_sha: head, status: 'in_progress' })) as { id: number };
+  const run = JSON.parse(
+    await raw('POST', `${P}/check-runs`, { name: 'tests', head_sha: head, status: 'in_progress' }),
+  ) as { id: number };
   await raw('POST', `${P}/check-runs`, { head_sha: head });
   await raw('PATCH', `${P}/check-runs/${run.id}`, { conclusion: 'success' });
   await forge.listCheckRuns(head);
