@@ -3,6 +3,8 @@
  * (statuses and check runs) still running when merge starts, GitHub's 405 answers (base modified,
  * review required, merge method not allowed, draft), and several merge jobs at the same moment.
  */
+import { writeFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { slateDate } from '../../src/core/game-date.js';
 import {
@@ -16,7 +18,8 @@ import {
 } from '../helpers/actions.js';
 import { evidenceFile, evidenceJson } from '../helpers/evidence.js';
 import { pointerJson } from '../helpers/fixtures.js';
-import { git } from '../helpers/git-repo.js';
+import { runCliProcess } from '../helpers/cli.js';
+import { git, writeFiles } from '../helpers/git-repo.js';
 import { promotionConfig, pushBranch, remoteSha } from '../helpers/promotion-repo.js';
 
 const TODAY = slateDate(new Date());
@@ -294,5 +297,93 @@ describe('concurrent merges', () => {
     expect(git(gate.repo.remote, ['show', `${main}:config/pace_current_run.json`])).toBe(pointerJson('p70'));
     // Each landed as its own squash commit on top of the previous one.
     expect(git(gate.repo.remote, ['rev-list', '--count', `${main}`, `^${main}~3`]).trim()).toBe('3');
+  });
+});
+
+describe('merge queue', () => {
+  /** A merge group as the queue builds it: main plus each PR's change, on gh-readonly-queue/…. */
+  function group(
+    name: string,
+    changes: Record<string, string>[],
+  ): { base: string; head: string; ref: string } {
+    gate.repo.git(['fetch', '--quiet', 'origin']);
+    const base = remoteSha(gate.repo, 'main');
+    gate.repo.git(['checkout', '--quiet', '-B', name, base]);
+    for (const [i, c] of changes.entries()) {
+      writeFiles(gate.repo.clone, c);
+      gate.repo.git(['add', '--all']);
+      gate.repo.git(['commit', '--quiet', '-m', `queued change ${i + 1}`]);
+    }
+    const head = gate.repo.head();
+    const ref = `refs/heads/gh-readonly-queue/main/pr-${name}-${head}`;
+    gate.repo.git(['push', '--quiet', 'origin', `HEAD:${ref}`]);
+    gate.repo.git(['checkout', '--quiet', 'main']);
+    return { base, head, ref };
+  }
+
+  /** `git-promote validate` as the workflow runs it on a merge_group event (no PR, no labels). */
+  async function validateGroup(g: { base: string; head: string; ref: string }) {
+    const event = join(gate.repo.dir, `merge-group-${g.head.slice(0, 7)}.json`);
+    writeFileSync(
+      event,
+      JSON.stringify({
+        action: 'checks_requested',
+        merge_group: {
+          head_sha: g.head,
+          head_ref: g.ref,
+          base_sha: g.base,
+          base_ref: 'refs/heads/main',
+          head_commit: {
+            id: g.head,
+            tree_id: g.head,
+            message: 'merge group',
+            timestamp: new Date().toISOString(),
+          },
+        },
+        repository: { full_name: REPO },
+      }),
+    );
+    return runCliProcess(['validate'], {
+      cwd: gate.repo.clone,
+      env: {
+        CI: 'true',
+        GITHUB_ACTIONS: 'true',
+        GITHUB_EVENT_NAME: 'merge_group',
+        GITHUB_EVENT_PATH: event,
+        GITHUB_REPOSITORY: REPO,
+        GITHUB_API_URL: gate.gh.url,
+        GITHUB_SERVER_URL: 'https://github.example',
+        GITHUB_RUN_ID: '4343',
+        GITHUB_SHA: g.head,
+        GITHUB_TOKEN: gate.gh.token,
+      },
+    });
+  }
+
+  it('a merge_group run validates the group head over base_sha..head_sha and posts the status there', async () => {
+    const g = group('90', [files('minutes', 'm90'), files('rates', 'r90')]);
+    const v = await validateGroup(g);
+    expect(v.code, v.stdout + v.stderr).toBe(0);
+    expect(v.stdout).toMatch(
+      new RegExp(
+        `^validate ${g.base.slice(0, 12)}\\.\\.${g.head.slice(0, 12)}: all \\d+ checks passed$`,
+        'm',
+      ),
+    );
+    const statuses = gate.gh.repoState(REPO).statuses.filter((s) => s.sha === g.head);
+    expect(statuses.at(-1)).toMatchObject({ context: 'git-promote/validate', state: 'success' });
+  });
+
+  it('a group with a bad promotion queued behind a good one fails on the group head', async () => {
+    const bad = {
+      'config/minutes_current_run.json': pointerJson('m91'),
+      [evidenceFile('minutes', 'm91')]: evidenceJson('minutes', 'm91', { gameDate: TODAY, rows: 3 }),
+    };
+    const g = group('91', [files('rates', 'r91'), bad]);
+    const v = await validateGroup(g);
+    expect(v.code).toBe(1);
+    expect(v.stdout).toMatch(/^FAIL rows \(minutes\): /m);
+    const statuses = gate.gh.repoState(REPO).statuses.filter((s) => s.sha === g.head);
+    expect(statuses.at(-1)).toMatchObject({ context: 'git-promote/validate', state: 'failure' });
   });
 });

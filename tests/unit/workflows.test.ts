@@ -67,7 +67,7 @@ describe('the promotion workflow template', () => {
   const { validate, merge } = workflow.jobs as { validate: Job; merge: Job };
 
   it('validates on pull_request with contents: read and statuses: write only', () => {
-    expect(Object.keys(workflow.on)).toEqual(['pull_request']);
+    expect(Object.keys(workflow.on)).toEqual(['pull_request', 'merge_group']);
     expect(workflow.permissions).toEqual({});
     expect(validate.permissions).toEqual({ contents: 'read', statuses: 'write' });
     expect(validate.steps!.map((s) => s.run).filter(Boolean)).toContain('git-promote validate');
