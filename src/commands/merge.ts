@@ -32,6 +32,7 @@ import {
   describeChecks,
   judgeRequired,
   requiredCheckNames,
+  requiresUpToDate,
   type CheckState,
 } from '../core/required-checks.js';
 import { STATUS_CONTEXT } from '../core/validate-report.js';
@@ -118,6 +119,30 @@ async function pendingChecks(forge: Forge, pull: PullRequest, loaded: LoadedConf
   return [...(status?.pending ? [{ name: STATUS_CONTEXT, state: 'pending' }] : []), ...verdict.pending];
 }
 
+/**
+ * auto-merge and merge-queue hand the merge to GitHub, which merges onto whatever the tip is then:
+ * only safe when GitHub itself re-checks on that tip, i.e. the branch requires heads to be up to
+ * date (auto-merge) or has a merge queue (whose merge_group runs validate each group).
+ */
+async function requireGitHubMergeRules(forge: Forge, loaded: LoadedConfig): Promise<void> {
+  const { branch } = loaded.config.repository;
+  const mode = loaded.config.policy.merge;
+  const [rules, protection] = await Promise.all([
+    forge.getBranchRules(branch),
+    forge.getBranchProtection(branch),
+  ]);
+  if (mode === 'auto-merge' && !requiresUpToDate(rules, protection))
+    throw new UsageError(
+      `policy.merge "auto-merge" needs ${branch} to require branches to be up to date before merging: GitHub merges onto whatever the tip is then, which validate never saw`,
+      'Turn on "Require branches to be up to date before merging" (strict_required_status_checks_policy) in the ruleset, or use policy.merge "direct".',
+    );
+  if (mode === 'merge-queue' && !rules.some((r) => r.type === 'merge_queue'))
+    throw new UsageError(
+      `policy.merge "merge-queue" needs a merge queue on ${branch}, and its rules have none`,
+      'Add the "Require merge queue" rule to the ruleset (the workflow validates each merge_group), or use policy.merge "direct".',
+    );
+}
+
 function alreadyMerged(pull: PullRequest): Outcome {
   const sha = pull.mergeCommitSha;
   return {
@@ -148,6 +173,7 @@ export async function merge(_args: string[], opts: Record<string, unknown>, ctx:
     said = line;
   };
   const timeLeft = () => deadline - ctx.now().getTime();
+  let handOver = config.policy.merge !== 'direct';
 
   for (;;) {
     const pull = await forge.getPull(number);
@@ -162,6 +188,24 @@ export async function merge(_args: string[], opts: Record<string, unknown>, ctx:
         `PR #${number} head moved: validated ${guard.slice(0, 12)}, now ${short}`,
         'Not merged. The new head is validated by its own workflow run, which merges it if it passes.',
       );
+    if (handOver && pull.nodeId) {
+      // GitHub waits for the required checks itself; the validation status must be there already.
+      handOver = false;
+      const status = statusRefusal(await forge.getStatuses(head), head, config.policy.statusCreators);
+      if (status) refuse([status]);
+      await requireGitHubMergeRules(forge, loaded);
+      await recheckAtTip(loaded, head, number, ctx);
+      const mode = config.policy.merge;
+      if ((await forge.enableAutoMerge({ nodeId: pull.nodeId, number }, { sha: head, method })) === 'enabled')
+        return {
+          exitCode: 0,
+          data: { pr: number, merged: false, autoMerge: true, mode, head, method },
+          text: [
+            `${mode === 'merge-queue' ? 'queued' : 'auto-merge enabled for'} PR #${number} (${method}, head ${short}): GitHub merges it once the branch's requirements are met`,
+          ],
+        };
+      progress(`PR #${number} can be merged right now (GitHub will not enable auto-merge on it): merging it`);
+    }
     const waiting = await pendingChecks(forge, pull, loaded);
     if (waiting.length) {
       if (timeLeft() <= 0)

@@ -27,6 +27,8 @@ export interface PullRequest {
   /** GitHub's `mergeable_state`: clean, blocked, behind, dirty, draft, unstable, has_hooks, unknown. */
   mergeableState?: string;
   draft?: boolean;
+  /** GraphQL node id (for mutations such as enablePullRequestAutoMerge). */
+  nodeId?: string;
 }
 
 /** A check run (an Actions job, say) on a commit: the latest one per name. */
@@ -120,6 +122,14 @@ export interface Forge {
   getBranchProtection(branch: string): Promise<BranchProtection | null>;
   /** The latest check run per name on a commit. */
   listCheckRuns(sha: string): Promise<CheckRun[]>;
+  /**
+   * Ask GitHub to merge the PR once its requirements are met (GraphQL enablePullRequestAutoMerge,
+   * guarded by `expectedHeadOid`). "clean" when GitHub refuses because it can be merged right now.
+   */
+  enableAutoMerge(
+    pull: { nodeId: string; number: number },
+    input: { sha: string; method: 'merge' | 'squash' | 'rebase' },
+  ): Promise<'enabled' | 'clean'>;
   /** The merge methods the repository allows (null when the token cannot see the settings). */
   getMergeMethods(): Promise<('merge' | 'squash' | 'rebase')[] | null>;
 }

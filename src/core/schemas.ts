@@ -180,6 +180,9 @@ export const configSchema = z.looseObject({
       // How long merge waits for the branch's required checks on the head (and retries a base
       // moved by another merge) before giving up with exit 3.
       mergeWait: durationSchema.default('15m'),
+      // How a validated promotion reaches the branch: merged by the merge job ("direct"), or
+      // handed to GitHub's auto-merge / merge queue (docs/merging.md).
+      merge: z.enum(['direct', 'auto-merge', 'merge-queue']).default('direct'),
     })
     .default({
       evidenceMaxAgeDays: 3,
@@ -188,6 +191,7 @@ export const configSchema = z.looseObject({
       mergeMethod: 'squash',
       statusCreators: ['github-actions[bot]'],
       mergeWait: '15m',
+      merge: 'direct',
     }),
 });
 

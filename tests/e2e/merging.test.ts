@@ -34,7 +34,7 @@ const MERGE_WAIT = '8s';
 const gate = usePromotionGate();
 
 /** main gains a third pointer (so three promotions touch different files) and a short mergeWait. */
-function configWith(overrides: { ratesContract?: string } = {}): string {
+function configWith(overrides: { ratesContract?: string; merge?: string } = {}): string {
   const config = JSON.parse(promotionConfig(gate.repo.dir)) as {
     pointers: Record<string, Record<string, unknown>>;
     policy: Record<string, unknown>;
@@ -46,11 +46,19 @@ function configWith(overrides: { ratesContract?: string } = {}): string {
   };
   if (overrides.ratesContract) config.pointers.rates!.contract = overrides.ratesContract;
   config.policy.mergeWait = MERGE_WAIT;
+  if (overrides.merge) config.policy.merge = overrides.merge;
   return `${JSON.stringify(config, null, 2)}\n`;
 }
 
+/** Commit on main as GitHub has it now (merges happen in the stand-in's bare repository). */
+function commitOnMain(changes: Record<string, string>, message: string): string {
+  gate.repo.git(['fetch', '--quiet', 'origin']);
+  gate.repo.git(['checkout', '--quiet', '-B', 'main', 'origin/main']);
+  return gate.repo.commit(changes, message);
+}
+
 beforeAll(() => {
-  gate.repo.commit(
+  commitOnMain(
     {
       'promote.config.json': configWith(),
       'config/pace_current_run.json': pointerJson('p1'),
@@ -193,12 +201,7 @@ describe("GitHub's 405 answers", () => {
       body: { message: 'Base branch was modified. Review and try the merge again.', status: '405' },
       // Another merge lands first: main now requires rates contracts ^2.0.0.
       onHit: () => {
-        gate.repo.git(['fetch', '--quiet', 'origin']);
-        gate.repo.git(['checkout', '--quiet', '-B', 'main', 'origin/main']);
-        gate.repo.commit(
-          { 'promote.config.json': configWith({ ratesContract: '^2.0.0' }) },
-          'rates contract ^2',
-        );
+        commitOnMain({ 'promote.config.json': configWith({ ratesContract: '^2.0.0' }) }, 'rates contract ^2');
       },
     });
     try {
@@ -208,7 +211,7 @@ describe("GitHub's 405 answers", () => {
       expect(mergeRequests(gate.gh)).toHaveLength(1);
       expect(gate.gh.pull(REPO, pr.number)).toMatchObject({ merged: false });
     } finally {
-      gate.repo.commit({ 'promote.config.json': configWith() }, 'rates contract back');
+      commitOnMain({ 'promote.config.json': configWith() }, 'rates contract back');
     }
   });
 
@@ -385,5 +388,90 @@ describe('merge queue', () => {
     expect(v.stdout).toMatch(/^FAIL rows \(minutes\): /m);
     const statuses = gate.gh.repoState(REPO).statuses.filter((s) => s.sha === g.head);
     expect(statuses.at(-1)).toMatchObject({ context: 'git-promote/validate', state: 'failure' });
+  });
+});
+
+describe('policy.merge "auto-merge"', () => {
+  const strictChecks = (strict: boolean) =>
+    (gate.gh.repoState(REPO).rules = [
+      {
+        type: 'required_status_checks',
+        parameters: {
+          strict_required_status_checks_policy: strict,
+          required_status_checks: [{ context: 'git-promote/validate' }, { context: 'tests' }],
+        },
+      },
+    ]);
+  const autoMerge = () =>
+    commitOnMain({ 'promote.config.json': configWith({ merge: 'auto-merge' }) }, 'auto-merge');
+  const direct = () => commitOnMain({ 'promote.config.json': configWith() }, 'direct merges');
+
+  it('enables auto-merge with the validated head as expectedHeadOid; GitHub merges when the checks pass', async () => {
+    strictChecks(true);
+    autoMerge();
+    try {
+      const pr = await validated('minutes', 'm80');
+      const run = (await api(gate.gh, 'POST', '/check-runs', {
+        name: 'tests',
+        head_sha: pr.head,
+        status: 'in_progress',
+      })) as { id: number };
+      const m = await merge(pr);
+      expect(m.code, m.stderr).toBe(0);
+      expect(m.stdout.trim()).toBe(
+        `auto-merge enabled for PR #${pr.number} (squash, head ${pr.head.slice(0, 12)}): GitHub merges it once the branch's requirements are met`,
+      );
+      const graphql = gate.gh.requests.filter((r) => r.path === '/graphql');
+      expect(graphql).toHaveLength(1);
+      expect(graphql[0]!.body).toMatchObject({
+        variables: { expectedHeadOid: pr.head, mergeMethod: 'SQUASH' },
+      });
+      expect(gate.gh.pull(REPO, pr.number)).toMatchObject({ merged: false, autoMerge: { method: 'squash' } });
+      expect(mergeRequests(gate.gh)).toHaveLength(0);
+
+      // The required check passes: GitHub merges it, as the account that enabled auto-merge.
+      await api(gate.gh, 'PATCH', `/check-runs/${run.id}`, { conclusion: 'success' });
+      expect(gate.gh.pull(REPO, pr.number)).toMatchObject({ merged: true });
+      const main = remoteSha(gate.repo, 'main');
+      expect(git(gate.repo.remote, ['show', `${main}:config/minutes_current_run.json`])).toBe(
+        pointerJson('m80'),
+      );
+      expect(git(gate.repo.remote, ['log', '-1', '--format=%an', main]).trim()).toBe('github-actions[bot]');
+    } finally {
+      direct();
+    }
+  });
+
+  it('a PR GitHub could merge right now ("clean status") is merged directly', async () => {
+    strictChecks(true);
+    autoMerge();
+    try {
+      const pr = await validated('rates', 'r81');
+      await api(gate.gh, 'POST', '/check-runs', { name: 'tests', head_sha: pr.head, conclusion: 'success' });
+      const m = await merge(pr);
+      expect(m.code, m.stderr).toBe(0);
+      expect(m.stderr).toContain('can be merged right now');
+      expect(m.stdout).toMatch(/^merged PR #\d+ \(squash/);
+      expect(gate.gh.pull(REPO, pr.number)).toMatchObject({ merged: true });
+    } finally {
+      direct();
+    }
+  });
+
+  it('refuses (exit 2) when the branch does not require heads to be up to date', async () => {
+    strictChecks(false);
+    autoMerge();
+    try {
+      const pr = await validated('pace', 'p82');
+      const m = await merge(pr);
+      expect(m.code).toBe(2);
+      expect(m.stderr.split('\n')[0]).toBe(
+        'error: policy.merge "auto-merge" needs main to require branches to be up to date before merging: GitHub merges onto whatever the tip is then, which validate never saw',
+      );
+      expect(gate.gh.requests.filter((r) => r.path === '/graphql')).toHaveLength(0);
+    } finally {
+      direct();
+      gate.gh.repoState(REPO).rules = [];
+    }
   });
 });

@@ -110,6 +110,7 @@ export async function runStep(
       GITHUB_EVENT_PATH: event,
       GITHUB_REPOSITORY: REPO,
       GITHUB_API_URL: gh.url,
+      GITHUB_GRAPHQL_URL: `${gh.url}/graphql`,
       GITHUB_SERVER_URL: 'https://github.example',
       GITHUB_RUN_ID: '4242',
       GITHUB_SHA: pr.head,

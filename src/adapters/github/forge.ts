@@ -4,7 +4,7 @@
  * without a clear answer are checked rather than re-sent (see createPull and mergePull).
  */
 import { githubToken } from '../github-actions.js';
-import { UsageError } from '../../core/errors.js';
+import { CheckFailedError, UsageError } from '../../core/errors.js';
 import type {
   BranchProtection,
   CheckRun,
@@ -21,7 +21,15 @@ import { toForgeError } from './errors.js';
 export interface CreateForgeOptions extends GitHubClientOptions {
   /** "owner/repo". */
   repo: string;
+  /** GraphQL endpoint (GITHUB_GRAPHQL_URL); default `<baseUrl>/graphql`. */
+  graphqlUrl?: string;
 }
+
+const ENABLE_AUTO_MERGE = `mutation($pullRequestId: ID!, $mergeMethod: PullRequestMergeMethod!, $expectedHeadOid: GitObjectID!) {
+  enablePullRequestAutoMerge(input: {pullRequestId: $pullRequestId, mergeMethod: $mergeMethod, expectedHeadOid: $expectedHeadOid}) {
+    pullRequest { number autoMergeRequest { enabledAt } }
+  }
+}`;
 
 interface PullJson {
   number: number;
@@ -38,6 +46,7 @@ interface PullJson {
   mergeable?: boolean | null;
   mergeable_state?: string;
   draft?: boolean;
+  node_id?: string;
 }
 
 export function toPullRequest(p: PullJson): PullRequest {
@@ -55,6 +64,7 @@ export function toPullRequest(p: PullJson): PullRequest {
     mergeable: p.mergeable ?? null,
     ...(p.mergeable_state !== undefined ? { mergeableState: p.mergeable_state } : {}),
     draft: p.draft ?? false,
+    ...(p.node_id ? { nodeId: p.node_id } : {}),
   };
 }
 
@@ -335,6 +345,39 @@ export function createForge(options: CreateForgeOptions): Forge {
         return [...latest.values()];
       }),
 
+    async enableAutoMerge(pull, input) {
+      const url =
+        options.graphqlUrl ?? `${(options.baseUrl ?? 'https://api.github.com').replace(/\/+$/, '')}/graphql`;
+      try {
+        // The query goes inside the options: with a query string first, octokit forbids `url`.
+        await octokit.graphql({
+          query: ENABLE_AUTO_MERGE,
+          url,
+          pullRequestId: pull.nodeId,
+          mergeMethod: input.method.toUpperCase(),
+          expectedHeadOid: input.sha,
+          ...NO_RETRY,
+        });
+        return 'enabled';
+      } catch (err) {
+        // GraphQL refusals come as 200 with errors[] (GraphqlResponseError); its request holds
+        // the token, so only the messages are kept.
+        const errors = (err as { errors?: { message?: string }[] }).errors;
+        if (!Array.isArray(errors)) throw toForgeError(err, { what: `enable auto-merge of #${pull.number}` });
+        const message = errors.map((e) => e.message ?? '').join('; ');
+        // GitHub will not enable auto-merge on a PR it could merge right now: "Pull request Pull
+        // request is in clean status" (or "unstable status": only optional checks pending),
+        // github.com/peter-evans/enable-pull-request-automerge/issues/343 and /1118.
+        if (/(?:clean|unstable) status/i.test(message)) return 'clean';
+        throw new CheckFailedError(
+          `GitHub: could not enable auto-merge of pull request #${pull.number}: ${message}`,
+          /not allowed/i.test(message)
+            ? 'Allow auto-merge in the repository settings (Settings > General > Pull Requests).'
+            : 'Look at the pull request on GitHub; run merge again once the cause is fixed.',
+        );
+      }
+    },
+
     getMergeMethods: () =>
       call('read the repository settings', async () => {
         const { data } = await octokit.rest.repos.get(r);
@@ -369,6 +412,7 @@ export function forgeFromEnv(
     repo,
     token: tokenFromEnv(env) ?? '',
     baseUrl: env.GITHUB_API_URL || 'https://api.github.com',
+    ...(env.GITHUB_GRAPHQL_URL ? { graphqlUrl: env.GITHUB_GRAPHQL_URL } : {}),
     ...extra,
   });
 }

@@ -13,6 +13,8 @@ export interface PullRecord {
   headShaAtClose: string | null;
   labels: string[];
   draft: boolean;
+  /** Auto-merge enabled (GraphQL enablePullRequestAutoMerge): merged when its requirements are met. */
+  autoMerge?: { method: 'merge' | 'squash' | 'rebase'; expectedHeadOid: string; enabledBy: string } | null;
   merged: boolean;
   mergedAt: string | null;
   mergeCommitSha: string | null;
@@ -164,6 +166,11 @@ export function labelJson(base: string, r: RepoState, name: string): Json {
   };
 }
 
+/** A pull request's GraphQL node id, unique across the stand-in's repositories. */
+export function pullNodeId(r: RepoState, number: number): string {
+  return `PR_${r.id}_${number}`;
+}
+
 export function pullJson(
   base: string,
   r: RepoState,
@@ -177,7 +184,7 @@ export function pullJson(
   return {
     url,
     id: 1000 + p.number,
-    node_id: `PR_${p.number}`,
+    node_id: pullNodeId(r, p.number),
     html_url: html,
     diff_url: `${html}.diff`,
     patch_url: `${html}.patch`,
@@ -210,7 +217,14 @@ export function pullJson(
       repo,
     },
     author_association: 'OWNER',
-    auto_merge: null,
+    auto_merge: p.autoMerge
+      ? {
+          enabled_by: userJson(base, p.autoMerge.enabledBy),
+          merge_method: p.autoMerge.method,
+          commit_title: '',
+          commit_message: '',
+        }
+      : null,
     merged: p.merged,
     mergeable: p.state === 'open' ? live.mergeable : null,
     mergeable_state: p.state !== 'open' ? 'unknown' : live.mergeableState,

@@ -189,7 +189,8 @@ function latestPerContext(req: RouteRequest, sha: string) {
   return [...latest.values()].sort((a, b) => b.id - a.id);
 }
 
-async function merge(req: RouteRequest, p: PullRecord): Promise<RouteResponse> {
+/** PUT …/pulls/{n}/merge; also how auto-merge merges once a PR's requirements are met. */
+export async function merge(req: RouteRequest, p: PullRecord): Promise<RouteResponse> {
   const method = stringField(req.body, 'merge_method') ?? 'merge';
   if (!['merge', 'squash', 'rebase'].includes(method)) return invalid('PullRequest', 'merge_method');
   const kind = method as keyof typeof METHOD_NAMES;
@@ -251,6 +252,7 @@ async function merge(req: RouteRequest, p: PullRecord): Promise<RouteResponse> {
     const now = iso(req.now());
     Object.assign(p, {
       state: 'closed',
+      autoMerge: null,
       merged: true,
       mergedAt: now,
       closedAt: now,
