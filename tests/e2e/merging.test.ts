@@ -475,3 +475,43 @@ describe('policy.merge "auto-merge"', () => {
     }
   });
 });
+
+describe('policy.merge "merge-queue"', () => {
+  it('refuses (exit 2) without a merge queue on the branch, and queues the PR (auto-merge) with one', async () => {
+    commitOnMain({ 'promote.config.json': configWith({ merge: 'merge-queue' }) }, 'merge queue');
+    try {
+      gate.gh.repoState(REPO).rules = [];
+      const pr = await validated('minutes', 'm85');
+      const none = await merge(pr);
+      expect(none.code).toBe(2);
+      expect(none.stderr.split('\n')[0]).toBe(
+        'error: policy.merge "merge-queue" needs a merge queue on main, and its rules have none',
+      );
+
+      gate.gh.repoState(REPO).rules = [
+        { type: 'merge_queue', parameters: { merge_method: 'SQUASH', grouping_strategy: 'ALLGREEN' } },
+        {
+          type: 'required_status_checks',
+          parameters: {
+            strict_required_status_checks_policy: false,
+            required_status_checks: [{ context: 'git-promote/validate' }, { context: 'tests' }],
+          },
+        },
+      ];
+      const m = await merge(pr);
+      expect(m.code, m.stderr).toBe(0);
+      expect(m.stdout.trim()).toBe(
+        `queued PR #${pr.number} (squash, head ${pr.head.slice(0, 12)}): GitHub merges it once the branch's requirements are met`,
+      );
+      expect(gate.gh.pull(REPO, pr.number)).toMatchObject({
+        merged: false,
+        autoMerge: { expectedHeadOid: pr.head },
+      });
+    } finally {
+      gate.gh.repoState(REPO).rules = [];
+      const open = gate.gh.pulls(REPO).filter((p) => p.autoMerge);
+      for (const p of open) p.autoMerge = null;
+      commitOnMain({ 'promote.config.json': configWith() }, 'direct merges');
+    }
+  });
+});
