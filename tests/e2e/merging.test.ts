@@ -219,7 +219,13 @@ describe("GitHub's 405 answers", () => {
     gate.gh.repoState(REPO).rules = [
       {
         type: 'pull_request',
-        parameters: { required_approving_review_count: 1, require_code_owner_review: false },
+        parameters: {
+          required_approving_review_count: 1,
+          require_code_owner_review: false,
+          dismiss_stale_reviews_on_push: true,
+          require_last_push_approval: false,
+          required_review_thread_resolution: false,
+        },
       },
     ];
     try {
@@ -489,7 +495,18 @@ describe('policy.merge "merge-queue"', () => {
       );
 
       gate.gh.repoState(REPO).rules = [
-        { type: 'merge_queue', parameters: { merge_method: 'SQUASH', grouping_strategy: 'ALLGREEN' } },
+        {
+          type: 'merge_queue',
+          parameters: {
+            merge_method: 'SQUASH',
+            grouping_strategy: 'ALLGREEN',
+            check_response_timeout_minutes: 60,
+            max_entries_to_build: 5,
+            max_entries_to_merge: 5,
+            min_entries_to_merge: 1,
+            min_entries_to_merge_wait_minutes: 5,
+          },
+        },
         {
           type: 'required_status_checks',
           parameters: {

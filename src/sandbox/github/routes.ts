@@ -253,6 +253,7 @@ export async function merge(req: RouteRequest, p: PullRecord): Promise<RouteResp
     Object.assign(p, {
       state: 'closed',
       autoMerge: null,
+      mergedBy: req.user,
       merged: true,
       mergedAt: now,
       closedAt: now,
@@ -471,7 +472,12 @@ export const ROUTES: Route[] = [
     async handle(req) {
       const sha = await req.bare.branchSha(req.params.branch!);
       if (!sha) return fail(404, 'Branch not found');
-      return { status: 200, body: branchJson(req.base, req.repo, req.params.branch!, sha) };
+      const info = await req.bare.commitInfo(sha);
+      const tree = await req.bare.treeOf(sha);
+      return {
+        status: 200,
+        body: branchJson(req.base, req.repo, req.params.branch!, { sha, tree, ...info }),
+      };
     },
   },
   {

@@ -8,9 +8,9 @@ import { MergeBlockedError, type Forge } from '../../../src/core/forge.js';
 import {
   primaryRateLimit,
   secondaryRateLimit,
-  startGitHubStandIn,
   type GitHubStandIn,
 } from '../../../src/sandbox/github/index.js';
+import { startGitHubStandIn } from '../../helpers/github-traffic.js';
 import { promoteErrorOf } from '../../helpers/errors.js';
 import { createRepo, git, writeFiles, type TestRepo } from '../../helpers/git-repo.js';
 
