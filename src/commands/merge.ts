@@ -40,6 +40,8 @@ import type { Context, Outcome } from './context.js';
 import { repositoryName, requireForge } from './forge-access.js';
 
 const SHA = /^[0-9a-f]{40}$/;
+const MERGE_BEHIND_REMEDY =
+  'Not merged. Propose the promotion again on the current branch (or update the PR branch); the new head is validated and merged by its own run.';
 
 function prNumber(value: unknown): number {
   const text = typeof value === 'string' ? value : '';
@@ -105,8 +107,9 @@ async function pendingChecks(forge: Forge, pull: PullRequest, loaded: LoadedConf
     forge.getBranchRules(branch),
     forge.getBranchProtection(branch),
   ]);
+  // The validation status itself must already be success (the merge job runs after validate).
   const status = statusRefusal(statuses, head, config.policy.statusCreators);
-  if (status && !status.pending) refuse([status]);
+  if (status) refuse([status]);
   const names = requiredCheckNames(rules, protection).filter((n) => n !== STATUS_CONTEXT);
   const verdict = judgeRequired(names, statuses, runs);
   if (verdict.failed.length)
@@ -116,7 +119,7 @@ async function pendingChecks(forge: Forge, pull: PullRequest, loaded: LoadedConf
         remedy: `Not merged: ${branch} requires ${names.join(', ')} to pass. Fix the failing check and push again.`,
       })),
     );
-  return [...(status?.pending ? [{ name: STATUS_CONTEXT, state: 'pending' }] : []), ...verdict.pending];
+  return verdict.pending;
 }
 
 /**
@@ -172,7 +175,14 @@ export async function merge(_args: string[], opts: Record<string, unknown>, ctx:
     if (line !== said) ctx.stderr.write(`${line}\n`);
     said = line;
   };
-  const timeLeft = () => deadline - ctx.now().getTime();
+  // The clock bounds the wait; so does the number of polls, should the clock stand still.
+  let polls = 0;
+  const maxPolls = Math.ceil(waitMs / pollMs) + 1;
+  const timeLeft = () => (polls > maxPolls ? 0 : deadline - ctx.now().getTime());
+  const pause = (ms: number) => {
+    polls += 1;
+    return sleep(Math.max(Math.min(ms, timeLeft()), 0), ctx.signal);
+  };
   let handOver = config.policy.merge !== 'direct';
 
   for (;;) {
@@ -214,7 +224,7 @@ export async function merge(_args: string[], opts: Record<string, unknown>, ctx:
           'Not merged. Re-run the merge job once they finish, or raise policy.mergeWait in promote.config.json.',
         );
       progress(`waiting for required checks on head ${short}: ${describeChecks(waiting)}`);
-      await sleep(Math.min(pollMs, Math.max(timeLeft(), 0)), ctx.signal);
+      await pause(pollMs);
       continue;
     }
     await recheckAtTip(loaded, head, number, ctx);
@@ -242,7 +252,7 @@ export async function merge(_args: string[], opts: Record<string, unknown>, ctx:
           progress(
             `${config.repository.branch} moved under the merge (${why}): checking again in ${formatDuration(delay)}`,
           );
-          await sleep(delay, ctx.signal);
+          await pause(delay);
           backoffMs = Math.min(backoffMs * 2, 30_000);
           continue;
         }
@@ -254,7 +264,7 @@ export async function merge(_args: string[], opts: Record<string, unknown>, ctx:
               'Not merged. Re-run the merge job once the required checks pass, or raise policy.mergeWait.',
             );
           progress(`waiting: ${why}`);
-          await sleep(Math.min(pollMs, Math.max(timeLeft(), 0)), ctx.signal);
+          await pause(pollMs);
           continue;
         case 'review':
           throw new CheckFailedError(
@@ -270,6 +280,19 @@ export async function merge(_args: string[], opts: Record<string, unknown>, ctx:
         }
         case 'draft':
           throw new CheckFailedError(`PR #${number} is a draft: ${why}`, err.remedy);
+        case 'behind':
+          throw new BusyError(`PR #${number} is behind ${config.repository.branch}: ${why}`, err.remedy);
+        case 'not-mergeable': {
+          // GitHub's generic refusal: its mergeable_state says more ("behind" when the branch
+          // requires up-to-date heads; "dirty" for conflicts, which stays exit 4 as before).
+          const state = (await forge.getPull(number).catch(() => null))?.mergeableState;
+          if (state === 'behind')
+            throw new BusyError(
+              `PR #${number} is behind ${config.repository.branch}, which requires heads to be up to date (${why})`,
+              MERGE_BEHIND_REMEDY,
+            );
+          throw err;
+        }
         default:
           throw err;
       }

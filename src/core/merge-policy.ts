@@ -10,8 +10,6 @@ import { oneLine } from './workflow-commands.js';
 export interface Refusal {
   message: string;
   remedy: string;
-  /** True when waiting may lift it (the validation status is still pending). */
-  pending?: boolean;
 }
 
 /** Every policy reason not to merge this PR (empty when it may be merged, statuses aside). */
@@ -71,7 +69,6 @@ export function statusRefusal(statuses: CommitStatus[], sha: string, trusted: st
     return {
       message: `${STATUS_CONTEXT} is still pending on head ${short}`,
       remedy: 'Wait for validation to finish, then run merge again.',
-      pending: true,
     };
   if (status.state !== 'success')
     return {

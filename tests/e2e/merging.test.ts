@@ -258,6 +258,30 @@ describe("GitHub's 405 answers", () => {
     }
   });
 
+  it('"not mergeable" on a PR whose mergeable_state is behind: exit 4 saying so', async () => {
+    const pr = await validated('minutes', 'm68');
+    const live = (await api(gate.gh, 'GET', `/pulls/${pr.number}`)) as object;
+    gate.gh.inject({
+      method: 'PUT',
+      path: /\/merge$/,
+      status: 405,
+      body: { message: 'Pull Request is not mergeable', status: '405' },
+      // GitHub then reports the PR as behind a branch that requires up-to-date heads.
+      onHit: () =>
+        gate.gh.inject({
+          method: 'GET',
+          path: `/repos/${REPO}/pulls/${pr.number}`,
+          status: 200,
+          body: { ...live, mergeable_state: 'behind' },
+        }),
+    });
+    const m = await merge(pr);
+    expect(m.code).toBe(4);
+    expect(m.stderr.split('\n')[0]).toBe(
+      `error: PR #${pr.number} is behind main, which requires heads to be up to date (Pull Request is not mergeable)`,
+    );
+  });
+
   it('a draft is never merged (exit 1) and GitHub would refuse it too', async () => {
     const branch = 'promote/minutes/m67';
     const head = pushBranch(gate.repo, branch, files('minutes', 'm67'));
