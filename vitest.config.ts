@@ -10,6 +10,8 @@ export default defineConfig({
         test: {
           name: 'integration',
           include: ['tests/integration/**/*.test.ts', 'tests/e2e/**/*.test.ts'],
+          // The GitHub stand-in's traffic is checked against @octokit/openapi after every test.
+          setupFiles: ['tests/setup/github-traffic.ts'],
           testTimeout: 60_000,
           hookTimeout: 60_000,
         },

@@ -190,6 +190,12 @@ export const configSchema = z.looseObject({
       mergeMethod: z.enum(['squash', 'merge', 'rebase']).default('squash'),
       // Accounts whose git-promote/validate status merge trusts (a GitHub App's is "<slug>[bot]").
       statusCreators: z.array(z.string().min(1)).min(1).default(['github-actions[bot]']),
+      // How long merge waits for the branch's required checks on the head (and retries a base
+      // moved by another merge) before giving up with exit 3.
+      mergeWait: durationSchema.default('15m'),
+      // How a validated promotion reaches the branch: merged by the merge job ("direct"), or
+      // handed to GitHub's auto-merge / merge queue (docs/merging.md).
+      merge: z.enum(['direct', 'auto-merge', 'merge-queue']).default('direct'),
     })
     .default({
       evidenceMaxAgeDays: 3,
@@ -197,6 +203,8 @@ export const configSchema = z.looseObject({
       rollbackLabels: ['rollback'],
       mergeMethod: 'squash',
       statusCreators: ['github-actions[bot]'],
+      mergeWait: '15m',
+      merge: 'direct',
     }),
 });
 

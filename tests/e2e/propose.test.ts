@@ -3,7 +3,8 @@
  * token that must never show up in any output.
  */
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { startGitHubStandIn, type GitHubStandIn } from '../../src/sandbox/github/index.js';
+import type { GitHubStandIn } from '../../src/sandbox/github/index.js';
+import { startGitHubStandIn } from '../helpers/github-traffic.js';
 import { runCliProcess } from '../helpers/cli.js';
 import { slateDate } from '../../src/core/game-date.js';
 import { git } from '../helpers/git-repo.js';

@@ -9,11 +9,8 @@ import { buildPullRequest, buildProposal, propose } from '../../src/commands/pro
 import { PrBody } from '../../src/core/pr-body.js';
 import { evidenceSchema } from '../../src/core/schemas.js';
 import { loadConfig } from '../../src/adapters/config-file.js';
-import {
-  secondaryRateLimit,
-  startGitHubStandIn,
-  type GitHubStandIn,
-} from '../../src/sandbox/github/index.js';
+import { secondaryRateLimit, type GitHubStandIn } from '../../src/sandbox/github/index.js';
+import { startGitHubStandIn } from '../helpers/github-traffic.js';
 import { testContext, type TestContext } from '../helpers/context.js';
 import { promoteErrorOf } from '../helpers/errors.js';
 import { evidenceJson } from '../helpers/evidence.js';
