@@ -14,13 +14,14 @@ import {
   type SandboxWorld,
 } from '../../src/sandbox/world/build-world.js';
 import { smokeEvidence } from '../../src/sandbox/world/smoke-evidence.js';
-import { git, tempDir, testEnv } from '../helpers/git-repo.js';
+import { git, removeTempDirs, tempDir, testEnv } from '../helpers/git-repo.js';
 import { testContext } from '../helpers/context.js';
 import { CLI } from '../helpers/cli.js';
 
 const worlds: SandboxWorld[] = [];
 afterEach(async () => {
   for (const w of worlds.splice(0)) await w.close();
+  removeTempDirs();
 });
 
 async function world(options: { flowStepMs?: number } = {}): Promise<SandboxWorld> {

