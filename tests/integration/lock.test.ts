@@ -7,6 +7,7 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { acquireLock, holderAlive, processStart, readLockInfo } from '../../src/adapters/fs/lock.js';
 import { tempDir } from '../helpers/git-repo.js';
+import { linuxOnly } from '../helpers/platform.js';
 
 const LOCK_JS = fileURLToPath(new URL('../../dist/src/adapters/fs/lock.js', import.meta.url));
 const dirs: string[] = [];
@@ -75,7 +76,8 @@ function staleLock(path: string): void {
 }
 
 describe('agent lock', () => {
-  it('names its holder with pid, start time and host; a recycled pid does not count as the holder', async () => {
+  it('names its holder with pid, start time and host; a recycled pid does not count as the holder', async (ctx) => {
+    linuxOnly(ctx, 'the start time comes from /proc/<pid>/stat');
     const dir = tempDir();
     dirs.push(dir);
     const held = await acquireLock(join(dir, 'agent.lock'), { command: 'test' });
@@ -89,7 +91,8 @@ describe('agent lock', () => {
     expect(existsSync(join(dir, 'agent.lock'))).toBe(false);
   });
 
-  it('eight processes racing over a stale lock: every one holds it in turn, never two at once', async () => {
+  it('eight processes racing over a stale lock: every one holds it in turn, never two at once', async (ctx) => {
+    linuxOnly(ctx, 'taking over a stale lock needs the abstract-socket guard');
     const dir = tempDir();
     dirs.push(dir);
     const lock = join(dir, 'agent.lock');
