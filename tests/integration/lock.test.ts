@@ -8,6 +8,7 @@ import { fileURLToPath } from 'node:url';
 import { acquireLock, holderAlive, processStart, readLockInfo } from '../../src/adapters/fs/lock.js';
 import { tempDir } from '../helpers/git-repo.js';
 import { linuxOnly } from '../helpers/platform.js';
+import { waitForEntry } from '../helpers/wait.js';
 
 const LOCK_JS = fileURLToPath(new URL('../../dist/src/adapters/fs/lock.js', import.meta.url));
 const dirs: string[] = [];
@@ -113,16 +114,28 @@ describe('agent lock', () => {
     dirs.push(dir);
     const lock = join(dir, 'agent.lock');
     const held = await acquireLock(lock);
-    setTimeout(() => held.release(), 300);
-    const t0 = Date.now();
-    const second = await acquireLock(lock, { wait: true, pollMs: 20 });
-    expect(Date.now() - t0).toBeGreaterThanOrEqual(250);
+    /** Resolves once a waiter has tried the lock `times` times (each try links a fresh candidate). */
+    const tries = (times: number) => {
+      const names = new Set<string>();
+      return waitForEntry(dir, (n) => n.startsWith('agent.lock.cand-') && names.add(n).size === times);
+    };
+    let tried = tries(3);
+    let acquired = false;
+    const waiting = acquireLock(lock, { wait: true, pollMs: 20 }).then((l) => ((acquired = true), l));
+    await tried.seen;
+    expect(acquired).toBe(false); // tried three times while held: still waiting
+    held.release();
+    const second = await waiting;
+    expect(second.stillHeld()).toBe(true);
+
     const controller = new AbortController();
-    setTimeout(() => controller.abort(), 100);
-    await expect(
-      acquireLock(lock, { wait: true, pollMs: 20, signal: controller.signal }),
-    ).rejects.toMatchObject({
+    tried = tries(2);
+    const stopped = acquireLock(lock, { wait: true, pollMs: 20, signal: controller.signal });
+    await tried.seen;
+    controller.abort();
+    await expect(stopped).rejects.toMatchObject({
       exitCode: 4,
+      message: expect.stringContaining('is held by'),
     });
     second.release();
   });
