@@ -21,14 +21,15 @@ interface Holding {
 
 /**
  * A child that waits for the lock, holds it for holdMs and reports when it held it. The interval
- * is measured inside the holding (after acquire returned, before release), on the shared
- * high-resolution wall clock, so two correct holders never report overlapping intervals however
- * late the scheduler runs them.
+ * is measured inside the holding (after acquire returned, before release) on CLOCK_MONOTONIC
+ * (process.hrtime), one clock for all processes of the host, so two correct holders never report
+ * overlapping intervals however late the scheduler runs them. (performance.timeOrigin is not
+ * comparable across processes: each samples it at start-up, off by milliseconds under load.)
  */
 function contender(lock: string, holdMs: number): Promise<Holding> {
   const script = `
     const { acquireLock } = await import(${JSON.stringify(LOCK_JS)});
-    const clock = () => performance.timeOrigin + performance.now();
+    const clock = () => Number(process.hrtime.bigint() / 1000n); // µs on CLOCK_MONOTONIC
     // Widen the race: linger 30ms between judging the lock stale and removing it.
     const pause = () => Atomics.wait(new Int32Array(new SharedArrayBuffer(4)), 0, 0, 30);
     const held = await acquireLock(${JSON.stringify(lock)}, { wait: true, pollMs: 5, beforeStaleRemoval: pause });
