@@ -17,41 +17,60 @@ afterEach(() => dirs.splice(0).forEach((d) => rmSync(d, { recursive: true, force
 interface Holding {
   from: number;
   to: number;
+  /** Whether this process judged the lock stale and removed it. */
+  tookOver: boolean;
 }
 
 /**
- * A child that waits for the lock, holds it for holdMs and reports when it held it. The interval
- * is measured inside the holding (after acquire returned, before release) on CLOCK_MONOTONIC
- * (process.hrtime), one clock for all processes of the host, so two correct holders never report
- * overlapping intervals however late the scheduler runs them. (performance.timeOrigin is not
- * comparable across processes: each samples it at start-up, off by milliseconds under load.)
+ * A child that waits for the lock, holds it for holdMs and reports when it held it. It loads the
+ * lock module, says "ready" and starts only on "go", so all contenders try at the same instant.
+ * The interval is measured inside the holding (after acquire returned, before release) on
+ * CLOCK_MONOTONIC (process.hrtime), one clock for all processes of the host, so two correct
+ * holders never report overlapping intervals however late the scheduler runs them.
+ * (performance.timeOrigin is not comparable across processes: each samples it at start-up.)
  */
-function contender(lock: string, holdMs: number): Promise<Holding> {
+function contender(
+  lock: string,
+  holdMs: number,
+): { ready: Promise<void>; go(): void; done: Promise<Holding> } {
   const script = `
     const { acquireLock } = await import(${JSON.stringify(LOCK_JS)});
     const clock = () => Number(process.hrtime.bigint() / 1000n); // µs on CLOCK_MONOTONIC
+    let tookOver = false;
     // Widen the race: linger 30ms between judging the lock stale and removing it.
-    const pause = () => Atomics.wait(new Int32Array(new SharedArrayBuffer(4)), 0, 0, 30);
+    const pause = () => {
+      tookOver = true;
+      Atomics.wait(new Int32Array(new SharedArrayBuffer(4)), 0, 0, 30);
+    };
+    console.log('ready');
+    await new Promise((r) => process.stdin.once('data', r));
+    process.stdin.pause();
     const held = await acquireLock(${JSON.stringify(lock)}, { wait: true, pollMs: 5, beforeStaleRemoval: pause });
     const from = clock();
     await new Promise((r) => setTimeout(r, ${holdMs}));
     const to = clock();
     held.release();
-    console.log(JSON.stringify({ from, to }));`;
-  return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, ['--input-type=module', '-e', script], {
-      stdio: ['ignore', 'pipe', 'inherit'],
-    });
-    const timer = setTimeout(() => child.kill('SIGKILL'), 30_000);
-    let out = '';
-    child.stdout.on('data', (c: Buffer) => (out += c.toString()));
+    console.log(JSON.stringify({ from, to, tookOver }));`;
+  const child = spawn(process.execPath, ['--input-type=module', '-e', script], {
+    stdio: ['pipe', 'pipe', 'inherit'],
+  });
+  const timer = setTimeout(() => child.kill('SIGKILL'), 30_000);
+  let out = '';
+  let signalReady: () => void;
+  const ready = new Promise<void>((r) => (signalReady = r));
+  child.stdout.on('data', (c: Buffer) => {
+    out += c.toString();
+    if (out.startsWith('ready\n')) signalReady();
+  });
+  const done = new Promise<Holding>((resolve, reject) => {
     child.on('error', reject);
     child.on('close', (code) => {
       clearTimeout(timer);
-      if (code === 0) resolve(JSON.parse(out) as Holding);
+      if (code === 0) resolve(JSON.parse(out.split('\n').filter(Boolean).at(-1)!) as Holding);
       else reject(new Error(`contender exit ${code}`));
     });
   });
+  return { ready, go: () => child.stdin.end('go\n'), done };
 }
 
 /** Pairs of holdings that overlap in time (two holders at once), as readable text. */
@@ -100,10 +119,19 @@ describe('agent lock', () => {
     const lock = join(dir, 'agent.lock');
     for (let round = 0; round < 3; round++) {
       staleLock(lock);
-      const holdings = await Promise.all(Array.from({ length: 8 }, () => contender(lock, 40)));
+      const contenders = Array.from({ length: 8 }, () => contender(lock, 40));
+      await Promise.all(contenders.map((c) => c.ready));
+      contenders.forEach((c) => c.go());
+      const holdings = await Promise.all(contenders.map((c) => c.done));
       // Not "how many won": under load a late starter may find the lock already released and
-      // take it too, which is correct. The invariant is that holding intervals never overlap.
+      // take it too, which is correct. The invariants: exactly one process judges the stale lock
+      // and removes it (the guard lets one at a time inspect it), and no two holding intervals
+      // overlap.
       expect(holdings).toHaveLength(8);
+      expect(
+        holdings.filter((h) => h.tookOver),
+        JSON.stringify(holdings),
+      ).toHaveLength(1);
       expect(overlaps(holdings), JSON.stringify(holdings)).toEqual([]);
       expect(existsSync(lock)).toBe(false);
       expect(readdirSync(dir).filter((n) => n.includes('.cand-'))).toEqual([]);
