@@ -1,9 +1,9 @@
 /**
- * Write bench/MUTATION.md from StrykerJS's JSON report (reports/mutation/mutation.json): the score
+ * Write bench/MUTATION.md from StrykerJS's JSON reports (reports/mutation/*.json): the score
  * per folder and per file, and every surviving or uncovered mutant with its line. Notes written by
  * hand below the `<!-- notes -->` line of an existing bench/MUTATION.md are kept.
  */
-import { existsSync, readFileSync, writeFileSync } from 'node:fs';
+import { existsSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { cpus } from 'node:os';
 import { join } from 'node:path';
 import { packageRoot } from '../src/version.js';
@@ -61,8 +61,15 @@ function snippet(source: string, m: Mutant): string {
 }
 
 const root = packageRoot();
-const report = JSON.parse(readFileSync(join(root, 'reports/mutation/mutation.json'), 'utf8')) as Report;
-const files = Object.entries(report.files).sort(([a], [b]) => a.localeCompare(b));
+// One report from `npm run mutation`, or several from runs over parts (`--mutate` with another
+// jsonReporter.fileName); each file's mutants come from the newest report that has them.
+const dir = join(root, 'reports/mutation');
+const merged: Report['files'] = {};
+for (const name of readdirSync(dir)
+  .filter((n) => n.endsWith('.json'))
+  .sort())
+  Object.assign(merged, (JSON.parse(readFileSync(join(dir, name), 'utf8')) as Report).files);
+const files = Object.entries(merged).sort(([a], [b]) => a.localeCompare(b));
 const folders = ['src/core', 'src/adapters/fs'];
 const all = files.flatMap(([, f]) => f.mutants);
 
