@@ -169,8 +169,8 @@ const STEPS: [string, number][] = [
  * "intent written" and "state written"; a share before the intent (the set must stay old) and
  * after the state (the set is new, the intent may remain).
  */
-const AIMED = 80;
-const PAUSE_MS = 15;
+const AIMED = 60;
+const PAUSE_MS = 10;
 const AIMS = [
   { name: 'before intent', trigger: 'temp-written', steps: 4, share: 3 },
   { name: 'write window', trigger: 'intent-written', steps: 8, share: 14 },
