@@ -2,8 +2,7 @@
  * Waiting in tests: for a condition, with a deadline, never for a fixed time. A loaded machine
  * only makes these slower, never wrong; a condition that never comes fails with what was awaited.
  */
-import { watch } from 'node:fs';
-import { readFileSync } from 'node:fs';
+import { readFileSync, watch } from 'node:fs';
 
 /** Poll `check` until it is true; throw after `timeoutMs` naming what was awaited. */
 export async function waitUntil(
@@ -48,7 +47,7 @@ export function waitForEntry(
   dir: string,
   matches: (name: string) => boolean,
   timeoutMs = 15_000,
-): { seen: Promise<string>; close(): void } {
+): { seen: Promise<string> } {
   const watcher = watch(dir);
   let timer: NodeJS.Timeout | undefined;
   const seen = new Promise<string>((resolve, reject) => {
@@ -61,11 +60,5 @@ export function waitForEntry(
     clearTimeout(timer);
     watcher.close();
   });
-  return {
-    seen,
-    close: () => {
-      clearTimeout(timer);
-      watcher.close();
-    },
-  };
+  return { seen };
 }
