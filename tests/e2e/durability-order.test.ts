@@ -41,7 +41,7 @@ function atomicReplace(events: FsEvent[], path: string): { renamed: number; dirS
 
 describe('durability order under strace', () => {
   it('temp write → fsync → rename → directory fsync for pointers, intent and state; append → fsync for the journal', async (ctx) => {
-    ctx.skip(!straceAvailable(), 'needs Linux and strace (.ci/run installs it)');
+    ctx.skip(!straceAvailable(), 'needs Linux and strace allowed to trace (.ci/run installs it)');
     w = createAgentWorld();
     expect((await spawnCli(['apply'], { cwd: w.cwd }).done).code).toBe(0);
     w.promote({ minutes: 'm2', rates: 'r2' });

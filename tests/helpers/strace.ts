@@ -11,7 +11,8 @@ export const TRACED = 'openat,write,pwrite64,writev,pwritev,fsync,fdatasync,clos
 export function straceAvailable(): boolean {
   if (process.platform !== 'linux') return false;
   try {
-    execFileSync('strace', ['-V'], { stdio: 'ignore' });
+    // Present and allowed to trace (a container without CAP_SYS_PTRACE may forbid it).
+    execFileSync('strace', ['-f', '-qq', '-o', '/dev/null', 'true'], { stdio: 'ignore' });
     return true;
   } catch {
     return false;
