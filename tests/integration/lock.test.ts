@@ -170,3 +170,77 @@ describe('agent lock', () => {
     second.release();
   });
 });
+
+describe('agent lock in process: what counts as stale', () => {
+  const lockIn = () => {
+    const dir = tempDir();
+    dirs.push(dir);
+    return join(dir, 'agent.lock');
+  };
+  const write = (path: string, info: Record<string, unknown> | string) =>
+    writeFileSync(path, typeof info === 'string' ? info : JSON.stringify(info));
+  const me = () => ({
+    pid: process.pid,
+    start: processStart(process.pid),
+    host: hostname(),
+    token: 'other',
+    since: '2026-01-01T00:00:00Z',
+    command: 'git-promote agent',
+  });
+
+  it('takes over a lock whose holder is dead, recycled or unreadable, and says who held it otherwise', async (ctx) => {
+    linuxOnly(ctx, 'taking over a stale lock needs the abstract-socket guard and /proc');
+    const lock = lockIn();
+    const stale: (Record<string, unknown> | string)[] = [
+      { ...me(), pid: 2 ** 22 + 3 }, // no such process
+      { ...me(), start: 'another-start-time' }, // this pid, but another process started it
+      { ...me(), pid: 0 },
+      { ...me(), pid: 1.5 },
+      '{"pid": "not a number"',
+      '{"pid": 12}', // no token
+    ];
+    for (const info of stale) {
+      write(lock, info);
+      let judged = 0;
+      const held = await acquireLock(lock, { beforeStaleRemoval: () => judged++ });
+      expect(judged, JSON.stringify(info)).toBe(1);
+      expect(readLockInfo(lock)).toMatchObject({ pid: process.pid, token: held.info.token });
+      held.release();
+      expect(existsSync(lock)).toBe(false);
+    }
+  });
+
+  it('is busy (exit 4) while the holder may be alive: this process, or any process on another host', async () => {
+    const lock = lockIn();
+    for (const info of [me(), { ...me(), start: null }, { ...me(), pid: 2 ** 22 + 3, host: 'elsewhere' }]) {
+      write(lock, info);
+      const err = await acquireLock(lock).catch((e: unknown) => e);
+      expect(err).toMatchObject({ exitCode: 4 });
+      expect((err as Error).message).toBe(
+        `the agent lock ${lock} is held by pid ${info.pid} on ${info.host} (git-promote agent, since 2026-01-01T00:00:00Z)`,
+      );
+      expect(readLockInfo(lock)).toMatchObject({ token: 'other' }); // untouched
+    }
+  });
+
+  it('release removes only its own lock; candidates of dead processes are cleaned up', async (ctx) => {
+    linuxOnly(ctx, 'the guard that removes dead candidates is an abstract socket');
+    const lock = lockIn();
+    const held = await acquireLock(lock);
+    expect(held.stillHeld()).toBe(true);
+    write(lock, me()); // someone else's now (a human removed ours and another agent took it)
+    expect(held.stillHeld()).toBe(false);
+    held.release();
+    expect(readLockInfo(lock)).toMatchObject({ token: 'other' });
+    rmSync(lock);
+    const dead = `${lock}.cand-${2 ** 22 + 3}-00000000`;
+    const alive = `${lock}.cand-${process.pid}-11111111`;
+    write(dead, me());
+    write(alive, me());
+    const again = await acquireLock(lock);
+    expect(existsSync(dead)).toBe(false);
+    expect(existsSync(alive)).toBe(true);
+    again.release();
+    expect(readLockInfo(lock)).toBe('missing');
+  });
+});
