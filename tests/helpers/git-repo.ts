@@ -3,7 +3,7 @@
  * { path: content } map, with a pinned author and no user or system git configuration.
  */
 import { execFileSync } from 'node:child_process';
-import { mkdtempSync, mkdirSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, mkdirSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 
@@ -35,8 +35,24 @@ export function git(cwd: string, args: string[], env: Record<string, string | un
   });
 }
 
+const created = new Set<string>();
+
+/** A fresh directory in the temp folder; the test that asks for it must remove it. */
 export function tempDir(prefix = 'git-promote-test-'): string {
-  return mkdtempSync(join(tmpdir(), prefix));
+  const dir = mkdtempSync(join(tmpdir(), prefix));
+  created.add(dir);
+  return dir;
+}
+
+/** Remove every directory tempDir() made in this test file (for tests that hand them to a world). */
+export function removeTempDirs(): void {
+  for (const dir of created) rmSync(dir, { recursive: true, force: true });
+  created.clear();
+}
+
+/** Directories made by tempDir() in this test file that still exist (see temp-dir-guard.ts). */
+export function leftoverTempDirs(): string[] {
+  return [...created].filter((d) => existsSync(d));
 }
 
 export function writeFiles(root: string, files: Record<string, string>): void {

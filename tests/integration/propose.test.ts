@@ -199,6 +199,16 @@ describe('propose', () => {
     expect(gh.requests).toEqual([]);
   });
 
+  it('refuses a run id that is a path (minutes=../x) before reading any artifact (exit 2)', async () => {
+    for (const run of ['../x', 'm/../../x', 'a/b']) {
+      const err = await promoteErrorOf(propose([`minutes=${run}`], { pr: false }, ctx()));
+      expect(err.exitCode, run).toBe(2);
+      expect(err.message).toContain(`invalid run id for minutes ${JSON.stringify(run)}: `);
+    }
+    expect(remoteBranches()).toEqual(['main']);
+    expect(gh.requests).toEqual([]);
+  });
+
   it('without a token it stops before smoke or push (exit 2)', async () => {
     const err = await promoteErrorOf(propose(['minutes=m-new'], {}, ctx({ GITHUB_TOKEN: undefined })));
     expect(err.exitCode).toBe(2);

@@ -403,11 +403,35 @@ describe('validate checks', () => {
       'promotions/minutes/m2.sh',
       'promotions/ghost/g1.json',
       'promotions.sh',
+      'promotions-old/x.json',
     ]) {
       const results = validate(promote({ [path]: '* filter=x\n' }));
       expect(failedNames(results), path).toEqual(['scope']);
       expect(failed(results)[0]!.reason).toContain(path);
     }
+  });
+
+  it('treats a file outside the config directory as out of scope even when its path looks in scope', () => {
+    // Relative to the repository top, `promotions/...` or `config/...` outside the config folder is
+    // another project's file, not this config's evidence or pointer.
+    const { config } = checkConfig(configText(), 'promote.config.json');
+    const head = promote();
+    const outside: FileChange[] = [
+      { status: 'A', path: 'promotions/minutes/m2.json', outside: true },
+      { status: 'M', path: 'config/minutes_current_run.json', outside: true },
+    ];
+    const results = runChecks({
+      config: config!,
+      target: tree(BASE),
+      merged: tree(head),
+      changes: [...diff(BASE, head), ...outside],
+      held: new Map(),
+      now: NOW,
+    });
+    expect(failedNames(results)).toEqual(['scope']);
+    expect(failed(results)[0]!.reason).toContain(
+      'promotions/minutes/m2.json, config/minutes_current_run.json',
+    );
   });
 
   it('fails scope for a pointer the PR declares in its own config (the config as a pointer)', () => {
