@@ -50,11 +50,18 @@ export async function lockSession(
   ctx: Context,
 ): Promise<HeldLock> {
   ensureStateDir(session.paths);
+  let said = false;
   session.lock = await acquireLock(session.paths.lock, {
     wait: opts.wait,
     signal: ctx.signal,
     now: ctx.now,
     command: opts.command,
+    // With --wait, say once what it waits for (on stderr: stdout keeps the result).
+    onRefused: (holder) => {
+      if (!opts.wait || said) return;
+      said = true;
+      ctx.stderr.write(`waiting for the agent lock ${session.paths.lock}, held by ${holder}\n`);
+    },
   });
   return session.lock;
 }

@@ -4,7 +4,7 @@ import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { createAgentWorld, spawnCli, type AgentWorld } from '../helpers/agent-world.js';
 import { git } from '../helpers/git-repo.js';
-import { waitForEntry, waitUntil } from '../helpers/wait.js';
+import { waitUntil } from '../helpers/wait.js';
 
 const worlds: AgentWorld[] = [];
 afterEach(() => worlds.splice(0).forEach((w) => w.cleanup()));
@@ -66,11 +66,15 @@ describe('apply and agent as processes', () => {
       new RegExp(`^error: the agent lock .* is held by pid ${agent.child.pid} `),
     );
     expect(secondAgent.stderr).toMatch(/\nhint: .*--wait/);
-    // Stop the holder only once the waiting apply has tried the lock (its candidate file appeared
-    // while the agent held it), so it really waited instead of finding the lock free.
-    const tried = waitForEntry(w.state, (n) => n.startsWith('agent.lock.cand-'));
+    // Stop the holder only once the waiting apply has found the lock held (it says so), so it
+    // really waited instead of finding the lock free.
     const waiting = spawnCli(['apply', '--wait'], { cwd: w.cwd });
-    expect(await tried.seen).toMatch(new RegExp(`^agent\\.lock\\.cand-${waiting.child.pid}-`));
+    let waitErr = '';
+    waiting.child.stderr!.on('data', (c: Buffer) => (waitErr += c.toString()));
+    await waitFor(
+      () => waitErr,
+      new RegExp(`^waiting for the agent lock .*, held by pid ${agent.child.pid} `),
+    );
     agent.child.kill('SIGTERM');
     const waited = await waiting.done;
     expect(waited.code, waited.stderr).toBe(0);

@@ -93,7 +93,7 @@ describe('checkArtifact', () => {
     ]);
     mkdirSync(join(root, 'models/minutes/run=m8/meta.json'), { recursive: true });
     expect(check(evidence, 'm8').problems).toEqual([
-      `cannot read ${join(root, 'models/minutes/run=m8/meta.json')}: EISDIR`,
+      `${join(root, 'models/minutes/run=m8/meta.json')} is a directory, not a regular file: refusing to read it`,
     ]);
     // Exactly at the cap is read (and judged on its content).
     writeFileSync(join(root, 'models/minutes/run=m7/meta.json'), ' '.repeat(1024 * 1024 - 2) + '{}');

@@ -8,7 +8,7 @@ import { fileURLToPath } from 'node:url';
 import { acquireLock, holderAlive, processStart, readLockInfo } from '../../src/adapters/fs/lock.js';
 import { tempDir } from '../helpers/git-repo.js';
 import { linuxOnly } from '../helpers/platform.js';
-import { waitForEntry } from '../helpers/wait.js';
+import { waitUntil } from '../helpers/wait.js';
 
 const LOCK_JS = fileURLToPath(new URL('../../dist/src/adapters/fs/lock.js', import.meta.url));
 const dirs: string[] = [];
@@ -144,24 +144,34 @@ describe('agent lock', () => {
     dirs.push(dir);
     const lock = join(dir, 'agent.lock');
     const held = await acquireLock(lock);
-    /** Resolves once a waiter has tried the lock `times` times (each try links a fresh candidate). */
-    const tries = (times: number) => {
-      const names = new Set<string>();
-      return waitForEntry(dir, (n) => n.startsWith('agent.lock.cand-') && names.add(n).size === times);
+    /** A counter of a waiter's refused tries, and a wait (with a deadline) for the n-th. */
+    const counter = () => {
+      let refused = 0;
+      return {
+        onRefused: () => void refused++,
+        after: (n: number) => waitUntil(() => refused >= n, `${n} refused tries`),
+      };
     };
-    let tried = tries(3);
+    const first = counter();
     let acquired = false;
-    const waiting = acquireLock(lock, { wait: true, pollMs: 20 }).then((l) => ((acquired = true), l));
-    await tried.seen;
+    const waiting = acquireLock(lock, { wait: true, pollMs: 20, onRefused: first.onRefused }).then(
+      (l) => ((acquired = true), l),
+    );
+    await first.after(3);
     expect(acquired).toBe(false); // tried three times while held: still waiting
     held.release();
     const second = await waiting;
     expect(second.stillHeld()).toBe(true);
 
     const controller = new AbortController();
-    tried = tries(2);
-    const stopped = acquireLock(lock, { wait: true, pollMs: 20, signal: controller.signal });
-    await tried.seen;
+    const stoppedTries = counter();
+    const stopped = acquireLock(lock, {
+      wait: true,
+      pollMs: 20,
+      signal: controller.signal,
+      onRefused: stoppedTries.onRefused,
+    });
+    await stoppedTries.after(2);
     controller.abort();
     await expect(stopped).rejects.toMatchObject({
       exitCode: 4,

@@ -55,6 +55,8 @@ export interface LockOptions {
    * the window in which a second process could interfere; nothing else passes it.
    */
   beforeStaleRemoval?: () => void;
+  /** Called after each try that did not take the lock, with who holds it. */
+  onRefused?: (holder: string) => void;
 }
 
 /** The start time of a live process, or null when it does not exist (or /proc is missing). */
@@ -291,6 +293,7 @@ export async function acquireLock(path: string, options: LockOptions = {}): Prom
         `Make sure no agent runs for this target, then remove ${path} and retry.`,
       );
     }
+    options.onRefused?.(who);
     if (!options.wait || options.signal?.aborted) {
       throw new BusyError(
         `the agent lock ${path} is held by ${who}`,
