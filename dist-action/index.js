@@ -58248,7 +58248,8 @@ async function runAction(inputs, io, ctx) {
 async function run() {
   const inputs = Object.fromEntries(ACTION_INPUTS.map((name) => [name, core.getInput(name)]));
   const code = await runAction(inputs, core, {
-    cwd: process.cwd(),
+    // The runner starts a JavaScript action in GITHUB_WORKSPACE; local runners may not chdir there.
+    cwd: process.env.GITHUB_WORKSPACE || process.cwd(),
     env: process.env,
     now: () => /* @__PURE__ */ new Date(),
     fetch: globalThis.fetch,

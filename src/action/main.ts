@@ -8,7 +8,8 @@ import { ACTION_INPUTS, runAction, type ActionInputs } from './run.js';
 export async function run(): Promise<void> {
   const inputs = Object.fromEntries(ACTION_INPUTS.map((name) => [name, core.getInput(name)])) as ActionInputs;
   const code = await runAction(inputs, core, {
-    cwd: process.cwd(),
+    // The runner starts a JavaScript action in GITHUB_WORKSPACE; local runners may not chdir there.
+    cwd: process.env.GITHUB_WORKSPACE || process.cwd(),
     env: process.env,
     now: () => new Date(),
     fetch: globalThis.fetch,
