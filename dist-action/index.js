@@ -21221,7 +21221,7 @@ var require_toolrunner = __commonJS({
     var events = __importStar(__require("events"));
     var child = __importStar(__require("child_process"));
     var path = __importStar(__require("path"));
-    var io = __importStar(require_io());
+    var io2 = __importStar(require_io());
     var ioUtil = __importStar(require_io_util());
     var timers_1 = __require("timers");
     var IS_WINDOWS = process.platform === "win32";
@@ -21437,7 +21437,7 @@ var require_toolrunner = __commonJS({
           if (!ioUtil.isRooted(this.toolPath) && (this.toolPath.includes("/") || IS_WINDOWS && this.toolPath.includes("\\"))) {
             this.toolPath = path.resolve(process.cwd(), this.options.cwd || process.cwd(), this.toolPath);
           }
-          this.toolPath = yield io.which(this.toolPath, true);
+          this.toolPath = yield io2.which(this.toolPath, true);
           return new Promise((resolve2, reject) => __awaiter(this, void 0, void 0, function* () {
             this._debug(`exec tool: ${this.toolPath}`);
             this._debug("arguments:");
@@ -21964,14 +21964,14 @@ var require_core = __commonJS({
     Object.defineProperty(exports, "__esModule", { value: true });
     exports.platform = exports.toPlatformPath = exports.toWin32Path = exports.toPosixPath = exports.markdownSummary = exports.summary = exports.ExitCode = void 0;
     exports.exportVariable = exportVariable;
-    exports.setSecret = setSecret;
+    exports.setSecret = setSecret2;
     exports.addPath = addPath;
     exports.getInput = getInput2;
     exports.getMultilineInput = getMultilineInput;
     exports.getBooleanInput = getBooleanInput;
-    exports.setOutput = setOutput;
+    exports.setOutput = setOutput2;
     exports.setCommandEcho = setCommandEcho;
-    exports.setFailed = setFailed;
+    exports.setFailed = setFailed2;
     exports.isDebug = isDebug;
     exports.debug = debug2;
     exports.error = error62;
@@ -22004,7 +22004,7 @@ var require_core = __commonJS({
       }
       (0, command_1.issueCommand)("set-env", { name }, convertedVal);
     }
-    function setSecret(secret) {
+    function setSecret2(secret) {
       (0, command_1.issueCommand)("add-mask", {}, secret);
     }
     function addPath(inputPath) {
@@ -22044,7 +22044,7 @@ var require_core = __commonJS({
       throw new TypeError(`Input does not meet YAML 1.2 "Core Schema" specification: ${name}
 Support boolean input list: \`true | True | TRUE | false | False | FALSE\``);
     }
-    function setOutput(name, value) {
+    function setOutput2(name, value) {
       const filePath = process.env["GITHUB_OUTPUT"] || "";
       if (filePath) {
         return (0, file_command_1.issueFileCommand)("OUTPUT", (0, file_command_1.prepareKeyValueMessage)(name, value));
@@ -22055,7 +22055,7 @@ Support boolean input list: \`true | True | TRUE | false | False | FALSE\``);
     function setCommandEcho(enabled) {
       (0, command_1.issue)("echo", enabled ? "on" : "off");
     }
-    function setFailed(message) {
+    function setFailed2(message) {
       process.exitCode = ExitCode2.Failure;
       error62(message);
     }
@@ -47938,9 +47938,9 @@ var createToJSONSchemaMethod = (schema, processors = {}) => (params) => {
   extractDefs(ctx, schema);
   return finalize(ctx, schema);
 };
-var createStandardJSONSchemaMethod = (schema, io, processors = {}) => (params) => {
+var createStandardJSONSchemaMethod = (schema, io2, processors = {}) => (params) => {
   const { libraryOptions, target } = params ?? {};
-  const ctx = initializeContext({ ...libraryOptions ?? {}, target, io, processors });
+  const ctx = initializeContext({ ...libraryOptions ?? {}, target, io: io2, processors });
   processSchema(schema, ctx);
   extractDefs(ctx, schema);
   return finalize(ctx, schema);
@@ -52897,14 +52897,14 @@ var init_check_is_repo = __esm2({
   }
 });
 function cleanSummaryParser(dryRun, text) {
-  const summary = new CleanResponse(dryRun);
+  const summary2 = new CleanResponse(dryRun);
   const regexp = dryRun ? dryRunRemovalRegexp : removalRegexp;
   toLinesWithContent(text).forEach((line) => {
     const removed = line.replace(regexp, "");
-    summary.paths.push(removed);
-    (isFolderRegexp.test(removed) ? summary.folders : summary.files).push(removed);
+    summary2.paths.push(removed);
+    (isFolderRegexp.test(removed) ? summary2.folders : summary2.files).push(removed);
   });
-  return summary;
+  return summary2;
 }
 var CleanResponse;
 var removalRegexp;
@@ -54195,9 +54195,9 @@ var init_parse_diff_summary = __esm2({
       ),
       new LineParser(
         /(\d+) files? changed\s*((?:, \d+ [^,]+){0,2})/,
-        (result, [changed, summary]) => {
-          const inserted = /(\d+) i/.exec(summary);
-          const deleted = /(\d+) d/.exec(summary);
+        (result, [changed, summary2]) => {
+          const inserted = /(\d+) i/.exec(summary2);
+          const deleted = /(\d+) d/.exec(summary2);
           result.changed = asNumber(changed);
           result.insertions = asNumber(inserted?.[1]);
           result.deletions = asNumber(deleted?.[1]);
@@ -54634,10 +54634,10 @@ var init_parse_remote_messages = __esm2({
       ),
       new RemoteLineParser(
         [/found (\d+) vulnerabilities.+\(([^)]+)\)/i, /\s(https?:\/\/\S+)$/],
-        (result, [count, summary, url2]) => {
+        (result, [count, summary2, url2]) => {
           result.remoteMessages.vulnerabilities = {
             count: asNumber(count),
-            summary,
+            summary: summary2,
             url: url2
           };
         }
@@ -54729,23 +54729,23 @@ var init_parse_merge = __esm2({
     init_utils();
     init_parse_pull();
     parsers4 = [
-      new LineParser(/^Auto-merging\s+(.+)$/, (summary, [autoMerge]) => {
-        summary.merges.push(autoMerge);
+      new LineParser(/^Auto-merging\s+(.+)$/, (summary2, [autoMerge]) => {
+        summary2.merges.push(autoMerge);
       }),
-      new LineParser(/^CONFLICT\s+\((.+)\): Merge conflict in (.+)$/, (summary, [reason, file2]) => {
-        summary.conflicts.push(new MergeSummaryConflict(reason, file2));
+      new LineParser(/^CONFLICT\s+\((.+)\): Merge conflict in (.+)$/, (summary2, [reason, file2]) => {
+        summary2.conflicts.push(new MergeSummaryConflict(reason, file2));
       }),
       new LineParser(
         /^CONFLICT\s+\((.+\/delete)\): (.+) deleted in (.+) and/,
-        (summary, [reason, file2, deleteRef]) => {
-          summary.conflicts.push(new MergeSummaryConflict(reason, file2, { deleteRef }));
+        (summary2, [reason, file2, deleteRef]) => {
+          summary2.conflicts.push(new MergeSummaryConflict(reason, file2, { deleteRef }));
         }
       ),
-      new LineParser(/^CONFLICT\s+\((.+)\):/, (summary, [reason]) => {
-        summary.conflicts.push(new MergeSummaryConflict(reason, null));
+      new LineParser(/^CONFLICT\s+\((.+)\):/, (summary2, [reason]) => {
+        summary2.conflicts.push(new MergeSummaryConflict(reason, null));
       }),
-      new LineParser(/^Automatic merge failed;\s+(.+)$/, (summary, [result]) => {
-        summary.result = result;
+      new LineParser(/^Automatic merge failed;\s+(.+)$/, (summary2, [result]) => {
+        summary2.result = result;
       })
     ];
     parseMergeResult = (stdOut, stdErr) => {
@@ -57716,14 +57716,12 @@ function reportLines(report) {
   const line = (r2) => `${r2.ok ? "pass" : "FAIL"} ${oneLine(subject(r2))}: ${oneLine(r2.reason)}${r2.file && !r2.ok ? ` [${oneLine(r2.file)}]` : ""}`;
   return [head, ...failed.map(line), ...report.results.filter((r2) => r2.ok).map(line)];
 }
-function annotations(results) {
-  return results.filter((r2) => !r2.ok).map(
-    (r2) => annotation(
-      "error",
-      { ...r2.file ? { file: r2.file } : {}, title: `git-promote ${subject(r2)}` },
-      r2.reason
-    )
-  ).join("");
+function annotationList(results) {
+  return results.filter((r2) => !r2.ok).map((r2) => ({
+    kind: "error",
+    props: { ...r2.file ? { file: r2.file } : {}, title: `git-promote ${subject(r2)}` },
+    message: r2.reason
+  }));
 }
 function summaryMarkdown(report) {
   const failed = report.results.filter((r2) => !r2.ok).length;
@@ -57993,18 +57991,22 @@ async function validate2(_args, opts, ctx) {
     throw err;
   }
   const notes = [];
+  const annotate = (a) => ctx.workflow ? ctx.workflow.annotate(a) : (opts.json ? ctx.stderr : ctx.stdout).write(annotation(a.kind, a.props, a.message));
   if (actions) {
-    const json2 = Boolean(opts.json);
-    (json2 ? ctx.stderr : ctx.stdout).write(annotations(report.results));
-    if (await appendStepSummary(ctx.env, summaryMarkdown(report))) notes.push("job summary written");
+    for (const a of annotationList(report.results)) annotate(a);
+    const markdown = summaryMarkdown(report);
+    const written = ctx.workflow ? await ctx.workflow.summary(markdown) : await appendStepSummary(ctx.env, markdown);
+    if (written) notes.push("job summary written");
   }
   if (status) {
     const note = await status.finish(report);
     notes.push(note);
     if (note.startsWith("warning: "))
-      (opts.json ? ctx.stderr : ctx.stdout).write(
-        annotation("warning", { title: "git-promote status" }, note.slice("warning: ".length))
-      );
+      annotate({
+        kind: "warning",
+        props: { title: "git-promote status" },
+        message: note.slice("warning: ".length)
+      });
   }
   return {
     exitCode: report.ok ? 0 : 1,
@@ -58211,15 +58213,20 @@ function commandOf(name) {
     "Set `command: validate` or `command: merge` under the step's `with:`."
   );
 }
-async function runAction(inputs, io, ctx) {
-  if (inputs.token) io.setSecret(inputs.token);
+async function runAction(inputs, io2, ctx) {
+  if (inputs.token) io2.setSecret(inputs.token);
   const env = { ...ctx.env, ...inputs.token ? { GITHUB_TOKEN: inputs.token } : {} };
   const redact = createRedactor(env);
   const step = {
     ...ctx,
     env,
     stdout: redactingWriter(ctx.stdout, env),
-    stderr: redactingWriter(ctx.stderr, env)
+    stderr: redactingWriter(ctx.stderr, env),
+    // @actions/core writes these itself, past our writers: the same filter first.
+    workflow: {
+      annotate: (a) => io2.annotate({ ...a, message: redact(a.message) }),
+      summary: (markdown) => io2.summary(redact(markdown))
+    }
   };
   const opts = {};
   if (inputs.config) opts.config = inputs.config;
@@ -58232,22 +58239,37 @@ async function runAction(inputs, io, ctx) {
     outcome = await commandOf(inputs.command)([], opts, step);
   } catch (err) {
     const code = printError(err, { debug: env.RUNNER_DEBUG === "1" }, step);
-    io.setOutput("exit-code", String(code));
-    io.setFailed(redact(`git-promote ${inputs.command}: ${toPromoteError(err).message}`));
+    io2.setOutput("exit-code", String(code));
+    io2.setFailed(redact(`git-promote ${inputs.command}: ${toPromoteError(err).message}`));
     return code;
   }
   printOutcome(outcome, false, step);
-  io.setOutput("exit-code", String(outcome.exitCode));
-  io.setOutput("result", redact(JSON.stringify(outcome.data)));
+  io2.setOutput("exit-code", String(outcome.exitCode));
+  io2.setOutput("result", redact(JSON.stringify(outcome.data)));
   if (outcome.exitCode !== 0)
-    io.setFailed(`git-promote ${inputs.command} failed (exit ${outcome.exitCode}): see the lines above`);
+    io2.setFailed(`git-promote ${inputs.command} failed (exit ${outcome.exitCode}): see the lines above`);
   return outcome.exitCode;
 }
 
 // src/action/main.ts
+var io = {
+  setSecret: (value) => core.setSecret(value),
+  setOutput: (name, value) => core.setOutput(name, value),
+  setFailed: (message) => core.setFailed(message),
+  annotate: ({ kind, props, message }) => core[kind](message, {
+    ...props.title !== void 0 ? { title: props.title } : {},
+    ...props.file !== void 0 ? { file: props.file } : {},
+    ...props.line !== void 0 ? { startLine: props.line } : {}
+  }),
+  summary: async (markdown) => {
+    if (!process.env.GITHUB_STEP_SUMMARY) return false;
+    await core.summary.addRaw(markdown).write();
+    return true;
+  }
+};
 async function run() {
   const inputs = Object.fromEntries(ACTION_INPUTS.map((name) => [name, core.getInput(name)]));
-  const code = await runAction(inputs, core, {
+  const code = await runAction(inputs, io, {
     // The runner starts a JavaScript action in GITHUB_WORKSPACE; local runners may not chdir there.
     cwd: process.env.GITHUB_WORKSPACE || process.cwd(),
     env: process.env,

@@ -8,6 +8,7 @@ import { validate } from '../commands/validate.js';
 import type { Context, Outcome } from '../commands/context.js';
 import { toPromoteError, UsageError } from '../core/errors.js';
 import { createRedactor } from '../core/redact.js';
+import type { Annotation } from '../core/workflow-commands.js';
 import { printError, printOutcome, redactingWriter } from '../cli/output.js';
 
 /** The inputs action.yml declares; src/action/main.ts reads exactly these. */
@@ -21,6 +22,9 @@ export interface ActionIO {
   setSecret(value: string): void;
   setOutput(name: (typeof ACTION_OUTPUTS)[number], value: string): void;
   setFailed(message: string): void;
+  annotate(annotation: Annotation): void;
+  /** Append Markdown to the job summary; false when there is none. */
+  summary(markdown: string): Promise<boolean>;
 }
 
 const COMMANDS = { validate, merge } as const;
@@ -44,6 +48,11 @@ export async function runAction(inputs: ActionInputs, io: ActionIO, ctx: Context
     env,
     stdout: redactingWriter(ctx.stdout, env),
     stderr: redactingWriter(ctx.stderr, env),
+    // @actions/core writes these itself, past our writers: the same filter first.
+    workflow: {
+      annotate: (a) => io.annotate({ ...a, message: redact(a.message) }),
+      summary: (markdown) => io.summary(redact(markdown)),
+    },
   };
   const opts: Record<string, unknown> = {};
   if (inputs.config) opts.config = inputs.config;

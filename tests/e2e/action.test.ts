@@ -102,6 +102,11 @@ describe('the committed Action bundle', () => {
     expect(v.code).toBe(1);
     expect(v.stdout).toMatch(/^FAIL rows/m);
     expect(v.stdout).toContain('::error::git-promote validate failed (exit 1)');
+    // The failed check as an annotation written by @actions/core (its property order: title, file).
+    expect(v.stdout).toMatch(
+      /^::error title=git-promote rows \(minutes\),file=promotions\/minutes\/m10\.json::3 rows, outside/m,
+    );
+    expect(v.summary).toContain('| **FAIL** | rows |');
     expect(v.outputs['exit-code']).toBe('1');
     expect(statusesOf(gate.gh, pr.head)[0]).toMatchObject({ state: 'failure' });
 
