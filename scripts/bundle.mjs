@@ -5,7 +5,7 @@
  *   node scripts/bundle.mjs cli [outdir]     the installable CLI, dist/bundle/main.js (the package bin)
  * Every runtime dependency is inside the bundle, so the packed CLI installs with the network off.
  */
-import { chmodSync } from 'node:fs';
+import { chmodSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import process from 'node:process';
 import { build } from 'esbuild';
@@ -24,6 +24,8 @@ if (!target) {
   process.exit(2);
 }
 const out = outdir ?? target.outdir;
+// A fresh directory: chunks of an earlier build must not linger (and be packed or committed).
+rmSync(out, { recursive: true, force: true });
 await build({
   entryPoints: target.entryPoints,
   outdir: out,

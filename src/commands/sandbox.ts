@@ -26,7 +26,7 @@ function keepInstructions(world: SandboxWorld): string[] {
   return [
     '',
     `The world is kept in ${world.dir}; the stand-ins run until you stop this command (Ctrl-C).`,
-    'In another shell:',
+    'In another shell (with git-promote on PATH: an install from the README, or `npm link` in its checkout):',
     `  export GITHUB_API_URL=${world.env.GITHUB_API_URL}`,
     `  export GITHUB_TOKEN=${world.env.GITHUB_TOKEN}   # the stand-in's own token, not a secret`,
     `  export PREFECT_API_URL=${world.env.PREFECT_API_URL}`,
