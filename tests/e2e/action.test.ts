@@ -114,6 +114,17 @@ describe('the committed Action bundle', () => {
     expect(m.code).toBe(1);
     expect(mergeRequests(gate.gh)).toHaveLength(0);
 
+    // The sha input is the guard: a head other than the validated one is never merged (exit 4).
+    pushBranch(gate.repo, 'promote/minutes/m4', fresh('m4'));
+    const moved = await openPull(gate.gh, 'promote/minutes/m4');
+    const guard = await step(
+      { command: 'merge', token: gate.gh.token, pr: String(moved.number), sha: pr.head },
+      moved,
+    );
+    expect(guard.code).toBe(4);
+    expect(guard.stderr).toMatch(/^error: PR #\d+ head moved: validated /);
+    expect(mergeRequests(gate.gh)).toHaveLength(0);
+
     const bogus = await step({ command: 'deploy', token: gate.gh.token }, pr);
     expect(bogus.code).toBe(2);
     expect(bogus.stderr).toBe(
