@@ -5,11 +5,20 @@ import { defineConfig } from 'vitest/config';
 export default defineConfig({
   test: {
     projects: [
-      { test: { name: 'unit', include: ['tests/unit/**/*.test.ts'] } },
+      {
+        test: {
+          name: 'unit',
+          include: ['tests/unit/**/*.test.ts'],
+          setupFiles: ['tests/helpers/temp-dir-guard.ts'],
+        },
+      },
       {
         test: {
           name: 'integration',
           include: ['tests/integration/**/*.test.ts', 'tests/e2e/**/*.test.ts'],
+          // The GitHub stand-in's traffic is checked against @octokit/openapi after every test, and
+          // every test file must remove the temp directories it made (fails the file otherwise).
+          setupFiles: ['tests/setup/github-traffic.ts', 'tests/helpers/temp-dir-guard.ts'],
           testTimeout: 60_000,
           hookTimeout: 60_000,
         },

@@ -25483,6 +25483,19 @@ async function readActionsEvent(env) {
       headRepo: str(head.repo?.full_name)
     };
   }
+  const group = payload.merge_group;
+  if (group && typeof group === "object") {
+    const baseRef = str(group.base_ref);
+    return {
+      number: null,
+      base: sha(group.base_sha),
+      head: sha(group.head_sha),
+      baseRef: baseRef?.startsWith("refs/heads/") ? baseRef.slice("refs/heads/".length) : baseRef,
+      labels: [],
+      headRepo: null,
+      mergeGroup: true
+    };
+  }
   return {
     number: null,
     base: sha(payload.before),
@@ -25669,7 +25682,7 @@ function lowercaseKeys(object2) {
     return newObj;
   }, {});
 }
-function isPlainObject2(value) {
+function isPlainObject3(value) {
   if (typeof value !== "object" || value === null) return false;
   if (Object.prototype.toString.call(value) !== "[object Object]") return false;
   const proto = Object.getPrototypeOf(value);
@@ -25680,7 +25693,7 @@ function isPlainObject2(value) {
 function mergeDeep(defaults, options) {
   const result = Object.assign({}, defaults);
   Object.keys(options).forEach((key) => {
-    if (isPlainObject2(options[key])) {
+    if (isPlainObject3(options[key])) {
       if (!(key in defaults)) Object.assign(result, { [key]: options[key] });
       else result[key] = mergeDeep(defaults[key], options[key]);
     } else {
@@ -26502,7 +26515,7 @@ var init_dist_src = __esm({
 });
 
 // node_modules/@octokit/request/dist-bundle/index.js
-function isPlainObject3(value) {
+function isPlainObject4(value) {
   if (typeof value !== "object" || value === null) return false;
   if (Object.prototype.toString.call(value) !== "[object Object]") return false;
   const proto = Object.getPrototypeOf(value);
@@ -26519,7 +26532,7 @@ async function fetchWrapper(requestOptions) {
   }
   const log = requestOptions.request?.log || console;
   const parseSuccessResponseBody = requestOptions.request?.parseSuccessResponseBody !== false;
-  const body = isPlainObject3(requestOptions.body) || Array.isArray(requestOptions.body) ? JSONStringify(requestOptions.body) : requestOptions.body;
+  const body = isPlainObject4(requestOptions.body) || Array.isArray(requestOptions.body) ? JSONStringify(requestOptions.body) : requestOptions.body;
   const requestHeaders = Object.fromEntries(
     Object.entries(requestOptions.headers).map(([name, value]) => [
       name,
@@ -31324,6 +31337,54 @@ var init_http_body = __esm({
   }
 });
 
+// src/core/forge.ts
+var MergeBlockedError;
+var init_forge = __esm({
+  "src/core/forge.ts"() {
+    "use strict";
+    init_errors();
+    MergeBlockedError = class extends BusyError {
+      constructor(block, message, remedy, githubMessage2) {
+        super(message, remedy);
+        this.block = block;
+        this.githubMessage = githubMessage2;
+      }
+      block;
+      githubMessage;
+    };
+  }
+});
+
+// src/adapters/github/merge-block.ts
+function classifyMergeBlock(status, message) {
+  if (status === 409) return "head-moved";
+  if (/base branch was modified/i.test(message)) return "base-modified";
+  if (/approving review|review is required|code owner review|changes requested/i.test(message))
+    return "review";
+  if (/required status check|status checks? (?:are|is) (?:expected|required|failing|pending)/i.test(message))
+    return "checks";
+  if (/(?:merge commits|squash merges|rebase merges) are not allowed/i.test(message)) return "method";
+  if (/still a draft|draft state/i.test(message)) return "draft";
+  if (/not up to date|out of date|behind/i.test(message)) return "behind";
+  return "not-mergeable";
+}
+var MERGE_BLOCK_REMEDY;
+var init_merge_block = __esm({
+  "src/adapters/github/merge-block.ts"() {
+    "use strict";
+    MERGE_BLOCK_REMEDY = {
+      "head-moved": "Not merged. The new head is validated by its own workflow run, which merges it if it passes.",
+      "base-modified": "Another merge moved the branch at the same moment: run merge again.",
+      checks: "Wait for the required checks to pass on the head, then run merge again.",
+      review: "A person must approve the pull request, or the rule requiring reviews must exempt promotions.",
+      method: "Set policy.mergeMethod in promote.config.json to a method the repository allows.",
+      draft: "Mark the pull request ready for review; drafts are never merged.",
+      behind: "The branch requires pull requests to be up to date: propose the promotion again on the current branch.",
+      "not-mergeable": "The pull request changed or cannot be merged: validate its new head again, or resolve the conflict."
+    };
+  }
+});
+
 // src/adapters/github/errors.ts
 function githubMessage(err) {
   const e = err;
@@ -31399,10 +31460,19 @@ function toForgeError(err, action) {
       "Set GITHUB_TOKEN (or GH_TOKEN) to a valid token with contents, pull requests and statuses write access."
     );
   }
-  if (status === 409 || action.merge && status === 405) {
-    return new BusyError(
+  if (action.merge && (status === 409 || status === 405)) {
+    const block = classifyMergeBlock(status, reason);
+    return new MergeBlockedError(
+      block,
       `${head}: ${status === 409 ? "conflict" : "not mergeable"} (${status} ${reason})`,
-      action.merge ? "The pull request changed or cannot be merged: validate its new head again, or resolve the conflict." : "Someone else changed it at the same time: look at the pull request and retry."
+      MERGE_BLOCK_REMEDY[block],
+      reason
+    );
+  }
+  if (status === 409) {
+    return new BusyError(
+      `${head}: conflict (${status} ${reason})`,
+      "Someone else changed it at the same time: look at the pull request and retry."
     );
   }
   if (status === 403) {
@@ -31433,6 +31503,8 @@ var init_errors2 = __esm({
   "src/adapters/github/errors.ts"() {
     "use strict";
     init_errors();
+    init_forge();
+    init_merge_block();
     BAD_ANSWER_HEADER = "x-git-promote-bad-answer";
   }
 });
@@ -31476,11 +31548,13 @@ function guardedFetch(base, timeoutMs, maxBytes) {
       const what = (contentType ?? "no content type").split(";")[0];
       return badAnswer("not-json", `answered HTTP ${res.status} with ${what}, not JSON`);
     }
-    return new Response(empty ? null : new Uint8Array(body), {
+    const copy = new Response(empty ? null : new Uint8Array(body), {
       status: res.status,
       statusText: res.statusText,
       headers: res.headers
     });
+    Object.defineProperty(copy, "url", { value: res.url });
+    return copy;
   };
 }
 function createGitHubClient(options) {
@@ -31562,7 +31636,10 @@ function toPullRequest(p2) {
     base: { ref: p2.base.ref },
     labels: (p2.labels ?? []).map((l) => typeof l === "string" ? l : l.name ?? "").filter(Boolean),
     mergeCommitSha: p2.merge_commit_sha ?? null,
-    mergeable: p2.mergeable ?? null
+    mergeable: p2.mergeable ?? null,
+    ...p2.mergeable_state !== void 0 ? { mergeableState: p2.mergeable_state } : {},
+    draft: p2.draft ?? false,
+    ...p2.node_id ? { nodeId: p2.node_id } : {}
   };
 }
 function parseRepo(full) {
@@ -31579,7 +31656,7 @@ function createForge(options) {
   if (!options.token)
     throw new UsageError(
       "no GitHub token: GITHUB_TOKEN and GH_TOKEN are unset",
-      "Export GITHUB_TOKEN (or GH_TOKEN) with a token that can write pull requests; see docs/propose.md."
+      'Export GITHUB_TOKEN (or GH_TOKEN) with a token that can write pull requests, or log in with `gh auth login` (README: "GitHub token"); or pass --no-pr.'
     );
   const octokit = createGitHubClient(options);
   const r2 = { owner: repo.owner, repo: repo.repo };
@@ -31593,17 +31670,21 @@ function createForge(options) {
   const status = (err) => err.response?.status ?? err.status;
   const forge = {
     repo,
+    getRepository: () => call(`read repository ${repo.owner}/${repo.repo}`, async () => {
+      const { data } = await octokit.rest.repos.get({ ...r2, ...NO_RETRY });
+      return { fullName: data.full_name, defaultBranch: data.default_branch };
+    }),
     getPull: (number4) => call(
       `read pull request #${number4}`,
       async () => toPullRequest((await octokit.rest.pulls.get({ ...r2, pull_number: number4 })).data)
     ),
     findOpenPull: (head, base) => call(`look for an open pull request from ${head}`, async () => {
-      const { data } = await octokit.rest.pulls.list({
+      const data = await octokit.paginate(octokit.rest.pulls.list, {
         ...r2,
         state: "open",
         head: `${repo.owner}:${head}`,
         base,
-        per_page: 10
+        per_page: 100
       });
       const match = data.find((p2) => p2.head.ref === head && p2.base.ref === base);
       return match ? toPullRequest(match) : null;
@@ -31667,24 +31748,20 @@ function createForge(options) {
     }),
     getStatuses: (sha2) => call(`read commit statuses of ${sha2.slice(0, 12)}`, async () => {
       const latest = /* @__PURE__ */ new Map();
-      for (let page = 1; page <= STATUS_PAGES; page++) {
-        const { data } = await octokit.rest.repos.listCommitStatusesForRef({
-          ...r2,
-          ref: sha2,
-          per_page: 100,
-          page
-        });
-        for (const s of data)
-          if (!latest.has(s.context))
-            latest.set(s.context, {
-              context: s.context,
-              state: s.state,
-              description: s.description ?? null,
-              targetUrl: s.target_url ?? null,
-              creator: s.creator?.login ?? null
-            });
-        if (data.length < 100) break;
-      }
+      const data = await octokit.paginate(octokit.rest.repos.listCommitStatusesForRef, {
+        ...r2,
+        ref: sha2,
+        per_page: 100
+      });
+      for (const s of data)
+        if (!latest.has(s.context))
+          latest.set(s.context, {
+            context: s.context,
+            state: s.state,
+            description: s.description ?? null,
+            targetUrl: s.target_url ?? null,
+            creator: s.creator?.login ?? null
+          });
       return [...latest.values()];
     }),
     createDeployment: (input2) => call(`create a deployment of ${input2.ref}`, async () => {
@@ -31711,7 +31788,7 @@ function createForge(options) {
       });
     }),
     listOpenPulls: (base) => call("list open pull requests", async () => {
-      const { data } = await octokit.rest.pulls.list({
+      const data = await octokit.paginate(octokit.rest.pulls.list, {
         ...r2,
         state: "open",
         per_page: 100,
@@ -31720,7 +31797,7 @@ function createForge(options) {
       return data.map(toPullRequest);
     }),
     listComments: (number4) => call(`read comments of #${number4}`, async () => {
-      const { data } = await octokit.rest.issues.listComments({
+      const data = await octokit.paginate(octokit.rest.issues.listComments, {
         ...r2,
         issue_number: number4,
         per_page: 100
@@ -31737,11 +31814,84 @@ function createForge(options) {
       }
     }),
     getBranchRules: (branch) => call(`read the rules of branch ${branch}`, async () => {
-      const { data } = await octokit.rest.repos.getBranchRules({ ...r2, branch, per_page: 100 });
+      const data = await octokit.paginate(octokit.rest.repos.getBranchRules, {
+        ...r2,
+        branch,
+        per_page: 100
+      });
       return data.map((rule) => {
         const parameters = rule.parameters;
         return { type: rule.type, ...parameters ? { parameters } : {} };
       });
+    }),
+    getBranchProtection: (branch) => call(`read the protection of branch ${branch}`, async () => {
+      try {
+        const { data } = await octokit.rest.repos.getBranch({ ...r2, branch });
+        const checks = data.protection?.required_status_checks;
+        if (!data.protected || !checks) return null;
+        const contexts = /* @__PURE__ */ new Set([
+          ...checks.contexts ?? [],
+          ...(checks.checks ?? []).map((c3) => c3.context)
+        ]);
+        const strict = checks.strict ?? false;
+        return { contexts: [...contexts], strict };
+      } catch (err) {
+        const code = status(err);
+        if (code === 404 || code === 403) return null;
+        throw err;
+      }
+    }),
+    listCheckRuns: (sha2) => call(`read check runs of ${sha2.slice(0, 12)}`, async () => {
+      const runs = await octokit.paginate(octokit.rest.checks.listForRef, {
+        ...r2,
+        ref: sha2,
+        filter: "latest",
+        per_page: 100
+      });
+      const latest = /* @__PURE__ */ new Map();
+      for (const run2 of runs) {
+        const seen = latest.get(run2.name);
+        if (!seen || seen.id < run2.id)
+          latest.set(run2.name, {
+            id: run2.id,
+            name: run2.name,
+            status: run2.status,
+            conclusion: run2.conclusion ?? null
+          });
+      }
+      return [...latest.values()];
+    }),
+    async enableAutoMerge(pull, input2) {
+      const url2 = options.graphqlUrl ?? `${(options.baseUrl ?? "https://api.github.com").replace(/\/+$/, "")}/graphql`;
+      try {
+        await octokit.graphql({
+          query: ENABLE_AUTO_MERGE,
+          url: url2,
+          pullRequestId: pull.nodeId,
+          mergeMethod: input2.method.toUpperCase(),
+          expectedHeadOid: input2.sha,
+          ...NO_RETRY
+        });
+        return "enabled";
+      } catch (err) {
+        const errors = err.errors;
+        if (!Array.isArray(errors)) throw toForgeError(err, { what: `enable auto-merge of #${pull.number}` });
+        const message = errors.map((e) => e.message ?? "").join("; ");
+        if (/(?:clean|unstable) status/i.test(message)) return "clean";
+        throw new CheckFailedError(
+          `GitHub: could not enable auto-merge of pull request #${pull.number}: ${message}`,
+          /not allowed/i.test(message) ? "Allow auto-merge in the repository settings (Settings > General > Pull Requests)." : "Look at the pull request on GitHub; run merge again once the cause is fixed."
+        );
+      }
+    },
+    getMergeMethods: () => call("read the repository settings", async () => {
+      const { data } = await octokit.rest.repos.get(r2);
+      if (data.allow_squash_merge === void 0 && data.allow_merge_commit === void 0) return null;
+      const methods = [];
+      if (data.allow_merge_commit) methods.push("merge");
+      if (data.allow_squash_merge) methods.push("squash");
+      if (data.allow_rebase_merge) methods.push("rebase");
+      return methods;
     })
   };
   return forge;
@@ -31756,18 +31906,23 @@ function forgeFromEnv(repo, env, extra = {}) {
     repo,
     token: tokenFromEnv(env) ?? "",
     baseUrl: env.GITHUB_API_URL || "https://api.github.com",
+    ...env.GITHUB_GRAPHQL_URL ? { graphqlUrl: env.GITHUB_GRAPHQL_URL } : {},
     ...extra
   });
 }
-var STATUS_PAGES, tokenFromEnv;
-var init_forge = __esm({
+var ENABLE_AUTO_MERGE, tokenFromEnv;
+var init_forge2 = __esm({
   "src/adapters/github/forge.ts"() {
     "use strict";
     init_github_actions();
     init_errors();
     init_client();
     init_errors2();
-    STATUS_PAGES = 10;
+    ENABLE_AUTO_MERGE = `mutation($pullRequestId: ID!, $mergeMethod: PullRequestMergeMethod!, $expectedHeadOid: GitObjectID!) {
+  enablePullRequestAutoMerge(input: {pullRequestId: $pullRequestId, mergeMethod: $mergeMethod, expectedHeadOid: $expectedHeadOid}) {
+    pullRequest { number autoMergeRequest { enabledAt } }
+  }
+}`;
     tokenFromEnv = githubToken;
   }
 });
@@ -31788,7 +31943,7 @@ __export(github_exports, {
 var init_github = __esm({
   "src/adapters/github/index.ts"() {
     "use strict";
-    init_forge();
+    init_forge2();
     init_client();
     init_errors2();
   }
@@ -51555,6 +51710,13 @@ function parseDuration(text) {
     total += Number(n) * UNITS[unit];
   return total;
 }
+function formatDuration(ms) {
+  if (ms < 1e3) return `${Math.round(ms)}ms`;
+  if (ms < 6e4) return `${(ms / 1e3).toFixed(1)}s`;
+  const m = Math.floor(ms / 6e4);
+  const s = Math.round(ms % 6e4 / 1e3);
+  return s ? `${m}m${s}s` : `${m}m`;
+}
 
 // src/core/game-date.ts
 var DATE = /^\d{4}-\d{2}-\d{2}$/;
@@ -51671,6 +51833,8 @@ var configSchema = external_exports.looseObject({
     target: external_exports.string().min(1).optional(),
     interval: intervalSchema.default("30s"),
     state: external_exports.string().optional(),
+    // node_exporter textfile-collector file (*.prom) rewritten atomically after every pass.
+    metricsFile: external_exports.string().min(1).regex(/\.prom$/, "must end with .prom (node_exporter reads only those)").optional(),
     requireSignedCommits: external_exports.boolean().default(false),
     // Who may sign the commits the agent applies (docs/security.md): OpenPGP fingerprints and/or
     // an ssh allowed-signers file (relative paths are from the config's directory).
@@ -51696,13 +51860,21 @@ var configSchema = external_exports.looseObject({
     rollbackLabels: external_exports.array(external_exports.string().min(1)).default(["rollback"]),
     mergeMethod: external_exports.enum(["squash", "merge", "rebase"]).default("squash"),
     // Accounts whose git-promote/validate status merge trusts (a GitHub App's is "<slug>[bot]").
-    statusCreators: external_exports.array(external_exports.string().min(1)).min(1).default(["github-actions[bot]"])
+    statusCreators: external_exports.array(external_exports.string().min(1)).min(1).default(["github-actions[bot]"]),
+    // How long merge waits for the branch's required checks on the head (and retries a base
+    // moved by another merge) before giving up with exit 3.
+    mergeWait: durationSchema.default("15m"),
+    // How a validated promotion reaches the branch: merged by the merge job ("direct"), or
+    // handed to GitHub's auto-merge / merge queue (docs/merging.md).
+    merge: external_exports.enum(["direct", "auto-merge", "merge-queue"]).default("direct")
   }).default({
     evidenceMaxAgeDays: 3,
     labels: ["promotion"],
     rollbackLabels: ["rollback"],
     mergeMethod: "squash",
-    statusCreators: ["github-actions[bot]"]
+    statusCreators: ["github-actions[bot]"],
+    mergeWait: "15m",
+    merge: "direct"
   })
 });
 var metaSchema = external_exports.looseObject({
@@ -51779,9 +51951,85 @@ function issueLines(error62, prefix = "") {
 
 // src/core/config.ts
 init_errors();
+
+// src/core/did-you-mean.ts
+function editDistance(a, b2) {
+  const rows = a.length + 1;
+  const cols = b2.length + 1;
+  const d = Array.from(
+    { length: rows },
+    (_2, i2) => Array.from({ length: cols }, (_3, j2) => i2 === 0 ? j2 : j2 === 0 ? i2 : 0)
+  );
+  for (let i2 = 1; i2 < rows; i2++) {
+    for (let j2 = 1; j2 < cols; j2++) {
+      const cost = a[i2 - 1] === b2[j2 - 1] ? 0 : 1;
+      let best = Math.min(d[i2 - 1][j2] + 1, d[i2][j2 - 1] + 1, d[i2 - 1][j2 - 1] + cost);
+      if (i2 > 1 && j2 > 1 && a[i2 - 1] === b2[j2 - 2] && a[i2 - 2] === b2[j2 - 1])
+        best = Math.min(best, d[i2 - 2][j2 - 2] + 1);
+      d[i2][j2] = best;
+    }
+  }
+  return d[a.length][b2.length];
+}
+function didYouMean(word, known) {
+  const limit = Math.max(2, Math.floor(word.length / 3));
+  let best;
+  for (const name of known) {
+    const distance = editDistance(word.toLowerCase(), name.toLowerCase());
+    if (distance <= limit && (!best || distance < best.distance)) best = { name, distance };
+  }
+  return best?.name;
+}
+
+// src/core/unknown-keys.ts
+function unwrap(schema) {
+  for (; ; ) {
+    if (schema instanceof external_exports.ZodOptional || schema instanceof external_exports.ZodDefault || schema instanceof external_exports.ZodNullable || schema instanceof external_exports.ZodPrefault || schema instanceof external_exports.ZodReadonly || schema instanceof external_exports.ZodCatch || schema instanceof external_exports.ZodNonOptional)
+      schema = schema.unwrap();
+    else if (schema instanceof external_exports.ZodPipe) schema = schema.in;
+    else return schema;
+  }
+}
+function isPlainObject2(value) {
+  return typeof value === "object" && value !== null && !Array.isArray(value);
+}
+function unknownKeyProblems(schema, data, path = []) {
+  const inner = unwrap(schema);
+  const problems = [];
+  if (inner instanceof external_exports.ZodObject && isPlainObject2(data)) {
+    const shape = inner.shape;
+    const known = Object.keys(shape);
+    for (const [key, value] of Object.entries(data)) {
+      const field = shape[key];
+      if (field) {
+        problems.push(...unknownKeyProblems(field, value, [...path, key]));
+        continue;
+      }
+      const guess = didYouMean(key, known);
+      const where = [...path, key].join(".");
+      problems.push(
+        guess ? `${where}: unknown key; did you mean "${guess}"?` : `${where}: unknown key; known keys here: ${known.join(", ")}`
+      );
+    }
+  } else if (inner instanceof external_exports.ZodRecord && isPlainObject2(data)) {
+    for (const [key, value] of Object.entries(data))
+      problems.push(...unknownKeyProblems(inner.valueType, value, [...path, key]));
+  } else if (inner instanceof external_exports.ZodArray && Array.isArray(data)) {
+    data.forEach(
+      (item, i2) => problems.push(...unknownKeyProblems(inner.element, item, [...path, String(i2)]))
+    );
+  }
+  return problems;
+}
+
+// src/core/config.ts
 function validateConfig(data) {
   const result = configSchema.safeParse(data);
-  if (!result.success) return { config: null, errors: issueLines(result.error), warnings: [] };
+  const unknown2 = unknownKeyProblems(configSchema, data);
+  if (!result.success || unknown2.length > 0) {
+    const invalid = result.success ? [] : issueLines(result.error);
+    return { config: null, errors: [...unknown2, ...invalid], warnings: [] };
+  }
   const config2 = result.data;
   const warnings = [];
   for (const [name, pointer] of Object.entries(config2.pointers)) {
@@ -51796,6 +52044,111 @@ function validateConfig(data) {
 
 // src/adapters/config-file.ts
 init_errors();
+
+// src/core/json-syntax.ts
+function jsonErrorOffset(text) {
+  let i2 = 0;
+  const fail2 = () => {
+    throw i2;
+  };
+  const ws = () => {
+    while (i2 < text.length && " 	\n\r".includes(text[i2])) i2++;
+  };
+  const literal2 = (word) => {
+    for (const ch of word) {
+      if (text[i2] !== ch) fail2();
+      i2++;
+    }
+  };
+  const string4 = () => {
+    i2++;
+    for (; ; ) {
+      if (i2 >= text.length) fail2();
+      const ch = text[i2];
+      if (ch === '"') return void i2++;
+      if (ch < " ") fail2();
+      if (ch === "\\") {
+        i2++;
+        if (text[i2] === "u") {
+          for (let k2 = 1; k2 <= 4; k2++) {
+            if (!/[0-9a-fA-F]/.test(text[i2 + k2] ?? "")) {
+              i2 += k2;
+              fail2();
+            }
+          }
+          i2 += 5;
+        } else if (text[i2] !== void 0 && '"\\/bfnrt'.includes(text[i2])) i2++;
+        else fail2();
+      } else i2++;
+    }
+  };
+  const number4 = () => {
+    const match = /^-?(0|[1-9]\d*)(\.\d+)?([eE][+-]?\d+)?/.exec(text.slice(i2));
+    if (!match) return fail2();
+    i2 += match[0].length;
+  };
+  const value = () => {
+    ws();
+    const ch = text[i2];
+    if (ch === "{") {
+      i2++;
+      ws();
+      if (text[i2] === "}") return void i2++;
+      for (; ; ) {
+        ws();
+        if (text[i2] !== '"') fail2();
+        string4();
+        ws();
+        if (text[i2] !== ":") fail2();
+        i2++;
+        value();
+        ws();
+        if (text[i2] === ",") i2++;
+        else if (text[i2] === "}") return void i2++;
+        else fail2();
+      }
+    } else if (ch === "[") {
+      i2++;
+      ws();
+      if (text[i2] === "]") return void i2++;
+      for (; ; ) {
+        value();
+        ws();
+        if (text[i2] === ",") i2++;
+        else if (text[i2] === "]") return void i2++;
+        else fail2();
+      }
+    } else if (ch === '"') string4();
+    else if (ch === "t") literal2("true");
+    else if (ch === "f") literal2("false");
+    else if (ch === "n") literal2("null");
+    else if (ch === "-" || ch !== void 0 && ch >= "0" && ch <= "9") number4();
+    else fail2();
+  };
+  try {
+    if (text.charCodeAt(0) === 65279) fail2();
+    value();
+    ws();
+    if (i2 < text.length) fail2();
+  } catch (offset) {
+    if (typeof offset === "number") return Math.min(offset, text.length);
+    throw offset;
+  }
+  return void 0;
+}
+function lineColumn(text, offset) {
+  const before = text.slice(0, offset);
+  const line = before.split("\n").length;
+  return { line, column: offset - (before.lastIndexOf("\n") + 1) + 1 };
+}
+function describeJsonError(text) {
+  const offset = jsonErrorOffset(text) ?? text.length;
+  const { line, column } = lineColumn(text, offset);
+  const found = offset >= text.length ? "unexpected end of input" : `unexpected ${JSON.stringify(text[offset])}`;
+  return `line ${line}, column ${column}: ${found}`;
+}
+
+// src/adapters/config-file.ts
 var CONFIG_FILE = "promote.config.json";
 function findConfigPath(cwd, env, explicit) {
   const given = explicit ?? env.PROMOTE_CONFIG;
@@ -51814,9 +52167,9 @@ function parseConfigText(text, label) {
   let data;
   try {
     data = JSON.parse(text);
-  } catch (err) {
+  } catch {
     throw new UsageError(
-      `${label} is not valid JSON: ${err instanceof Error ? err.message : String(err)}`,
+      `${label} is not valid JSON: ${describeJsonError(text)}`,
       `Fix the JSON syntax in ${label}.`
     );
   }
@@ -56826,6 +57179,91 @@ var simpleGit = gitInstanceFactory;
 
 // src/adapters/git.ts
 init_errors();
+
+// src/core/git-failure.ts
+init_errors();
+
+// src/core/workflow-commands.ts
+function escapeData(value) {
+  return value.replace(/%/g, "%25").replace(/\r/g, "%0D").replace(/\n/g, "%0A");
+}
+function escapeProperty(value) {
+  return escapeData(value).replace(/:/g, "%3A").replace(/,/g, "%2C");
+}
+function annotation(kind, props, message) {
+  const parts = [];
+  if (props.file !== void 0) parts.push(`file=${escapeProperty(props.file)}`);
+  if (props.line !== void 0) parts.push(`line=${props.line}`);
+  if (props.title !== void 0) parts.push(`title=${escapeProperty(props.title)}`);
+  return `::${kind}${parts.length ? ` ${parts.join(",")}` : ""}::${escapeData(message)}
+`;
+}
+function oneLine(value) {
+  return value.replace(
+    // eslint-disable-next-line no-control-regex
+    /[\u0000-\u001f\u007f-\u009f\u2028\u2029]/g,
+    (c3) => `\\u${c3.charCodeAt(0).toString(16).padStart(4, "0")}`
+  );
+}
+function markdownCell(value) {
+  return oneLine(value).replace(/&/g, "&amp;").replace(/</g, "&lt;").replace(/>/g, "&gt;").replace(/([\\`*_{}[\]()#+!|~])/g, "\\$1");
+}
+
+// src/core/git-failure.ts
+var NETWORK = /Could not resolve host|Could not resolve hostname|Failed to connect|Couldn't connect to server|Connection refused|Connection timed out|Connection reset|Network is unreachable|No route to host|Operation timed out|timed out after|early EOF|remote end hung up|TLS|SSL|gnutls/i;
+var AUTH = /Permission denied \(publickey|Authentication failed|could not read Username|could not read Password|terminal prompts disabled|Host key verification failed|returned error: 40[13]/i;
+var MISSING_REMOTE = /does not appear to be a git repository|Repository not found|repository '[^']*' not found|No such remote|not a git repository/i;
+var MISSING_BRANCH = /couldn't find remote ref|Remote branch \S+ not found|unknown revision/i;
+function classifyGitFailure(stderr) {
+  if (NETWORK.test(stderr)) return "network";
+  if (AUTH.test(stderr)) return "auth";
+  if (MISSING_REMOTE.test(stderr)) return "missing-remote";
+  if (MISSING_BRANCH.test(stderr)) return "missing-branch";
+  return "other";
+}
+function gitMessageLines(stderr, max = 20) {
+  const lines = stderr.split(/\r?\n|\r/).map((l) => l.trim()).filter(Boolean).map((l) => oneLine(l.replace(/([a-z][a-z0-9+.-]*:\/\/)[^/@\s]+@/gi, "$1***@")));
+  return lines.length > max ? [...lines.slice(0, max), `\u2026 ${lines.length - max} more lines`] : lines;
+}
+function gitFailureError(input2) {
+  const details = gitMessageLines(input2.stderr);
+  const options = { details, ...input2.cause === void 0 ? {} : { cause: input2.cause } };
+  const remote = `remote "${input2.remote}"`;
+  switch (classifyGitFailure(input2.stderr)) {
+    case "network":
+      return new TransientError(
+        `${input2.what} failed: cannot reach ${remote}`,
+        "Check the network and the remote URL (`git remote -v`), then retry; it is safe to repeat.",
+        options
+      );
+    case "auth":
+      return new UsageError(
+        `${input2.what} failed: ${remote} refused the credentials`,
+        "Check your git credentials for that remote (SSH key, deploy key or credential helper).",
+        options
+      );
+    case "missing-remote":
+      return new UsageError(
+        `${input2.what} failed: ${remote} is not a repository git can read`,
+        "Check `git remote -v` and repository.remote in promote.config.json, and that the repository exists.",
+        options
+      );
+    case "missing-branch":
+      return new UsageError(
+        `${input2.what} failed: branch "${input2.branch ?? "?"}" does not exist on ${remote}`,
+        "Check repository.branch in promote.config.json, or push that branch first.",
+        options
+      );
+    default:
+      return new TransientError(
+        `${input2.what} failed: ${details.at(-1) ?? "git gave no message"}`,
+        input2.otherHint,
+        options
+      );
+  }
+}
+
+// src/adapters/git.ts
 function gitEnv(env) {
   const out = {};
   for (const [k2, v] of Object.entries(env)) if (v !== void 0) out[k2] = v;
@@ -56881,12 +57319,14 @@ async function fetchTipAndCommit(git, remote, branch, commit) {
   try {
     await git.raw(["fetch", "--quiet", "--no-tags", "--", remote, `+refs/heads/${branch}:${ref}`, commit]);
   } catch (err) {
-    const detail = err instanceof Error ? err.message.trim().split("\n").pop() : String(err);
-    throw new TransientError(
-      `git fetch of ${branch} and ${commit.slice(0, 12)} from ${remote} failed: ${detail}`,
-      `Check that remote "${remote}" is reachable with the workflow token, then rerun the job.`,
-      { cause: err }
-    );
+    throw gitFailureError({
+      what: `git fetch of ${branch} and ${commit.slice(0, 12)} from ${remote}`,
+      stderr: err instanceof Error ? err.message : String(err),
+      remote,
+      branch,
+      otherHint: `Check that remote "${remote}" is reachable with the workflow token, then rerun the job.`,
+      cause: err
+    });
   }
   return (await git.raw(["rev-parse", "--verify", "--end-of-options", `${ref}^{commit}`])).trim();
 }
@@ -56933,30 +57373,20 @@ function readBlobBytes(cwd, env, specs) {
 // src/commands/merge.ts
 init_github_actions();
 
-// src/core/workflow-commands.ts
-function escapeData(value) {
-  return value.replace(/%/g, "%25").replace(/\r/g, "%0D").replace(/\n/g, "%0A");
-}
-function escapeProperty(value) {
-  return escapeData(value).replace(/:/g, "%3A").replace(/,/g, "%2C");
-}
-function annotation(kind, props, message) {
-  const parts = [];
-  if (props.file !== void 0) parts.push(`file=${escapeProperty(props.file)}`);
-  if (props.line !== void 0) parts.push(`line=${props.line}`);
-  if (props.title !== void 0) parts.push(`title=${escapeProperty(props.title)}`);
-  return `::${kind}${parts.length ? ` ${parts.join(",")}` : ""}::${escapeData(message)}
-`;
-}
-function oneLine(value) {
-  return value.replace(
-    // eslint-disable-next-line no-control-regex
-    /[\u0000-\u001f\u007f-\u009f\u2028\u2029]/g,
-    (c3) => `\\u${c3.charCodeAt(0).toString(16).padStart(4, "0")}`
-  );
-}
-function markdownCell(value) {
-  return oneLine(value).replace(/&/g, "&amp;").replace(/</g, "&lt;").replace(/>/g, "&gt;").replace(/([\\`*_{}[\]()#+!|~])/g, "\\$1");
+// src/adapters/prefect/retry.ts
+function sleep(ms, signal) {
+  return new Promise((resolve2, reject) => {
+    if (signal?.aborted) return reject(signal.reason);
+    const timer = setTimeout(() => {
+      signal?.removeEventListener("abort", onAbort);
+      resolve2();
+    }, ms);
+    const onAbort = () => {
+      clearTimeout(timer);
+      reject(signal?.reason);
+    };
+    signal?.addEventListener("abort", onAbort, { once: true });
+  });
 }
 
 // src/commands/validate.ts
@@ -57051,10 +57481,9 @@ init_errors();
 function parseJson(text, label) {
   try {
     return JSON.parse(text);
-  } catch (err) {
-    const detail = err instanceof Error ? err.message : String(err);
+  } catch {
     throw new CheckFailedError(
-      `${label} is not valid JSON: ${detail}`,
+      `${label} is not valid JSON: ${describeJsonError(text)}`,
       `Fix the JSON syntax in ${label} (for example with \`python -m json.tool ${label}\`).`
     );
   }
@@ -57341,10 +57770,9 @@ function checkConfig(text, file2, where = "at head") {
   let data;
   try {
     data = JSON.parse(text);
-  } catch (err) {
-    const detail = err instanceof Error ? err.message : String(err);
+  } catch {
     return {
-      result: fail("config", `${file2} ${where} is not valid JSON: ${detail}`, { file: file2 }),
+      result: fail("config", `${file2} ${where} is not valid JSON: ${describeJsonError(text)}`, { file: file2 }),
       config: null
     };
   }
@@ -57374,8 +57802,8 @@ function parseEvidence(text) {
   let raw;
   try {
     raw = JSON.parse(text);
-  } catch (err) {
-    return { problems: [`not valid JSON: ${err instanceof Error ? err.message : String(err)}`] };
+  } catch {
+    return { problems: [`not valid JSON: ${describeJsonError(text)}`] };
   }
   const result = ciEvidenceSchema.safeParse(raw);
   if (!result.success) return { problems: issueLines(result.error) };
@@ -57778,7 +58206,7 @@ async function requireForge(ctx, configured) {
   if (!githubToken(ctx.env))
     throw new UsageError(
       "no GitHub token: GITHUB_TOKEN and GH_TOKEN are unset",
-      "In the workflow pass GITHUB_TOKEN: ${{ github.token }} (or a GitHub App token); locally export GITHUB_TOKEN."
+      "In the workflow pass GITHUB_TOKEN: ${{ github.token }} (or a GitHub App token); locally export GITHUB_TOKEN or log in with `gh auth login`."
     );
   if (!repositoryName(ctx, configured))
     throw new UsageError(
@@ -57897,12 +58325,12 @@ async function load(cwd, env, wants) {
 async function chooseRange(opts, ctx, git, configPath) {
   const explicit = Boolean(opts.base && opts.head);
   const event = !inActions(ctx.env) ? null : explicit ? await readActionsEvent(ctx.env).catch(() => null) : await readActionsEvent(ctx.env);
-  if (event?.number != null && (!event.base || !event.head) && !(opts.base && opts.head))
+  if ((event?.number != null || event?.mergeGroup) && (!event.base || !event.head) && !(opts.base && opts.head))
     throw new UsageError(
-      `the pull_request event in ${ctx.env.GITHUB_EVENT_PATH} has no valid base and head sha`,
-      "Run validate from a pull_request workflow, or pass --base and --head."
+      `the ${event.mergeGroup ? "merge_group" : "pull_request"} event in ${ctx.env.GITHUB_EVENT_PATH} has no valid base and head sha`,
+      "Run validate from a pull_request or merge_group workflow, or pass --base and --head."
     );
-  const baseRef = opts.base ?? (event ? await targetTip(git, event) : void 0) ?? await defaultBaseRef(configPath);
+  const baseRef = opts.base ?? (event?.mergeGroup ? event.base ?? void 0 : void 0) ?? (event ? await targetTip(git, event) : void 0) ?? await defaultBaseRef(configPath);
   const headRef = opts.head ?? event?.head ?? "HEAD";
   return {
     base: await resolveCommit(git, baseRef, "--base"),
@@ -58017,6 +58445,7 @@ async function validate2(_args, opts, ctx) {
 
 // src/commands/merge.ts
 init_errors();
+init_forge();
 
 // src/core/merge-policy.ts
 function mergeRefusals(pull, config2, repoFullName) {
@@ -58039,6 +58468,11 @@ function mergeRefusals(pull, config2, repoFullName) {
       remedy: "Push the promotion branch to this repository (git promote propose does), or merge by hand after review."
     });
   const wanted = [...config2.policy.labels, ...config2.policy.rollbackLabels];
+  if (pull.draft)
+    refusals.push({
+      message: `${n} is a draft`,
+      remedy: "Mark it ready for review; drafts are never merged."
+    });
   if (!pull.labels.some((l) => wanted.includes(l)))
     refusals.push({
       message: `${n} has none of the labels ${wanted.join(", ")}`,
@@ -58072,8 +58506,47 @@ function statusRefusal(statuses, sha2, trusted) {
   return null;
 }
 
+// src/core/required-checks.ts
+var PASSING = /* @__PURE__ */ new Set(["success", "neutral", "skipped"]);
+function requiredCheckNames(rules, protection) {
+  const names = /* @__PURE__ */ new Set();
+  for (const rule of rules) {
+    if (rule.type !== "required_status_checks") continue;
+    const checks = rule.parameters?.required_status_checks;
+    for (const c3 of checks ?? []) if (typeof c3.context === "string" && c3.context) names.add(c3.context);
+  }
+  for (const c3 of protection?.contexts ?? []) names.add(c3);
+  return [...names];
+}
+function requiresUpToDate(rules, protection) {
+  return protection?.strict === true || rules.some(
+    (r2) => r2.type === "required_status_checks" && r2.parameters?.strict_required_status_checks_policy === true
+  );
+}
+function judgeRequired(names, statuses, runs) {
+  const verdict = { passed: [], pending: [], failed: [] };
+  for (const name of names) {
+    const run2 = runs.find((r2) => r2.name === name);
+    const status = statuses.find((s) => s.context === name);
+    if (run2) {
+      if (run2.status !== "completed") verdict.pending.push({ name, state: run2.status });
+      else if (run2.conclusion && PASSING.has(run2.conclusion)) verdict.passed.push(name);
+      else verdict.failed.push({ name, state: run2.conclusion ?? "completed" });
+    } else if (status) {
+      if (status.state === "success") verdict.passed.push(name);
+      else if (status.state === "pending") verdict.pending.push({ name, state: "pending" });
+      else verdict.failed.push({ name, state: status.state });
+    } else verdict.pending.push({ name, state: "expected" });
+  }
+  return verdict;
+}
+function describeChecks(checks) {
+  return checks.map((c3) => `${c3.name} (${c3.state})`).join(", ");
+}
+
 // src/commands/merge.ts
 var SHA2 = /^[0-9a-f]{40}$/;
+var MERGE_BEHIND_REMEDY = "Not merged. Propose the promotion again on the current branch (or update the PR branch); the new head is validated and merged by its own run.";
 function prNumber(value) {
   const text = typeof value === "string" ? value : "";
   if (!/^[1-9][0-9]{0,9}$/.test(text))
@@ -58118,6 +58591,56 @@ async function recheckAtTip(loaded, head, pr, ctx) {
       }
     ]);
 }
+async function pendingChecks(forge, pull, loaded) {
+  const { config: config2 } = loaded;
+  const head = pull.head.sha;
+  const short = head.slice(0, 12);
+  const branch = config2.repository.branch;
+  const [statuses, runs, rules, protection] = await Promise.all([
+    forge.getStatuses(head),
+    forge.listCheckRuns(head),
+    forge.getBranchRules(branch),
+    forge.getBranchProtection(branch)
+  ]);
+  const status = statusRefusal(statuses, head, config2.policy.statusCreators);
+  if (status) refuse([status]);
+  const names = requiredCheckNames(rules, protection).filter((n) => n !== STATUS_CONTEXT);
+  const verdict = judgeRequired(names, statuses, runs);
+  if (verdict.failed.length)
+    refuse(
+      verdict.failed.map((c3) => ({
+        message: `required check ${c3.name} is ${c3.state} on head ${short}`,
+        remedy: `Not merged: ${branch} requires ${names.join(", ")} to pass. Fix the failing check and push again.`
+      }))
+    );
+  return verdict.pending;
+}
+async function requireGitHubMergeRules(forge, loaded) {
+  const { branch } = loaded.config.repository;
+  const mode = loaded.config.policy.merge;
+  const [rules, protection] = await Promise.all([
+    forge.getBranchRules(branch),
+    forge.getBranchProtection(branch)
+  ]);
+  if (mode === "auto-merge" && !requiresUpToDate(rules, protection))
+    throw new UsageError(
+      `policy.merge "auto-merge" needs ${branch} to require branches to be up to date before merging: GitHub merges onto whatever the tip is then, which validate never saw`,
+      'Turn on "Require branches to be up to date before merging" (strict_required_status_checks_policy) in the ruleset, or use policy.merge "direct".'
+    );
+  if (mode === "merge-queue" && !rules.some((r2) => r2.type === "merge_queue"))
+    throw new UsageError(
+      `policy.merge "merge-queue" needs a merge queue on ${branch}, and its rules have none`,
+      'Add the "Require merge queue" rule to the ruleset (the workflow validates each merge_group), or use policy.merge "direct".'
+    );
+}
+function alreadyMerged(pull) {
+  const sha2 = pull.mergeCommitSha;
+  return {
+    exitCode: 0,
+    data: { pr: pull.number, merged: true, alreadyMerged: true, sha: sha2 },
+    text: [`PR #${pull.number} is already merged${sha2 ? ` as ${sha2.slice(0, 12)}` : ""}: nothing to do`]
+  };
+}
 async function merge3(_args, opts, ctx) {
   const number4 = prNumber(opts.pr);
   const guard = expectedSha(opts.sha);
@@ -58125,33 +58648,130 @@ async function merge3(_args, opts, ctx) {
   const { config: config2 } = loaded;
   const forge = await requireForge(ctx, config2.repository.github);
   const repo = repositoryName(ctx, config2.repository.github);
-  const pull = await forge.getPull(number4);
-  if (pull.merged) {
-    const sha2 = pull.mergeCommitSha;
-    return {
-      exitCode: 0,
-      data: { pr: number4, merged: true, alreadyMerged: true, sha: sha2 },
-      text: [`PR #${number4} is already merged${sha2 ? ` as ${sha2.slice(0, 12)}` : ""}: nothing to do`]
-    };
-  }
-  const refusals = mergeRefusals(pull, config2, repo);
-  if (refusals.length) refuse(refusals);
-  const head = pull.head.sha;
-  if (guard && head !== guard)
-    throw new BusyError(
-      `PR #${number4} head moved: validated ${guard.slice(0, 12)}, now ${head.slice(0, 12)}`,
-      "Not merged. The new head is validated by its own workflow run, which merges it if it passes."
-    );
-  const status = statusRefusal(await forge.getStatuses(head), head, config2.policy.statusCreators);
-  if (status) refuse([status]);
-  await recheckAtTip(loaded, head, number4, ctx);
   const method = config2.policy.mergeMethod;
-  const merged = await forge.mergePull(number4, { sha: head, method });
-  return {
-    exitCode: 0,
-    data: { pr: number4, merged: true, alreadyMerged: false, head, sha: merged.sha, method },
-    text: [`merged PR #${number4} (${method}, head ${head.slice(0, 12)}) as ${merged.sha.slice(0, 12)}`]
+  const waitMs = parseDuration(config2.policy.mergeWait) ?? 15 * 6e4;
+  const deadline = ctx.now().getTime() + waitMs;
+  const pollMs = Math.min(1e4, Math.max(200, Math.round(waitMs / 90)));
+  let backoffMs = pollMs;
+  let said = "";
+  const progress = (line) => {
+    if (line !== said) ctx.stderr.write(`${line}
+`);
+    said = line;
   };
+  let polls = 0;
+  const maxPolls = Math.ceil(waitMs / pollMs) + 1;
+  const timeLeft = () => polls > maxPolls ? 0 : deadline - ctx.now().getTime();
+  const pause = (ms) => {
+    polls += 1;
+    return sleep(Math.max(Math.min(ms, timeLeft()), 0), ctx.signal);
+  };
+  let handOver = config2.policy.merge !== "direct";
+  for (; ; ) {
+    const pull = await forge.getPull(number4);
+    if (pull.merged) return alreadyMerged(pull);
+    const refusals = mergeRefusals(pull, config2, repo);
+    if (refusals.length) refuse(refusals);
+    const head = pull.head.sha;
+    const short = head.slice(0, 12);
+    if (guard && head !== guard)
+      throw new BusyError(
+        `PR #${number4} head moved: validated ${guard.slice(0, 12)}, now ${short}`,
+        "Not merged. The new head is validated by its own workflow run, which merges it if it passes."
+      );
+    if (handOver && pull.nodeId) {
+      handOver = false;
+      const status = statusRefusal(await forge.getStatuses(head), head, config2.policy.statusCreators);
+      if (status) refuse([status]);
+      await requireGitHubMergeRules(forge, loaded);
+      await recheckAtTip(loaded, head, number4, ctx);
+      const mode = config2.policy.merge;
+      if (await forge.enableAutoMerge({ nodeId: pull.nodeId, number: number4 }, { sha: head, method }) === "enabled")
+        return {
+          exitCode: 0,
+          data: { pr: number4, merged: false, autoMerge: true, mode, head, method },
+          text: [
+            `${mode === "merge-queue" ? "queued" : "auto-merge enabled for"} PR #${number4} (${method}, head ${short}): GitHub merges it once the branch's requirements are met`
+          ]
+        };
+      progress(`PR #${number4} can be merged right now (GitHub will not enable auto-merge on it): merging it`);
+    }
+    const waiting = await pendingChecks(forge, pull, loaded);
+    if (waiting.length) {
+      if (timeLeft() <= 0)
+        throw new TransientError(
+          `required checks still not complete on head ${short} after ${formatDuration(waitMs)}: ${describeChecks(waiting)}`,
+          "Not merged. Re-run the merge job once they finish, or raise policy.mergeWait in promote.config.json."
+        );
+      progress(`waiting for required checks on head ${short}: ${describeChecks(waiting)}`);
+      await pause(pollMs);
+      continue;
+    }
+    await recheckAtTip(loaded, head, number4, ctx);
+    try {
+      const merged = await forge.mergePull(number4, { sha: head, method });
+      return {
+        exitCode: 0,
+        data: { pr: number4, merged: true, alreadyMerged: false, head, sha: merged.sha, method },
+        text: [`merged PR #${number4} (${method}, head ${short}) as ${merged.sha.slice(0, 12)}`]
+      };
+    } catch (err) {
+      if (!(err instanceof MergeBlockedError)) throw err;
+      const why = oneLine(err.githubMessage.replace(/\s+/g, " ").trim());
+      switch (err.block) {
+        case "base-modified": {
+          const delay2 = Math.round(backoffMs / 2 + Math.random() * backoffMs / 2);
+          if (timeLeft() < delay2)
+            throw new TransientError(
+              `PR #${number4}: ${config2.repository.branch} kept moving (another merge each time) for ${formatDuration(waitMs)}: ${why}`,
+              "Not merged. Run merge again; nothing is lost."
+            );
+          progress(
+            `${config2.repository.branch} moved under the merge (${why}): checking again in ${formatDuration(delay2)}`
+          );
+          await pause(delay2);
+          backoffMs = Math.min(backoffMs * 2, 3e4);
+          continue;
+        }
+        case "checks":
+          if (timeLeft() <= 0)
+            throw new TransientError(
+              `PR #${number4}: GitHub still refuses it after ${formatDuration(waitMs)}: ${why}`,
+              "Not merged. Re-run the merge job once the required checks pass, or raise policy.mergeWait."
+            );
+          progress(`waiting: ${why}`);
+          await pause(pollMs);
+          continue;
+        case "review":
+          throw new CheckFailedError(
+            `PR #${number4} needs an approving review: ${why}`,
+            "Not merged. A person must approve it, or the branch rules must not require reviews of promotions (docs/merging.md)."
+          );
+        case "method": {
+          const allowed = await forge.getMergeMethods().catch(() => null);
+          throw new UsageError(
+            `the repository does not allow ${method} merges${allowed?.length ? `; it allows ${allowed.join(", ")}` : ""} (${why})`,
+            `Set policy.mergeMethod in promote.config.json to ${allowed?.length ? allowed.map((m) => JSON.stringify(m)).join(" or ") : "a method the repository allows"}.`
+          );
+        }
+        case "draft":
+          throw new CheckFailedError(`PR #${number4} is a draft: ${why}`, err.remedy);
+        case "behind":
+          throw new BusyError(`PR #${number4} is behind ${config2.repository.branch}: ${why}`, err.remedy);
+        case "not-mergeable": {
+          const state = (await forge.getPull(number4).catch(() => null))?.mergeableState;
+          if (state === "behind")
+            throw new BusyError(
+              `PR #${number4} is behind ${config2.repository.branch}, which requires heads to be up to date (${why})`,
+              MERGE_BEHIND_REMEDY
+            );
+          throw err;
+        }
+        default:
+          throw err;
+      }
+    }
+  }
 }
 
 // src/action/run.ts
@@ -58170,6 +58790,26 @@ function terminalSafe(text) {
 }
 function terminalSafeJson(json2) {
   return json2.replace(/[\u007f-\u009f\u2028\u2029]/g, escape);
+}
+
+// src/core/log-priority.ts
+var PRIORITY = { err: 3, warning: 4, notice: 5, info: 6 };
+var BY_EVENT = {
+  // A pass that failed: configuration (the agent stops), refused (someone must fix the branch),
+  // retry (transient, retried with backoff: still a pass that did not apply).
+  error: PRIORITY.err,
+  refused: PRIORITY.err,
+  retry: PRIORITY.err,
+  "deployment-warning": PRIORITY.warning,
+  "metrics-warning": PRIORITY.warning,
+  // Worth noticing, nothing failed.
+  "config-changed": PRIORITY.notice,
+  interrupted: PRIORITY.notice,
+  recovered: PRIORITY.notice,
+  "discarded-temps": PRIORITY.notice
+};
+function priorityPrefix(priority) {
+  return `<${priority}>`;
 }
 
 // src/cli/output.ts
@@ -58193,7 +58833,8 @@ function printError(err, opts, ctx) {
       cause = cause instanceof Error ? cause.cause : void 0;
     }
   }
-  ctx.stderr.write(`${terminalSafe(lines.join("\n"))}
+  const prefix = ctx.journal?.stderr ? priorityPrefix(PRIORITY.err) : "";
+  ctx.stderr.write(`${terminalSafe(lines.map((l) => prefix + l).join("\n"))}
 `);
   if (opts.json) {
     const error62 = { message: e.message, details: e.details, remedy: e.remedy, exitCode: e.exitCode };

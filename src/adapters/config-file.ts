@@ -3,6 +3,7 @@ import { existsSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
 import { validateConfig } from '../core/config.js';
 import { UsageError } from '../core/errors.js';
+import { describeJsonError } from '../core/json-syntax.js';
 import type { Config } from '../core/schemas.js';
 
 export const CONFIG_FILE = 'promote.config.json';
@@ -40,9 +41,9 @@ export function parseConfigText(text: string, label: string): { config: Config; 
   let data: unknown;
   try {
     data = JSON.parse(text);
-  } catch (err) {
+  } catch {
     throw new UsageError(
-      `${label} is not valid JSON: ${err instanceof Error ? err.message : String(err)}`,
+      `${label} is not valid JSON: ${describeJsonError(text)}`,
       `Fix the JSON syntax in ${label}.`,
     );
   }

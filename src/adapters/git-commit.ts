@@ -6,7 +6,8 @@ import { makeTempDir } from './temp-dir.js';
 import { spawn } from 'node:child_process';
 import { rm } from 'node:fs/promises';
 import { join } from 'node:path';
-import { BusyError, TransientError, UsageError } from '../core/errors.js';
+import { BusyError, UsageError } from '../core/errors.js';
+import { gitFailureError } from '../core/git-failure.js';
 import { assertSafeRef, gitEnv, type Env } from './git.js';
 
 /**
@@ -94,24 +95,34 @@ export async function fetchRemoteBranch(
   try {
     listed = await runGit(cwd, env, ['ls-remote', '--heads', '--', remote, `refs/heads/${branch}`]);
   } catch (err) {
-    throw new TransientError(
-      `could not reach remote "${remote}": ${String((err as { stderr?: string }).stderr ?? err)
-        .trim()
-        .split('\n')
-        .pop()}`,
-      `Check that remote "${remote}" is reachable, then retry.`,
-    );
+    throw gitFailureError({
+      what: `git ls-remote ${remote}`,
+      stderr: String((err as { stderr?: string }).stderr ?? err),
+      remote,
+      otherHint: `Check that remote "${remote}" is reachable, then retry.`,
+    });
   }
   const sha = listed.split(/\s/)[0] || null;
-  if (sha)
-    await runGit(cwd, env, [
-      'fetch',
-      '--quiet',
-      '--no-tags',
-      '--',
-      remote,
-      `+refs/heads/${branch}:refs/remotes/${remote}/${branch}`,
-    ]);
+  if (sha) {
+    try {
+      await runGit(cwd, env, [
+        'fetch',
+        '--quiet',
+        '--no-tags',
+        '--',
+        remote,
+        `+refs/heads/${branch}:refs/remotes/${remote}/${branch}`,
+      ]);
+    } catch (err) {
+      throw gitFailureError({
+        what: `git fetch ${remote} ${branch}`,
+        stderr: String((err as { stderr?: string }).stderr ?? err),
+        remote,
+        branch,
+        otherHint: `Check that remote "${remote}" is reachable, then retry.`,
+      });
+    }
+  }
   return sha;
 }
 
@@ -145,9 +156,11 @@ export async function pushWithLease(
         `branch ${input.branch} on ${input.remote} changed while proposing`,
         'Someone pushed to the promotion branch at the same time: look at it, then run propose again.',
       );
-    throw new TransientError(
-      `git push to ${input.remote} failed: ${stderr.trim().split('\n').pop() ?? out}`,
-      `Check access to remote "${input.remote}", then run propose again (it is safe to repeat).`,
-    );
+    throw gitFailureError({
+      what: `git push to ${input.remote}`,
+      stderr: stderr.trim() ? stderr : out,
+      remote: input.remote,
+      otherHint: `Check access to remote "${input.remote}", then run propose again (it is safe to repeat).`,
+    });
   }
 }

@@ -8,6 +8,7 @@ import { execFile } from 'node:child_process';
 import { existsSync, readdirSync, statSync, unlinkSync, type Dirent } from 'node:fs';
 import { join } from 'node:path';
 import { CheckFailedError, TransientError, UsageError } from '../core/errors.js';
+import { gitFailureError, gitMessageLines } from '../core/git-failure.js';
 import { assertSafeRef, gitEnv, type Env } from './git.js';
 import { withGitConfig } from './git-config-env.js';
 import { judgeSigner, type AllowedSigners, type SignerVerdict } from '../core/signers.js';
@@ -59,6 +60,11 @@ export function runGit(
   });
 }
 
+/** A remote URL as it may be shown: credentials masked. */
+function remoteLabel(url: string): string {
+  return url.replace(/([a-z][a-z0-9+.-]*:\/\/)[^/@\s]+@/gi, '$1***@');
+}
+
 function lastLine(text: string): string {
   return text.trim().split('\n').pop() ?? '';
 }
@@ -72,6 +78,7 @@ export async function remoteUrl(root: string, env: Env, remote: string): Promise
     throw new UsageError(
       `cannot read the URL of remote "${remote}" in ${root}: ${lastLine(r.stderr) || 'no such remote'}`,
       `Run the agent in a clone of the pipeline repository with remote "${remote}", or set repository.remote.`,
+      { details: gitMessageLines(r.stderr) },
     );
   }
   return url;
@@ -157,10 +164,13 @@ export async function fetchMirror(
     r = await runGit(dir, env, args, options.signal, FETCH_TIMEOUT_MS);
   }
   if (r.code !== 0) {
-    throw new TransientError(
-      `git fetch of branch ${branch} into the agent mirror failed: ${lastLine(r.stderr)}`,
-      'Check that the remote is reachable and has that branch; the agent retries on its own.',
-    );
+    throw gitFailureError({
+      what: `git fetch of branch ${branch} into the agent mirror`,
+      stderr: r.stderr,
+      remote: remoteLabel(url),
+      branch,
+      otherHint: 'Check that the remote is reachable and has that branch; the agent retries on its own.',
+    });
   }
   return resolveCommit(dir, env, ref);
 }

@@ -4,7 +4,8 @@
  */
 import { spawn } from 'node:child_process';
 import { simpleGit, type SimpleGit } from 'simple-git';
-import { TransientError, UsageError } from '../core/errors.js';
+import { UsageError } from '../core/errors.js';
+import { gitFailureError } from '../core/git-failure.js';
 
 export type Env = Record<string, string | undefined>;
 
@@ -88,12 +89,14 @@ export async function fetchBranch(git: Git, remote: string, branch: string): Pro
   try {
     await git.raw(['fetch', '--quiet', '--no-tags', '--', remote, `+refs/heads/${branch}:${ref}`]);
   } catch (err) {
-    const detail = err instanceof Error ? err.message.trim().split('\n').pop() : String(err);
-    throw new TransientError(
-      `git fetch ${remote} ${branch} failed: ${detail}`,
-      `Check that remote "${remote}" is reachable and has branch "${branch}", then retry.`,
-      { cause: err },
-    );
+    throw gitFailureError({
+      what: `git fetch ${remote} ${branch}`,
+      stderr: err instanceof Error ? err.message : String(err),
+      remote,
+      branch,
+      otherHint: `Check that remote "${remote}" is reachable and has branch "${branch}", then retry.`,
+      cause: err,
+    });
   }
   return (await git.raw(['rev-parse', '--verify', '--end-of-options', `${ref}^{commit}`])).trim();
 }
@@ -116,12 +119,14 @@ export async function fetchTipAndCommit(
   try {
     await git.raw(['fetch', '--quiet', '--no-tags', '--', remote, `+refs/heads/${branch}:${ref}`, commit]);
   } catch (err) {
-    const detail = err instanceof Error ? err.message.trim().split('\n').pop() : String(err);
-    throw new TransientError(
-      `git fetch of ${branch} and ${commit.slice(0, 12)} from ${remote} failed: ${detail}`,
-      `Check that remote "${remote}" is reachable with the workflow token, then rerun the job.`,
-      { cause: err },
-    );
+    throw gitFailureError({
+      what: `git fetch of ${branch} and ${commit.slice(0, 12)} from ${remote}`,
+      stderr: err instanceof Error ? err.message : String(err),
+      remote,
+      branch,
+      otherHint: `Check that remote "${remote}" is reachable with the workflow token, then rerun the job.`,
+      cause: err,
+    });
   }
   return (await git.raw(['rev-parse', '--verify', '--end-of-options', `${ref}^{commit}`])).trim();
 }

@@ -19,6 +19,8 @@ export interface ActionsEvent {
   labels: string[];
   /** owner/name of the repository the PR head lives in (differs for forks; null when deleted). */
   headRepo: string | null;
+  /** A merge queue's merge_group event: `base` is exactly the group's parent, there are no labels. */
+  mergeGroup?: boolean;
 }
 
 export function inActions(env: Env): boolean {
@@ -44,7 +46,7 @@ function malformedEvent(path: string, what: string): UsageError {
   );
 }
 
-/** Read GITHUB_EVENT_PATH: pull_request events give base/head shas; push events before/after. */
+/** Read GITHUB_EVENT_PATH: pull_request and merge_group events give base/head shas; push events before/after. */
 export async function readActionsEvent(env: Env): Promise<ActionsEvent | null> {
   const path = env.GITHUB_EVENT_PATH;
   if (!path) return null;
@@ -91,6 +93,22 @@ export async function readActionsEvent(env: Env): Promise<ActionsEvent | null> {
       baseRef: str(base.ref),
       labels,
       headRepo: str((head.repo as Record<string, unknown> | null | undefined)?.full_name),
+    };
+  }
+  // merge_group (checks_requested): head_sha is the group commit to validate and report on,
+  // base_sha its parent on the target branch, base_ref the full ref (github.blog changelog
+  // 2022-08-18 "Merge group webhook event"; webhook schema merge-group in @octokit/openapi).
+  const group = payload.merge_group as Record<string, unknown> | undefined;
+  if (group && typeof group === 'object') {
+    const baseRef = str(group.base_ref);
+    return {
+      number: null,
+      base: sha(group.base_sha),
+      head: sha(group.head_sha),
+      baseRef: baseRef?.startsWith('refs/heads/') ? baseRef.slice('refs/heads/'.length) : baseRef,
+      labels: [],
+      headRepo: null,
+      mergeGroup: true,
     };
   }
   return {

@@ -69,6 +69,10 @@ export const COMMANDS: CommandSpec[] = [
       },
       { flags: '--dry-run', description: 'print what would be pushed and sent; change nothing' },
       { flags: '--no-pr', description: 'push the branch but do not open a pull request' },
+      {
+        flags: '--force',
+        description: 'propose even when a check before the push fails (GitHub, the checks CI runs)',
+      },
     ],
     load: async () => (await import('../commands/propose.js')).propose,
   },

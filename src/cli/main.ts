@@ -1,24 +1,27 @@
 #!/usr/bin/env node
+import { withGhToken } from '../adapters/gh-token.js';
 import { runCli } from './program.js';
-import { redactingWriter } from './output.js';
+import { colourWriter, redactingWriter, useColour } from './output.js';
+import { installInterruptHandler } from './interrupts.js';
+import { journalStreams } from './journal-stream.js';
 
-const controller = new AbortController();
-for (const sig of ['SIGINT', 'SIGTERM'] as const) {
-  process.on(sig, () => {
-    if (controller.signal.aborted) process.exit(130);
-    process.stderr.write(`received ${sig}: stopping cleanly (send it again to force)\n`);
-    controller.abort(new Error(`received ${sig}`));
-  });
-}
+// GITHUB_TOKEN, else GH_TOKEN, else `gh auth token`: resolved before the output filter is built,
+// so a token from gh is removed from output like the others.
+const env = withGhToken(process.env);
+// Secrets are removed first, then line starts are coloured (on a terminal, as NO_COLOR and
+// FORCE_COLOR say).
+const stderr = redactingWriter(colourWriter(process.stderr, useColour(env, process.stderr.isTTY)), env);
+const interrupts = installInterruptHandler(process, stderr);
 
 const code = await runCli(process.argv.slice(2), {
   cwd: process.cwd(),
-  env: process.env,
+  env,
   now: () => new Date(),
   fetch: globalThis.fetch,
-  stdout: redactingWriter(process.stdout, process.env),
-  stderr: redactingWriter(process.stderr, process.env),
+  stdout: redactingWriter(colourWriter(process.stdout, useColour(env, process.stdout.isTTY)), env),
+  stderr,
   isTTY: Boolean(process.stdout.isTTY),
-  signal: controller.signal,
+  journal: journalStreams(process.env),
+  signal: interrupts.signal,
 });
-process.exitCode = code;
+process.exitCode = interrupts.exitCode(code);

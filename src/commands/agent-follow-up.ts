@@ -7,11 +7,12 @@
  */
 import { hostname } from 'node:os';
 import { githubToken } from '../adapters/github-actions.js';
-import { parseDuration } from '../core/duration.js';
+import { formatDuration, parseDuration } from '../core/duration.js';
 import type { AfterApplyHook, AppliedCommit, AfterApplyContext, FollowUp } from '../core/apply-result.js';
 import type { Config } from '../core/schemas.js';
 import { triggerFollowVerify, type SavedFlowRun } from './flow-follow.js';
-import { reportDeployment } from './report-deployment.js';
+import { flowRunUrl } from './flow-run-url.js';
+import { reportDeployment, type DeploymentReport } from './report-deployment.js';
 
 interface Progress {
   deploymentId?: number | null;
@@ -39,6 +40,16 @@ export function followUpHook(host = hostname()): AfterApplyHook {
       const pointers = applied.changed.map((x) => x.pointer);
       const runs = applied.changed.map((x) => `${x.pointer}=${x.to}`).join(', ');
       const deployment = { config: c.config, env: c.env, fetch: c.fetch, sha: applied.commit, host };
+      // What became of the deployment, for the summary: "#3 success", "not reported: …", a warning.
+      let deploymentNote: string | null = null;
+      const noteDeployment = (report: DeploymentReport) => {
+        if (report.warning) {
+          c.log('deployment-warning', { message: report.warning });
+          deploymentNote = `warning: ${report.warning}`;
+        } else if (report.skipped) deploymentNote = `not reported: ${report.skipped}`;
+        else if (report.deploymentId !== null && report.posted.length)
+          deploymentNote = `#${report.deploymentId} ${report.posted.at(-1)} (${report.environment})`;
+      };
 
       if (progress.deploymentId === undefined) {
         const started = await reportDeployment({
@@ -47,7 +58,7 @@ export function followUpHook(host = hostname()): AfterApplyHook {
           description: `applying ${runs}`,
           payload: { runs: applied.runs, changed: applied.changed },
         });
-        if (started.warning) c.log('deployment-warning', { message: started.warning });
+        noteDeployment(started);
         await persist({ deploymentId: started.deploymentId });
       }
 
@@ -58,8 +69,20 @@ export function followUpHook(host = hostname()): AfterApplyHook {
           state: 'success',
           description: `applied ${runs}; no flow configured`,
         });
-        return { flow: 'not configured', ok: true, deploymentId: done.deploymentId };
+        noteDeployment(done);
+        return {
+          flow: 'not configured',
+          ok: true,
+          deploymentId: done.deploymentId,
+          deployment: deploymentNote,
+        };
       }
+
+      const startedAt = c.now().getTime();
+      const since = () => {
+        const t = progress.flow?.triggeredAt ? Date.parse(progress.flow.triggeredAt) : NaN;
+        return formatDuration(Math.max(0, c.now().getTime() - (Number.isNaN(t) ? startedAt : t)));
+      };
 
       const outcome = await triggerFollowVerify({
         config: c.config,
@@ -71,7 +94,21 @@ export function followUpHook(host = hostname()): AfterApplyHook {
         ...(progress.flow ? { saved: progress.flow } : {}),
         save: (flow) => persist({ flow }),
         pollMs: parseDuration(c.config.flow?.pollInterval ?? '5s') ?? 5_000,
-        onState: (run) => c.log('flow-run', { id: run.flowRunId, state: run.state }),
+        // Progress while following (up to flow.timeout): every state change, with the time since
+        // the trigger and where to look at the run.
+        onState: (run) => {
+          const url = flowRunUrl(c.config, c.env, run.flowRunId);
+          c.log('flow-run', {
+            id: run.flowRunId,
+            ...(run.name ? { name: run.name } : {}),
+            state: run.state,
+            ...(run.stateName && run.stateName.toUpperCase() !== run.state
+              ? { stateName: run.stateName }
+              : {}),
+            elapsed: since(),
+            ...(url ? { url } : {}),
+          });
+        },
       });
       const failedChecks = outcome.verified.filter((v) => !v.ok);
       const description = outcome.ok
@@ -85,15 +122,20 @@ export function followUpHook(host = hostname()): AfterApplyHook {
         state: outcome.ok ? 'success' : 'failure',
         description,
       });
-      if (done.warning) c.log('deployment-warning', { message: done.warning });
+      noteDeployment(done);
+      const url = flowRunUrl(c.config, c.env, outcome.flowRunId);
       return {
         ok: outcome.ok,
+        pointers,
         flowRunId: outcome.flowRunId,
+        ...(url ? { url } : {}),
+        elapsed: since(),
         state: outcome.state,
         gameDate: outcome.gameDate,
         resumed: outcome.resumed,
         verified: outcome.verified.map((v) => ({ pointer: v.pointer, ok: v.ok, detail: v.detail })),
         deploymentId: done.deploymentId,
+        deployment: deploymentNote,
         detail: description,
       };
     },

@@ -9,9 +9,12 @@ import { MAX_INTERVAL_MS, parseDuration } from '../core/duration.js';
 import { terminalSafeJson } from '../core/terminal-text.js';
 import { oneLine } from '../core/workflow-commands.js';
 import { ExitCode, toPromoteError, UsageError, type ExitCodeValue } from '../core/errors.js';
+import { eventPriority, priorityPrefix } from '../core/log-priority.js';
 import { applyPass, LockLostError, lockSession, openSession, type ApplyDeps, type PassLog } from './apply.js';
+import { summaryFields } from './apply-report.js';
 import type { Context, Outcome } from './context.js';
 import { failedFollowUps, followUpHook } from './agent-follow-up.js';
+import { recordedPass } from './pass-record.js';
 
 export interface AgentDeps extends ApplyDeps {
   /** [0, 1) source for the jitter; tests pass a fixed one. */
@@ -48,20 +51,23 @@ function formatField(v: unknown): string {
 export function makeAgent(deps: AgentDeps) {
   return async function agent(_args: string[], raw: Record<string, unknown>, ctx: Context): Promise<Outcome> {
     const json = raw.json === true;
+    const journal = ctx.journal?.stdout === true;
     const log: PassLog = (event, fields) => {
       const at = ctx.now().toISOString();
       ctx.stdout.write(
-        json
-          ? `${terminalSafeJson(JSON.stringify({ at, event, ...fields }))}\n`
-          : `${at} ${event}${Object.entries(fields)
-              .map(([k, v]) => ` ${k}=${oneLine(formatField(v))}`)
-              .join('')}\n`,
+        (journal ? priorityPrefix(eventPriority(event, fields)) : '') +
+          (json
+            ? `${terminalSafeJson(JSON.stringify({ at, event, ...fields }))}\n`
+            : `${at} ${event}${Object.entries(fields)
+                .map(([k, v]) => ` ${k}=${oneLine(formatField(v))}`)
+                .join('')}\n`),
       );
     };
     const session = await openSession(
       { config: typeof raw.config === 'string' ? raw.config : undefined },
       ctx,
     );
+    const warn = (message: string) => log('metrics-warning', { message });
     const intervalText = typeof raw.interval === 'string' ? raw.interval : session.config.agent.interval;
     const intervalMs = parseDuration(intervalText);
     if (intervalMs === null || intervalMs <= 0 || intervalMs > MAX_INTERVAL_MS) {
@@ -86,9 +92,12 @@ export function makeAgent(deps: AgentDeps) {
       let failures = 0;
       while (!ctx.signal?.aborted) {
         try {
-          const report = await applyPass(session, { trigger: raw.trigger !== false }, deps, ctx, log);
+          const report = await recordedPass(session, ctx, warn, (onApplied) =>
+            applyPass(session, { trigger: raw.trigger !== false, onApplied }, deps, ctx, log),
+          );
           if (report.upToDate && report.commit !== lastCommit)
             log('up-to-date', { commit: report.commit.slice(0, 12) });
+          if (report.applied || Object.keys(report.followUps).length) log('summary', summaryFields(report));
           lastCommit = report.commit;
           lastRefusal = null;
           failures = 0;

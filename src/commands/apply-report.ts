@@ -73,5 +73,47 @@ export function reportLines(r: ApplyReport): string[] {
   if (r.applied?.manifest) lines.push(`manifest: ${r.applied.manifest}`);
   if (r.trigger === 'skipped') lines.push('flow not triggered (--no-trigger)');
   else if (r.trigger === 'none' && r.changed.length) lines.push('flow not triggered (no trigger configured)');
+  for (const f of Object.values(r.followUps)) lines.push(...followUpLines(f));
   return lines;
+}
+
+/** The summary of a follow-up: the flow run and its state, each verification, the deployment. */
+export function followUpLines(f: FollowUp): string[] {
+  const lines: string[] = [];
+  if (f.flow === 'not configured') lines.push('flow: not configured, nothing triggered');
+  else if (typeof f.flowRunId === 'string') {
+    const resumed = f.resumed === true ? ', resumed' : '';
+    const elapsed = typeof f.elapsed === 'string' ? ` after ${f.elapsed}` : '';
+    const url = typeof f.url === 'string' ? `  ${f.url}` : '';
+    lines.push(`flow run ${f.flowRunId}: ${String(f.state)}${elapsed}${resumed}${url}`);
+  }
+  if (Array.isArray(f.verified))
+    for (const v of f.verified as { pointer: string; ok: boolean; detail: string }[])
+      lines.push(`verification ${v.pointer}: ${v.ok ? 'confirmed' : 'NOT confirmed'}: ${v.detail}`);
+  if (typeof f.flowRunId === 'string' && f.state !== 'COMPLETED')
+    lines.push('verification: not run (the flow run did not complete)');
+  if (typeof f.deployment === 'string') lines.push(`deployment: ${f.deployment}`);
+  return lines;
+}
+
+/** One summary of an apply pass for the agent's log: pointers written, flow run, verification, deployment. */
+export function summaryFields(r: ApplyReport): Record<string, unknown> {
+  const fields: Record<string, unknown> = {
+    commit: r.commit.slice(0, 12),
+    written: r.changed.length
+      ? r.changed.map((c) => `${c.pointer}:${c.from ?? '-'}->${c.to}`).join(',')
+      : 'none',
+  };
+  for (const f of Object.values(r.followUps)) {
+    if (typeof f.flowRunId === 'string') fields.flow_run = f.flowRunId;
+    if (typeof f.state === 'string') fields.state = f.state;
+    if (Array.isArray(f.verified))
+      fields.verified =
+        (f.verified as { pointer: string; ok: boolean }[])
+          .map((v) => `${v.pointer}:${v.ok ? 'ok' : 'failed'}`)
+          .join(',') || 'none';
+    if (typeof f.deployment === 'string') fields.deployment = f.deployment;
+    if (typeof f.url === 'string') fields.url = f.url;
+  }
+  return fields;
 }

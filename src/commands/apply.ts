@@ -21,7 +21,13 @@ import { ensureStateDir, readState } from '../adapters/fs/state-store.js';
 import { readIntent, writeSet } from '../adapters/fs/write-set.js';
 import type { AfterApplyHook, AppliedCommit, PointerChange } from '../core/apply-result.js';
 import { isInside } from '../core/artifact-checks.js';
-import { CheckFailedError, fileSystemError, isPromoteError, UsageError } from '../core/errors.js';
+import {
+  CheckFailedError,
+  fileSystemError,
+  isPromoteError,
+  PromoteError,
+  UsageError,
+} from '../core/errors.js';
 import { slateDate } from '../core/game-date.js';
 import { planApply, type Plan } from '../core/plan.js';
 import type { Manifest } from '../core/schemas.js';
@@ -39,6 +45,7 @@ import { assertLockHeld, lockSession, openSession, pointerPath, type AgentSessio
 import { readOrNull } from '../adapters/read-text.js';
 import type { Context, Outcome } from './context.js';
 import { failedFollowUps, followUpHook } from './agent-follow-up.js';
+import { recordedPass } from './pass-record.js';
 
 export { LockLostError, lockSession, openSession, type AgentSession } from './apply-session.js';
 export { recoverInterrupted, type PassLog } from './apply-record.js';
@@ -51,6 +58,8 @@ export interface ApplyOptions {
   wait?: boolean;
   allowRewrite?: boolean;
   config?: string;
+  /** Called when the pass has applied (or found nothing to apply) and only the follow-ups are left. */
+  onApplied?: () => void;
 }
 
 export interface ApplyDeps {
@@ -196,7 +205,16 @@ export async function applyPass(
 
   // 7 + 8. Nothing to write and nothing new: only resume follow-ups left pending.
   if (changed.length === 0 && tip === previousCommit) {
-    const followUps = hooksWanted && state.pending ? await resumeFollowUps(session, hooks, ctx, log) : {};
+    opts.onApplied?.();
+    const followUps =
+      hooksWanted && state.pending
+        ? await resumeFollowUps(session, hooks, ctx, log).catch((err: unknown) => {
+            throw alreadyWritten(
+              err,
+              `the pointer files of ${branchName} @ ${tip.slice(0, 12)} were applied earlier`,
+            );
+          })
+        : {};
     return {
       ...base,
       applied: null,
@@ -297,8 +315,29 @@ export async function applyPass(
 
   // 9. Hand the change to the hooks (flow trigger, deployments).
   if (trigger === 'done') assertLockHeld(session);
-  const followUps = trigger === 'done' ? await resumeFollowUps(session, hooks, ctx, log) : {};
+  opts.onApplied?.();
+  const followUps =
+    trigger === 'done'
+      ? await resumeFollowUps(session, hooks, ctx, log).catch((err: unknown) => {
+          const what = changed.map((c) => `${c.pointer} ${c.from ?? '-'} -> ${c.to}`).join(', ');
+          throw alreadyWritten(
+            err,
+            `the pointer files were already written: ${what || 'no pointer changed'} (${branchName} @ ${tip.slice(0, 12)})`,
+          );
+        })
+      : {};
   return { ...base, applied, upToDate: false, trigger, followUps, diff: null };
+}
+
+/** A follow-up failed after the write: say that the pointers are written and the next pass resumes. */
+function alreadyWritten(err: unknown, what: string): unknown {
+  if (!isPromoteError(err)) return err;
+  return new PromoteError(
+    err.exitCode,
+    err.message,
+    `${err.remedy.replace(/\.$/, '')}; the next \`git promote apply\` (or the agent) resumes what follows the write.`,
+    { cause: err, details: [...err.details, what] },
+  );
 }
 
 /**
@@ -323,6 +362,31 @@ export function toApplyOptions(opts: Record<string, unknown>): ApplyOptions {
   };
 }
 
+/**
+ * What `apply` prints while it runs, on stderr (stdout keeps the one summary, or the JSON):
+ * every state change of the flow run it follows, and every warning.
+ */
+function progressLog(ctx: Context): PassLog {
+  return (event, fields) => {
+    if (event === 'flow-run') {
+      const f = fields as {
+        id: string;
+        name?: string;
+        state: string;
+        stateName?: string;
+        elapsed?: string;
+        url?: string;
+      };
+      ctx.stderr.write(
+        `flow run ${f.name ? `${f.name} (${f.id})` : f.id}: ${f.state}${f.stateName ? ` (${f.stateName})` : ''}` +
+          `${f.elapsed ? ` after ${f.elapsed}` : ''}${f.url ? `  ${f.url}` : ''}\n`,
+      );
+    } else if (event.endsWith('-warning') || event === 'warning') {
+      ctx.stderr.write(`warning: ${String(fields.message ?? '')}\n`);
+    }
+  };
+}
+
 /** The apply command with its afterApply hooks injected (the lead wires the flow trigger here). */
 export function makeApply(deps: ApplyDeps) {
   return async function apply(_args: string[], raw: Record<string, unknown>, ctx: Context): Promise<Outcome> {
@@ -335,7 +399,12 @@ export function makeApply(deps: ApplyDeps) {
     }
     const lock = await lockSession(session, { wait: opts.wait, command: 'git-promote apply' }, ctx);
     try {
-      const report = await applyPass(session, opts, deps, ctx);
+      const report = await recordedPass(
+        session,
+        ctx,
+        (warning) => ctx.stderr.write(`warning: ${warning}\n`),
+        (onApplied) => applyPass(session, { ...opts, onApplied }, deps, ctx, progressLog(ctx)),
+      );
       // Applied, but the flow failed or the manifests do not show the new run: a check failed.
       const failed = failedFollowUps(report.followUps);
       return {

@@ -14,6 +14,11 @@ export interface Context {
   stderr: Writer;
   /** True when stdout is a terminal (progress, colour). */
   isTTY: boolean;
+  /**
+   * Which of stdout and stderr is the systemd journal (JOURNAL_STREAM names it): lines written
+   * there start with their syslog priority ("<3>" ... "<6>").
+   */
+  journal?: { stdout: boolean; stderr: boolean };
   /** Aborted on SIGINT/SIGTERM: long-running commands stop cleanly. */
   signal?: AbortSignal;
   /**

@@ -4,8 +4,11 @@
  * "did today's promotion reach the flow" without Prefect's UI.
  */
 import { existsSync } from 'node:fs';
+import { readPassStats } from '../adapters/fs/pass-stats.js';
 import { readState, resolveStateDir, statePaths } from '../adapters/fs/state-store.js';
+import { formatDuration, parseDuration } from '../core/duration.js';
 import { isPromoteError } from '../core/errors.js';
+import type { PassStats } from '../core/pass-metrics.js';
 import type { FlowRunInfo } from '../core/flow-state.js';
 import type { Config } from '../core/schemas.js';
 import type { Context } from './context.js';
@@ -57,12 +60,51 @@ function flowItem(
   return items;
 }
 
+/** How many agent intervals without a successful pass make the agent "not passing". */
+export const STALE_INTERVALS = 3;
+
+/**
+ * The last successful pass (passes.json): older than 3 intervals means the agent is stopped,
+ * stuck or failing every pass; the last error says which.
+ */
+function lastPassItem(stats: PassStats, intervalText: string, now: Date): Item {
+  const intervalMs = parseDuration(intervalText) ?? 30_000;
+  const failed = stats.lastError
+    ? `; last failure at ${stats.lastError.at} (${stats.lastError.kind}): ${stats.lastError.message}`
+    : '';
+  const stale = (iso: string) => now.getTime() - Date.parse(iso) > STALE_INTERVALS * intervalMs;
+  if (!stats.lastSuccessAt) {
+    const since = stats.since ?? stats.lastError?.at ?? null;
+    return {
+      name: 'last pass',
+      // A first pass that just failed may be followed by a good one: fail only after 3 intervals.
+      status: since === null || stale(since) ? 'fail' : 'warn',
+      detail: `no pass has succeeded yet${since ? ` (since ${since})` : ''}${failed}`,
+    };
+  }
+  const age = now.getTime() - Date.parse(stats.lastSuccessAt);
+  const ago = `${stats.lastSuccessAt} (${formatDuration(Math.max(0, age))} ago)`;
+  if (stale(stats.lastSuccessAt))
+    return {
+      name: 'last pass',
+      status: 'fail',
+      detail: `last successful pass at ${ago}, more than ${STALE_INTERVALS} intervals of ${intervalText}${failed}`,
+    };
+  const lastFailed = stats.lastError && stats.lastError.at > stats.lastSuccessAt;
+  return {
+    name: 'last pass',
+    status: lastFailed ? 'warn' : 'ok',
+    detail: `last successful pass at ${ago}${lastFailed ? failed : ''}`,
+  };
+}
+
 export function agentCheck(
   config: Config,
   root: string,
   env: Context['env'],
   gameDate: string,
   todaysRun: FlowRunInfo | null,
+  now: Date = new Date(),
 ): DoctorCheck {
   const base = { name: 'agent' as const };
   if (!config.agent.target) return { ...base, status: 'skip', detail: 'agent.target is not set', items: [] };
@@ -70,8 +112,10 @@ export function agentCheck(
   let items: Item[] = [];
   try {
     const paths = statePaths(resolveStateDir(config.agent.state, target, env, root));
-    if (!existsSync(paths.state))
+    const passes = readPassStats(paths);
+    if (!existsSync(paths.state) && !passes)
       return { ...base, status: 'skip', detail: `no agent has applied to ${target} on this host`, items: [] };
+    if (passes) items.push(lastPassItem(passes, config.agent.interval, now));
     const state = readState(paths, target);
     if (state.applied)
       items.push({
@@ -106,8 +150,10 @@ export function agentCheck(
       : items.length
         ? 'ok'
         : 'skip';
-  const detail =
-    status === 'fail'
+  const stale = items.find((i) => i.name === 'last pass' && i.status === 'fail');
+  const detail = stale
+    ? 'the agent is not completing its passes (is it running? `systemctl status git-promote-agent`, `journalctl -p err -u git-promote-agent`)'
+    : status === 'fail'
       ? 'the last promotion did not reach the flow (see below; `git promote verify <pointer>`)'
       : status === 'warn'
         ? 'a promotion is applied but its follow-up has not finished'

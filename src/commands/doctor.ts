@@ -283,7 +283,7 @@ export async function runDoctor(
     pointersCheck(config, root, ctx),
     repositoryCheck(config, ctx),
   ]);
-  const agent = agentCheck(config, root, ctx.env, gameDate, flow.run);
+  const agent = agentCheck(config, root, ctx.env, gameDate, flow.run, ctx.now());
   const checks = [flow.check, manifests.check, pointers, agent, repository];
   return {
     gameDate,

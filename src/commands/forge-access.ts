@@ -23,7 +23,7 @@ export async function requireForge(ctx: Context, configured?: string): Promise<F
   if (!githubToken(ctx.env))
     throw new UsageError(
       'no GitHub token: GITHUB_TOKEN and GH_TOKEN are unset',
-      'In the workflow pass GITHUB_TOKEN: ${{ github.token }} (or a GitHub App token); locally export GITHUB_TOKEN.',
+      'In the workflow pass GITHUB_TOKEN: ${{ github.token }} (or a GitHub App token); locally export GITHUB_TOKEN or log in with `gh auth login`.',
     );
   if (!repositoryName(ctx, configured))
     throw new UsageError(

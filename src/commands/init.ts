@@ -1,7 +1,9 @@
 import { existsSync } from 'node:fs';
 import { mkdir, readFile, writeFile } from 'node:fs/promises';
 import { dirname, join, relative, sep } from 'node:path';
+import { openGit } from '../adapters/git.js';
 import { UsageError } from '../core/errors.js';
+import { githubRepoFromUrl } from '../core/github-remote.js';
 import { promotionRuleset } from '../core/ruleset.js';
 import { STATUS_CONTEXT } from '../core/validate-report.js';
 import { stringifyJson } from '../core/json-file.js';
@@ -17,6 +19,7 @@ export const INIT_FILES: { template: string; dest: string }[] = [
     dest: '.github/PULL_REQUEST_TEMPLATE/promotion.md',
   },
   { template: 'systemd/git-promote-agent.service', dest: 'deploy/systemd/git-promote-agent.service' },
+  { template: 'systemd/git-promote-notify@.service', dest: 'deploy/systemd/git-promote-notify@.service' },
 ];
 
 /** Written when absent; an existing CODEOWNERS is the team's own and is never overwritten. */
@@ -47,7 +50,7 @@ export function schemaRef(configDir: string, action: { repo: string; sha: string
 }
 
 interface RenderOptions {
-  github: string | undefined;
+  github: string | null;
   action: { repo: string; sha: string } | undefined;
   configDir: string;
 }
@@ -56,7 +59,9 @@ async function render(template: string, o: RenderOptions): Promise<string> {
   const text = await readFile(join(packageRoot(), 'templates', template), 'utf8');
   if (template === 'promote.config.json') {
     const config = JSON.parse(text) as Record<string, unknown> & { repository: Record<string, unknown> };
+    // Never a placeholder: the repository named, or none (and a next step that says so).
     if (o.github) config.repository.github = o.github;
+    else delete config.repository.github;
     return stringifyJson({ $schema: schemaRef(o.configDir, o.action), ...config });
   }
   if (template === CODEOWNERS.template && o.github)
@@ -79,6 +84,24 @@ export async function init(_args: string[], opts: Record<string, unknown>, ctx: 
   }
   const actionRef = opts.actionRef as string | undefined;
   const action = actionRef === undefined ? undefined : parseActionRef(actionRef);
+  // The files belong in a clone of the pipeline repository; its origin names the GitHub repository.
+  const git = openGit(ctx.cwd, ctx.env);
+  try {
+    await git.raw(['rev-parse', '--show-toplevel']);
+  } catch (err) {
+    throw new UsageError(
+      `${ctx.cwd} is not inside a git repository; nothing was written`,
+      'Run `git promote init` in a clone of the pipeline repository.',
+      { cause: err },
+    );
+  }
+  const origin = github
+    ? null
+    : await git.raw(['remote', 'get-url', '--', 'origin']).then(
+        (url) => url.trim(),
+        () => null,
+      );
+  const repository = github ?? (origin ? githubRepoFromUrl(origin) : null);
   const force = Boolean(opts.force);
   const codeowners = join(ctx.cwd, CODEOWNERS.dest);
   const ownersExist = existsSync(codeowners);
@@ -95,7 +118,7 @@ export async function init(_args: string[], opts: Record<string, unknown>, ctx: 
   }
   // Render everything before writing anything, so a failure leaves no half-initialised repository.
   const contents = await Promise.all(
-    planned.map((f) => render(f.template, { github, action, configDir: ctx.cwd })),
+    planned.map((f) => render(f.template, { github: repository, action, configDir: ctx.cwd })),
   );
   for (const [i, f] of planned.entries()) {
     await mkdir(dirname(f.path), { recursive: true });
@@ -103,12 +126,15 @@ export async function init(_args: string[], opts: Record<string, unknown>, ctx: 
   }
   const written = planned.map((f) => relative(ctx.cwd, f.path));
   const ruleset = promotionRuleset();
-  const repo = github ?? 'OWNER/REPO';
+  const repo = repository ?? 'OWNER/REPO';
   return {
     exitCode: 0,
-    data: { written, overwritten: existing.map((f) => f.dest), ruleset },
+    data: { written, overwritten: existing.map((f) => f.dest), github: repository, ruleset },
     text: [
       ...written.map((w) => `wrote ${w}${existing.some((e) => e.dest === w) ? ' (overwritten)' : ''}`),
+      repository
+        ? `repository.github: ${repository}${github ? '' : ' (from the URL of origin)'}`
+        : 'repository.github: not set (origin is not a GitHub URL): set it, or pass --github owner/repo, to open pull requests',
       ...(ownersExist
         ? [
             `kept your ${CODEOWNERS.dest}: add owners for /promote.config.json, /.github/ and /.gitattributes (see docs/security.md)`,

@@ -10,7 +10,7 @@ import { resolve } from 'node:path';
 import { createTwoFilesPatch } from 'diff';
 import { loadConfig } from '../adapters/config-file.js';
 import { fetchBranch, openGit, readBlobs } from '../adapters/git.js';
-import { commitFiles, commitShape, fetchRemoteBranch, pushWithLease } from '../adapters/git-commit.js';
+import { commitShape, fetchRemoteBranch, pushWithLease } from '../adapters/git-commit.js';
 import { PromotionBranch } from '../core/branch-name.js';
 import { pointerConfig } from '../core/config.js';
 import { CheckFailedError, isPromoteError, UsageError } from '../core/errors.js';
@@ -24,6 +24,7 @@ import { parseRunId } from '../core/run-id.js';
 import { evidenceSchema, type Config, type Evidence, type Meta } from '../core/schemas.js';
 import type { Context, Outcome } from './context.js';
 import { failedChecksError, parseGameDate, readCandidateMeta, smokeCandidate } from './smoke.js';
+import { afterPush, checkGitHub, checkLikeCi, refuseOrWarn } from './propose-preflight.js';
 
 export interface Assignment {
   pointer: string;
@@ -330,12 +331,17 @@ export async function createPullRequest(
 }
 
 export async function propose(args: string[], opts: Record<string, unknown>, ctx: Context): Promise<Outcome> {
-  const { config, root } = await loadConfig(ctx.cwd, ctx.env, opts.config as string | undefined);
+  const {
+    config,
+    root,
+    path: configPath,
+  } = await loadConfig(ctx.cwd, ctx.env, opts.config as string | undefined);
   const assignments = parseAssignments(args, config);
   const gameDate = parseGameDate(opts.gameDate);
   const evidenceFiles = typeof opts.evidence === 'string' ? opts.evidence.split(',').filter(Boolean) : [];
   const wantPr = opts.pr !== false;
   const dryRun = opts.dryRun === true;
+  const force = opts.force === true;
 
   // Before any smoke run or push: a PR that cannot be opened should stop us now, not half-way.
   let forge: Forge | null = null;
@@ -346,6 +352,8 @@ export async function propose(args: string[], opts: Record<string, unknown>, ctx
       onWait: (w) =>
         ctx.stderr.write(`GitHub ${w.reason}: waiting ${w.seconds}s before retry ${w.attempt}\n`),
     });
+    const github = await checkGitHub(forge);
+    refuseOrWarn(github ? [github] : [], force, ctx);
   }
 
   const proposal = await buildProposal({
@@ -381,19 +389,39 @@ export async function propose(args: string[], opts: Record<string, unknown>, ctx
     unchanged: proposal.unchanged,
   };
 
+  // The checks CI will run, on the very commit that would be pushed, against the target tip.
+  const env = ctx.env;
+  const ci = await checkLikeCi({
+    root,
+    configPath,
+    env,
+    baseSha: proposal.baseSha,
+    files: proposal.files,
+    message: proposal.commitMessage,
+    now: ctx.now(),
+  });
+
   if (dryRun) {
+    const checkLines = ci.failures.length
+      ? [
+          `${ci.failures.length} check${ci.failures.length === 1 ? '' : 's'} CI runs would fail:`,
+          ...ci.failures.map((f) => `  FAIL ${f.name}: ${f.reason}`),
+        ]
+      : ['every check CI runs passes on this change'];
     return {
-      exitCode: 0,
+      exitCode: ci.failures.length && !force ? 1 : 0,
       data: {
         ...base,
         dryRun: true,
         files: proposal.files,
         commitMessage: proposal.commitMessage,
         pullRequest: wantPr ? draft : null,
+        failedChecks: ci.failures.map((f) => ({ name: f.name, reason: f.reason })),
       },
       text: [
         ...unchangedText,
         ...summary,
+        ...checkLines,
         `would commit on ${proposal.branch} (from ${proposal.remote}/${proposal.base} ${proposal.baseSha.slice(0, 12)}) and push to ${proposal.remote}:`,
         ...Object.keys(proposal.files).map((f) => `  ${f}`),
         ...proposal.commitMessage.split('\n').map((l) => `  | ${l}`),
@@ -409,14 +437,10 @@ export async function propose(args: string[], opts: Record<string, unknown>, ctx
       ],
     };
   }
+  refuseOrWarn(ci.failures, force, ctx);
 
-  const env = ctx.env;
   const remoteSha = await fetchRemoteBranch(root, env, proposal.remote, proposal.branch);
-  let sha = await commitFiles(root, env, {
-    parent: proposal.baseSha,
-    files: proposal.files,
-    message: proposal.commitMessage,
-  });
+  let sha = ci.commit;
   let pushed = true;
   if (remoteSha) {
     const [mine, theirs] = await Promise.all([
@@ -444,7 +468,11 @@ export async function propose(args: string[], opts: Record<string, unknown>, ctx
   ];
   let pr: { number: number; url: string; action: string } | null = null;
   if (forge) {
-    pr = await createPullRequest(forge, draft);
+    try {
+      pr = await createPullRequest(forge, draft);
+    } catch (err) {
+      throw afterPush(err, { branch: proposal.branch, sha, remote: proposal.remote });
+    }
     text.push(`${pr.action} pull request #${pr.number}: ${pr.url}`);
   } else text.push('no pull request (--no-pr): open one from that branch when ready');
   return { exitCode: 0, data: { ...base, commit: sha, pushed, pullRequest: pr }, text };

@@ -22,15 +22,33 @@ async function prepareDir(given: string | undefined, cwd: string): Promise<strin
   return dir;
 }
 
-function keepInstructions(world: SandboxWorld): string[] {
+/** A value as one shell word. */
+function shellWord(value: string): string {
+  return /^[A-Za-z0-9_./:@%+=,-]+$/.test(value) ? value : `'${value.replace(/'/g, `'\\''`)}'`;
+}
+
+// Taken from the caller's own shell, so not repeated in the instructions.
+const INHERITED = new Set(['PATH', 'HOME', 'LANG', 'TMPDIR', 'NO_COLOR']);
+
+/**
+ * Every variable the world's commands run with (API URLs, the stand-in's token, the pinned git
+ * identity and configuration), so the commands suggested next work in a fresh shell.
+ */
+export function keepInstructions(
+  world: Pick<SandboxWorld, 'dir' | 'env' | 'work' | 'target' | 'data' | 'manifests' | 'hostConfig'>,
+): string[] {
+  const exports = Object.entries(world.env)
+    .filter(([k, v]) => v !== undefined && !INHERITED.has(k))
+    .sort(([a], [b]) => a.localeCompare(b))
+    .map(
+      ([k, v]) =>
+        `  export ${k}=${shellWord(v!)}${k === 'GITHUB_TOKEN' ? "   # the stand-in's own token, not a secret" : ''}`,
+    );
   return [
     '',
     `The world is kept in ${world.dir}; the stand-ins run until you stop this command (Ctrl-C).`,
     'In another shell (with git-promote on PATH: an install from the README, or `npm link` in its checkout):',
-    `  export GITHUB_API_URL=${world.env.GITHUB_API_URL}`,
-    `  export GITHUB_TOKEN=${world.env.GITHUB_TOKEN}   # the stand-in's own token, not a secret`,
-    `  export PREFECT_API_URL=${world.env.PREFECT_API_URL}`,
-    '  export GIT_CONFIG_GLOBAL=/dev/null',
+    ...exports,
     `  cd ${world.work} && git promote status          # the laptop clone`,
     `  git promote propose minutes=minutes-20261122   # another promotion`,
     `  export PROMOTE_CONFIG=${world.hostConfig}   # the agent's own config, outside its checkout`,

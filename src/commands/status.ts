@@ -17,7 +17,12 @@ export interface PointerStatus {
   applied: string | null;
   /** Open promotion or rollback PRs that change this pointer. */
   pulls: { number: number; kind: string; to: string }[];
+  /** The branch is ahead of what this host applied (the agent will apply it): why, else null. */
+  pending: string | null;
+  /** The target's file differs from what the agent last wrote there (restored on its next pass). */
   drift: string[];
+  /** Other differences worth knowing, e.g. this checkout is behind the branch. */
+  notes: string[];
   problems: string[];
 }
 
@@ -56,9 +61,19 @@ export async function status(_args: string[], opts: Record<string, unknown>, ctx
     const applied = target
       ? readPointerRunOr(readOrNull(join(target, p.file)), p.runField, join(target, p.file), problems)
       : null;
+    // The words of the README ("git promote status"): *pending* = the branch is ahead of what this host applied;
+    // *drift* = a file on the host differs from what the agent last wrote there.
+    const recorded = host?.runs[name] ?? null;
+    const hostRun = host ? recorded : applied;
+    const pending =
+      target && onBranch && hostRun !== onBranch
+        ? `branch has ${onBranch}, this host ${host ? 'applied' : 'has'} ${hostRun ?? 'nothing'}`
+        : null;
     const drift: string[] = [];
-    if (onBranch && local && onBranch !== local) drift.push('checkout differs from branch');
-    if (target && onBranch && applied !== onBranch) drift.push('target differs from branch');
+    if (host && target && recorded && applied !== recorded)
+      drift.push(`target has ${applied ?? 'no valid file'}, the agent wrote ${recorded}`);
+    const notes: string[] = [];
+    if (onBranch && local && onBranch !== local) notes.push(`checkout has ${local}: pull to update it`);
     const open = (pulls ?? []).flatMap((pr) =>
       pr.pointers
         .filter((x) => x.pointer === name)
@@ -72,7 +87,9 @@ export async function status(_args: string[], opts: Record<string, unknown>, ctx
       target: applied,
       applied: host?.runs[name] ?? null,
       pulls: open,
+      pending,
       drift,
+      notes,
       problems,
     });
   }
@@ -89,7 +106,9 @@ export async function status(_args: string[], opts: Record<string, unknown>, ctx
     ...(configChanged.length ? [`warning: ${CONFIG_CHANGED_HINT} (${configChanged.join(', ')})`] : []),
     ...rows.flatMap((r) => [
       `${r.pointer}: branch ${show(r.branch)} | checkout ${show(r.local)}${target ? ` | target ${show(r.target)}` : ''}` +
+        (r.pending ? `  [pending: ${r.pending}]` : '') +
         (r.drift.length ? `  [drift: ${r.drift.join('; ')}]` : ''),
+      ...r.notes.map((n) => `  note: ${n}`),
       ...r.pulls.map((pr) => `  open ${pr.kind} PR #${pr.number} → ${pr.to}`),
       ...r.problems.map((p) => `  problem: ${p}`),
     ]),

@@ -126,13 +126,20 @@ async function chooseRange(
     : explicit
       ? await readActionsEvent(ctx.env).catch(() => null)
       : await readActionsEvent(ctx.env);
-  if (event?.number != null && (!event.base || !event.head) && !(opts.base && opts.head))
+  if (
+    (event?.number != null || event?.mergeGroup) &&
+    (!event.base || !event.head) &&
+    !(opts.base && opts.head)
+  )
     throw new UsageError(
-      `the pull_request event in ${ctx.env.GITHUB_EVENT_PATH} has no valid base and head sha`,
-      'Run validate from a pull_request workflow, or pass --base and --head.',
+      `the ${event.mergeGroup ? 'merge_group' : 'pull_request'} event in ${ctx.env.GITHUB_EVENT_PATH} has no valid base and head sha`,
+      'Run validate from a pull_request or merge_group workflow, or pass --base and --head.',
     );
+  // A merge group is judged over base_sha..head_sha: base_sha is the tip the queue will land it
+  // on (the queue re-creates the group when the branch moves), so its config is the tip's.
   const baseRef =
     (opts.base as string | undefined) ??
+    (event?.mergeGroup ? (event.base ?? undefined) : undefined) ??
     (event ? await targetTip(git, event) : undefined) ??
     (await defaultBaseRef(configPath));
   const headRef = (opts.head as string | undefined) ?? event?.head ?? 'HEAD';

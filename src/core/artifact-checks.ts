@@ -6,6 +6,7 @@ import { isAbsolute, relative, sep } from 'node:path';
 import semver from 'semver';
 import { canonicalProblem, canonicalSha256 } from './meta-hash.js';
 import { metaSchema, issueLines, type Evidence } from './schemas.js';
+import { describeJsonError } from './json-syntax.js';
 
 /**
  * The directory an artifacts template can never leave: the part before the first placeholder,
@@ -34,8 +35,8 @@ export function metaProblems(
   let data: unknown;
   try {
     data = JSON.parse(metaText);
-  } catch (err) {
-    return [`meta.json is not valid JSON: ${err instanceof Error ? err.message : String(err)}`];
+  } catch {
+    return [`meta.json is not valid JSON: ${describeJsonError(metaText)}`];
   }
   const parsed = metaSchema.safeParse(data);
   if (!parsed.success) return issueLines(parsed.error, 'meta.json').map((l) => `${l}`);

@@ -1,6 +1,7 @@
 import type { z } from 'zod';
 import { configSchema, issueLines, type Config, type PointerConfig } from './schemas.js';
 import { UsageError } from './errors.js';
+import { unknownKeyProblems } from './unknown-keys.js';
 
 export interface ConfigResult {
   config: Config | null;
@@ -8,10 +9,17 @@ export interface ConfigResult {
   warnings: string[];
 }
 
-/** Validate parsed config, reporting every problem at once with its dot-path. */
+/**
+ * Validate parsed config, reporting every problem at once with its dot-path. The config is strict:
+ * a key the schema does not declare is an error (with a "did you mean"), never ignored.
+ */
 export function validateConfig(data: unknown): ConfigResult {
   const result = configSchema.safeParse(data);
-  if (!result.success) return { config: null, errors: issueLines(result.error as z.ZodError), warnings: [] };
+  const unknown = unknownKeyProblems(configSchema, data);
+  if (!result.success || unknown.length > 0) {
+    const invalid = result.success ? [] : issueLines(result.error as z.ZodError);
+    return { config: null, errors: [...unknown, ...invalid], warnings: [] };
+  }
   const config = result.data;
   const warnings: string[] = [];
   for (const [name, pointer] of Object.entries(config.pointers)) {

@@ -3,6 +3,7 @@
  * src/adapters/github/ implements it, and tests run it against the loopback stand-in in
  * src/sandbox/github/. Errors crossing it are PromoteErrors (exit 3 transient, 4 conflict, 1 refusal).
  */
+import { BusyError } from './errors.js';
 import type { BranchRule } from './ruleset.js';
 
 export interface RepoRef {
@@ -23,6 +24,46 @@ export interface PullRequest {
   mergeCommitSha: string | null;
   /** GitHub's mergeability (null while GitHub is still computing it, or for a closed PR). */
   mergeable?: boolean | null;
+  /** GitHub's `mergeable_state`: clean, blocked, behind, dirty, draft, unstable, has_hooks, unknown. */
+  mergeableState?: string;
+  draft?: boolean;
+  /** GraphQL node id (for mutations such as enablePullRequestAutoMerge). */
+  nodeId?: string;
+}
+
+/** A check run (an Actions job, say) on a commit: the latest one per name. */
+export interface CheckRun {
+  id: number;
+  name: string;
+  /** queued, in_progress, completed, waiting, requested, pending. */
+  status: string;
+  /** Set once completed: success, failure, neutral, cancelled, skipped, timed_out, action_required, stale. */
+  conclusion: string | null;
+}
+
+/** What classic branch protection requires of a branch, as far as the token can read it. */
+export interface BranchProtection {
+  /** Required status check contexts (statuses or check run names). */
+  contexts: string[];
+  /** "Require branches to be up to date before merging". */
+  strict: boolean;
+}
+
+/** Why GitHub refused a merge, from its 405/409 answer (see src/adapters/github/merge-block.ts). */
+export type MergeBlock =
+  'base-modified' | 'checks' | 'review' | 'method' | 'draft' | 'behind' | 'head-moved' | 'not-mergeable';
+
+/** GitHub refused a merge (405 or 409); `block` says why. Exit 4 unless the caller decides otherwise. */
+export class MergeBlockedError extends BusyError {
+  constructor(
+    readonly block: MergeBlock,
+    message: string,
+    remedy: string,
+    /** GitHub's own message, unchanged. */
+    readonly githubMessage: string,
+  ) {
+    super(message, remedy);
+  }
 }
 
 export type CommitState = 'error' | 'failure' | 'pending' | 'success';
@@ -41,6 +82,11 @@ export type DeploymentState =
 
 export interface Forge {
   readonly repo: RepoRef;
+  /**
+   * The repository as the token sees it, asked once without retries: a cheap check that GitHub
+   * answers, the token is valid and the repository is visible to it (before anything is pushed).
+   */
+  getRepository(): Promise<{ fullName: string; defaultBranch: string }>;
   getPull(number: number): Promise<PullRequest>;
   /** The open pull request from `head` (a branch of this repository) into `base`, if any. */
   findOpenPull(head: string, base: string): Promise<PullRequest | null>;
@@ -48,7 +94,7 @@ export interface Forge {
   updatePull(number: number, input: { title?: string; body?: string }): Promise<PullRequest>;
   addLabels(number: number, labels: string[]): Promise<void>;
   createComment(number: number, body: string): Promise<void>;
-  /** Merge with the head-sha guard; a moved head (409) or unmergeable PR (405) is a BusyError. */
+  /** Merge with the head-sha guard; a refusal (405, 409) is a MergeBlockedError saying why. */
   mergePull(
     number: number,
     input: { sha: string; method: 'merge' | 'squash' | 'rebase'; title?: string; message?: string },
@@ -77,4 +123,18 @@ export interface Forge {
   getBranchSha(branch: string): Promise<string | null>;
   /** The active rules (from rulesets) that apply to a branch; readable with read access. */
   getBranchRules(branch: string): Promise<BranchRule[]>;
+  /** Classic branch protection's required checks; null when unprotected or unreadable. */
+  getBranchProtection(branch: string): Promise<BranchProtection | null>;
+  /** The latest check run per name on a commit. */
+  listCheckRuns(sha: string): Promise<CheckRun[]>;
+  /**
+   * Ask GitHub to merge the PR once its requirements are met (GraphQL enablePullRequestAutoMerge,
+   * guarded by `expectedHeadOid`). "clean" when GitHub refuses because it can be merged right now.
+   */
+  enableAutoMerge(
+    pull: { nodeId: string; number: number },
+    input: { sha: string; method: 'merge' | 'squash' | 'rebase' },
+  ): Promise<'enabled' | 'clean'>;
+  /** The merge methods the repository allows (null when the token cannot see the settings). */
+  getMergeMethods(): Promise<('merge' | 'squash' | 'rebase')[] | null>;
 }

@@ -196,7 +196,8 @@ export function classify(input: ClassifyInput): HistoryEntry {
 export function historyLines(pointer: string, entries: HistoryEntry[]): string[] {
   if (entries.length === 0) return [`${pointer}: no changes on the branch`];
   return entries.map((e) => {
-    const date = e.date.replace('T', ' ').replace(/([+-]\d\d:\d\d|Z)$/, '');
+    // The committer's own zone is kept (GitHub's merges are in UTC: "Z"), so no time is ambiguous.
+    const date = e.date.replace('T', ' ').replace(/([+-]\d\d:\d\d|Z)$/, ' $1');
     const move = `${e.from ?? '(none)'} -> ${e.to ?? '(none)'}`;
     const pr = e.pr === null ? '' : `  PR #${e.pr}`;
     const ev = e.evidence

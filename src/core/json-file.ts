@@ -1,15 +1,15 @@
 import type { z } from 'zod';
 import { CheckFailedError } from './errors.js';
 import { issueLines } from './schemas.js';
+import { describeJsonError } from './json-syntax.js';
 
 /** Parse JSON text, naming the file and the position on failure. */
 export function parseJson(text: string, label: string): unknown {
   try {
     return JSON.parse(text);
-  } catch (err) {
-    const detail = err instanceof Error ? err.message : String(err);
+  } catch {
     throw new CheckFailedError(
-      `${label} is not valid JSON: ${detail}`,
+      `${label} is not valid JSON: ${describeJsonError(text)}`,
       `Fix the JSON syntax in ${label} (for example with \`python -m json.tool ${label}\`).`,
     );
   }

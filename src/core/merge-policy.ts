@@ -34,6 +34,11 @@ export function mergeRefusals(pull: PullRequest, config: Config, repoFullName: s
         'Push the promotion branch to this repository (git promote propose does), or merge by hand after review.',
     });
   const wanted = [...config.policy.labels, ...config.policy.rollbackLabels];
+  if (pull.draft)
+    refusals.push({
+      message: `${n} is a draft`,
+      remedy: 'Mark it ready for review; drafts are never merged.',
+    });
   if (!pull.labels.some((l) => wanted.includes(l)))
     refusals.push({
       message: `${n} has none of the labels ${wanted.join(', ')}`,

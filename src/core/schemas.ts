@@ -148,6 +148,12 @@ export const configSchema = z.looseObject({
       target: z.string().min(1).optional(),
       interval: intervalSchema.default('30s'),
       state: z.string().optional(),
+      // node_exporter textfile-collector file (*.prom) rewritten atomically after every pass.
+      metricsFile: z
+        .string()
+        .min(1)
+        .regex(/\.prom$/, 'must end with .prom (node_exporter reads only those)')
+        .optional(),
       requireSignedCommits: z.boolean().default(false),
       // Who may sign the commits the agent applies (docs/security.md): OpenPGP fingerprints and/or
       // an ssh allowed-signers file (relative paths are from the config's directory).
@@ -184,6 +190,12 @@ export const configSchema = z.looseObject({
       mergeMethod: z.enum(['squash', 'merge', 'rebase']).default('squash'),
       // Accounts whose git-promote/validate status merge trusts (a GitHub App's is "<slug>[bot]").
       statusCreators: z.array(z.string().min(1)).min(1).default(['github-actions[bot]']),
+      // How long merge waits for the branch's required checks on the head (and retries a base
+      // moved by another merge) before giving up with exit 3.
+      mergeWait: durationSchema.default('15m'),
+      // How a validated promotion reaches the branch: merged by the merge job ("direct"), or
+      // handed to GitHub's auto-merge / merge queue (docs/merging.md).
+      merge: z.enum(['direct', 'auto-merge', 'merge-queue']).default('direct'),
     })
     .default({
       evidenceMaxAgeDays: 3,
@@ -191,6 +203,8 @@ export const configSchema = z.looseObject({
       rollbackLabels: ['rollback'],
       mergeMethod: 'squash',
       statusCreators: ['github-actions[bot]'],
+      mergeWait: '15m',
+      merge: 'direct',
     }),
 });
 

@@ -13,6 +13,7 @@ import semver from 'semver';
 import { z } from 'zod';
 import { validateConfig } from './config.js';
 import { isPromoteError } from './errors.js';
+import { describeJsonError } from './json-syntax.js';
 import { classifyChange } from './change-kind.js';
 import { evidencePath, parseEvidencePath } from './evidence-path.js';
 import { daysBetween, slateDate } from './game-date.js';
@@ -116,10 +117,9 @@ export function checkConfig(
   let data: unknown;
   try {
     data = JSON.parse(text);
-  } catch (err) {
-    const detail = err instanceof Error ? err.message : String(err);
+  } catch {
     return {
-      result: fail('config', `${file} ${where} is not valid JSON: ${detail}`, { file }),
+      result: fail('config', `${file} ${where} is not valid JSON: ${describeJsonError(text)}`, { file }),
       config: null,
     };
   }
@@ -163,8 +163,8 @@ export function parseEvidence(text: string): { evidence: CiEvidence; raw: unknow
   let raw: unknown;
   try {
     raw = JSON.parse(text);
-  } catch (err) {
-    return { problems: [`not valid JSON: ${err instanceof Error ? err.message : String(err)}`] };
+  } catch {
+    return { problems: [`not valid JSON: ${describeJsonError(text)}`] };
   }
   const result = ciEvidenceSchema.safeParse(raw);
   if (!result.success) return { problems: issueLines(result.error as z.ZodError) };

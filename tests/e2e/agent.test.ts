@@ -4,6 +4,7 @@ import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { createAgentWorld, spawnCli, type AgentWorld } from '../helpers/agent-world.js';
 import { git } from '../helpers/git-repo.js';
+import { waitForEntry, waitUntil } from '../helpers/wait.js';
 
 const worlds: AgentWorld[] = [];
 afterEach(() => worlds.splice(0).forEach((w) => w.cleanup()));
@@ -22,16 +23,11 @@ function appliedEntries(w: AgentWorld): { commit: string }[] {
     .filter((e) => e.event === 'applied');
 }
 
-function waitFor(get: () => string, pattern: RegExp, ms = 15_000): Promise<void> {
-  const start = Date.now();
-  return new Promise((resolve, reject) => {
-    const tick = () => {
-      if (pattern.test(get())) return resolve();
-      if (Date.now() - start > ms) return reject(new Error(`timed out waiting for ${pattern}: ${get()}`));
-      setTimeout(tick, 20);
-    };
-    tick();
-  });
+function waitFor(get: () => string, pattern: RegExp): Promise<void> {
+  return waitUntil(
+    () => pattern.test(get()),
+    () => `${pattern}: ${get()}`,
+  );
 }
 
 describe('apply and agent as processes', () => {
@@ -70,8 +66,11 @@ describe('apply and agent as processes', () => {
       new RegExp(`^error: the agent lock .* is held by pid ${agent.child.pid} `),
     );
     expect(secondAgent.stderr).toMatch(/\nhint: .*--wait/);
+    // Stop the holder only once the waiting apply has tried the lock (its candidate file appeared
+    // while the agent held it), so it really waited instead of finding the lock free.
+    const tried = waitForEntry(w.state, (n) => n.startsWith('agent.lock.cand-'));
     const waiting = spawnCli(['apply', '--wait'], { cwd: w.cwd });
-    await new Promise((r) => setTimeout(r, 400));
+    expect(await tried.seen).toMatch(new RegExp(`^agent\\.lock\\.cand-${waiting.child.pid}-`));
     agent.child.kill('SIGTERM');
     const waited = await waiting.done;
     expect(waited.code, waited.stderr).toBe(0);
@@ -103,7 +102,7 @@ describe('apply and agent as processes', () => {
   it('agent --once reports a transient failure with exit 3', async () => {
     const w = world();
     // The agent fetches from the remote of its target checkout (its config may live elsewhere).
-    git(w.target, ['remote', 'set-url', 'origin', join(w.dir, 'gone.git')]);
+    git(w.target, ['remote', 'set-url', 'origin', 'http://127.0.0.1:1/projections.git']);
     const r = await spawnCli(['agent', '--once'], { cwd: w.cwd }).done;
     expect(r.code).toBe(3);
     expect(r.stdout).toMatch(/ retry message="git fetch of branch main into the agent mirror failed: /);

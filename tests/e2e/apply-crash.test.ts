@@ -1,18 +1,20 @@
 /**
- * SIGKILL the apply process at many points (named crash points and random instants) while it
- * applies a two-pointer change. After every kill: each pointer file parses and is old or new;
+ * SIGKILL the apply process at many points (named crash points, and instants aimed at the write
+ * while a reader process reads the files in a tight loop) while it applies a two-pointer change.
+ * The reader never sees a torn, missing or mixed file. After every kill: each pointer file parses and is old or new;
  * recovery leaves the set all old or all new, consistent with the recorded state; the next apply
  * completes it with exactly one journal entry and no temp files anywhere.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { cpSync, existsSync, mkdirSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { cpSync, existsSync, mkdirSync, readdirSync, readFileSync, watch, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { recoverInterrupted, lockSession, openSession, applyPass } from '../../src/commands/apply.js';
-import { CRASH_ENV } from '../../src/adapters/fs/crash-points.js';
+import { CRASH_ENV, STEP_LOG_ENV, STEP_PAUSE_ENV } from '../../src/adapters/fs/crash-points.js';
 import { createAgentWorld, FILES, spawnCli, type AgentWorld } from '../helpers/agent-world.js';
 import { testContext } from '../helpers/context.js';
 import { sampleConfig } from '../helpers/fixtures.js';
 import { runCli } from '../../src/cli/program.js';
+import { startReader } from '../helpers/torn-reader.js';
 
 let w: AgentWorld;
 let oldFiles: Record<string, string>;
@@ -133,6 +135,20 @@ async function inBatches<T>(items: T[], size: number, fn: (item: T) => Promise<v
   for (let i = 0; i < items.length; i += size) await Promise.all(items.slice(i, i + size).map(fn));
 }
 
+const STEP_ORDER = [
+  'start',
+  'locked',
+  'fetched',
+  'temp-written',
+  'intent-written',
+  'renamed',
+  'manifest-written',
+  'state-written',
+  'journal-appended',
+  'finished',
+  'intent-removed',
+];
+
 const STEPS: [string, number][] = [
   ['locked', 1],
   ['fetched', 1],
@@ -146,7 +162,34 @@ const STEPS: [string, number][] = [
   ['intent-removed', 1],
 ];
 
-const RANDOM = 185;
+/**
+ * Kills aimed at the write. Each apply logs the crash points it reaches and pauses PAUSE_MS at
+ * each, so the write spans a few hundred ms; a watcher on the step log sees the trigger step and
+ * SIGKILLs the process after a delay spread over the steps that follow. Most kills land between
+ * "intent written" and "state written"; a share before the intent (the set must stay old) and
+ * after the state (the set is new, the intent may remain).
+ */
+const AIMED = 60;
+const PAUSE_MS = 10;
+const AIMS = [
+  { name: 'before intent', trigger: 'temp-written', steps: 4, share: 3 },
+  { name: 'write window', trigger: 'intent-written', steps: 8, share: 14 },
+  { name: 'after state', trigger: 'state-written', steps: 4, share: 3 },
+];
+
+function aimFor(i: number): { trigger: string; delayMs: number } {
+  const slots = AIMS.flatMap((a) => Array<typeof a>(a.share).fill(a));
+  const aim = slots[i % slots.length]!;
+  const spread = (i * 0.618034) % 1; // low-discrepancy: delays cover the span evenly
+  return { trigger: aim.trigger, delayMs: spread * aim.steps * PAUSE_MS };
+}
+
+/** Where a killed apply stopped: its last crash point, numbered when it repeats (renamed#3). */
+function landing(steps: string[]): string {
+  const last = steps.at(-1);
+  if (last === undefined) return 'start';
+  return `${last}#${steps.filter((s) => s === last).length}`;
+}
 
 describe('apply under SIGKILL', () => {
   it('every named crash point: files whole, set all-or-nothing, completed once', async () => {
@@ -163,32 +206,72 @@ describe('apply under SIGKILL', () => {
     expect(sides).toContain('intent-written:1=new');
   });
 
-  it(`${RANDOM} kills at random instants (with the named points: more than 200 trials)`, async () => {
-    // Calibrate: how long does a whole apply take here, four at a time as in the trials?
-    const t0 = performance.now();
-    const calibration = await Promise.all(
-      [1, 2, 3, 4].map(() => spawnCli(['apply'], { cwd: newTrial() }).done),
+  it(`${AIMED} kills aimed at the write, with a reader that never sees a torn, missing or mixed file`, async () => {
+    const landed: Record<string, number> = {};
+    const inWindow = { before: 0, window: 0, after: 0, finished: 0 };
+    let reads = 0;
+    await inBatches(
+      Array.from({ length: AIMED }, (_, i) => i),
+      2,
+      async (i) => {
+        const dir = newTrial();
+        const stepLog = join(dir, 'steps.log');
+        writeFileSync(stepLog, '');
+        const target = (p: 'minutes' | 'rates') => join(dir, 'target', FILES[p]);
+        const reader = startReader(
+          (['minutes', 'rates'] as const).map((p) => ({
+            path: target(p),
+            allowed: [oldFiles[p]!, newFiles[p]!],
+          })),
+          [join(dir, 'state', 'state.json'), join(dir, 'state', 'intent.json')],
+        );
+        const { trigger, delayMs } = aimFor(i);
+        const { child, done } = spawnCli(['apply'], {
+          cwd: dir,
+          env: { [STEP_LOG_ENV]: stepLog, [STEP_PAUSE_ENV]: String(PAUSE_MS) },
+        });
+        let timer: NodeJS.Timeout | undefined;
+        const watcher = watch(stepLog, () => {
+          if (timer || !readFileSync(stepLog, 'utf8').split('\n').includes(trigger)) return;
+          timer = setTimeout(() => child.kill('SIGKILL'), delayMs);
+        });
+        const r = await done;
+        watcher.close();
+        clearTimeout(timer);
+        const steps = readFileSync(stepLog, 'utf8').split('\n').filter(Boolean);
+        const label = `aim ${trigger}+${delayMs.toFixed(0)}ms`;
+        if (r.code === -1) {
+          const at = landing(steps);
+          landed[at] = (landed[at] ?? 0) + 1;
+          if (!steps.includes('intent-written')) inWindow.before++;
+          else if (!steps.includes('state-written')) inWindow.window++;
+          else inWindow.after++;
+        } else {
+          expect(r.code, `${label}: ${r.stderr}`).toBe(0);
+          inWindow.finished++;
+        }
+        await check(dir, label);
+        const seen = await reader.stop();
+        reads += seen.reads;
+        expect(seen.violations, `${label}: ${seen.violationCount} bad reads`).toEqual([]);
+      },
     );
-    const full = performance.now() - t0;
-    for (const r of calibration) expect(r.code, r.stderr).toBe(0);
-    // Spread the kills from early start-up to past the usual end, so some land in the write.
-    const delays = Array.from({ length: RANDOM }, (_, i) => full * (0.25 + (0.75 * (i + 0.5)) / RANDOM));
-    const outcome = { killed: 0, finished: 0, old: 0, new: 0 };
-    await inBatches(delays, 4, async (delay) => {
-      const dir = newTrial();
-      const { child, done } = spawnCli(['apply'], { cwd: dir });
-      const timer = setTimeout(() => child.kill('SIGKILL'), delay);
-      const r = await done;
-      clearTimeout(timer);
-      if (r.code === -1) outcome.killed++;
-      else {
-        outcome.finished++;
-        expect(r.code, r.stderr).toBe(0);
-      }
-      outcome[await check(dir, `kill after ${delay.toFixed(0)}ms`)]++;
-    });
-    expect(outcome.killed + outcome.finished).toBe(RANDOM);
-    expect(outcome.killed).toBeGreaterThan(50);
-    expect(outcome.new, JSON.stringify(outcome)).toBeGreaterThan(0);
-  }, 120_000);
+    const order = (k: string) => k.replace(/#\d+$/, '');
+    const distribution = Object.entries(landed)
+      .sort(([a], [b]) => STEP_ORDER.indexOf(order(a)) - STEP_ORDER.indexOf(order(b)) || a.localeCompare(b))
+      .map(([k, n]) => `${k}=${n}`)
+      .join(' ');
+    // The distribution belongs in the test output: it shows where the kills landed.
+    // eslint-disable-next-line no-console
+    console.log(
+      `kill points (last crash point reached): ${distribution}\n` +
+        `before intent ${inWindow.before}, between intent and state ${inWindow.window}, after state ${inWindow.after}, ` +
+        `not killed ${inWindow.finished}; the reader made ${reads} reads, none torn or mixed`,
+    );
+    expect(inWindow.window, distribution).toBeGreaterThanOrEqual(AIMED / 2);
+    expect(inWindow.before, distribution).toBeGreaterThan(0);
+    expect(inWindow.after, distribution).toBeGreaterThan(0);
+    // Killed between the two pointer renames (the intent's own rename is renamed#1).
+    expect(landed['renamed#2'] ?? 0, distribution).toBeGreaterThan(0);
+  }, 240_000);
 });

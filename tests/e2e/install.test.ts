@@ -100,7 +100,7 @@ describe('git-promote installed from its npm pack tarball with the network off',
 
   it('writes a config whose $schema is a file that exists', () => {
     const repo = join(dir, 'pipeline');
-    execFileSync('mkdir', ['-p', repo]);
+    execFileSync('git', ['init', '--quiet', repo]);
     const init = run('git-promote', ['init', '--github', 'acme/projections'], repo);
     expect(init.status, init.stderr).toBe(0);
     const config = JSON.parse(readFileSync(join(repo, 'promote.config.json'), 'utf8')) as { $schema: string };

@@ -199,12 +199,14 @@ describe('the promotion gate in GitHub Actions', () => {
   });
 
   it('passes and merges a rollback (git revert of the promotion) without new smoke evidence', async () => {
-    // main holds the m2 promotion from the first test as one squash commit.
-    const promotion = remoteSha(gate.repo, 'main');
+    // Its own history, whatever earlier tests merged: main promotes m5, then m6 (as squash merges
+    // would leave them), and the rollback reverts m6.
+    pushBranch(gate.repo, 'main', fresh('m5'));
+    const promotion = pushBranch(gate.repo, 'main', fresh('m6'));
     expect(git(gate.repo.remote, ['show', `${promotion}:config/minutes_current_run.json`])).toBe(
-      pointerJson('m2'),
+      pointerJson('m6'),
     );
-    gate.repo.git(['checkout', '--quiet', '-B', 'rollback/minutes', 'origin/main']);
+    gate.repo.git(['checkout', '--quiet', '-B', 'rollback/minutes', 'main']);
     gate.repo.git(['revert', '--no-edit', promotion]);
     gate.repo.git(['push', '--quiet', 'origin', 'HEAD:refs/heads/rollback/minutes']);
     const pr = await openPull(gate.gh, 'rollback/minutes', ['rollback']);
@@ -212,12 +214,12 @@ describe('the promotion gate in GitHub Actions', () => {
     const v = await validate({ ...pr, labels: ['rollback'] });
     expect(v.code).toBe(0);
     expect(v.stdout).toMatch(
-      /^pass rollback \(minutes\): minutes returns m2 -> m1, a run it selected before on the target branch$/m,
+      /^pass rollback \(minutes\): minutes returns m6 -> m5, a run it selected before on the target branch$/m,
     );
     expect(v.stdout).not.toMatch(/^pass (smoke|evidence-age) \(minutes\)/m);
     const m = await merge({ ...pr, labels: ['rollback'] });
     expect(m.code).toBe(0);
-    expect(git(gate.repo.remote, ['show', 'main:config/minutes_current_run.json'])).toBe(pointerJson('m1'));
+    expect(git(gate.repo.remote, ['show', 'main:config/minutes_current_run.json'])).toBe(pointerJson('m5'));
   });
 
   it('refuses merge usage errors with exit 2 before calling GitHub', async () => {

@@ -16,7 +16,8 @@ import {
 import { join, relative } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { slateDate } from '../../src/core/game-date.js';
-import { startGitHubStandIn, type GitHubStandIn } from '../../src/sandbox/github/index.js';
+import type { GitHubStandIn } from '../../src/sandbox/github/index.js';
+import { startGitHubStandIn } from '../helpers/github-traffic.js';
 import { api, mergeRequests, openPull, REPO, runStep, type OpenPull } from '../helpers/actions.js';
 import { runCliProcess } from '../helpers/cli.js';
 import { evidenceFile, evidenceJson } from '../helpers/evidence.js';

@@ -5,7 +5,8 @@
 import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, beforeEach } from 'vitest';
-import { startGitHubStandIn, type GitHubStandIn } from '../../src/sandbox/github/index.js';
+import type { GitHubStandIn } from '../../src/sandbox/github/index.js';
+import { startGitHubStandIn } from './github-traffic.js';
 import { runCliProcess, type CliResult } from './cli.js';
 import type { TestRepo } from './git-repo.js';
 import { createPromotionRepo, writePullRequestEvent } from './promotion-repo.js';
@@ -103,6 +104,7 @@ function stepEnv(gh: GitHubStandIn, dir: string, pr: StepPull, name: string) {
     GITHUB_EVENT_PATH: event,
     GITHUB_REPOSITORY: REPO,
     GITHUB_API_URL: gh.url,
+    GITHUB_GRAPHQL_URL: `${gh.url}/graphql`,
     GITHUB_SERVER_URL: 'https://github.example',
     GITHUB_RUN_ID: '4242',
     GITHUB_SHA: pr.head,

@@ -63,11 +63,14 @@ export interface AgentWorld {
   cleanup(): void;
 }
 
-export function createAgentWorld(options: { config?: Record<string, unknown> } = {}): AgentWorld {
+export function createAgentWorld(
+  options: { config?: Record<string, unknown>; agent?: (dir: string) => Record<string, unknown> } = {},
+): AgentWorld {
   const repo = createRepo({});
   const dir = repo.dir;
   const artifacts = join(dir, 'models');
   const config = { ...sampleConfig(dir), ...options.config };
+  if (options.agent) config.agent = { ...(config.agent as object), ...options.agent(dir) };
   const world: AgentWorld = {
     repo,
     dir,

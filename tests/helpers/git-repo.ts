@@ -3,7 +3,7 @@
  * { path: content } map, with a pinned author and no user or system git configuration.
  */
 import { execFileSync } from 'node:child_process';
-import { mkdtempSync, mkdirSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, mkdirSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 
@@ -17,6 +17,8 @@ export const GIT_TEST_ENV: Record<string, string> = {
   GIT_COMMITTER_EMAIL: 'author@example.com',
   GIT_COMMITTER_DATE: '2026-01-01T00:00:00Z',
   GIT_TERMINAL_PROMPT: '0',
+  // The GitHub CLI of the machine running the tests must never lend its token (see gh-token.ts).
+  GH_CONFIG_DIR: '/nonexistent/git-promote-tests/gh',
 };
 
 /** The environment for processes under test: PATH and HOME plus the pinned git identity. */
@@ -33,8 +35,24 @@ export function git(cwd: string, args: string[], env: Record<string, string | un
   });
 }
 
+const created = new Set<string>();
+
+/** A fresh directory in the temp folder; the test that asks for it must remove it. */
 export function tempDir(prefix = 'git-promote-test-'): string {
-  return mkdtempSync(join(tmpdir(), prefix));
+  const dir = mkdtempSync(join(tmpdir(), prefix));
+  created.add(dir);
+  return dir;
+}
+
+/** Remove every directory tempDir() made in this test file (for tests that hand them to a world). */
+export function removeTempDirs(): void {
+  for (const dir of created) rmSync(dir, { recursive: true, force: true });
+  created.clear();
+}
+
+/** Directories made by tempDir() in this test file that still exist (see temp-dir-guard.ts). */
+export function leftoverTempDirs(): string[] {
+  return [...created].filter((d) => existsSync(d));
 }
 
 export function writeFiles(root: string, files: Record<string, string>): void {

@@ -5,11 +5,13 @@ export type Schema = Record<string, unknown>;
 export interface TypeCheckOptions {
   /** Also report properties a schema with `additionalProperties: false` does not list. */
   strict?: boolean;
+  /** Also report properties a schema lists in `required` that the value lacks. */
+  required?: boolean;
 }
 
 /**
  * A checker over `spec` ($refs resolved inside it): type problems of a value against a schema,
- * only for fields present (`required` is not enforced).
+ * for fields present, and (with `required`) the required fields it lacks.
  */
 export function typeChecker(spec: unknown, options: TypeCheckOptions = {}) {
   function resolve(node: unknown): Schema {
@@ -24,6 +26,8 @@ export function typeChecker(spec: unknown, options: TypeCheckOptions = {}) {
   function typeProblems(value: unknown, schemaNode: unknown, path: string): string[] {
     const schema = resolve(schemaNode);
     if (!schema || Object.keys(schema).length === 0) return [];
+    // `nullable` applies to the whole schema, oneOf/anyOf included.
+    if (value === null && schema.nullable === true) return [];
     for (const key of ['anyOf', 'oneOf'] as const) {
       const choices = schema[key] as unknown[] | undefined;
       if (choices) {
@@ -48,12 +52,19 @@ export function typeChecker(spec: unknown, options: TypeCheckOptions = {}) {
       return (value as unknown[]).flatMap((v, i) => typeProblems(v, schema.items, `${path}[${i}]`));
     if (actual === 'object' && schema.properties) {
       const props = schema.properties as Record<string, unknown>;
-      return Object.entries(value as Record<string, unknown>).flatMap(([k, v]) =>
-        k in props
-          ? typeProblems(v, props[k], `${path}.${k}`)
-          : options.strict && schema.additionalProperties === false
-            ? [`${path}.${k}: not a property of ${String(schema.title ?? 'the schema')}`]
-            : [],
+      const missing = options.required
+        ? ((schema.required as string[] | undefined) ?? [])
+            .filter((k) => !(k in (value as Record<string, unknown>)))
+            .map((k) => `${path}.${k}: required but missing`)
+        : [];
+      return missing.concat(
+        Object.entries(value as Record<string, unknown>).flatMap(([k, v]) =>
+          k in props
+            ? typeProblems(v, props[k], `${path}.${k}`)
+            : options.strict && schema.additionalProperties === false
+              ? [`${path}.${k}: not a property of ${String(schema.title ?? 'the schema')}`]
+              : [],
+        ),
       );
     }
     return [];

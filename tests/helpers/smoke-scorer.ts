@@ -8,6 +8,7 @@ import { join } from 'node:path';
 import { smokeScorerCommand, writeSmokeScorer } from '../../src/sandbox/fake-pipeline/smoke-scorer.js';
 import { pointerJson, sampleConfig, sampleMeta } from './fixtures.js';
 import { createRepo, type TestRepo } from './git-repo.js';
+import { evidenceFile, evidenceJson } from './evidence.js';
 
 export interface ScorerBehaviour {
   mode?: 'ok' | 'fail' | 'hang' | 'no-manifest' | 'bad-json' | 'failed-status';
@@ -35,7 +36,7 @@ export interface PipelineWorld {
       smoke?: ScorerBehaviour;
       meta?: Record<string, unknown>;
     },
-  ): void;
+  ): Record<string, unknown>;
   cleanup(): void;
 }
 
@@ -46,6 +47,8 @@ export function createPipelineWorld(
     runs?: { minutes?: string; rates?: string };
     timeout?: string;
     configOverrides?: Record<string, unknown>;
+    /** Commit evidence for the current runs, as a repository using git-promote has (default true). */
+    evidence?: boolean;
   } = {},
 ): PipelineWorld {
   const runs = { minutes: 'm-old', rates: 'r-old', ...options.runs };
@@ -81,16 +84,30 @@ export function createPipelineWorld(
       };
       writeFileSync(join(dir, 'meta.json'), `${JSON.stringify(meta, null, 2)}\n`);
       if (o.smoke) writeFileSync(join(dir, 'smoke.json'), JSON.stringify(o.smoke));
+      return meta;
     },
     cleanup: () => repo.cleanup(),
   };
-  world.addRun('minutes', runs.minutes, { metrics: { mae: 4.5 } });
-  world.addRun('rates', runs.rates);
+  const metas = {
+    minutes: world.addRun('minutes', runs.minutes, { metrics: { mae: 4.5 } }),
+    rates: world.addRun('rates', runs.rates),
+  };
+  // The current runs' evidence, so the invariant CI checks holds at the tip.
+  const evidence =
+    options.evidence === false
+      ? {}
+      : Object.fromEntries(
+          (['minutes', 'rates'] as const).map((p) => [
+            evidenceFile(p, runs[p]),
+            evidenceJson(p, runs[p], { meta: metas[p] }),
+          ]),
+        );
   repo.commit(
     {
       'promote.config.json': `${JSON.stringify(config, null, 2)}\n`,
       'config/minutes_current_run.json': pointerJson(runs.minutes, { note: 'kept' }),
       'config/rates_current_run.json': pointerJson(runs.rates),
+      ...evidence,
     },
     'add promotion config',
   );

@@ -13,7 +13,7 @@ import {
   SANDBOX_REPO,
   type SandboxWorld,
 } from '../../src/sandbox/world/build-world.js';
-import { tempDir, testEnv } from '../helpers/git-repo.js';
+import { removeTempDirs, tempDir, testEnv } from '../helpers/git-repo.js';
 import { testContext } from '../helpers/context.js';
 import { CLI } from '../helpers/cli.js';
 import { promoteOnMain } from '../helpers/sandbox-promotion.js';
@@ -21,6 +21,7 @@ import { promoteOnMain } from '../helpers/sandbox-promotion.js';
 const worlds: SandboxWorld[] = [];
 afterEach(async () => {
   for (const w of worlds.splice(0)) await w.close();
+  removeTempDirs();
 });
 
 async function world(options: { flowStepMs?: number } = {}): Promise<SandboxWorld> {

@@ -17,7 +17,7 @@ import { makeApply } from '../../src/commands/apply.js';
 import type { AfterApplyHook, AppliedCommit } from '../../src/core/apply-result.js';
 import { manifestSchema } from '../../src/core/schemas.js';
 import { acquireLock } from '../../src/adapters/fs/lock.js';
-import { createAgentWorld, spawnCli, type AgentWorld, FILES } from '../helpers/agent-world.js';
+import { createAgentWorld, evidenceFor, spawnCli, type AgentWorld, FILES } from '../helpers/agent-world.js';
 import { execFileSync } from 'node:child_process';
 import { testContext } from '../helpers/context.js';
 import { pointerJson } from '../helpers/fixtures.js';
@@ -230,6 +230,20 @@ describe('git promote apply', () => {
     const r = await apply(w);
     expect(r.code).toBe(1);
     expect(r.err).toContain('no evidence promotions/minutes/m9.json');
+  });
+
+  it('refuses evidence that names another pointer, even when its meta matches the artifact', async () => {
+    const w = world();
+    await apply(w);
+    const meta = w.artifact('minutes', 'm2');
+    w.repo.commit({
+      [FILES.minutes]: pointerJson('m2'),
+      'promotions/minutes/m2.json': `${JSON.stringify(evidenceFor('rates', 'm2', meta), null, 2)}\n`,
+    });
+    const r = await apply(w);
+    expect(r.code).toBe(1);
+    expect(r.err).toContain('minutes: promotions/minutes/m2.json is evidence for rates=m2');
+    expect(w.runInTarget('minutes')).toBe('m1');
   });
 
   it('refuses to write through a pointer directory that is a symlink out of the target', async () => {

@@ -5,6 +5,7 @@ import { createFlowTrigger } from '../../src/adapters/flow/flow-trigger.js';
 import { slateDate } from '../../src/core/game-date.js';
 import { triggerFollowVerify, type SavedFlowRun } from '../../src/commands/flow-follow.js';
 import { flowWorld, type FlowWorld } from '../helpers/flow-world.js';
+import { waitGone } from '../helpers/wait.js';
 
 const COMMIT = '1'.repeat(40);
 // Real clock: the stand-in stamps flow runs and manifests with it.
@@ -156,13 +157,6 @@ describe('triggerFollowVerify', () => {
 });
 
 /** Gone or a zombie (nobody may reap it in a container without an init). */
-function alive(pid: number): boolean {
-  try {
-    return !/^\d+ \(.*\) Z/.test(readFileSync(`/proc/${pid}/stat`, 'utf8'));
-  } catch {
-    return false;
-  }
-}
 
 describe('flow.command trigger', () => {
   const cmdCtx = { ...ctx, env: { PATH: process.env.PATH, GITHUB_TOKEN: 'ghp_not_for_the_flow' } };
@@ -228,8 +222,7 @@ describe('flow.command trigger', () => {
     expect(outcome.state).toBe('CRASHED');
     expect(outcome.run.message).toContain('killed after the flow timeout');
     const grandchild = Number(readFileSync(pidFile, 'utf8'));
-    await new Promise((r) => setTimeout(r, 100));
-    expect(alive(grandchild)).toBe(false);
+    await waitGone(grandchild);
   });
 
   it('refuses a program that does not exist', async () => {

@@ -5,18 +5,37 @@ import { rmSync } from 'node:fs';
 import { runCli } from '../../src/cli/program.js';
 import { ACTION_PLACEHOLDER, INIT_FILES } from '../../src/commands/init.js';
 import { validateConfig } from '../../src/core/config.js';
-import { tempDir } from '../helpers/git-repo.js';
+import { git, tempDir } from '../helpers/git-repo.js';
 import { testContext } from '../helpers/context.js';
 
 const dirs: string[] = [];
 afterEach(() => dirs.splice(0).forEach((d) => rmSync(d, { recursive: true, force: true })));
-function fresh(): string {
+/** A new git repository (init refuses to run outside one). */
+function fresh(origin?: string): string {
   const d = tempDir();
   dirs.push(d);
+  git(d, ['init', '--quiet']);
+  if (origin) git(d, ['remote', 'add', 'origin', origin]);
   return d;
 }
 
 describe('git promote init', () => {
+  it('takes owner/repo from the URL of origin, and never writes a placeholder', async () => {
+    const cwd = fresh('git@github.com:acme/projections.git');
+    const ctx = testContext({ cwd });
+    expect(await runCli(['init'], ctx)).toBe(0);
+    const config = JSON.parse(readFileSync(join(cwd, 'promote.config.json'), 'utf8'));
+    expect(config.repository.github).toBe('acme/projections');
+    expect(ctx.out()).toContain('repository.github: acme/projections (from the URL of origin)');
+
+    const local = fresh('/srv/git/projections.git');
+    const ctx2 = testContext({ cwd: local });
+    expect(await runCli(['init'], ctx2)).toBe(0);
+    const config2 = JSON.parse(readFileSync(join(local, 'promote.config.json'), 'utf8'));
+    expect(config2.repository.github).toBeUndefined();
+    expect(ctx2.out()).toContain('repository.github: not set');
+  });
+
   it('writes the config, workflow, PR template and systemd unit', async () => {
     const cwd = fresh();
     const ctx = testContext({ cwd });

@@ -9,13 +9,11 @@ import { buildPullRequest, buildProposal, propose } from '../../src/commands/pro
 import { PrBody } from '../../src/core/pr-body.js';
 import { evidenceSchema } from '../../src/core/schemas.js';
 import { loadConfig } from '../../src/adapters/config-file.js';
-import {
-  secondaryRateLimit,
-  startGitHubStandIn,
-  type GitHubStandIn,
-} from '../../src/sandbox/github/index.js';
+import { secondaryRateLimit, type GitHubStandIn } from '../../src/sandbox/github/index.js';
+import { startGitHubStandIn } from '../helpers/github-traffic.js';
 import { testContext, type TestContext } from '../helpers/context.js';
 import { promoteErrorOf } from '../helpers/errors.js';
+import { evidenceJson } from '../helpers/evidence.js';
 import { git, testEnv } from '../helpers/git-repo.js';
 import { createPipelineWorld, type PipelineWorld } from '../helpers/smoke-scorer.js';
 
@@ -147,7 +145,8 @@ describe('propose', () => {
     expect(err.exitCode).toBe(1);
     expect(err.message).toContain(detail);
     expect(remoteBranches()).toEqual(['main']);
-    expect(gh.requests).toEqual([]);
+    // Only the read of the repository before smoke (token valid, repository visible).
+    expect(gh.requests.map((r) => `${r.method} ${r.path}`)).toEqual([`GET /repos/${REPO}`]);
   });
 
   it('refuses a candidate with an incompatible contract; nothing pushed', async () => {
@@ -197,6 +196,16 @@ describe('propose', () => {
     const outcome = await propose(['minutes=m-new'], { pr: false }, ctx({ GITHUB_TOKEN: undefined }));
     expect(outcome.exitCode).toBe(0);
     expect(remoteBranches()).toContain('promote/minutes/m-new');
+    expect(gh.requests).toEqual([]);
+  });
+
+  it('refuses a run id that is a path (minutes=../x) before reading any artifact (exit 2)', async () => {
+    for (const run of ['../x', 'm/../../x', 'a/b']) {
+      const err = await promoteErrorOf(propose([`minutes=${run}`], { pr: false }, ctx()));
+      expect(err.exitCode, run).toBe(2);
+      expect(err.message).toContain(`invalid run id for minutes ${JSON.stringify(run)}: `);
+    }
+    expect(remoteBranches()).toEqual(['main']);
     expect(gh.requests).toEqual([]);
   });
 
@@ -257,7 +266,7 @@ describe('propose', () => {
   });
 
   it('keeps an evidence file that is already on the base branch (evidence is append-only)', async () => {
-    const old = '{"kept": "as it was"}\n';
+    const old = evidenceJson('minutes', 'm-new', { extra: { note: 'kept as it was' } });
     world.repo.commit({ 'promotions/minutes/m-new.json': old }, 'earlier evidence');
     await propose(['minutes=m-new'], {}, ctx());
     expect(remote(['diff', '--name-only', 'main', 'promote/minutes/m-new'])).toBe(

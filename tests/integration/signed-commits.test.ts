@@ -10,6 +10,7 @@ import { runCli } from '../../src/cli/program.js';
 import { createAgentWorld, type AgentWorld } from '../helpers/agent-world.js';
 import { testContext } from '../helpers/context.js';
 import { testEnv } from '../helpers/git-repo.js';
+import { needsProgram } from '../helpers/platform.js';
 
 const worlds: AgentWorld[] = [];
 const cleanups: (() => void)[] = [];
@@ -61,7 +62,8 @@ describe('signed commits against an allow-list', () => {
     expect(r.err).toMatch(/agent\.allowedSigners: requireSignedCommits needs allowed signers/);
   });
 
-  it('SSH: applies a tip signed by an allowed key, refuses one signed by another key and writes nothing', async () => {
+  it('SSH: applies a tip signed by an allowed key, refuses one signed by another key and writes nothing', async (ctx) => {
+    needsProgram(ctx, 'ssh-keygen', 'it makes and checks SSH signatures');
     const w = world();
     const keys = join(w.dir, 'keys');
     mkdirSync(keys);
@@ -85,7 +87,8 @@ describe('signed commits against an allow-list', () => {
     expect(w.runInTarget('minutes')).toBe('m2');
   });
 
-  it('GPG: a good signature from a key in the keyring but not on the list is refused', async () => {
+  it('GPG: a good signature from a key in the keyring but not on the list is refused', async (ctx) => {
+    needsProgram(ctx, 'gpg', 'it makes and checks OpenPGP signatures');
     const w = world();
     const home = join(w.dir, 'gpg');
     mkdirSync(home, { mode: 0o700 });

@@ -13,6 +13,7 @@ import { testContext } from '../helpers/context.js';
 import { promoteErrorOf } from '../helpers/errors.js';
 import { createPipelineWorld, EXPECTED_COLUMNS, type PipelineWorld } from '../helpers/smoke-scorer.js';
 import { writeFiles } from '../helpers/git-repo.js';
+import { waitGone, waitUntil } from '../helpers/wait.js';
 
 let world: PipelineWorld;
 beforeEach(() => {
@@ -22,20 +23,6 @@ afterEach(() => world.cleanup());
 
 async function smokeError(args: string[], opts: Record<string, unknown> = {}): Promise<PromoteError> {
   return promoteErrorOf(smoke(args, opts, testContext({ cwd: world.root })), 'expected smoke to fail');
-}
-
-/** Running (a killed process may linger as a zombie until its new parent reaps it). */
-function alive(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-  } catch {
-    return false;
-  }
-  try {
-    return !/^\d+ \(.*\) Z/.test(readFileSync(`/proc/${pid}/stat`, 'utf8'));
-  } catch {
-    return false;
-  }
 }
 
 describe('smoke', () => {
@@ -111,27 +98,32 @@ describe('smoke', () => {
       scorer: number;
       worker: number;
     };
-    await new Promise((r) => setTimeout(r, 100));
-    expect(alive(pids.scorer)).toBe(false);
-    expect(alive(pids.worker)).toBe(false);
+    await waitGone(pids.scorer);
+    await waitGone(pids.worker);
   });
 
   it('stops the smoke run when interrupted (exit 3) and kills its workers', async () => {
     world.addRun('minutes', 'm-new', { smoke: { mode: 'hang' } });
     const controller = new AbortController();
     const ctx = testContext({ cwd: world.root, signal: controller.signal });
-    setTimeout(() => controller.abort(), 500);
-    const err = await smoke(['minutes', 'm-new'], {}, ctx).then(
+    const pidsPath = join(world.data, 'models/minutes/run=m-new/pids.json');
+    const running = smoke(['minutes', 'm-new'], {}, ctx).then(
       () => null,
       (e: PromoteError) => e,
     );
+    // Interrupt once the scorer and its worker are running (they record their pids).
+    await waitUntil(
+      () => existsSync(pidsPath) && readFileSync(pidsPath, 'utf8').endsWith('}'),
+      'the smoke workers to start',
+    );
+    controller.abort();
+    const err = await running;
     expect(err?.exitCode).toBe(3);
     expect(err?.message).toContain('was interrupted');
     const pids = JSON.parse(readFileSync(join(world.data, 'models/minutes/run=m-new/pids.json'), 'utf8')) as {
       worker: number;
     };
-    await new Promise((r) => setTimeout(r, 100));
-    expect(alive(pids.worker)).toBe(false);
+    await waitGone(pids.worker);
   });
 
   it('refuses a smoke run that writes no manifest', async () => {

@@ -3,12 +3,13 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { join } from 'node:path';
 import { runCli } from '../../src/cli/program.js';
 import { buildWorld, SANDBOX_POINTERS, type SandboxWorld } from '../../src/sandbox/world/build-world.js';
-import { tempDir, testEnv } from '../helpers/git-repo.js';
+import { removeTempDirs, tempDir, testEnv } from '../helpers/git-repo.js';
 import { testContext } from '../helpers/context.js';
 
 const worlds: SandboxWorld[] = [];
 afterEach(async () => {
   for (const w of worlds.splice(0)) await w.close();
+  removeTempDirs();
 });
 
 async function cli(args: string[], cwd: string, env: Record<string, string | undefined>) {

@@ -38,7 +38,10 @@ describe('git promote status', () => {
     expect(data.sha).toBe(repo.git(['-C', other, 'rev-parse', 'HEAD']).trim());
     const minutes = data.pointers.find((p: { pointer: string }) => p.pointer === 'minutes');
     expect(minutes).toMatchObject({ branch: 'm2', local: 'm1', target: 'm1' });
-    expect(minutes.drift).toEqual(['checkout differs from branch', 'target differs from branch']);
+    // The branch is ahead of the target: pending, not drift (no agent wrote anything here yet).
+    expect(minutes.pending).toBe('branch has m2, this host has m1');
+    expect(minutes.drift).toEqual([]);
+    expect(minutes.notes).toEqual(['checkout has m1: pull to update it']);
     const rates = data.pointers.find((p: { pointer: string }) => p.pointer === 'rates');
     expect(rates).toMatchObject({ branch: 'r1', local: 'r1', target: null });
     // The working tree was not touched.
@@ -62,15 +65,23 @@ describe('git promote status', () => {
     expect(ctx.out()).toContain('problem: origin/main:config/rates_current_run.json is not valid JSON');
   });
 
-  it('fails with exit 3 and a hint when the remote cannot be fetched', async () => {
+  it('fails with exit 3 and a hint when the remote cannot be reached', async () => {
     const repo = world();
-    repo.git(['remote', 'set-url', 'origin', join(repo.dir, 'gone.git')]);
+    repo.git(['remote', 'set-url', 'origin', 'http://127.0.0.1:1/projections.git']);
     const ctx = testContext({ cwd: repo.clone });
     expect(await runCli(['status'], ctx)).toBe(3);
     expect(ctx.err()).toMatch(
-      /^error: git fetch origin main failed: .*\nhint: Check that remote "origin" is reachable/,
+      /^error: git fetch origin main failed: cannot reach remote "origin"\n(?: {2}.*\n)+hint: Check the network/,
     );
     expect(ctx.err()).not.toContain('    at ');
+  });
+
+  it('fails with exit 2 when the remote is not a repository (retrying will not help)', async () => {
+    const repo = world();
+    repo.git(['remote', 'set-url', 'origin', join(repo.dir, 'gone.git')]);
+    const ctx = testContext({ cwd: repo.clone });
+    expect(await runCli(['status'], ctx)).toBe(2);
+    expect(ctx.err()).toContain('remote "origin" is not a repository git can read');
   });
 
   it('works offline with --no-fetch from the last fetched branch', async () => {

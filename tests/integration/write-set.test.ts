@@ -6,15 +6,18 @@ import {
   readdirSync,
   readFileSync,
   rmSync,
+  statSync,
   unlinkSync,
   writeFileSync,
 } from 'node:fs';
 import { join } from 'node:path';
 import { recoverIntent, writeSet, readIntent } from '../../src/adapters/fs/write-set.js';
-import { writeFileAtomic } from '../../src/adapters/fs/atomic-write.js';
+import { isTempName, removeTemps, writeFileAtomic } from '../../src/adapters/fs/atomic-write.js';
 import {
   appendJournal,
   emptyState,
+  ensureStateDir,
+  resolveStateDir,
   readJournal,
   readState,
   statePaths,
@@ -119,6 +122,18 @@ describe('write set', () => {
   });
 });
 
+describe('temp files', () => {
+  it('removeTemps removes only hidden files carrying the temp mark', () => {
+    const d = dir();
+    const names = ['.a.json.git-promote-tmp-1-ab', 'b.json.git-promote-tmp-1-ab', '.hidden', 'c.json'];
+    for (const n of names) writeFileSync(join(d, n), 'x');
+    expect(isTempName(names[0]!)).toBe(true);
+    expect(removeTemps(d)).toEqual([names[0]]);
+    expect(readdirSync(d).sort()).toEqual(names.slice(1).sort());
+    expect(removeTemps(join(d, 'missing'))).toEqual([]);
+  });
+});
+
 describe('state store', () => {
   it('journal: a torn last line is skipped and the next entry starts on a new line', () => {
     const paths = statePaths(dir());
@@ -140,5 +155,26 @@ describe('state store', () => {
     expect(() => readState(paths, '/other')).toThrow(/belongs to target \/t, not \/other/);
     writeFileSync(paths.state, '{"version": 1');
     expect(() => readState(paths, '/t')).toThrow(/is not valid/);
+  });
+
+  it('state directory: agent.state relative to the config, else one per target under XDG_STATE_HOME or HOME', () => {
+    expect(resolveStateDir('state', '/srv/t', {}, '/repo')).toBe('/repo/state');
+    expect(resolveStateDir('/var/lib/gp', '/srv/t', {}, '/repo')).toBe('/var/lib/gp');
+    const xdg = resolveStateDir(undefined, '/srv/target', { XDG_STATE_HOME: '/x', HOME: '/h' }, '/repo');
+    expect(xdg).toMatch(/^\/x\/git-promote\/target-[0-9a-f]{10}$/);
+    expect(resolveStateDir(undefined, '/srv/target', { HOME: '/h' }, '/repo')).toBe(
+      xdg.replace('/x/', '/h/.local/state/'),
+    );
+    expect(resolveStateDir(undefined, '/other/target', { HOME: '/h' }, '/repo')).not.toBe(
+      resolveStateDir(undefined, '/srv/target', { HOME: '/h' }, '/repo'),
+    );
+    expect(resolveStateDir(undefined, '/', { HOME: '/h' }, '/repo')).toMatch(/\/target-[0-9a-f]{10}$/);
+    expect(() => resolveStateDir(undefined, '/srv/t', {}, '/repo')).toThrow(
+      'no state directory: agent.state is not set and neither XDG_STATE_HOME nor HOME is',
+    );
+    const paths = statePaths(join(dir(), 'deep', 'state'));
+    ensureStateDir(paths);
+    expect(statSync(paths.dir).mode & 0o777).toBe(0o700);
+    expect(readJournal(paths)).toEqual([]);
   });
 });

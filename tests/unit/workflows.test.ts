@@ -81,7 +81,7 @@ describe('the promotion workflow template', () => {
   });
 
   it('validates on pull_request with contents: read and statuses: write only', () => {
-    expect(Object.keys(workflow.on)).toEqual(['pull_request']);
+    expect(Object.keys(workflow.on)).toEqual(['pull_request', 'merge_group']);
     expect(workflow.permissions).toEqual({});
     expect(validate.permissions).toEqual({ contents: 'read', statuses: 'write' });
     expect(action(validate).with).toEqual({ command: 'validate', token: '${{ github.token }}' });
@@ -92,7 +92,14 @@ describe('the promotion workflow template', () => {
     expect(merge.if).toContain('github.event.pull_request.head.repo.full_name == github.repository');
     expect(merge.if).toContain("contains(github.event.pull_request.labels.*.name, 'promotion')");
     expect(merge.if).toContain("contains(github.event.pull_request.labels.*.name, 'rollback')");
-    expect(merge.permissions).toEqual({ contents: 'write', 'pull-requests': 'write', statuses: 'read' });
+    expect(merge.permissions).toEqual({
+      contents: 'write',
+      'pull-requests': 'write',
+      statuses: 'read',
+      checks: 'read',
+    });
+    // The job outlives merge's default wait for required checks (policy.mergeWait, 15m).
+    expect((merge as { 'timeout-minutes'?: number })['timeout-minutes']).toBeGreaterThan(15);
     expect(action(merge).with).toEqual({
       command: 'merge',
       token: '${{ github.token }}',

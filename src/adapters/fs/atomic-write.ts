@@ -4,7 +4,16 @@
  * content, never a mix; the only debris is a temp file, which removeTemps() recognises by name.
  */
 import { randomBytes } from 'node:crypto';
-import { closeSync, fsyncSync, openSync, readdirSync, renameSync, unlinkSync, writeSync } from 'node:fs';
+import {
+  closeSync,
+  fchmodSync,
+  fsyncSync,
+  openSync,
+  readdirSync,
+  renameSync,
+  unlinkSync,
+  writeSync,
+} from 'node:fs';
 import { basename, dirname, join } from 'node:path';
 import { noCrash, type CrashHook } from './crash-points.js';
 
@@ -33,12 +42,14 @@ export function fsyncDir(dir: string): void {
 }
 
 /**
- * Write content to a new file and fsync it (the file must not exist). On failure (a full disk)
- * the file it created is removed: no empty or partial file is left behind.
+ * Write content to a new file and fsync it (the file must not exist). The umask applies to mode
+ * unless exactMode (a file another user must read, whatever the service's UMask=). On failure (a
+ * full disk) the file it created is removed: no empty or partial file is left behind.
  */
-export function writeDurable(path: string, content: string, mode = 0o644): void {
+export function writeDurable(path: string, content: string, mode = 0o644, exactMode = false): void {
   const fd = openSync(path, 'wx', mode);
   try {
+    if (exactMode) fchmodSync(fd, mode);
     const buf = Buffer.from(content, 'utf8');
     let off = 0;
     while (off < buf.length) off += writeSync(fd, buf, off, buf.length - off);
@@ -59,10 +70,10 @@ export function withPath(err: unknown, path: string): unknown {
 }
 
 /** Write a temp file next to `path` holding content, durable but not yet visible. */
-export function stageFile(path: string, content: string, crash: CrashHook = noCrash): string {
+export function stageFile(path: string, content: string, crash: CrashHook = noCrash, mode?: number): string {
   const temp = tempPathFor(path);
   try {
-    writeDurable(temp, content);
+    writeDurable(temp, content, mode, mode !== undefined);
   } catch (err) {
     removeQuietly(temp);
     throw err;
@@ -78,9 +89,14 @@ export function commitStaged(temp: string, path: string, crash: CrashHook = noCr
   fsyncDir(dirname(path));
 }
 
-/** Replace `path` with content atomically. */
-export function writeFileAtomic(path: string, content: string, crash: CrashHook = noCrash): void {
-  const temp = stageFile(path, content, crash);
+/** Replace `path` with content atomically (with exactly `mode` when given, else 0644 less the umask). */
+export function writeFileAtomic(
+  path: string,
+  content: string,
+  crash: CrashHook = noCrash,
+  mode?: number,
+): void {
+  const temp = stageFile(path, content, crash, mode);
   try {
     commitStaged(temp, path, crash);
   } catch (err) {

@@ -29,6 +29,8 @@ export interface StatePaths {
   intent: string;
   mirror: string;
   manifests: string;
+  /** The pass record behind the metrics and doctor's "last successful pass". */
+  passes: string;
 }
 
 /**
@@ -62,6 +64,7 @@ export function statePaths(dir: string): StatePaths {
     intent: join(dir, 'intent.json'),
     mirror: join(dir, 'mirror.git'),
     manifests: join(dir, 'manifests'),
+    passes: join(dir, 'passes.json'),
   };
 }
 

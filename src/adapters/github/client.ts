@@ -102,11 +102,15 @@ function guardedFetch(
       const what = (contentType ?? 'no content type').split(';')[0]!;
       return badAnswer('not-json', `answered HTTP ${res.status} with ${what}, not JSON`);
     }
-    return new Response(empty ? null : new Uint8Array(body), {
+    const copy = new Response(empty ? null : new Uint8Array(body), {
       status: res.status,
       statusText: res.statusText,
       headers: res.headers,
     });
+    // octokit.paginate reads response.url to page namespaced lists (check runs); a new Response
+    // has none of its own.
+    Object.defineProperty(copy, 'url', { value: res.url });
+    return copy;
   };
 }
 

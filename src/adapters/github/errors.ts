@@ -3,6 +3,8 @@
  * rate-limit wait are kept: the request object (which holds the token) is never kept as a cause.
  */
 import { BusyError, CheckFailedError, PromoteError, TransientError, UsageError } from '../../core/errors.js';
+import { MergeBlockedError } from '../../core/forge.js';
+import { classifyMergeBlock, MERGE_BLOCK_REMEDY } from './merge-block.js';
 
 /** Marks an answer the client's guarded fetch refused: "not-json" or "too-large". */
 export const BAD_ANSWER_HEADER = 'x-git-promote-bad-answer';
@@ -49,7 +51,7 @@ function isRateLimited(e: OctokitLikeError): boolean {
 
 export type ForgeAction = { what: string; merge?: boolean };
 
-/** Map an error from octokit into the PromoteError of the contract (see docs/propose.md). */
+/** Map an error from octokit into the PromoteError of the contract (README: "Exit codes"). */
 export function toForgeError(err: unknown, action: ForgeAction): PromoteError {
   if (err instanceof PromoteError) return err;
   const e = err as OctokitLikeError;
@@ -96,12 +98,19 @@ export function toForgeError(err: unknown, action: ForgeAction): PromoteError {
       'Set GITHUB_TOKEN (or GH_TOKEN) to a valid token with contents, pull requests and statuses write access.',
     );
   }
-  if (status === 409 || (action.merge && status === 405)) {
-    return new BusyError(
+  if (action.merge && (status === 409 || status === 405)) {
+    const block = classifyMergeBlock(status, reason);
+    return new MergeBlockedError(
+      block,
       `${head}: ${status === 409 ? 'conflict' : 'not mergeable'} (${status} ${reason})`,
-      action.merge
-        ? 'The pull request changed or cannot be merged: validate its new head again, or resolve the conflict.'
-        : 'Someone else changed it at the same time: look at the pull request and retry.',
+      MERGE_BLOCK_REMEDY[block],
+      reason,
+    );
+  }
+  if (status === 409) {
+    return new BusyError(
+      `${head}: conflict (${status} ${reason})`,
+      'Someone else changed it at the same time: look at the pull request and retry.',
     );
   }
   if (status === 403) {

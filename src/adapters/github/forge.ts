@@ -4,19 +4,32 @@
  * without a clear answer are checked rather than re-sent (see createPull and mergePull).
  */
 import { githubToken } from '../github-actions.js';
-import { UsageError } from '../../core/errors.js';
-import type { CommitStatus, DeploymentState, Forge, PullRequest, RepoRef } from '../../core/forge.js';
+import { CheckFailedError, UsageError } from '../../core/errors.js';
+import type {
+  BranchProtection,
+  CheckRun,
+  CommitStatus,
+  DeploymentState,
+  Forge,
+  PullRequest,
+  RepoRef,
+} from '../../core/forge.js';
 import type { BranchRule } from '../../core/ruleset.js';
 import { createGitHubClient, NO_RETRY, type GitHubClientOptions } from './client.js';
 import { toForgeError } from './errors.js';
 
-/** GitHub keeps at most 1,000 statuses per sha and context; ten pages of 100 read them all. */
-const STATUS_PAGES = 10;
-
 export interface CreateForgeOptions extends GitHubClientOptions {
   /** "owner/repo". */
   repo: string;
+  /** GraphQL endpoint (GITHUB_GRAPHQL_URL); default `<baseUrl>/graphql`. */
+  graphqlUrl?: string;
 }
+
+const ENABLE_AUTO_MERGE = `mutation($pullRequestId: ID!, $mergeMethod: PullRequestMergeMethod!, $expectedHeadOid: GitObjectID!) {
+  enablePullRequestAutoMerge(input: {pullRequestId: $pullRequestId, mergeMethod: $mergeMethod, expectedHeadOid: $expectedHeadOid}) {
+    pullRequest { number autoMergeRequest { enabledAt } }
+  }
+}`;
 
 interface PullJson {
   number: number;
@@ -31,6 +44,9 @@ interface PullJson {
   labels?: ({ name?: string } | string)[];
   merge_commit_sha?: string | null;
   mergeable?: boolean | null;
+  mergeable_state?: string;
+  draft?: boolean;
+  node_id?: string;
 }
 
 export function toPullRequest(p: PullJson): PullRequest {
@@ -46,6 +62,9 @@ export function toPullRequest(p: PullJson): PullRequest {
     labels: (p.labels ?? []).map((l) => (typeof l === 'string' ? l : (l.name ?? ''))).filter(Boolean),
     mergeCommitSha: p.merge_commit_sha ?? null,
     mergeable: p.mergeable ?? null,
+    ...(p.mergeable_state !== undefined ? { mergeableState: p.mergeable_state } : {}),
+    draft: p.draft ?? false,
+    ...(p.node_id ? { nodeId: p.node_id } : {}),
   };
 }
 
@@ -64,7 +83,7 @@ export function createForge(options: CreateForgeOptions): Forge {
   if (!options.token)
     throw new UsageError(
       'no GitHub token: GITHUB_TOKEN and GH_TOKEN are unset',
-      'Export GITHUB_TOKEN (or GH_TOKEN) with a token that can write pull requests; see docs/propose.md.',
+      'Export GITHUB_TOKEN (or GH_TOKEN) with a token that can write pull requests, or log in with `gh auth login` (README: "GitHub token"); or pass --no-pr.',
     );
   const octokit = createGitHubClient(options);
   const r = { owner: repo.owner, repo: repo.repo };
@@ -81,6 +100,12 @@ export function createForge(options: CreateForgeOptions): Forge {
 
   const forge: Forge = {
     repo,
+    getRepository: () =>
+      call(`read repository ${repo.owner}/${repo.repo}`, async () => {
+        const { data } = await octokit.rest.repos.get({ ...r, ...NO_RETRY });
+        return { fullName: data.full_name, defaultBranch: data.default_branch };
+      }),
+
     getPull: (number: number) =>
       call(`read pull request #${number}`, async () =>
         toPullRequest((await octokit.rest.pulls.get({ ...r, pull_number: number })).data as PullJson),
@@ -88,12 +113,12 @@ export function createForge(options: CreateForgeOptions): Forge {
 
     findOpenPull: (head: string, base: string) =>
       call(`look for an open pull request from ${head}`, async () => {
-        const { data } = await octokit.rest.pulls.list({
+        const data = await octokit.paginate(octokit.rest.pulls.list, {
           ...r,
           state: 'open',
           head: `${repo.owner}:${head}`,
           base,
-          per_page: 10,
+          per_page: 100,
         });
         const match = (data as PullJson[]).find((p) => p.head.ref === head && p.base.ref === base);
         return match ? toPullRequest(match) : null;
@@ -178,26 +203,23 @@ export function createForge(options: CreateForgeOptions): Forge {
     getStatuses: (sha: string) =>
       call(`read commit statuses of ${sha.slice(0, 12)}`, async () => {
         // The statuses list, newest first, carries each status's creator (the combined status
-        // does not): the first one per context is the current one.
+        // does not): the first one per context is the current one. GitHub keeps at most 1,000
+        // statuses per sha and context; every page is read (Link rel="next").
         const latest = new Map<string, CommitStatus>();
-        for (let page = 1; page <= STATUS_PAGES; page++) {
-          const { data } = await octokit.rest.repos.listCommitStatusesForRef({
-            ...r,
-            ref: sha,
-            per_page: 100,
-            page,
-          });
-          for (const s of data)
-            if (!latest.has(s.context))
-              latest.set(s.context, {
-                context: s.context,
-                state: s.state as CommitStatus['state'],
-                description: s.description ?? null,
-                targetUrl: s.target_url ?? null,
-                creator: s.creator?.login ?? null,
-              });
-          if (data.length < 100) break;
-        }
+        const data = await octokit.paginate(octokit.rest.repos.listCommitStatusesForRef, {
+          ...r,
+          ref: sha,
+          per_page: 100,
+        });
+        for (const s of data)
+          if (!latest.has(s.context))
+            latest.set(s.context, {
+              context: s.context,
+              state: s.state as CommitStatus['state'],
+              description: s.description ?? null,
+              targetUrl: s.target_url ?? null,
+              creator: s.creator?.login ?? null,
+            });
         return [...latest.values()];
       }),
 
@@ -240,7 +262,7 @@ export function createForge(options: CreateForgeOptions): Forge {
 
     listOpenPulls: (base?: string) =>
       call('list open pull requests', async () => {
-        const { data } = await octokit.rest.pulls.list({
+        const data = await octokit.paginate(octokit.rest.pulls.list, {
           ...r,
           state: 'open',
           per_page: 100,
@@ -251,7 +273,7 @@ export function createForge(options: CreateForgeOptions): Forge {
 
     listComments: (number: number) =>
       call(`read comments of #${number}`, async () => {
-        const { data } = await octokit.rest.issues.listComments({
+        const data = await octokit.paginate(octokit.rest.issues.listComments, {
           ...r,
           issue_number: number,
           per_page: 100,
@@ -272,11 +294,106 @@ export function createForge(options: CreateForgeOptions): Forge {
 
     getBranchRules: (branch: string) =>
       call(`read the rules of branch ${branch}`, async () => {
-        const { data } = await octokit.rest.repos.getBranchRules({ ...r, branch, per_page: 100 });
+        const data = await octokit.paginate(octokit.rest.repos.getBranchRules, {
+          ...r,
+          branch,
+          per_page: 100,
+        });
         return data.map((rule): BranchRule => {
           const parameters = (rule as { parameters?: Record<string, unknown> }).parameters;
           return { type: rule.type, ...(parameters ? { parameters } : {}) };
         });
+      }),
+
+    getBranchProtection: (branch: string) =>
+      call(`read the protection of branch ${branch}`, async (): Promise<BranchProtection | null> => {
+        // "Get a branch" shows classic protection's required status checks to anyone who can
+        // read the repository (the protection endpoints themselves need admin). A 404 (no such
+        // branch) or 403 (cannot read) means there is nothing we can know: rules still apply.
+        try {
+          const { data } = await octokit.rest.repos.getBranch({ ...r, branch });
+          const checks = data.protection?.required_status_checks;
+          if (!data.protected || !checks) return null;
+          const contexts = new Set([
+            ...(checks.contexts ?? []),
+            ...(checks.checks ?? []).map((c) => c.context),
+          ]);
+          const strict = (checks as { strict?: boolean }).strict ?? false;
+          return { contexts: [...contexts], strict };
+        } catch (err) {
+          const code = status(err);
+          if (code === 404 || code === 403) return null;
+          throw err;
+        }
+      }),
+
+    listCheckRuns: (sha: string) =>
+      call(`read check runs of ${sha.slice(0, 12)}`, async () => {
+        // filter=latest (GitHub's default) answers the most recent run per name; a re-run of a
+        // job keeps its name, so keep the highest id per name in case several remain.
+        const runs = await octokit.paginate(octokit.rest.checks.listForRef, {
+          ...r,
+          ref: sha,
+          filter: 'latest',
+          per_page: 100,
+        });
+        const latest = new Map<string, CheckRun>();
+        for (const run of runs) {
+          const seen = latest.get(run.name);
+          if (!seen || seen.id < run.id)
+            latest.set(run.name, {
+              id: run.id,
+              name: run.name,
+              status: run.status,
+              conclusion: run.conclusion ?? null,
+            });
+        }
+        return [...latest.values()];
+      }),
+
+    async enableAutoMerge(pull, input) {
+      const url =
+        options.graphqlUrl ?? `${(options.baseUrl ?? 'https://api.github.com').replace(/\/+$/, '')}/graphql`;
+      try {
+        // The query goes inside the options: with a query string first, octokit forbids `url`.
+        await octokit.graphql({
+          query: ENABLE_AUTO_MERGE,
+          url,
+          pullRequestId: pull.nodeId,
+          mergeMethod: input.method.toUpperCase(),
+          expectedHeadOid: input.sha,
+          ...NO_RETRY,
+        });
+        return 'enabled';
+      } catch (err) {
+        // GraphQL refusals come as 200 with errors[] (GraphqlResponseError); its request holds
+        // the token, so only the messages are kept.
+        const errors = (err as { errors?: { message?: string }[] }).errors;
+        if (!Array.isArray(errors)) throw toForgeError(err, { what: `enable auto-merge of #${pull.number}` });
+        const message = errors.map((e) => e.message ?? '').join('; ');
+        // GitHub will not enable auto-merge on a PR it could merge right now: "Pull request Pull
+        // request is in clean status" (or "unstable status": only optional checks pending),
+        // github.com/peter-evans/enable-pull-request-automerge/issues/343 and /1118.
+        if (/(?:clean|unstable) status/i.test(message)) return 'clean';
+        throw new CheckFailedError(
+          `GitHub: could not enable auto-merge of pull request #${pull.number}: ${message}`,
+          /not allowed/i.test(message)
+            ? 'Allow auto-merge in the repository settings (Settings > General > Pull Requests).'
+            : 'Look at the pull request on GitHub; run merge again once the cause is fixed.',
+        );
+      }
+    },
+
+    getMergeMethods: () =>
+      call('read the repository settings', async () => {
+        const { data } = await octokit.rest.repos.get(r);
+        // The allow_* fields are only shown to tokens with push access.
+        if (data.allow_squash_merge === undefined && data.allow_merge_commit === undefined) return null;
+        const methods: ('merge' | 'squash' | 'rebase')[] = [];
+        if (data.allow_merge_commit) methods.push('merge');
+        if (data.allow_squash_merge) methods.push('squash');
+        if (data.allow_rebase_merge) methods.push('rebase');
+        return methods;
       }),
   };
   return forge;
@@ -301,6 +418,7 @@ export function forgeFromEnv(
     repo,
     token: tokenFromEnv(env) ?? '',
     baseUrl: env.GITHUB_API_URL || 'https://api.github.com',
+    ...(env.GITHUB_GRAPHQL_URL ? { graphqlUrl: env.GITHUB_GRAPHQL_URL } : {}),
     ...extra,
   });
 }

@@ -33,6 +33,8 @@ export interface BareRepo {
   /** Commits reachable from head but not base, oldest first. */
   commitsBetween(base: string, head: string): Promise<string[]>;
   commitInfo(sha: string): Promise<{ parents: string[]; message: string; author: Identity }>;
+  /** The tree sha of a commit. */
+  treeOf(sha: string): Promise<string>;
 }
 
 function run(cwd: string, args: string[], env: Record<string, string> = {}): Promise<string> {
@@ -141,6 +143,9 @@ export function openBareRepo(path: string): BareRepo {
     async commitsBetween(base, head) {
       const out = await run(path, ['rev-list', '--reverse', '--topo-order', `${base}..${head}`]);
       return out.split('\n').filter(Boolean);
+    },
+    async treeOf(sha) {
+      return (await run(path, ['rev-parse', `${sha}^{tree}`])).trim();
     },
     async commitInfo(sha) {
       const out = await run(path, ['show', '-s', '--format=%P%x00%an%x00%ae%x00%B', sha]);

@@ -12,6 +12,11 @@ export interface PullRecord {
   /** Head sha recorded when the PR was closed or merged (the branch may move or vanish later). */
   headShaAtClose: string | null;
   labels: string[];
+  draft: boolean;
+  /** Who merged it. */
+  mergedBy?: string;
+  /** Auto-merge enabled (GraphQL enablePullRequestAutoMerge): merged when its requirements are met. */
+  autoMerge?: { method: 'merge' | 'squash' | 'rebase'; expectedHeadOid: string; enabledBy: string } | null;
   merged: boolean;
   mergedAt: string | null;
   mergeCommitSha: string | null;
@@ -37,6 +42,34 @@ export interface StatusRecord {
   createdAt: string;
   /** Login of the token that posted it (GitHub's `creator`). */
   creator: string;
+}
+
+/** A check run, as an Actions job or another GitHub App creates it on a commit. */
+export interface CheckRunRecord {
+  id: number;
+  sha: string;
+  name: string;
+  status: 'queued' | 'in_progress' | 'completed';
+  conclusion: string | null;
+  startedAt: string;
+  completedAt: string | null;
+}
+
+export interface ReviewRecord {
+  id: number;
+  pull: number;
+  user: string;
+  state: 'APPROVED' | 'CHANGES_REQUESTED' | 'COMMENTED';
+  commitId: string;
+  submittedAt: string;
+}
+
+/** Classic branch protection of a branch (tests set it). */
+export interface ProtectionRecord {
+  contexts: string[];
+  strict: boolean;
+  /** Required approving reviews (0: none). */
+  reviews: number;
 }
 
 export interface DeploymentRecord {
@@ -74,28 +107,116 @@ export interface RepoState {
   labels: string[];
   /** Active ruleset rules, for every branch (tests set them). */
   rules: { type: string; parameters?: Record<string, unknown> }[];
+  /** Classic protection per branch name (tests set it). */
+  protection: Record<string, ProtectionRecord>;
+  checkRuns: CheckRunRecord[];
+  reviews: ReviewRecord[];
+  /** Merge methods the repository allows (allow_merge_commit, allow_squash_merge, allow_rebase_merge). */
+  mergeMethods: { merge: boolean; squash: boolean; rebase: boolean };
 }
 
 type Json = Record<string, unknown>;
 
 export function userJson(base: string, login = 'git-promote-bot'): Json {
+  const url = `${base}/users/${login}`;
   return {
     login,
     id: 1,
     node_id: 'MDQ6VXNlcjE=',
     avatar_url: 'https://avatars.githubusercontent.com/u/1?v=4',
     gravatar_id: '',
-    url: `${base}/users/${login}`,
+    url,
     html_url: `https://github.com/${login}`,
+    followers_url: `${url}/followers`,
+    following_url: `${url}/following{/other_user}`,
+    gists_url: `${url}/gists{/gist_id}`,
+    starred_url: `${url}/starred{/owner}{/repo}`,
+    subscriptions_url: `${url}/subscriptions`,
+    organizations_url: `${url}/orgs`,
+    repos_url: `${url}/repos`,
+    events_url: `${url}/events{/privacy}`,
+    received_events_url: `${url}/received_events`,
     // GitHub Apps (the Actions token is github-actions[bot]) answer as type Bot.
     type: login.endsWith('[bot]') ? 'Bot' : 'User',
     site_admin: false,
   };
 }
 
+/** The `{name}_url` fields of a repository (GitHub's URI templates). */
+function repoUrls(api: string): Json {
+  const t = (name: string, suffix = '') => [`${name}_url`, `${api}/${name}${suffix}`] as const;
+  return Object.fromEntries([
+    t('archive', '/{archive_format}{/ref}'),
+    t('assignees', '{/user}'),
+    ['blobs_url', `${api}/git/blobs{/sha}`],
+    t('branches', '{/branch}'),
+    t('collaborators', '{/collaborator}'),
+    t('comments', '{/number}'),
+    t('commits', '{/sha}'),
+    ['compare_url', `${api}/compare/{base}...{head}`],
+    t('contents', '/{+path}'),
+    t('contributors'),
+    t('deployments'),
+    t('downloads'),
+    t('events'),
+    t('forks'),
+    ['git_commits_url', `${api}/git/commits{/sha}`],
+    ['git_refs_url', `${api}/git/refs{/sha}`],
+    ['git_tags_url', `${api}/git/tags{/sha}`],
+    t('hooks'),
+    ['issue_comment_url', `${api}/issues/comments{/number}`],
+    ['issue_events_url', `${api}/issues/events{/number}`],
+    t('issues', '{/number}'),
+    t('keys', '{/key_id}'),
+    t('labels', '{/name}'),
+    t('languages'),
+    t('merges'),
+    t('milestones', '{/number}'),
+    t('notifications', '{?since,all,participating}'),
+    t('pulls', '{/number}'),
+    t('releases', '{/id}'),
+    t('stargazers'),
+    t('statuses', '/{sha}'),
+    t('subscribers'),
+    ['subscription_url', `${api}/subscription`],
+    t('tags'),
+    t('teams'),
+    ['trees_url', `${api}/git/trees{/sha}`],
+  ]);
+}
+
 export function repoJson(base: string, r: RepoState): Json {
   const full = `${r.owner}/${r.name}`;
+  const when = '2026-01-01T00:00:00Z';
   return {
+    ...repoUrls(`${base}/repos/${full}`),
+    git_url: `git://github.com/${full}.git`,
+    ssh_url: `git@github.com:${full}.git`,
+    clone_url: `https://github.com/${full}.git`,
+    svn_url: `https://github.com/${full}`,
+    homepage: null,
+    language: null,
+    mirror_url: null,
+    license: null,
+    forks: 0,
+    forks_count: 0,
+    stargazers_count: 0,
+    watchers: 0,
+    watchers_count: 0,
+    open_issues: r.pulls.filter((p) => p.state === 'open').length,
+    open_issues_count: r.pulls.filter((p) => p.state === 'open').length,
+    network_count: 0,
+    subscribers_count: 0,
+    size: 0,
+    has_issues: true,
+    has_projects: false,
+    has_wiki: false,
+    has_pages: false,
+    has_downloads: false,
+    has_discussions: false,
+    created_at: when,
+    updated_at: when,
+    pushed_at: when,
     id: r.id,
     node_id: `R_${r.id}`,
     name: r.name,
@@ -110,6 +231,9 @@ export function repoJson(base: string, r: RepoState): Json {
     visibility: 'private',
     archived: false,
     disabled: false,
+    allow_merge_commit: r.mergeMethods.merge,
+    allow_squash_merge: r.mergeMethods.squash,
+    allow_rebase_merge: r.mergeMethods.rebase,
   };
 }
 
@@ -120,26 +244,58 @@ export function labelJson(base: string, r: RepoState, name: string): Json {
     node_id: `LA_${id}`,
     url: `${base}/repos/${r.owner}/${r.name}/labels/${encodeURIComponent(name)}`,
     name,
-    description: null,
+    // A string, not null: the labels inside a pull request are documented as non-nullable.
+    description: '',
     color: 'ededed',
     default: false,
   };
+}
+
+/** A pull request's GraphQL node id, unique across the stand-in's repositories. */
+export function pullNodeId(r: RepoState, number: number): string {
+  return `PR_${r.id}_${number}`;
 }
 
 export function pullJson(
   base: string,
   r: RepoState,
   p: PullRecord,
-  live: { headSha: string; baseSha: string; mergeable: boolean | null },
+  live: { headSha: string; baseSha: string; mergeable: boolean | null; mergeableState: string },
 ): Json {
   const full = `${r.owner}/${r.name}`;
   const url = `${base}/repos/${full}/pulls/${p.number}`;
   const repo = repoJson(base, r);
   const html = `https://github.com/${full}/pull/${p.number}`;
+  const issue = `${base}/repos/${full}/issues/${p.number}`;
+  const statuses = `${base}/repos/${full}/statuses/${live.headSha}`;
   return {
+    _links: {
+      self: { href: url },
+      html: { href: html },
+      issue: { href: issue },
+      comments: { href: `${issue}/comments` },
+      review_comments: { href: `${url}/comments` },
+      review_comment: { href: `${base}/repos/${full}/pulls/comments{/number}` },
+      commits: { href: `${url}/commits` },
+      statuses: { href: statuses },
+    },
+    comments_url: `${issue}/comments`,
+    commits_url: `${url}/commits`,
+    review_comments_url: `${url}/comments`,
+    review_comment_url: `${base}/repos/${full}/pulls/comments{/number}`,
+    statuses_url: statuses,
+    assignee: null,
+    milestone: null,
+    merged_by: p.merged ? userJson(base, p.mergedBy ?? 'github-actions[bot]') : null,
+    review_comments: 0,
+    // Diff sizes are not computed by the stand-in; nothing in git-promote reads them.
+    additions: 0,
+    deletions: 0,
+    changed_files: 0,
+    commits: 0,
     url,
     id: 1000 + p.number,
-    node_id: `PR_${p.number}`,
+    node_id: pullNodeId(r, p.number),
     html_url: html,
     diff_url: `${html}.diff`,
     patch_url: `${html}.patch`,
@@ -156,7 +312,7 @@ export function pullJson(
     closed_at: p.closedAt,
     merged_at: p.mergedAt,
     merge_commit_sha: p.mergeCommitSha,
-    draft: false,
+    draft: p.draft,
     head: {
       label: `${r.owner}:${p.head}`,
       ref: p.head,
@@ -172,10 +328,17 @@ export function pullJson(
       repo,
     },
     author_association: 'OWNER',
-    auto_merge: null,
+    auto_merge: p.autoMerge
+      ? {
+          enabled_by: userJson(base, p.autoMerge.enabledBy),
+          merge_method: p.autoMerge.method,
+          commit_title: '',
+          commit_message: '',
+        }
+      : null,
     merged: p.merged,
     mergeable: p.state === 'open' ? live.mergeable : null,
-    mergeable_state: p.state !== 'open' ? 'unknown' : live.mergeable ? 'clean' : 'dirty',
+    mergeable_state: p.state !== 'open' ? 'unknown' : live.mergeableState,
     comments: r.comments.filter((c) => c.issue === p.number).length,
     maintainer_can_modify: false,
   };
@@ -254,5 +417,112 @@ export function deploymentStatusJson(base: string, r: RepoState, s: DeploymentSt
     updated_at: s.createdAt,
     deployment_url: dep,
     repository_url: `${base}/repos/${r.owner}/${r.name}`,
+  };
+}
+
+export function checkRunJson(base: string, r: RepoState, c: CheckRunRecord): Json {
+  const full = `${r.owner}/${r.name}`;
+  return {
+    id: c.id,
+    head_sha: c.sha,
+    node_id: `CR_${c.id}`,
+    external_id: '',
+    url: `${base}/repos/${full}/check-runs/${c.id}`,
+    html_url: `https://github.com/${full}/runs/${c.id}`,
+    details_url: `https://github.com/${full}/actions/runs/${c.id}`,
+    status: c.status,
+    conclusion: c.conclusion,
+    started_at: c.startedAt,
+    completed_at: c.completedAt,
+    output: {
+      title: null,
+      summary: null,
+      text: null,
+      annotations_count: 0,
+      annotations_url: `${base}/repos/${full}/check-runs/${c.id}/annotations`,
+    },
+    name: c.name,
+    check_suite: { id: c.id },
+    app: null,
+    pull_requests: [],
+  };
+}
+
+export function reviewJson(base: string, r: RepoState, v: ReviewRecord): Json {
+  const full = `${r.owner}/${r.name}`;
+  return {
+    id: v.id,
+    node_id: `PRR_${v.id}`,
+    user: userJson(base, v.user),
+    body: '',
+    state: v.state,
+    html_url: `https://github.com/${full}/pull/${v.pull}#pullrequestreview-${v.id}`,
+    pull_request_url: `${base}/repos/${full}/pulls/${v.pull}`,
+    _links: {
+      html: { href: `https://github.com/${full}/pull/${v.pull}#pullrequestreview-${v.id}` },
+      pull_request: { href: `${base}/repos/${full}/pulls/${v.pull}` },
+    },
+    submitted_at: v.submittedAt,
+    commit_id: v.commitId,
+    author_association: 'MEMBER',
+  };
+}
+
+/** "Get a branch": classic protection's required status checks are visible with read access. */
+export function branchJson(
+  base: string,
+  r: RepoState,
+  name: string,
+  tip: {
+    sha: string;
+    tree: string;
+    parents: string[];
+    message: string;
+    author: { name: string; email: string };
+  },
+): Json {
+  const full = `${r.owner}/${r.name}`;
+  const p = r.protection[name];
+  const url = `${base}/repos/${full}/branches/${name}/protection`;
+  const sha = tip.sha;
+  const commitUrl = `${base}/repos/${full}/commits/${sha}`;
+  const person = { ...tip.author, date: '2026-01-01T00:00:00Z' };
+  return {
+    name,
+    commit: {
+      sha,
+      node_id: `C_${sha.slice(0, 12)}`,
+      url: commitUrl,
+      html_url: `https://github.com/${full}/commit/${sha}`,
+      comments_url: `${commitUrl}/comments`,
+      commit: {
+        url: `${base}/repos/${full}/git/commits/${sha}`,
+        author: person,
+        committer: person,
+        message: tip.message,
+        comment_count: 0,
+        tree: { sha: tip.tree, url: `${base}/repos/${full}/git/trees/${tip.tree}` },
+      },
+      author: null,
+      committer: null,
+      parents: tip.parents.map((s) => ({ sha: s, url: `${base}/repos/${full}/commits/${s}` })),
+    },
+    _links: {
+      self: `${base}/repos/${full}/branches/${name}`,
+      html: `https://github.com/${full}/tree/${name}`,
+    },
+    protected: p !== undefined,
+    protection: p
+      ? {
+          enabled: true,
+          required_status_checks: {
+            enforcement_level: 'non_admins',
+            contexts: p.contexts,
+            checks: p.contexts.map((context) => ({ context, app_id: null })),
+            strict: p.strict,
+          },
+        }
+      : { enabled: false, required_status_checks: { enforcement_level: 'off', contexts: [], checks: [] } },
+    protection_url: url,
   };
 }

@@ -3,14 +3,18 @@
  * test can check every route and response against @octokit/openapi. Status codes and messages
  * follow GitHub: 404 unknown, 405 not mergeable, 409 head moved, 422 validation failed.
  */
-import type { BareRepo } from './bare-repo.js';
+import type { BareRepo, Identity } from './bare-repo.js';
+import { mergeGate } from './merge-gates.js';
 import {
+  branchJson,
+  checkRunJson,
   commentJson,
   deploymentJson,
   deploymentStatusJson,
   labelJson,
   pullJson,
   repoJson,
+  reviewJson,
   statusJson,
   type PullRecord,
   type RepoState,
@@ -18,6 +22,8 @@ import {
 
 export interface RouteRequest {
   params: Record<string, string>;
+  /** The request path (without query), for Link headers. */
+  path: string;
   query: URLSearchParams;
   body: Record<string, unknown>;
   repo: RepoState;
@@ -91,7 +97,10 @@ function onDeployment(
 
 /** A pull request's labels, as the label routes answer. */
 function labelList(req: RouteRequest, p: PullRecord): RouteResponse {
-  return { status: 200, body: p.labels.map((l) => labelJson(req.base, req.repo, l)) };
+  return listPage(
+    req,
+    p.labels.map((l) => labelJson(req.base, req.repo, l)),
+  );
 }
 
 async function livePull(req: RouteRequest, p: PullRecord) {
@@ -100,7 +109,14 @@ async function livePull(req: RouteRequest, p: PullRecord) {
   let mergeable: boolean | null = null;
   if (p.state === 'open' && headSha && baseSha)
     mergeable = (await req.bare.mergeTree(baseSha, headSha)) !== null;
-  return pullJson(req.base, req.repo, p, { headSha, baseSha, mergeable });
+  // GitHub's mergeable_state: dirty (conflicts) before draft/blocked (rules) before clean.
+  const mergeableState =
+    mergeable === false
+      ? 'dirty'
+      : mergeable === null
+        ? 'unknown'
+        : (mergeGate(req.repo, p, headSha)?.state ?? 'clean');
+  return pullJson(req.base, req.repo, p, { headSha, baseSha, mergeable, mergeableState });
 }
 
 function stringField(body: Record<string, unknown>, name: string): string | undefined {
@@ -126,52 +142,118 @@ function paging(req: RouteRequest): { perPage: number; page: number } {
   };
 }
 
+/**
+ * One page of a list, with GitHub's `Link` header (rel="next", "last", "first", "prev") that
+ * octokit.paginate follows (docs.github.com/rest/using-the-rest-api/using-pagination-in-the-rest-api).
+ * `wrap` turns the page into the body (check runs come as {total_count, check_runs}).
+ */
+function listPage<T>(
+  req: RouteRequest,
+  items: T[],
+  wrap: (page: T[], total: number) => unknown = (page) => page,
+): RouteResponse {
+  const { perPage, page } = paging(req);
+  const last = Math.max(1, Math.ceil(items.length / perPage));
+  const link = (n: number) => {
+    const q = new URLSearchParams(req.query);
+    q.set('per_page', String(perPage));
+    q.set('page', String(n));
+    return `<${req.base}${req.path}?${q.toString()}>`;
+  };
+  const rels: string[] = [];
+  if (page < last) rels.push(`${link(page + 1)}; rel="next"`, `${link(last)}; rel="last"`);
+  if (page > 1) rels.push(`${link(1)}; rel="first"`, `${link(Math.min(page - 1, last))}; rel="prev"`);
+  const slice = items.slice((page - 1) * perPage, page * perPage);
+  return {
+    status: 200,
+    body: wrap(slice, items.length),
+    headers: rels.length ? { link: rels.join(', ') } : {},
+  };
+}
+
+/** GitHub's account id for a login (github-actions[bot] is 41898282; others are stand-in ids). */
+function accountId(login: string): number {
+  return login === 'github-actions[bot]' ? 41898282 : 1;
+}
+
+/** The noreply identity GitHub gives an account's web commits. */
+function noreply(login: string): Identity {
+  return { name: login, email: `${accountId(login)}+${login}@users.noreply.github.com` };
+}
+
+const METHOD_NAMES = { merge: 'Merge commits', squash: 'Squash merges', rebase: 'Rebase merges' } as const;
+
 function latestPerContext(req: RouteRequest, sha: string) {
   const latest = new Map<string, RouteRequest['repo']['statuses'][number]>();
   for (const s of req.repo.statuses) if (s.sha === sha) latest.set(s.context, s);
   return [...latest.values()].sort((a, b) => b.id - a.id);
 }
 
-async function merge(req: RouteRequest, p: PullRecord): Promise<RouteResponse> {
+/** PUT …/pulls/{n}/merge; also how auto-merge merges once a PR's requirements are met. */
+export async function merge(req: RouteRequest, p: PullRecord): Promise<RouteResponse> {
   const method = stringField(req.body, 'merge_method') ?? 'merge';
   if (!['merge', 'squash', 'rebase'].includes(method)) return invalid('PullRequest', 'merge_method');
+  const kind = method as keyof typeof METHOD_NAMES;
+  if (!req.repo.mergeMethods[kind])
+    return fail(405, `${METHOD_NAMES[kind]} are not allowed on this repository.`);
   const expected = stringField(req.body, 'sha');
+  if (p.state !== 'open') return fail(405, 'Pull Request is not mergeable');
+  const headSha = await req.bare.branchSha(p.head);
+  const baseSha = await req.bare.branchSha(p.base);
+  if (!headSha || !baseSha) return fail(405, 'Pull Request is not mergeable');
+  if (expected !== undefined && expected !== headSha)
+    return fail(409, 'Head branch was modified. Review and try the merge again.');
+  const gate = mergeGate(req.repo, p, headSha);
+  if (gate) return fail(405, gate.message);
+  const tree = await req.bare.mergeTree(baseSha, headSha);
+  if (tree === null) return fail(405, 'Pull Request is not mergeable');
+
+  // The commit is made from the base as read above; only the final compare-and-swap is
+  // exclusive, so a merge racing another one fails as on GitHub: 405 "Base branch was modified".
+  const title = stringField(req.body, 'commit_title');
+  const message = stringField(req.body, 'commit_message');
+  let newSha: string;
+  if (method === 'squash') {
+    // The squash commit is authored by the account that merges (a bot too), with a
+    // Co-authored-by trailer for each other author of the PR's commits (the issue's account of
+    // GitHub since 2020; committer "GitHub").
+    const subject = title ?? `${p.title} (#${p.number})`;
+    const text = message ?? p.body ?? '';
+    const merger = noreply(req.user);
+    const coAuthors = new Map<string, string>();
+    for (const c of await req.bare.commitsBetween(baseSha, headSha)) {
+      const { author } = await req.bare.commitInfo(c);
+      if (author.email !== merger.email)
+        coAuthors.set(author.email, `Co-authored-by: ${author.name} <${author.email}>`);
+    }
+    const trailers = [...coAuthors.values()].join('\n');
+    const full = [subject, text, trailers].filter(Boolean).join('\n\n');
+    newSha = await req.bare.commitTree(tree, [baseSha], full, merger);
+  } else if (method === 'merge') {
+    const subject = title ?? `Merge pull request #${p.number} from ${req.repo.owner}/${p.head}`;
+    const text = message ?? p.title;
+    newSha = await req.bare.commitTree(tree, [baseSha, headSha], `${subject}\n\n${text}`);
+  } else {
+    // Rebase: replay each commit of the PR onto the base, keeping authors and messages.
+    const commits = await req.bare.commitsBetween(baseSha, headSha);
+    for (const c of commits)
+      if ((await req.bare.commitInfo(c)).parents.length !== 1)
+        return fail(405, 'Pull Request is not mergeable');
+    const replayed = await req.bare.replay(baseSha, commits);
+    if (replayed === null) return fail(405, 'Pull Request is not mergeable');
+    newSha = replayed;
+  }
   return req.exclusive(async () => {
     if (p.state !== 'open') return fail(405, 'Pull Request is not mergeable');
-    const headSha = await req.bare.branchSha(p.head);
-    const baseSha = await req.bare.branchSha(p.base);
-    if (!headSha || !baseSha) return fail(405, 'Pull Request is not mergeable');
-    if (expected !== undefined && expected !== headSha)
+    if ((await req.bare.branchSha(p.head)) !== headSha)
       return fail(409, 'Head branch was modified. Review and try the merge again.');
-    const tree = await req.bare.mergeTree(baseSha, headSha);
-    if (tree === null) return fail(405, 'Pull Request is not mergeable');
-
-    const title = stringField(req.body, 'commit_title');
-    const message = stringField(req.body, 'commit_message');
-    let newSha: string;
-    if (method === 'squash') {
-      const subject = title ?? `${p.title} (#${p.number})`;
-      const text = message ?? p.body ?? '';
-      newSha = await req.bare.commitTree(tree, [baseSha], text ? `${subject}\n\n${text}` : subject);
-    } else if (method === 'merge') {
-      const subject = title ?? `Merge pull request #${p.number} from ${req.repo.owner}/${p.head}`;
-      const text = message ?? p.title;
-      newSha = await req.bare.commitTree(tree, [baseSha, headSha], `${subject}\n\n${text}`);
-    } else {
-      // Rebase: replay each commit of the PR onto the base, keeping authors and messages.
-      const commits = await req.bare.commitsBetween(baseSha, headSha);
-      for (const c of commits)
-        if ((await req.bare.commitInfo(c)).parents.length !== 1)
-          return fail(405, 'Pull Request is not mergeable');
-      const replayed = await req.bare.replay(baseSha, commits);
-      if (replayed === null) return fail(405, 'Pull Request is not mergeable');
-      newSha = replayed;
-    }
     if (!(await req.bare.compareAndSwap(p.base, newSha, baseSha)))
-      return fail(409, 'Base branch was modified. Review and try the merge again.');
+      return fail(405, 'Base branch was modified. Review and try the merge again.');
     const now = iso(req.now());
     Object.assign(p, {
       state: 'closed',
+      autoMerge: null,
+      mergedBy: req.user,
       merged: true,
       mergedAt: now,
       closedAt: now,
@@ -218,14 +300,13 @@ export const ROUTES: Route[] = [
       const head = req.query.get('head');
       const base = req.query.get('base');
       const branch = head ? headBranch(req.repo, head) : null;
-      const { perPage, page } = paging(req);
       const matches = req.repo.pulls
         .filter((p) => state === 'all' || p.state === state)
         .filter((p) => !head || p.head === branch)
         .filter((p) => !base || p.base === base)
-        .sort((a, b) => b.number - a.number)
-        .slice((page - 1) * perPage, page * perPage);
-      return { status: 200, body: await Promise.all(matches.map((p) => livePull(req, p))) };
+        .sort((a, b) => b.number - a.number);
+      const page = listPage(req, matches);
+      return { ...page, body: await Promise.all((page.body as PullRecord[]).map((p) => livePull(req, p))) };
     },
   },
   {
@@ -270,6 +351,7 @@ export const ROUTES: Route[] = [
         base,
         headShaAtClose: null,
         labels: [],
+        draft: req.body.draft === true,
         merged: false,
         mergedAt: null,
         mergeCommitSha: null,
@@ -342,7 +424,10 @@ export const ROUTES: Route[] = [
     path: '/repos/{owner}/{repo}/issues/{issue_number}/comments',
     handle: onPull(async (req, p) => {
       const comments = req.repo.comments.filter((c) => c.issue === p.number);
-      return { status: 200, body: comments.map((c) => commentJson(req.base, req.repo, c)) };
+      return listPage(
+        req,
+        comments.map((c) => commentJson(req.base, req.repo, c)),
+      );
     }),
   },
   {
@@ -381,21 +466,133 @@ export const ROUTES: Route[] = [
     },
   },
   {
+    // "Get a branch": protection.required_status_checks is shown with read access.
+    method: 'GET',
+    path: '/repos/{owner}/{repo}/branches/{branch}',
+    async handle(req) {
+      const sha = await req.bare.branchSha(req.params.branch!);
+      if (!sha) return fail(404, 'Branch not found');
+      const info = await req.bare.commitInfo(sha);
+      const tree = await req.bare.treeOf(sha);
+      return {
+        status: 200,
+        body: branchJson(req.base, req.repo, req.params.branch!, { sha, tree, ...info }),
+      };
+    },
+  },
+  {
+    // "List check runs for a Git reference": {total_count, check_runs}, latest run per name by
+    // default (filter=latest), paginated (docs.github.com/rest/checks/runs).
+    method: 'GET',
+    path: '/repos/{owner}/{repo}/commits/{ref}/check-runs',
+    async handle(req) {
+      const sha = await req.bare.resolveCommit(req.params.ref!);
+      const all = req.repo.checkRuns.filter((c) => c.sha === sha).sort((a, b) => b.id - a.id);
+      const runs =
+        req.query.get('filter') === 'all'
+          ? all
+          : all.filter((c, i) => all.findIndex((x) => x.name === c.name) === i);
+      return listPage(
+        req,
+        runs.map((c) => checkRunJson(req.base, req.repo, c)),
+        (page, total) => ({ total_count: total, check_runs: page }),
+      );
+    },
+  },
+  {
+    // "Create a check run" (what an Actions job or another GitHub App does; tests use it).
+    method: 'POST',
+    path: '/repos/{owner}/{repo}/check-runs',
+    async handle(req) {
+      const name = stringField(req.body, 'name');
+      const headSha = stringField(req.body, 'head_sha');
+      if (!name) return invalid('CheckRun', 'name', 'missing_field');
+      if (!headSha || (await req.bare.resolveCommit(headSha)) !== headSha)
+        return invalid('CheckRun', 'head_sha');
+      const now = iso(req.now());
+      const conclusion = stringField(req.body, 'conclusion') ?? null;
+      const status = conclusion ? 'completed' : (stringField(req.body, 'status') ?? 'queued');
+      if (!['queued', 'in_progress', 'completed'].includes(status)) return invalid('CheckRun', 'status');
+      const c = {
+        id: req.nextId(),
+        sha: headSha,
+        name,
+        status: status as 'queued' | 'in_progress' | 'completed',
+        conclusion,
+        startedAt: now,
+        completedAt: status === 'completed' ? now : null,
+      };
+      req.repo.checkRuns.push(c);
+      return { status: 201, body: checkRunJson(req.base, req.repo, c) };
+    },
+  },
+  {
+    method: 'PATCH',
+    path: '/repos/{owner}/{repo}/check-runs/{check_run_id}',
+    async handle(req) {
+      const c = req.repo.checkRuns.find((x) => x.id === Number(req.params.check_run_id));
+      if (!c) return fail(404, 'Not Found');
+      const conclusion = stringField(req.body, 'conclusion');
+      const status = stringField(req.body, 'status');
+      if (conclusion) Object.assign(c, { status: 'completed', conclusion, completedAt: iso(req.now()) });
+      else if (status === 'queued' || status === 'in_progress') c.status = status;
+      return { status: 200, body: checkRunJson(req.base, req.repo, c) };
+    },
+  },
+  {
+    method: 'GET',
+    path: '/repos/{owner}/{repo}/pulls/{pull_number}/reviews',
+    handle: onPull(async (req, p) =>
+      listPage(
+        req,
+        req.repo.reviews.filter((v) => v.pull === p.number).map((v) => reviewJson(req.base, req.repo, v)),
+      ),
+    ),
+  },
+  {
+    // "Create a review" with event APPROVE / REQUEST_CHANGES / COMMENT (what a person does).
+    method: 'POST',
+    path: '/repos/{owner}/{repo}/pulls/{pull_number}/reviews',
+    handle: onPull(async (req, p) => {
+      const event = stringField(req.body, 'event');
+      const states = {
+        APPROVE: 'APPROVED',
+        REQUEST_CHANGES: 'CHANGES_REQUESTED',
+        COMMENT: 'COMMENTED',
+      } as const;
+      // This operation's 422 is validation-error-simple: errors are strings.
+      if (!event || !(event in states))
+        return fail(422, 'Unprocessable Entity', {
+          errors: ['Invalid event: must be APPROVE, REQUEST_CHANGES or COMMENT'],
+        });
+      const v = {
+        id: req.nextId(),
+        pull: p.number,
+        user: req.user,
+        state: states[event as keyof typeof states],
+        commitId: (await req.bare.branchSha(p.head)) ?? '',
+        submittedAt: iso(req.now()),
+      };
+      req.repo.reviews.push(v);
+      return { status: 200, body: reviewJson(req.base, req.repo, v) };
+    }),
+  },
+  {
     // "Get rules for a branch": the active rules of every ruleset that applies, each with its
     // source (docs.github.com/rest/repos/rules). Readable by anyone with read access.
     method: 'GET',
     path: '/repos/{owner}/{repo}/rules/branches/{branch}',
     async handle(req) {
       const source = `${req.repo.owner}/${req.repo.name}`;
-      return {
-        status: 200,
-        body: req.repo.rules.map((r) => ({
+      return listPage(
+        req,
+        req.repo.rules.map((r) => ({
           ...r,
           ruleset_source_type: 'Repository',
           ruleset_source: source,
           ruleset_id: 1,
         })),
-      };
+      );
     },
   },
   {
@@ -407,9 +604,10 @@ export const ROUTES: Route[] = [
       // Documented answers are 200 and 301 only: an unknown ref lists no statuses.
       const sha = await req.bare.resolveCommit(req.params.ref!);
       const all = req.repo.statuses.filter((s) => s.sha === sha).sort((a, b) => b.id - a.id);
-      const { perPage, page } = paging(req);
-      const slice = all.slice((page - 1) * perPage, page * perPage);
-      return { status: 200, body: slice.map((s) => statusJson(req.base, req.repo, s)) };
+      return listPage(
+        req,
+        all.map((s) => statusJson(req.base, req.repo, s)),
+      );
     },
   },
   {
@@ -421,7 +619,10 @@ export const ROUTES: Route[] = [
       const list = req.repo.deployments
         .filter((d) => (!env || d.environment === env) && (!sha || d.sha === sha))
         .sort((a, b) => b.id - a.id);
-      return { status: 200, body: list.map((d) => deploymentJson(req.base, req.repo, d)) };
+      return listPage(
+        req,
+        list.map((d) => deploymentJson(req.base, req.repo, d)),
+      );
     },
   },
   {
@@ -464,7 +665,10 @@ export const ROUTES: Route[] = [
       const list = req.repo.deploymentStatuses
         .filter((s) => s.deploymentId === id)
         .sort((a, b) => b.id - a.id);
-      return { status: 200, body: list.map((s) => deploymentStatusJson(req.base, req.repo, s)) };
+      return listPage(
+        req,
+        list.map((s) => deploymentStatusJson(req.base, req.repo, s)),
+      );
     }),
   },
   {
@@ -498,7 +702,7 @@ export function matchRoute(
     const names: string[] = [];
     const pattern = route.path.replace(/\{([a-z_]+)\}/g, (_m, name: string) => {
       names.push(name);
-      return name === 'ref' ? '(.+?)' : '([^/]+)';
+      return name === 'ref' || name === 'branch' ? '(.+?)' : '([^/]+)';
     });
     const m = new RegExp(`^${pattern}$`).exec(pathname);
     if (!m) continue;

@@ -8,8 +8,10 @@ import { createServer, type IncomingMessage, type ServerResponse } from 'node:ht
 import type { AddressInfo } from 'node:net';
 import { randomBytes } from 'node:crypto';
 import { openBareRepo, type BareRepo } from './bare-repo.js';
-import { errorBody, matchRoute, type RouteResponse } from './routes.js';
+import { errorBody, matchRoute, merge, type RouteRequest, type RouteResponse } from './routes.js';
 import type { PullRecord, RepoState } from './resources.js';
+import { handleGraphql } from './graphql.js';
+import { mergeGate } from './merge-gates.js';
 
 export interface Fault {
   method?: string;
@@ -25,6 +27,8 @@ export interface Fault {
   when?: 'before' | 'after';
   /** Destroy the connection instead of answering (a network error). */
   drop?: boolean;
+  /** Run when the fault fires, before the answer (e.g. move the base as a racing merge would). */
+  onHit?: () => void;
 }
 
 export interface LoggedRequest {
@@ -181,6 +185,10 @@ export async function startGitHubStandIn(options: GitHubStandInOptions): Promise
         deploymentStatuses: [],
         labels: [],
         rules: [],
+        protection: {},
+        checkRuns: [],
+        reviews: [],
+        mergeMethods: { merge: true, squash: true, rebase: true },
       },
     });
   };
@@ -188,7 +196,10 @@ export async function startGitHubStandIn(options: GitHubStandInOptions): Promise
 
   const takeFault = (method: string, path: string, when: 'before' | 'after') => {
     const fault = faults.find((f) => f.left > 0 && (f.when ?? 'before') === when && matches(f, method, path));
-    if (fault) fault.left -= 1;
+    if (fault) {
+      fault.left -= 1;
+      fault.onHit?.();
+    }
     return fault;
   };
 
@@ -229,13 +240,47 @@ export async function startGitHubStandIn(options: GitHubStandInOptions): Promise
 
     const before = takeFault(method, path, 'before');
     if (before) return { res: faultResponse(before), log: { ...log, injected: true } };
+    if (method === 'POST' && path === '/graphql') {
+      const res = await handleGraphql(body, {
+        repos: [...repos.values()].map((e) => e.state),
+        user,
+        live: async (state, p) => {
+          const entry = entryOf(`${state.owner}/${state.name}`);
+          const headSha = await entry.bare.branchSha(p.head);
+          const baseSha = await entry.bare.branchSha(p.base);
+          const mergeable =
+            headSha && baseSha ? (await entry.bare.mergeTree(baseSha, headSha)) !== null : false;
+          return { headSha, clean: mergeable && headSha !== null && mergeGate(state, p, headSha) === null };
+        },
+      });
+      return { res, log: { ...log, route: 'POST /graphql' } };
+    }
     if (!match.route) return { res: { status: 404, body: errorBody(404, 'Not Found') }, log };
 
     const entry = repos.get(`${match.params.owner}/${match.params.repo}`.toLowerCase());
     if (!entry) return { res: { status: 404, body: errorBody(404, 'Not Found') }, log };
-    const res = await match.route.handle({
-      params: match.params,
-      query: parsed.searchParams,
+    const res = await match.route.handle(
+      routeRequest(entry, match.params, path, parsed.searchParams, body, user),
+    );
+    if (method !== 'GET' && res.status < 300) await autoMergeSweep(entry);
+    const after = takeFault(method, path, 'after');
+    if (after) return { res: faultResponse(after), log: { ...log, injected: true } };
+    return { res, log };
+  }
+
+  type Entry = { state: RepoState; bare: BareRepo; queue: Promise<unknown> };
+  function routeRequest(
+    entry: Entry,
+    params: Record<string, string>,
+    path: string,
+    query: URLSearchParams,
+    body: Record<string, unknown>,
+    user: string,
+  ): RouteRequest {
+    return {
+      params,
+      path,
+      query,
       body,
       repo: entry.state,
       bare: entry.bare,
@@ -248,10 +293,32 @@ export async function startGitHubStandIn(options: GitHubStandInOptions): Promise
         entry.queue = next.catch(() => undefined);
         return next;
       },
-    });
-    const after = takeFault(method, path, 'after');
-    if (after) return { res: faultResponse(after), log: { ...log, injected: true } };
-    return { res, log };
+    };
+  }
+
+  /**
+   * GitHub's auto-merge: after a change that may lift a PR's requirements (a check run, a status,
+   * a review), merge every open PR with auto-merge enabled whose head is still the expected one
+   * and that GitHub would now merge, as the account that enabled it.
+   */
+  async function autoMergeSweep(entry: Entry): Promise<void> {
+    for (const p of entry.state.pulls) {
+      if (p.state !== 'open' || !p.autoMerge) continue;
+      const headSha = await entry.bare.branchSha(p.head);
+      if (headSha !== p.autoMerge.expectedHeadOid || mergeGate(entry.state, p, headSha) !== null) continue;
+      const { state } = entry;
+      await merge(
+        routeRequest(
+          entry,
+          { owner: state.owner, repo: state.name, pull_number: String(p.number) },
+          `/repos/${state.owner}/${state.name}/pulls/${p.number}/merge`,
+          new URLSearchParams(),
+          { merge_method: p.autoMerge.method, sha: headSha },
+          p.autoMerge.enabledBy,
+        ),
+        p,
+      );
+    }
   }
 
   function faultResponse(f: Fault): RouteResponse & { drop?: boolean } {

@@ -4,13 +4,13 @@
  */
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { createForge } from '../../../src/adapters/github/index.js';
-import type { Forge } from '../../../src/core/forge.js';
+import { MergeBlockedError, type Forge } from '../../../src/core/forge.js';
 import {
   primaryRateLimit,
   secondaryRateLimit,
-  startGitHubStandIn,
   type GitHubStandIn,
 } from '../../../src/sandbox/github/index.js';
+import { startGitHubStandIn } from '../../helpers/github-traffic.js';
 import { promoteErrorOf } from '../../helpers/errors.js';
 import { createRepo, git, writeFiles, type TestRepo } from '../../helpers/git-repo.js';
 
@@ -117,6 +117,30 @@ describe('pull requests', () => {
   });
 });
 
+describe('pagination', () => {
+  it('reads every page of a list (Link rel="next"): 101 open pull requests, 101 comments, 101 statuses', async () => {
+    pushBranch('feature', { 'a.txt': 'a\n' });
+    await forge.createPull({ title: 'first', body: '', head: 'feature', base: 'main' });
+    const first = gh.pulls(REPO)[0]!;
+    // More open pull requests than one page of 100 (records, as GitHub would hold them).
+    for (let n = 2; n <= 101; n++) gh.pulls(REPO).push({ ...first, labels: [], number: n, title: `pr ${n}` });
+    for (let i = 0; i < 101; i++) await forge.createComment(1, `comment ${i}`);
+    const sha = git(repo.remote, ['rev-parse', 'feature']).trim();
+    for (let i = 0; i < 101; i++)
+      await forge.createStatus(sha, { state: 'success', context: `ctx-${i}`, description: 'ok' });
+
+    expect((await forge.listOpenPulls('main')).map((p) => p.number)).toHaveLength(101);
+    expect(await forge.listComments(1)).toEqual(Array.from({ length: 101 }, (_, i) => `comment ${i}`));
+    expect(await forge.getStatuses(sha)).toHaveLength(101);
+    const second = gh.requests.filter((r) => r.method === 'GET' && /[?&]page=2\b/.test(r.query));
+    expect(second.map((r) => r.route).sort()).toEqual([
+      '/repos/{owner}/{repo}/commits/{ref}/statuses',
+      '/repos/{owner}/{repo}/issues/{issue_number}/comments',
+      '/repos/{owner}/{repo}/pulls',
+    ]);
+  });
+});
+
 describe('merge', () => {
   it('squash-merges with the sha guard into a real one-parent commit; 409 and 405 are exit 4, not retried', async () => {
     const head = pushBranch('promote/minutes/r2', {
@@ -138,8 +162,12 @@ describe('merge', () => {
     const { sha } = await forge.mergePull(1, { sha: head, method: 'squash' });
     expect(git(repo.remote, ['rev-parse', 'main']).trim()).toBe(sha);
     expect(git(repo.remote, ['rev-list', '--parents', '-n1', sha]).trim().split(' ')).toEqual([sha, before]);
+    // Squashed by a bot: authored by the bot, the PR's author credited in a trailer.
     expect(git(repo.remote, ['log', '-1', '--format=%B', sha]).trim()).toBe(
-      'promote minutes → r2 (#1)\n\nthe body',
+      'promote minutes → r2 (#1)\n\nthe body\n\nCo-authored-by: Test Author <author@example.com>',
+    );
+    expect(git(repo.remote, ['log', '-1', '--format=%an <%ae>|%cn', sha]).trim()).toBe(
+      'github-actions[bot] <41898282+github-actions[bot]@users.noreply.github.com>|GitHub',
     );
     expect(git(repo.remote, ['show', `${sha}:config/minutes_current_run.json`])).toBe('{"run_id": "r2"}\n');
     const pr = await forge.getPull(1);
@@ -150,16 +178,23 @@ describe('merge', () => {
     expect(again.message).toContain('not mergeable');
   });
 
-  it('serialises concurrent merges: both land, one after the other', async () => {
+  it('races concurrent merges as GitHub does: a loser gets 405 "Base branch was modified", and its retry lands', async () => {
     const a = pushBranch('a', { 'a.txt': 'a\n' });
     const b = pushBranch('b', { 'b.txt': 'b\n' });
     await forge.createPull({ title: 'A', body: '', head: 'a', base: 'main' });
     await forge.createPull({ title: 'B', body: '', head: 'b', base: 'main' });
     expect((await forge.getPull(1)).mergeable).toBe(true);
-    await Promise.all([
-      forge.mergePull(1, { sha: a, method: 'squash' }),
-      forge.mergePull(2, { sha: b, method: 'squash' }),
-    ]);
+    const heads = [a, b];
+    const results = await Promise.allSettled(
+      heads.map((sha, i) => forge.mergePull(i + 1, { sha, method: 'squash' })),
+    );
+    expect(results.some((r) => r.status === 'fulfilled')).toBe(true);
+    for (const [i, r] of results.entries()) {
+      if (r.status === 'fulfilled') continue;
+      expect(r.reason).toBeInstanceOf(MergeBlockedError);
+      expect((r.reason as MergeBlockedError).block).toBe('base-modified');
+      await forge.mergePull(i + 1, { sha: heads[i]!, method: 'squash' });
+    }
     expect(git(repo.remote, ['log', '--format=%s', '-2', 'main']).trim().split('\n').sort()).toEqual([
       'A (#1)',
       'B (#2)',

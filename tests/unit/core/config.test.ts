@@ -3,6 +3,7 @@ import { readFileSync } from 'node:fs';
 import { validateConfig, pointerConfig } from '../../../src/core/config.js';
 import { parseConfigText } from '../../../src/adapters/config-file.js';
 import { configJsonSchemaText } from '../../../src/core/config-json-schema.js';
+import { jsonErrorOffset } from '../../../src/core/json-syntax.js';
 import { PromoteError } from '../../../src/core/errors.js';
 import { sampleConfig } from '../../helpers/fixtures.js';
 
@@ -20,9 +21,28 @@ describe('config validation', () => {
     expect(validateConfig(JSON.parse(text)).errors).toEqual([]);
   });
 
-  it('keeps unknown keys', () => {
-    const { config } = validateConfig({ ...sampleConfig('/srv'), team: 'models' });
-    expect((config as Record<string, unknown>).team).toBe('models');
+  it('refuses unknown keys at every level with their dot-path and a "did you mean"', () => {
+    const bad = sampleConfig('/srv', {
+      team: 'models',
+      agent: { target: '/srv/target', requireSignedCommit: true },
+    }) as { pointers: Record<string, Record<string, unknown>> };
+    bad.pointers.minutes!.smoke = { command: ['score', '{run_id}'], expect: { colums: ['a'] } };
+    bad.pointers.rates!.verfy = { asset: 'rates_scores' };
+    const { config, errors } = validateConfig(bad);
+    expect(config).toBeNull();
+    expect(errors.sort()).toEqual([
+      'agent.requireSignedCommit: unknown key; did you mean "requireSignedCommits"?',
+      'pointers.minutes.smoke.expect.colums: unknown key; did you mean "columns"?',
+      'pointers.rates.verfy: unknown key; did you mean "verify"?',
+      expect.stringMatching(/^team: unknown key; known keys here: \$schema, repository, pointers, /),
+    ]);
+  });
+
+  it('leaves the free-form maps free: flow parameters take any key', () => {
+    const config = sampleConfig('/srv', {
+      flow: { prefect: { deployment: 'daily/live', parameters: { anything: { nested: 1 } } } },
+    });
+    expect(validateConfig(config).errors).toEqual([]);
   });
 
   it('reports all five problems at once with their dot-paths', () => {
@@ -74,10 +94,28 @@ describe('config validation', () => {
     expect(e.details).toHaveLength(2);
   });
 
-  it('reports malformed JSON with its position', () => {
+  it('reports malformed JSON with its line and column', () => {
     expect(() => parseConfigText('{"pointers": ', 'promote.config.json')).toThrow(
-      /promote.config.json is not valid JSON/,
+      'promote.config.json is not valid JSON: line 1, column 14: unexpected end of input',
     );
+    expect(() => parseConfigText('{\n  "a": 1,\n  "b": 2,\n}\n', 'promote.config.json')).toThrow(
+      'promote.config.json is not valid JSON: line 4, column 1: unexpected "}"',
+    );
+  });
+
+  it('finds a syntax error exactly where JSON.parse does not accept the text', () => {
+    const text = readFileSync(new URL('../../../templates/promote.config.json', import.meta.url), 'utf8');
+    // Every single-character deletion of the template: the scanner and JSON.parse agree on validity.
+    for (let i = 0; i < text.length; i++) {
+      const mutated = text.slice(0, i) + text.slice(i + 1);
+      let valid = true;
+      try {
+        JSON.parse(mutated);
+      } catch {
+        valid = false;
+      }
+      expect(jsonErrorOffset(mutated) === undefined, `deletion at ${i}`).toBe(valid);
+    }
   });
 
   it('names the known pointers for an unknown one', () => {
@@ -93,5 +131,19 @@ describe('shipped JSON Schema', () => {
       'utf8',
     );
     expect(shipped).toBe(configJsonSchemaText());
+  });
+
+  it('closes every object of the config, so editors flag unknown keys', () => {
+    const schema = JSON.parse(configJsonSchemaText()) as Record<string, unknown>;
+    const open: string[] = [];
+    const walk = (node: unknown, path: string): void => {
+      if (typeof node !== 'object' || node === null) return;
+      const n = node as Record<string, unknown>;
+      if (n.type === 'object' && n.properties && n.additionalProperties !== false) open.push(path);
+      for (const [k, v] of Object.entries(n)) walk(v, `${path}/${k}`);
+    };
+    walk(schema, '#');
+    expect(open).toEqual([]);
+    expect(schema.additionalProperties).toBe(false);
   });
 });

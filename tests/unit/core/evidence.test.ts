@@ -5,7 +5,7 @@ import {
   evidenceProblems,
   manifestChecks,
 } from '../../../src/core/evidence.js';
-import { evidencePath } from '../../../src/core/evidence-path.js';
+import { evidencePath, isUnderPromotions, parseEvidencePath } from '../../../src/core/evidence-path.js';
 import { canonicalSha256 } from '../../../src/core/meta-hash.js';
 import { evidenceSchema, type Manifest, type Meta } from '../../../src/core/schemas.js';
 
@@ -85,5 +85,26 @@ describe('evidence', () => {
       evidenceProblems({ ...evidence, meta_sha256: '0'.repeat(64) }, 'minutes', 'm2', undefined),
     ).toEqual(['meta_sha256 does not match the embedded meta.json']);
     expect(evidenceProblems(evidence, 'rates', 'm3', '^3.0.0')).toHaveLength(3);
+  });
+});
+
+describe('evidence paths', () => {
+  it('parses promotions/<pointer>/<run>.json and nothing else', () => {
+    expect(parseEvidencePath('promotions/minutes/m-2026.json')).toEqual({
+      pointer: 'minutes',
+      runId: 'm-2026',
+    });
+    for (const path of [
+      'promotions/minutes/m1.txt',
+      'promotions/minutes/m1',
+      'promotions/minutes/sub/m1.json',
+      'promotions/m1.json',
+      'other/minutes/m1.json',
+      'promotions/Minutes/m1.json',
+      'promotions/minutes/..json',
+    ])
+      expect(parseEvidencePath(path), path).toBeNull();
+    expect(isUnderPromotions('promotions/minutes/x.md')).toBe(true);
+    expect(isUnderPromotions('promotions.sh')).toBe(false);
   });
 });

@@ -122,7 +122,7 @@ describe('classify', () => {
 describe('historyLines', () => {
   it('prints one line per change', () => {
     const lines = historyLines('minutes', [entry('c', 'promotion', 'B', 'C')]);
-    expect(lines).toEqual([`2026-11-25 10:05:00  cccccccccccc  promotion    B -> C  Ann  evidence ?`]);
+    expect(lines).toEqual([`2026-11-25 10:05:00 Z  cccccccccccc  promotion    B -> C  Ann  evidence ?`]);
     expect(historyLines('minutes', [])).toEqual(['minutes: no changes on the branch']);
   });
 });

@@ -58,6 +58,12 @@ describe('merge policy', () => {
     ).toMatch(/deleted repository/);
   });
 
+  it('refuses a draft: GitHub would answer 405 "Pull Request is still a draft"', () => {
+    expect(mergeRefusals(pull({ draft: true }), config, 'acme/projections').map((r) => r.message)).toEqual([
+      'PR #12 is a draft',
+    ]);
+  });
+
   it('requires a success git-promote/validate status on the head', () => {
     const status = (
       state: 'success' | 'failure' | 'pending' | 'error',

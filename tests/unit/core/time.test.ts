@@ -9,9 +9,11 @@ describe('durations', () => {
     ['1h30m', 5_400_000],
     ['250ms', 250],
     ['2d', 172_800_000],
+    [' 1.5s ', 1_500],
+    ['1.25m', 75_000],
   ])('parses %s', (text, ms) => expect(parseDuration(text)).toBe(ms));
 
-  it.each(['', '10', 'ten minutes', '-5s', '5 s', '1y'])('rejects %j', (text) =>
+  it.each(['', '10', 'ten minutes', '-5s', '5 s', '1y', '5s!', '1.s', '1.xs'])('rejects %j', (text) =>
     expect(parseDuration(text)).toBeNull(),
   );
 
@@ -19,6 +21,9 @@ describe('durations', () => {
     expect(formatDuration(450)).toBe('450ms');
     expect(formatDuration(12_300)).toBe('12.3s');
     expect(formatDuration(125_000)).toBe('2m5s');
+    expect(formatDuration(1000)).toBe('1.0s');
+    expect(formatDuration(60_000)).toBe('1m');
+    expect(formatDuration(180_000)).toBe('3m');
   });
 });
 

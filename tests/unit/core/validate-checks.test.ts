@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import {
   checkConfig,
+  parseEvidence,
   evidencePaths,
   pointerRuns,
   runChecks,
@@ -402,11 +403,35 @@ describe('validate checks', () => {
       'promotions/minutes/m2.sh',
       'promotions/ghost/g1.json',
       'promotions.sh',
+      'promotions-old/x.json',
     ]) {
       const results = validate(promote({ [path]: '* filter=x\n' }));
       expect(failedNames(results), path).toEqual(['scope']);
       expect(failed(results)[0]!.reason).toContain(path);
     }
+  });
+
+  it('treats a file outside the config directory as out of scope even when its path looks in scope', () => {
+    // Relative to the repository top, `promotions/...` or `config/...` outside the config folder is
+    // another project's file, not this config's evidence or pointer.
+    const { config } = checkConfig(configText(), 'promote.config.json');
+    const head = promote();
+    const outside: FileChange[] = [
+      { status: 'A', path: 'promotions/minutes/m2.json', outside: true },
+      { status: 'M', path: 'config/minutes_current_run.json', outside: true },
+    ];
+    const results = runChecks({
+      config: config!,
+      target: tree(BASE),
+      merged: tree(head),
+      changes: [...diff(BASE, head), ...outside],
+      held: new Map(),
+      now: NOW,
+    });
+    expect(failedNames(results)).toEqual(['scope']);
+    expect(failed(results)[0]!.reason).toContain(
+      'promotions/minutes/m2.json, config/minutes_current_run.json',
+    );
   });
 
   it('fails scope for a pointer the PR declares in its own config (the config as a pointer)', () => {
@@ -503,5 +528,16 @@ describe('validate checks', () => {
       'promotions/rates/r1.json',
       'promotions/rates/r9.json',
     ]);
+  });
+});
+
+describe('JSON syntax in what validate reads', () => {
+  it('names line and column for the config and for evidence', () => {
+    expect(checkConfig('{\n  "pointers": {}\n  "x": 1\n}\n', 'promote.config.json').result.reason).toBe(
+      'promote.config.json at head is not valid JSON: line 3, column 3: unexpected "\\""',
+    );
+    expect(parseEvidence('{"schema": ')).toEqual({
+      problems: ['not valid JSON: line 1, column 12: unexpected end of input'],
+    });
   });
 });

@@ -1,0 +1,113 @@
+/**
+ * Write bench/MUTATION.md from StrykerJS's JSON reports (reports/mutation/*.json): the score
+ * per folder and per file, and every surviving or uncovered mutant with its line. Notes written by
+ * hand below the `<!-- notes -->` line of an existing bench/MUTATION.md are kept.
+ */
+import { existsSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { cpus } from 'node:os';
+import { join } from 'node:path';
+import { packageRoot } from '../src/version.js';
+
+interface Mutant {
+  mutatorName: string;
+  replacement?: string;
+  status: string;
+  location: { start: { line: number; column: number }; end: { line: number; column: number } };
+}
+interface Report {
+  files: Record<string, { source: string; mutants: Mutant[] }>;
+}
+
+const DETECTED = new Set(['Killed', 'Timeout']);
+const UNDETECTED = new Set(['Survived', 'NoCoverage']);
+const NOTES = '<!-- notes -->';
+
+interface Tally {
+  detected: number;
+  undetected: number;
+  ignored: number;
+  errors: number;
+}
+
+function tally(mutants: Mutant[]): Tally {
+  const t = { detected: 0, undetected: 0, ignored: 0, errors: 0 };
+  for (const m of mutants) {
+    if (DETECTED.has(m.status)) t.detected++;
+    else if (UNDETECTED.has(m.status)) t.undetected++;
+    else if (m.status === 'Ignored') t.ignored++;
+    else t.errors++;
+  }
+  return t;
+}
+
+const score = (t: Tally) =>
+  t.detected + t.undetected === 0
+    ? 'n/a'
+    : `${((100 * t.detected) / (t.detected + t.undetected)).toFixed(1)} %`;
+
+const row = (name: string, t: Tally) =>
+  `| ${name} | ${score(t)} | ${t.detected} | ${t.undetected} | ${t.ignored} | ${t.errors} |`;
+
+function snippet(source: string, m: Mutant): string {
+  const lines = source.split('\n');
+  const { start, end } = m.location;
+  const text =
+    start.line === end.line
+      ? lines[start.line - 1]!.slice(start.column - 1, end.column - 1)
+      : `${lines[start.line - 1]!.slice(start.column - 1)} …`;
+  const short = (s: string) =>
+    (s.length > 70 ? `${s.slice(0, 67)}...` : s).replace(/\s+/g, ' ').replace(/\|/g, '\\|');
+  return `\`${short(text)}\` → \`${short(m.replacement ?? '(removed)')}\``;
+}
+
+const root = packageRoot();
+// One report from `npm run mutation`, or several from runs over parts (`--mutate` with another
+// jsonReporter.fileName); each file's mutants come from the newest report that has them.
+const dir = join(root, 'reports/mutation');
+const merged: Report['files'] = {};
+for (const name of readdirSync(dir)
+  .filter((n) => n.endsWith('.json'))
+  .sort())
+  Object.assign(merged, (JSON.parse(readFileSync(join(dir, name), 'utf8')) as Report).files);
+const files = Object.entries(merged).sort(([a], [b]) => a.localeCompare(b));
+const folders = ['src/core', 'src/adapters/fs'];
+const all = files.flatMap(([, f]) => f.mutants);
+
+const out: string[] = [
+  '# Mutation testing',
+  '',
+  `Written by \`npm run mutation\` (StrykerJS, vitest runner, \`stryker.config.json\`) on ${new Date().toISOString().slice(0, 10)},`,
+  `${cpus().length} cores, concurrency 1. Mutants meet only the tests in \`vitest.mutation.config.ts\`, which call`,
+  'the code in process; static mutants (module-level constants, evaluated once at import) are',
+  'ignored (they re-run every test and took three quarters of the time). Score = detected (killed',
+  'or timed out) / (detected + survived + not covered).',
+  '',
+  '| Folder / file | Score | Detected | Survived or not covered | Ignored (static) | Errors |',
+  '| --- | --- | --- | --- | --- | --- |',
+  row('**all**', tally(all)),
+  ...folders.map((f) =>
+    row(`**${f}**`, tally(files.filter(([p]) => p.startsWith(`${f}/`)).flatMap(([, x]) => x.mutants))),
+  ),
+  ...files.map(([p, f]) => row(p, tally(f.mutants))),
+  '',
+  '## Surviving and uncovered mutants',
+  '',
+];
+for (const [path, f] of files) {
+  const left = f.mutants.filter((m) => UNDETECTED.has(m.status));
+  if (!left.length) continue;
+  out.push(`### ${path}`, '');
+  for (const m of left.sort((a, b) => a.location.start.line - b.location.start.line))
+    out.push(
+      `- ${path}:${m.location.start.line} ${m.mutatorName}${m.status === 'NoCoverage' ? ' (no test runs it)' : ''}: ${snippet(f.source, m)}`,
+    );
+  out.push('');
+}
+
+const target = join(root, 'bench/MUTATION.md');
+const notes =
+  existsSync(target) && readFileSync(target, 'utf8').includes(NOTES)
+    ? readFileSync(target, 'utf8').slice(readFileSync(target, 'utf8').indexOf(NOTES))
+    : `${NOTES}\n\n## Why they survive\n\n(to be written by hand)\n`;
+writeFileSync(target, `${out.join('\n')}\n${notes}`);
+process.stdout.write(`${target}: ${score(tally(all))} over ${all.length} mutants\n`);

@@ -1,0 +1,108 @@
+/**
+ * What `propose` checks before it commits or pushes anything, so a promotion that cannot become a
+ * mergeable pull request stops on the laptop instead of leaving a pushed branch behind:
+ * - GitHub (skipped with --no-pr and --dry-run): one GET of the repository, not retried, shows that
+ *   GitHub answers, the token is valid and the repository is visible to it;
+ * - the whole `validate` rule set, run locally on the candidate commit against the target branch
+ *   tip (the same code CI runs), so evidence CI would reject (too old, wrong shape) is refused here.
+ * A failing check refuses with every failure listed, unless --force.
+ */
+import { basename } from 'node:path';
+import { commitFiles } from '../adapters/git-commit.js';
+import type { Env } from '../adapters/git.js';
+import { ExitCode, isPromoteError, PromoteError, type ExitCodeValue } from '../core/errors.js';
+import type { Forge } from '../core/forge.js';
+import { oneLine } from '../core/workflow-commands.js';
+import type { Context } from './context.js';
+import { validateRange } from './validate.js';
+
+export interface PreflightFailure {
+  name: string;
+  reason: string;
+  exitCode: ExitCodeValue;
+  remedy: string;
+}
+
+/** GitHub answers, the token is valid and the repository is visible: null when so. */
+export async function checkGitHub(forge: Forge): Promise<PreflightFailure | null> {
+  try {
+    await forge.getRepository();
+    return null;
+  } catch (err) {
+    if (!isPromoteError(err)) throw err;
+    return { name: 'github', reason: err.message, exitCode: err.exitCode, remedy: err.remedy };
+  }
+}
+
+/**
+ * The validate rule set on the commit propose would push (created as a loose object, on no branch)
+ * against the target tip it would be proposed into. Returns the candidate commit and the failures.
+ */
+export async function checkLikeCi(input: {
+  root: string;
+  configPath: string;
+  env: Env;
+  baseSha: string;
+  files: Record<string, string>;
+  message: string;
+  now: Date;
+}): Promise<{ commit: string; failures: PreflightFailure[] }> {
+  const commit = await commitFiles(input.root, input.env, {
+    parent: input.baseSha,
+    files: input.files,
+    message: input.message,
+  });
+  const report = await validateRange(
+    input.root,
+    basename(input.configPath),
+    input.env,
+    { base: input.baseSha, head: commit },
+    input.now,
+  );
+  const failures = report.results
+    .filter((r) => !r.ok)
+    .map((r) => ({
+      name: r.pointer ? `${r.name} (${r.pointer})` : r.name,
+      reason: oneLine(r.reason),
+      exitCode: ExitCode.check,
+      remedy:
+        'Fix what the failing check names (old evidence: smoke again on a recent --game-date); CI runs the same checks.',
+    }));
+  return { commit, failures };
+}
+
+/** Refuse with every failure (exit code of the first), or with --force warn and go on. */
+export function refuseOrWarn(failures: PreflightFailure[], force: boolean, ctx: Context): void {
+  if (failures.length === 0) return;
+  const lines = failures.map((f) => `${f.name}: ${f.reason}`);
+  if (force) {
+    ctx.stderr.write(
+      `warning: proposing despite ${failures.length} failing check${failures.length === 1 ? '' : 's'} (--force):\n${lines.map((l) => `  ${l}\n`).join('')}`,
+    );
+    return;
+  }
+  const first = failures[0]!;
+  throw new PromoteError(
+    first.exitCode,
+    `propose refused before committing or pushing anything: ${failures.length} check${failures.length === 1 ? '' : 's'} failed`,
+    `${first.remedy.replace(/\.$/, '')}; \`--force\` proposes anyway.`,
+    { details: lines },
+  );
+}
+
+/** An error after the push, with what was pushed and that running propose again reuses it. */
+export function afterPush(err: unknown, pushed: { branch: string; sha: string; remote: string }): unknown {
+  if (!isPromoteError(err)) return err;
+  return new PromoteError(
+    err.exitCode,
+    err.message,
+    `${err.remedy} Running the same \`git promote propose\` again reuses ${pushed.branch} and its pull request.`,
+    {
+      cause: err,
+      details: [
+        ...err.details,
+        `already pushed: ${pushed.branch} (${pushed.sha.slice(0, 12)}) to ${pushed.remote}`,
+      ],
+    },
+  );
+}
