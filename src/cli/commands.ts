@@ -28,6 +28,10 @@ export const COMMANDS: CommandSpec[] = [
     options: [
       { flags: '--force', description: 'overwrite files that already exist' },
       { flags: '--github <owner/repo>', description: 'GitHub repository to write into the config' },
+      {
+        flags: '--action-ref <owner/repo@sha>',
+        description: "pin the workflow's git-promote Action to this repository and full commit sha",
+      },
     ],
     load: async () => (await import('../commands/init.js')).init,
   },

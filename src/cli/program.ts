@@ -1,11 +1,10 @@
 /** commander wiring only: argv -> options -> command -> exit code. */
 import { Command, CommanderError, Option } from 'commander';
 import { COMMANDS } from './commands.js';
-import { ExitCode, toPromoteError, type ExitCodeValue } from '../core/errors.js';
-import type { Context, Outcome } from '../commands/context.js';
+import { ExitCode } from '../core/errors.js';
+import type { Context } from '../commands/context.js';
 import { packageVersion } from '../version.js';
-import { terminalSafe, terminalSafeJson } from '../core/terminal-text.js';
-import { PRIORITY, priorityPrefix } from '../core/log-priority.js';
+import { printError, printOutcome } from './output.js';
 
 function addCommonOptions(cmd: Command): Command {
   return cmd
@@ -14,35 +13,11 @@ function addCommonOptions(cmd: Command): Command {
     .addOption(new Option('--debug', 'show stack traces of errors'));
 }
 
-function printOutcome(outcome: Outcome, json: boolean, ctx: Context): void {
-  // Outcomes carry text from git, GitHub and Prefect: no control character reaches the terminal.
-  if (json) ctx.stdout.write(`${terminalSafeJson(JSON.stringify(outcome.data, null, 2))}\n`);
-  else if (outcome.text.length > 0) ctx.stdout.write(`${terminalSafe(outcome.text.join('\n'))}\n`);
-}
-
-function printError(err: unknown, opts: { json?: boolean; debug?: boolean }, ctx: Context): ExitCodeValue {
-  const e = toPromoteError(err);
-  const lines = [`error: ${e.message}`, ...e.details.map((d) => `  ${d}`), `hint: ${e.remedy}`];
-  if (opts.debug) {
-    let cause: unknown = err;
-    while (cause) {
-      if (cause instanceof Error && cause.stack) lines.push(cause.stack);
-      cause = cause instanceof Error ? cause.cause : undefined;
-    }
-  }
-  // In the journal every line of the error is an entry of its own, all at priority err.
-  const prefix = ctx.journal?.stderr ? priorityPrefix(PRIORITY.err) : '';
-  ctx.stderr.write(`${terminalSafe(lines.map((l) => prefix + l).join('\n'))}\n`);
-  if (opts.json) {
-    const error = { message: e.message, details: e.details, remedy: e.remedy, exitCode: e.exitCode };
-    ctx.stdout.write(`${terminalSafeJson(JSON.stringify({ ok: false, error }, null, 2))}\n`);
-  }
-  return e.exitCode;
-}
-
-/** Run the CLI with argv (without node and script) and return the exit code. */
-export async function runCli(argv: string[], ctx: Context): Promise<number> {
-  let exitCode: number = ExitCode.ok;
+/**
+ * The whole command tree as commander sees it. `setExitCode` receives each action's exit code.
+ * The man page (scripts/write-man.ts) is generated from this same tree, so help and man agree.
+ */
+export function buildProgram(ctx: Context, setExitCode: (code: number) => void = () => {}): Command {
   const program = new Command('git-promote')
     .description('Git-ops promotion of ML model pointers')
     .version(packageVersion(), '-V, --version')
@@ -67,12 +42,19 @@ export async function runCli(argv: string[], ctx: Context): Promise<number> {
         const handler = await spec.load();
         const outcome = await handler(args, opts, ctx);
         printOutcome(outcome, Boolean(opts.json), ctx);
-        exitCode = outcome.exitCode;
+        setExitCode(outcome.exitCode);
       } catch (err) {
-        exitCode = printError(err, opts, ctx);
+        setExitCode(printError(err, opts, ctx));
       }
     });
   }
+  return program;
+}
+
+/** Run the CLI with argv (without node and script) and return the exit code. */
+export async function runCli(argv: string[], ctx: Context): Promise<number> {
+  let exitCode: number = ExitCode.ok;
+  const program = buildProgram(ctx, (code) => (exitCode = code));
 
   try {
     await program.parseAsync(argv, { from: 'user' });

@@ -1,3 +1,5 @@
+import type { Annotation } from '../core/workflow-commands.js';
+
 /** What every command receives instead of reading globals: tests pass their own. */
 export interface Writer {
   write(text: string): void;
@@ -19,6 +21,17 @@ export interface Context {
   journal?: { stdout: boolean; stderr: boolean };
   /** Aborted on SIGINT/SIGTERM: long-running commands stop cleanly. */
   signal?: AbortSignal;
+  /**
+   * In the GitHub Action: annotations and the job summary go through @actions/core. Without it
+   * (the CLI in a workflow step) commands write workflow-command lines and append to the summary file.
+   */
+  workflow?: WorkflowSink;
+}
+
+export interface WorkflowSink {
+  annotate(annotation: Annotation): void;
+  /** Append to the job summary; false when the runner gives none. */
+  summary(markdown: string): Promise<boolean>;
 }
 
 /** Global options every command takes. */

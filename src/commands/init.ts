@@ -1,6 +1,6 @@
 import { existsSync } from 'node:fs';
 import { mkdir, readFile, writeFile } from 'node:fs/promises';
-import { dirname, join, relative } from 'node:path';
+import { dirname, join, relative, sep } from 'node:path';
 import { openGit } from '../adapters/git.js';
 import { UsageError } from '../core/errors.js';
 import { githubRepoFromUrl } from '../core/github-remote.js';
@@ -25,23 +25,52 @@ export const INIT_FILES: { template: string; dest: string }[] = [
 /** Written when absent; an existing CODEOWNERS is the team's own and is never overwritten. */
 const CODEOWNERS = { template: 'github/CODEOWNERS', dest: '.github/CODEOWNERS' };
 
-export function schemaUrl(version: string): string {
-  return `https://unpkg.com/git-promote@${version}/schema/promote.config.schema.json`;
+/** How the workflow template names the Action until `--action-ref` pins it. */
+export const ACTION_PLACEHOLDER = 'OWNER/git-promote@GIT_PROMOTE_ACTION_SHA';
+const SCHEMA_FILE = 'schema/promote.config.schema.json';
+
+/** `owner/repo@<40-hex sha>`: the Action's repository and the commit the workflow runs. */
+export function parseActionRef(value: string): { repo: string; sha: string } {
+  const m = /^([A-Za-z0-9_.-]+\/[A-Za-z0-9_.-]+)@([0-9a-f]{40})$/.exec(value);
+  if (!m)
+    throw new UsageError(
+      `--action-ref ${JSON.stringify(value.slice(0, 120))} is not owner/repo@<full commit sha>`,
+      'Pass the repository git-promote comes from and a 40-character commit sha, e.g. --action-ref acme/git-promote@$(git -C git-promote rev-parse HEAD).',
+    );
+  return { repo: m[1]!, sha: m[2]! };
 }
 
-async function render(template: string, github: string | null): Promise<string> {
+/**
+ * `$schema` of a written config: with --action-ref the schema file of that very commit; otherwise
+ * the schema inside the installed package, relative to the config (an editor resolves either).
+ */
+export function schemaRef(configDir: string, action: { repo: string; sha: string } | undefined): string {
+  if (action) return `https://raw.githubusercontent.com/${action.repo}/${action.sha}/${SCHEMA_FILE}`;
+  return relative(configDir, join(packageRoot(), SCHEMA_FILE)).split(sep).join('/');
+}
+
+interface RenderOptions {
+  github: string | null;
+  action: { repo: string; sha: string } | undefined;
+  configDir: string;
+}
+
+async function render(template: string, o: RenderOptions): Promise<string> {
   const text = await readFile(join(packageRoot(), 'templates', template), 'utf8');
   if (template === 'promote.config.json') {
     const config = JSON.parse(text) as Record<string, unknown> & { repository: Record<string, unknown> };
     // Never a placeholder: the repository named, or none (and a next step that says so).
-    if (github) config.repository.github = github;
+    if (o.github) config.repository.github = o.github;
     else delete config.repository.github;
-    return stringifyJson({ $schema: schemaUrl(packageVersion()), ...config });
+    return stringifyJson({ $schema: schemaRef(o.configDir, o.action), ...config });
   }
-  if (template === CODEOWNERS.template && github)
-    return text.replace(/@OWNER\b/g, `@${github.split('/')[0]}`);
+  if (template === CODEOWNERS.template && o.github)
+    return text.replace(/@OWNER\b/g, `@${o.github.split('/')[0]}`);
   if (template.endsWith('promotion.yml'))
-    return text.replace(/GIT_PROMOTE_VERSION: '[^']*'/, `GIT_PROMOTE_VERSION: '${packageVersion()}'`);
+    return text.replace(
+      /OWNER\/git-promote@GIT_PROMOTE_ACTION_SHA # v\S+/g,
+      `${o.action ? `${o.action.repo}@${o.action.sha}` : ACTION_PLACEHOLDER} # v${packageVersion()}`,
+    );
   return text;
 }
 
@@ -53,6 +82,8 @@ export async function init(_args: string[], opts: Record<string, unknown>, ctx: 
       'Pass --github owner/repo.',
     );
   }
+  const actionRef = opts.actionRef as string | undefined;
+  const action = actionRef === undefined ? undefined : parseActionRef(actionRef);
   // The files belong in a clone of the pipeline repository; its origin names the GitHub repository.
   const git = openGit(ctx.cwd, ctx.env);
   try {
@@ -86,7 +117,9 @@ export async function init(_args: string[], opts: Record<string, unknown>, ctx: 
     );
   }
   // Render everything before writing anything, so a failure leaves no half-initialised repository.
-  const contents = await Promise.all(planned.map((f) => render(f.template, repository)));
+  const contents = await Promise.all(
+    planned.map((f) => render(f.template, { github: repository, action, configDir: ctx.cwd })),
+  );
   for (const [i, f] of planned.entries()) {
     await mkdir(dirname(f.path), { recursive: true });
     await writeFile(f.path, contents[i]!);
@@ -107,6 +140,11 @@ export async function init(_args: string[], opts: Record<string, unknown>, ctx: 
             `kept your ${CODEOWNERS.dest}: add owners for /promote.config.json, /.github/ and /.gitattributes (see docs/security.md)`,
           ]
         : [`next: in ${CODEOWNERS.dest}, name the team that owns the promotion rules`]),
+      ...(action
+        ? []
+        : [
+            `next: pin the Action in .github/workflows/promotion.yml: run init again with --force --action-ref owner/git-promote@<commit sha>, or replace ${ACTION_PLACEHOLDER} by hand`,
+          ]),
       'next: edit promote.config.json (pointers, artifacts, smoke command), then `git promote status`',
       `next: protect the branch (${STATUS_CONTEXT} required, code-owner review for .github/ and the config):`,
       `  gh api --method POST repos/${repo}/rulesets --input - <<'EOF'`,

@@ -22,7 +22,7 @@ import {
   type ActionsEvent,
 } from '../adapters/github-actions.js';
 import { InternalError, isPromoteError, UsageError } from '../core/errors.js';
-import { annotation, oneLine } from '../core/workflow-commands.js';
+import { annotation, oneLine, type Annotation } from '../core/workflow-commands.js';
 import {
   checkConfig,
   checkConfigChange,
@@ -34,7 +34,7 @@ import {
   type TreeFiles,
 } from '../core/validate-checks.js';
 import {
-  annotations,
+  annotationList,
   buildReport,
   reportLines,
   summaryMarkdown,
@@ -271,20 +271,29 @@ export async function validate(
   }
 
   const notes: string[] = [];
+  // Annotations go to stdout for humans; with --json stdout is the JSON document, so stderr
+  // (the runner reads workflow commands from both streams). The Action hands them to @actions/core.
+  const annotate = (a: Annotation) =>
+    ctx.workflow
+      ? ctx.workflow.annotate(a)
+      : (opts.json ? ctx.stderr : ctx.stdout).write(annotation(a.kind, a.props, a.message));
   if (actions) {
-    const json = Boolean(opts.json);
-    // Annotations go to stdout for humans; with --json stdout is the JSON document, so stderr
-    // (the runner reads workflow commands from both streams).
-    (json ? ctx.stderr : ctx.stdout).write(annotations(report.results));
-    if (await appendStepSummary(ctx.env, summaryMarkdown(report))) notes.push('job summary written');
+    for (const a of annotationList(report.results)) annotate(a);
+    const markdown = summaryMarkdown(report);
+    const written = ctx.workflow
+      ? await ctx.workflow.summary(markdown)
+      : await appendStepSummary(ctx.env, markdown);
+    if (written) notes.push('job summary written');
   }
   if (status) {
     const note = await status.finish(report);
     notes.push(note);
     if (note.startsWith('warning: '))
-      (opts.json ? ctx.stderr : ctx.stdout).write(
-        annotation('warning', { title: 'git-promote status' }, note.slice('warning: '.length)),
-      );
+      annotate({
+        kind: 'warning',
+        props: { title: 'git-promote status' },
+        message: note.slice('warning: '.length),
+      });
   }
   return {
     exitCode: report.ok ? 0 : 1,

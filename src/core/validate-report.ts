@@ -1,6 +1,6 @@
 /** Renderings of validate results: human lines, annotations, job summary and commit status. */
 import type { CheckResult } from './validate-checks.js';
-import { annotation, markdownCell, oneLine } from './workflow-commands.js';
+import { annotation, markdownCell, oneLine, type Annotation } from './workflow-commands.js';
 
 export const STATUS_CONTEXT = 'git-promote/validate';
 
@@ -46,16 +46,20 @@ export function reportLines(report: ValidateReport): string[] {
 }
 
 /** One `::error` annotation per failed check. */
-export function annotations(results: CheckResult[]): string {
+export function annotationList(results: CheckResult[]): Annotation[] {
   return results
     .filter((r) => !r.ok)
-    .map((r) =>
-      annotation(
-        'error',
-        { ...(r.file ? { file: r.file } : {}), title: `git-promote ${subject(r)}` },
-        r.reason,
-      ),
-    )
+    .map((r) => ({
+      kind: 'error' as const,
+      props: { ...(r.file ? { file: r.file } : {}), title: `git-promote ${subject(r)}` },
+      message: r.reason,
+    }));
+}
+
+/** The failed checks as workflow-command lines. */
+export function annotations(results: CheckResult[]): string {
+  return annotationList(results)
+    .map((a) => annotation(a.kind, a.props, a.message))
     .join('');
 }
 

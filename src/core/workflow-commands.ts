@@ -19,6 +19,13 @@ export interface AnnotationProps {
   line?: number;
 }
 
+/** An annotation before it is written: by `annotation` below in the CLI, by @actions/core in the Action. */
+export interface Annotation {
+  kind: 'error' | 'warning' | 'notice';
+  props: AnnotationProps;
+  message: string;
+}
+
 /** One `::error file=…,title=…::message` line (with its newline). */
 export function annotation(
   kind: 'error' | 'warning' | 'notice',

@@ -84,15 +84,10 @@ export interface StepResult extends CliResult {
   summary: string;
 }
 
-/** Run `git-promote <args>` as a workflow step for the pull request `pr`. */
-export async function runStep(
-  gh: GitHubStandIn,
-  cwd: string,
-  dir: string,
-  args: string[],
-  pr: OpenPull & { headRepo?: string; labels?: string[] },
-  extra: Record<string, string> = {},
-): Promise<StepResult> {
+type StepPull = OpenPull & { headRepo?: string; labels?: string[] };
+
+/** What the runner gives a step of a pull_request job: event file, job summary, GITHUB_* variables. */
+function stepEnv(gh: GitHubStandIn, dir: string, pr: StepPull, name: string) {
   const event = writePullRequestEvent(dir, {
     number: pr.number,
     base: pr.base,
@@ -100,27 +95,82 @@ export async function runStep(
     headRepo: pr.headRepo ?? REPO,
     labels: pr.labels ?? ['promotion'],
   });
-  const summary = join(dir, `summary-${pr.number}-${args[0]}-${pr.head.slice(0, 7)}.md`);
+  const summary = join(dir, `summary-${pr.number}-${name}-${pr.head.slice(0, 7)}.md`);
   writeFileSync(summary, '');
-  const result = await runCliProcess(args, {
-    cwd,
-    env: {
-      CI: 'true',
-      GITHUB_ACTIONS: 'true',
-      GITHUB_EVENT_NAME: 'pull_request',
-      GITHUB_EVENT_PATH: event,
-      GITHUB_REPOSITORY: REPO,
-      GITHUB_API_URL: gh.url,
-      GITHUB_GRAPHQL_URL: `${gh.url}/graphql`,
-      GITHUB_SERVER_URL: 'https://github.example',
-      GITHUB_RUN_ID: '4242',
-      GITHUB_SHA: pr.head,
-      GITHUB_STEP_SUMMARY: summary,
-      GITHUB_TOKEN: gh.token,
-      ...extra,
-    },
-  });
+  const env = {
+    CI: 'true',
+    GITHUB_ACTIONS: 'true',
+    GITHUB_EVENT_NAME: 'pull_request',
+    GITHUB_EVENT_PATH: event,
+    GITHUB_REPOSITORY: REPO,
+    GITHUB_API_URL: gh.url,
+    GITHUB_GRAPHQL_URL: `${gh.url}/graphql`,
+    GITHUB_SERVER_URL: 'https://github.example',
+    GITHUB_RUN_ID: '4242',
+    GITHUB_SHA: pr.head,
+    GITHUB_STEP_SUMMARY: summary,
+  };
+  return { env, summary };
+}
+
+/** Run `git-promote <args>` as a workflow step for the pull request `pr`. */
+export async function runStep(
+  gh: GitHubStandIn,
+  cwd: string,
+  dir: string,
+  args: string[],
+  pr: StepPull,
+  extra: Record<string, string> = {},
+): Promise<StepResult> {
+  const { env, summary } = stepEnv(gh, dir, pr, args[0]!);
+  const result = await runCliProcess(args, { cwd, env: { ...env, GITHUB_TOKEN: gh.token, ...extra } });
   return { ...result, summary: readFileSync(summary, 'utf8') };
+}
+
+export interface ActionStepResult extends StepResult {
+  /** What the step wrote to GITHUB_OUTPUT, by name. */
+  outputs: Record<string, string>;
+}
+
+/** Read a GITHUB_OUTPUT file: `name<<delimiter` blocks, as @actions/core writes them. */
+function readOutputs(file: string): Record<string, string> {
+  const outputs: Record<string, string> = {};
+  const lines = readFileSync(file, 'utf8').split(/\r?\n/);
+  for (let i = 0; i < lines.length; i++) {
+    const m = /^([^<=]+)<<(.+)$/.exec(lines[i]!);
+    if (!m) continue;
+    const end = lines.indexOf(m[2]!, i + 1);
+    outputs[m[1]!] = lines.slice(i + 1, end).join('\n');
+    i = end;
+  }
+  return outputs;
+}
+
+/**
+ * Run the Action's committed bundle with node as the runner runs a JavaScript action: the step's
+ * `with:` as INPUT_<NAME> (every declared input set, '' when not given), GITHUB_OUTPUT and the
+ * job summary files, the workspace as working directory. The token comes in as an input only.
+ */
+export async function runActionStep(
+  gh: GitHubStandIn,
+  cwd: string,
+  dir: string,
+  inputs: Record<string, string>,
+  pr: StepPull,
+  options: { script: string; declared: readonly string[] },
+): Promise<ActionStepResult> {
+  const { env, summary } = stepEnv(gh, dir, pr, `action-${inputs.command}`);
+  const output = join(dir, `output-${pr.number}-${inputs.command}-${pr.head.slice(0, 7)}`);
+  writeFileSync(output, '');
+  const inputEnv = Object.fromEntries(
+    options.declared.map((name) => [`INPUT_${name.toUpperCase()}`, inputs[name] ?? '']),
+  );
+  const result = await runCliProcess([], {
+    cwd,
+    script: options.script,
+    env: { ...env, ...inputEnv, GITHUB_OUTPUT: output, GITHUB_WORKSPACE: cwd, RUNNER_TEMP: dir },
+  });
+  return { ...result, summary: readFileSync(summary, 'utf8'), outputs: readOutputs(output) };
 }
 
 /** Statuses the stand-in holds for a sha, latest first. */

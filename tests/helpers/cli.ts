@@ -15,11 +15,19 @@ export interface CliResult {
 
 export function runCliProcess(
   args: string[],
-  options: { cwd: string; env?: Record<string, string | undefined>; input?: string; timeoutMs?: number },
+  options: {
+    cwd: string;
+    env?: Record<string, string | undefined>;
+    input?: string;
+    timeoutMs?: number;
+    /** Another script to run with node (the Action's bundle); default the built CLI. */
+    script?: string;
+  },
 ): Promise<CliResult> {
-  if (!existsSync(CLI)) throw new Error(`${CLI} is missing: run \`npm run build\` first`);
+  const script = options.script ?? CLI;
+  if (!existsSync(script)) throw new Error(`${script} is missing: run \`npm run build\` first`);
   return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, [CLI, ...args], {
+    const child = spawn(process.execPath, [script, ...args], {
       cwd: options.cwd,
       env: testEnv(options.env) as NodeJS.ProcessEnv,
       stdio: ['pipe', 'pipe', 'pipe'],

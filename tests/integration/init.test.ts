@@ -1,9 +1,9 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import { existsSync, readFileSync, writeFileSync, mkdirSync } from 'node:fs';
-import { join } from 'node:path';
+import { join, resolve } from 'node:path';
 import { rmSync } from 'node:fs';
 import { runCli } from '../../src/cli/program.js';
-import { INIT_FILES } from '../../src/commands/init.js';
+import { ACTION_PLACEHOLDER, INIT_FILES } from '../../src/commands/init.js';
 import { validateConfig } from '../../src/core/config.js';
 import { git, tempDir } from '../helpers/git-repo.js';
 import { testContext } from '../helpers/context.js';
@@ -42,13 +42,42 @@ describe('git promote init', () => {
     expect(await runCli(['init', '--github', 'acme/projections'], ctx)).toBe(0);
     for (const f of INIT_FILES) expect(existsSync(join(cwd, f.dest)), f.dest).toBe(true);
     const config = JSON.parse(readFileSync(join(cwd, 'promote.config.json'), 'utf8'));
+    // Without --action-ref: the schema inside the installed package, relative to the config.
     expect(config.$schema).toMatch(/schema\/promote\.config\.schema\.json$/);
+    expect(existsSync(resolve(cwd, config.$schema)), config.$schema).toBe(true);
     expect(config.repository.github).toBe('acme/projections');
     expect(validateConfig(config).errors).toEqual([]);
-    expect(readFileSync(join(cwd, '.github/workflows/promotion.yml'), 'utf8')).toContain(
-      'git-promote validate',
-    );
+    const workflow = readFileSync(join(cwd, '.github/workflows/promotion.yml'), 'utf8');
+    expect(workflow).toContain('command: validate');
+    expect(workflow).toContain(`${ACTION_PLACEHOLDER} # v0.1.0`);
     expect(ctx.out()).toContain('wrote promote.config.json');
+    expect(ctx.out()).toContain('next: pin the Action in .github/workflows/promotion.yml');
+  });
+
+  it('--action-ref pins both jobs to the commit and points $schema at that commit', async () => {
+    const cwd = fresh();
+    const sha = 'ab'.repeat(20);
+    const ctx = testContext({ cwd });
+    expect(await runCli(['init', '--action-ref', `acme/git-promote@${sha}`], ctx)).toBe(0);
+    const workflow = readFileSync(join(cwd, '.github/workflows/promotion.yml'), 'utf8');
+    expect(workflow.match(new RegExp(`uses: acme/git-promote@${sha} # v0\\.1\\.0$`, 'gm'))).toHaveLength(2);
+    expect(workflow).not.toMatch(/uses: .*GIT_PROMOTE_ACTION_SHA/);
+    const config = JSON.parse(readFileSync(join(cwd, 'promote.config.json'), 'utf8'));
+    expect(config.$schema).toBe(
+      `https://raw.githubusercontent.com/acme/git-promote/${sha}/schema/promote.config.schema.json`,
+    );
+    expect(ctx.out()).not.toContain('next: pin the Action');
+  });
+
+  it('refuses an --action-ref that is not owner/repo@<full sha>, writing nothing', async () => {
+    for (const ref of ['acme/git-promote@v1', 'acme/git-promote@abc1234', 'git-promote@' + 'a'.repeat(40)]) {
+      const cwd = fresh();
+      const ctx = testContext({ cwd });
+      expect(await runCli(['init', '--action-ref', ref], ctx), ref).toBe(2);
+      expect(ctx.err()).toContain('is not owner/repo@<full commit sha>');
+      expect(ctx.err()).toContain('hint: Pass the repository git-promote comes from');
+      expect(existsSync(join(cwd, 'promote.config.json'))).toBe(false);
+    }
   });
 
   it('never overwrites without --force, and writes nothing at all then', async () => {

@@ -8,6 +8,7 @@ import { fileURLToPath } from 'node:url';
 import { validateWorkflow } from '@action-validator/core';
 import { load } from 'js-yaml';
 import { describe, expect, it } from 'vitest';
+import { ACTION_PLACEHOLDER } from '../../src/commands/init.js';
 
 const ROOT = fileURLToPath(new URL('../..', import.meta.url));
 const WORKFLOWS = ['templates/github/workflows/promotion.yml', '.github/workflows/ci.yml'];
@@ -16,7 +17,10 @@ type Step = { uses?: string; run?: string; with?: Record<string, unknown>; env?:
 type Job = { permissions?: unknown; steps?: Step[]; if?: string; needs?: string | string[] };
 type Workflow = { on: Record<string, unknown>; permissions?: unknown; jobs: Record<string, Job> };
 
-const read = (file: string) => readFileSync(join(ROOT, file), 'utf8');
+// The template names the Action by a placeholder until `init --action-ref` pins it: check the
+// template as init writes it with a sha.
+const PINNED = `acme/git-promote@${'0123456789abcdef'.repeat(3).slice(0, 40)}`;
+const read = (file: string) => readFileSync(join(ROOT, file), 'utf8').replaceAll(ACTION_PLACEHOLDER, PINNED);
 const parse = (file: string) => load(read(file)) as Workflow;
 
 // Expressions whose value a pull request author controls (GitHub's list of untrusted inputs).
@@ -66,11 +70,21 @@ describe('the promotion workflow template', () => {
   const workflow = parse('templates/github/workflows/promotion.yml');
   const { validate, merge } = workflow.jobs as { validate: Job; merge: Job };
 
+  const action = (job: Job) => job.steps!.find((s) => s.uses === PINNED)!;
+  const actionYml = load(readFileSync(join(ROOT, 'action.yml'), 'utf8')) as {
+    inputs: Record<string, unknown>;
+  };
+
+  it('names the Action by the placeholder init replaces, in both jobs', () => {
+    const raw = readFileSync(join(ROOT, 'templates/github/workflows/promotion.yml'), 'utf8');
+    expect(raw.match(new RegExp(`uses: ${ACTION_PLACEHOLDER} # v\\S+$`, 'gm'))).toHaveLength(2);
+  });
+
   it('validates on pull_request with contents: read and statuses: write only', () => {
     expect(Object.keys(workflow.on)).toEqual(['pull_request', 'merge_group']);
     expect(workflow.permissions).toEqual({});
     expect(validate.permissions).toEqual({ contents: 'read', statuses: 'write' });
-    expect(validate.steps!.map((s) => s.run).filter(Boolean)).toContain('git-promote validate');
+    expect(action(validate).with).toEqual({ command: 'validate', token: '${{ github.token }}' });
   });
 
   it('merges only after validate, only same-repository labelled PRs, with the sha guard', () => {
@@ -86,22 +100,26 @@ describe('the promotion workflow template', () => {
     });
     // The job outlives merge's default wait for required checks (policy.mergeWait, 15m).
     expect((merge as { 'timeout-minutes'?: number })['timeout-minutes']).toBeGreaterThan(15);
-    const step = merge.steps!.find((s) => s.run?.startsWith('git-promote merge'))!;
-    expect(step.run).toBe('git-promote merge --pr "${PR_NUMBER}" --sha "${HEAD_SHA}"');
-    expect(step.env).toMatchObject({
-      PR_NUMBER: '${{ github.event.pull_request.number }}',
-      HEAD_SHA: '${{ github.event.pull_request.head.sha }}',
+    expect(action(merge).with).toEqual({
+      command: 'merge',
+      token: '${{ github.token }}',
+      pr: '${{ github.event.pull_request.number }}',
+      sha: '${{ github.event.pull_request.head.sha }}',
     });
   });
 
-  it('installs git-promote before checking out the pull request', () => {
-    for (const job of [validate, merge]) {
-      const steps = job.steps!;
-      const install = steps.findIndex((s) => s.run?.includes('npm install --global --ignore-scripts'));
-      const checkout = steps.findIndex((s) => s.uses?.startsWith('actions/checkout@'));
-      expect(install).toBeGreaterThanOrEqual(0);
-      expect(install).toBeLessThan(checkout);
-    }
+  it('passes the Action only inputs action.yml declares', () => {
+    for (const job of [validate, merge])
+      for (const key of Object.keys(action(job).with ?? {}))
+        expect(Object.keys(actionYml.inputs)).toContain(key);
+  });
+
+  it('installs nothing from a registry and runs no script at all', () => {
+    for (const job of [validate, merge])
+      for (const step of job.steps!) {
+        expect(step.run).toBeUndefined();
+        expect(step.uses).not.toMatch(/^actions\/setup-node@/);
+      }
   });
 
   it('documents the GITHUB_TOKEN limitation and the GitHub App alternative', () => {

@@ -1,0 +1,46 @@
+#!/usr/bin/env node
+/**
+ * esbuild bundles, reproducible byte for byte (pinned esbuild, relative paths, no timestamps):
+ *   node scripts/bundle.mjs action [outdir]  the GitHub Action, dist-action/index.js (committed)
+ *   node scripts/bundle.mjs cli [outdir]     the installable CLI, dist/bundle/main.js (the package bin)
+ * Every runtime dependency is inside the bundle, so the packed CLI installs with the network off.
+ */
+import { chmodSync, rmSync } from 'node:fs';
+import { join } from 'node:path';
+import process from 'node:process';
+import { build } from 'esbuild';
+
+const TARGETS = {
+  // One file: the runner runs `main` with node24 and nothing installed.
+  action: { entryPoints: ['src/action/index.ts'], outdir: 'dist-action', splitting: false },
+  // Split chunks: commands stay lazily loaded, so --version and --help import no octokit.
+  cli: { entryPoints: ['src/cli/main.ts'], outdir: 'dist/bundle', splitting: true },
+};
+
+const [which, outdir] = process.argv.slice(2);
+const target = TARGETS[which];
+if (!target) {
+  process.stderr.write(`usage: node scripts/bundle.mjs ${Object.keys(TARGETS).join('|')} [outdir]\n`);
+  process.exit(2);
+}
+const out = outdir ?? target.outdir;
+// A fresh directory: chunks of an earlier build must not linger (and be packed or committed).
+rmSync(out, { recursive: true, force: true });
+await build({
+  entryPoints: target.entryPoints,
+  outdir: out,
+  bundle: true,
+  splitting: target.splitting,
+  chunkNames: 'chunks/[name]-[hash]',
+  format: 'esm',
+  platform: 'node',
+  target: 'node20',
+  // CommonJS dependencies call require() for node built-ins: give the ES module one.
+  banner: {
+    js: "import { createRequire as __gpCreateRequire } from 'node:module';\nconst require = __gpCreateRequire(import.meta.url);",
+  },
+  legalComments: 'linked',
+  logLevel: 'warning',
+  absWorkingDir: process.cwd(),
+});
+if (which === 'cli') chmodSync(join(out, 'main.js'), 0o755);
