@@ -167,6 +167,11 @@ export const COMMANDS: CommandSpec[] = [
         description: 'write the pointer files of that instant into dir, with a promote-as-of.json manifest',
       },
       { flags: '--range <start..end>', description: 'list the change points in a range instead' },
+      { flags: '--game-date <date>', description: 'the slate date, with --as-of, instead of <instant>' },
+      {
+        flags: '--as-of <mode>',
+        description: 'with --game-date: end (end of that ET day) or pretip (asOf.pretip ET time)',
+      },
       { flags: '--no-fetch', description: 'use the last fetched remote branch instead of fetching' },
     ],
     load: async () => (await import('../commands/at.js')).at,

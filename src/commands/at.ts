@@ -9,6 +9,7 @@ import { writeFileAtomic } from '../adapters/fs/atomic-write.js';
 import { loadConfig } from '../adapters/config-file.js';
 import {
   changePoints,
+  gameDateInstant,
   missing,
   parseInstant,
   parseRange,
@@ -25,6 +26,8 @@ export interface AtOptions {
   source?: string;
   write?: string;
   range?: string;
+  gameDate?: string;
+  asOf?: string;
   fetch?: boolean;
   config?: string;
 }
@@ -44,6 +47,8 @@ function atOptions(opts: Record<string, unknown>): AtOptions & { source: 'branch
     source,
     write: str('write'),
     range: str('range'),
+    gameDate: str('gameDate'),
+    asOf: str('asOf'),
     fetch: opts.fetch !== false,
     config: str('config'),
   };
@@ -65,7 +70,19 @@ export async function at(args: string[], opts: Record<string, unknown>, ctx: Con
         '--write takes one instant, not a --range',
         'Run `git promote at <instant> --write DIR` per partition.',
       );
-  } else if (input === undefined) {
+  }
+  if (o.gameDate !== undefined) {
+    if (input !== undefined || o.range !== undefined)
+      throw new UsageError(
+        'pass one of <instant>, --game-date or --range',
+        'Run `git promote at --game-date 2026-11-03 --as-of pretip`.',
+      );
+  } else if (o.asOf !== undefined) {
+    throw new UsageError(
+      '--as-of needs --game-date',
+      'Run `git promote at --game-date 2026-11-03 --as-of pretip`.',
+    );
+  } else if (o.range === undefined && input === undefined) {
     throw new UsageError(
       'missing <instant>',
       'Run `git promote at 2026-11-03T22:00Z` or `git promote at 2026-11-03`.',
@@ -73,9 +90,12 @@ export async function at(args: string[], opts: Record<string, unknown>, ctx: Con
   }
   // Parsed before anything is read: a malformed instant is a usage error whatever the source.
   const range = o.range !== undefined ? parseRange(o.range) : null;
-  const instant = input !== undefined ? parseInstant(input) : 0;
+  let instant = input !== undefined ? parseInstant(input) : 0;
+  // The date and mode are checked before the config is read; the pretip time comes from it.
+  if (o.gameDate !== undefined) gameDateInstant(o.gameDate, o.asOf ?? 'end', '00:00');
 
   const { config, root } = await loadConfig(ctx.cwd, ctx.env, o.config);
+  if (o.gameDate !== undefined) instant = gameDateInstant(o.gameDate, o.asOf ?? 'end', config.asOf?.pretip);
   const src =
     o.source === 'host'
       ? hostTimeline({ root, env: ctx.env, config })
@@ -109,7 +129,7 @@ export async function at(args: string[], opts: Record<string, unknown>, ctx: Con
   const absent = missing(snapshot);
   const data = {
     instant: iso(instant),
-    input,
+    input: o.gameDate !== undefined ? `--game-date ${o.gameDate} --as-of ${o.asOf ?? 'end'}` : input,
     source: src.source,
     from: src.label,
     commit: live?.commit ?? null,

@@ -3,7 +3,7 @@
  * branch's first-parent history or the agent's apply journal). Pure: the callers read the sources.
  */
 import { UsageError } from './errors.js';
-import { gameDateWindow, isGameDate, slateDate } from './game-date.js';
+import { gameDateWindow, isGameDate, slateDate, slateWallTime } from './game-date.js';
 
 /** One change of one pointer: from `at` (ms since the epoch) on, the pointer held `run`. */
 export interface PointerChangeAt {
@@ -45,6 +45,31 @@ export function parseInstant(value: string, what = '<instant>'): number {
       'Pass e.g. 2026-11-03T22:00Z, 2026-11-03T17:00-05:00, or 2026-11-03 (the end of that ET day).',
     );
   return ms;
+}
+
+/**
+ * `--game-date D --as-of MODE`: `end` is the end of that ET day (as a bare date is), `pretip` the
+ * configured ET wall-clock time (asOf.pretip) on that day, DST-aware.
+ */
+export function gameDateInstant(date: string, mode: string, pretip: string | undefined): number {
+  if (!isGameDate(date))
+    throw new UsageError(
+      `--game-date must be a date YYYY-MM-DD, not ${JSON.stringify(date)}`,
+      'Pass e.g. --game-date 2026-11-03.',
+    );
+  if (mode === 'end') return Date.parse(gameDateWindow(date).before);
+  if (mode !== 'pretip')
+    throw new UsageError(
+      `--as-of must be pretip or end, not ${JSON.stringify(mode)}`,
+      'Pass --as-of pretip or --as-of end.',
+    );
+  if (pretip === undefined)
+    throw new UsageError(
+      '--as-of pretip needs asOf.pretip in promote.config.json',
+      'Set asOf.pretip to the ET time the slate is scored before tip-off, e.g. { "asOf": { "pretip": "18:00" } }.',
+    );
+  const [h, m] = pretip.split(':').map(Number);
+  return slateWallTime(date, h! * 60 + m!);
 }
 
 /** `START..END`, each an instant as parseInstant reads it; START must not be after END. */

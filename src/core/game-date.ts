@@ -51,7 +51,12 @@ function zoneOffsetMs(instant: number, timeZone: string): number {
 
 /** The instant of 00:00 on `date` in the slate zone (DST-aware: midnight is never skipped there). */
 function slateMidnight(date: string): number {
-  const wall = Date.parse(`${date}T00:00:00Z`);
+  return slateWallTime(date, 0);
+}
+
+/** The instant of the wall-clock time `minutes` after 00:00 on `date` in the slate zone (DST-aware). */
+export function slateWallTime(date: string, minutes: number): number {
+  const wall = Date.parse(`${date}T00:00:00Z`) + minutes * 60_000;
   // Two passes: the offset at the first guess may be the other side of a DST change.
   const guess = wall - zoneOffsetMs(wall, SLATE_ZONE);
   return wall - zoneOffsetMs(guess, SLATE_ZONE);

@@ -1,4 +1,4 @@
-import { existsSync, readFileSync } from 'node:fs';
+import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { runCliProcess } from '../helpers/cli.js';
@@ -151,6 +151,37 @@ describe('at --source branch through the built CLI', () => {
     expect(data.points[4]!.commit).toBe(built.revert);
   });
 
+  it('--game-date D --as-of pretip reads the configured ET time of that slate', async () => {
+    const built = buildHistory();
+    repo = built.repo;
+    const configPath = join(repo.clone, 'promote.config.json');
+    const runsAt = async (pretip: string) => {
+      const config = JSON.parse(readFileSync(configPath, 'utf8')) as Record<string, unknown>;
+      writeFileSync(configPath, JSON.stringify({ ...config, asOf: { pretip } }));
+      const res = await runCliProcess(
+        ['at', '--game-date', '2026-11-05', '--as-of', 'pretip', '--json', '--no-fetch'],
+        { cwd: repo!.clone },
+      );
+      expect(res.code, res.stderr).toBe(0);
+      return JSON.parse(res.stdout) as AtJson;
+    };
+    // C reached the branch at 10:00 EST on the 5th.
+    const morning = await runsAt('09:00');
+    expect(morning.instant).toBe('2026-11-05T14:00:00.000Z');
+    expect(morning.pointers.minutes?.run).toBe('B');
+    expect((await runsAt('18:00')).pointers.minutes?.run).toBe('C');
+
+    writeFileSync(configPath, JSON.stringify({ ...JSON.parse(readFileSync(configPath, 'utf8')), asOf: {} }));
+    const unset = await runCliProcess(
+      ['at', '--game-date', '2026-11-05', '--as-of', 'pretip', '--no-fetch'],
+      {
+        cwd: repo.clone,
+      },
+    );
+    expect(unset.code).toBe(2);
+    expect(unset.stderr).toContain('asOf.pretip');
+  });
+
   it('refuses a malformed instant or source with exit 2 and a hint', async () => {
     repo = dated('2026-11-01T12:00:00Z', () => createPromotionRepo('A'));
     for (const args of [
@@ -159,6 +190,9 @@ describe('at --source branch through the built CLI', () => {
       ['at', 'last tuesday'],
       ['at', '2026-11-03', '--source', 'laptop'],
       ['at', '--range', '2026-11-05..2026-11-01'],
+      ['at', '--game-date', '2026-11-31'],
+      ['at', '--as-of', 'pretip'],
+      ['at', '2026-11-03', '--game-date', '2026-11-03'],
       ['at'],
     ]) {
       const res = await runCliProcess([...args, '--no-fetch'], { cwd: repo.clone });

@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import {
   changePoints,
+  gameDateInstant,
   liveAt,
   missing,
   parseInstant,
@@ -120,5 +121,22 @@ describe('changePoints', () => {
       t('2026-11-10T00:00Z'),
     );
     expect(points[1]!.fromGameDate).toBe('2026-11-06');
+  });
+});
+
+describe('gameDateInstant', () => {
+  const iso = (ms: number) => new Date(ms).toISOString();
+  it('is the configured ET wall-clock time on that slate, across DST changes', () => {
+    expect(iso(gameDateInstant('2026-10-31', 'pretip', '18:00'))).toBe('2026-10-31T22:00:00.000Z'); // EDT
+    expect(iso(gameDateInstant('2026-11-01', 'pretip', '18:00'))).toBe('2026-11-01T23:00:00.000Z'); // fall back
+    expect(iso(gameDateInstant('2026-03-07', 'pretip', '18:30'))).toBe('2026-03-07T23:30:00.000Z'); // EST
+    expect(iso(gameDateInstant('2026-03-08', 'pretip', '18:30'))).toBe('2026-03-08T22:30:00.000Z'); // spring forward
+    expect(iso(gameDateInstant('2026-11-03', 'end', undefined))).toBe('2026-11-04T04:59:59.999Z');
+  });
+
+  it('refuses a bad date, an unknown mode, or pretip without a configured time', () => {
+    expect(() => gameDateInstant('2026-11-31', 'end', undefined)).toThrow(UsageError);
+    expect(() => gameDateInstant('2026-11-03', 'tipoff', '18:00')).toThrow(UsageError);
+    expect(() => gameDateInstant('2026-11-03', 'pretip', undefined)).toThrow(/asOf\.pretip/);
   });
 });
