@@ -44,17 +44,17 @@ export async function bench(): Promise<BenchRow[]> {
     const points = (range.data as { points: unknown[] }).points.length;
     if (points !== world.expected.filter((c) => c.to !== c.from).length + 1)
       throw new Error(`at --range listed ${points} points`);
-    const baselineMs = await medianMs(plainLog, 7);
+    const baselineMs = await medianMs(plainLog, 11);
     return [
       {
         name: `at <instant>, 10,000 commits (${world.expected.length} changes)`,
-        ms: await medianMs(() => at([instant], { fetch: false }, ctx), 7),
+        ms: await medianMs(() => at([instant], { fetch: false }, ctx), 11),
         baselineName: 'git log --first-parent -- <pointer file>',
         baselineMs,
       },
       {
         name: `at --range over 365 days, 10,000 commits (${points} points)`,
-        ms: await medianMs(() => at([], { fetch: false, range: year }, ctx), 7),
+        ms: await medianMs(() => at([], { fetch: false, range: year }, ctx), 11),
         baselineName: 'git log --first-parent -- <pointer file>',
         baselineMs,
       },

@@ -32,8 +32,7 @@ export async function branchTimeline(input: {
 }): Promise<TimelineSource> {
   const { config, env } = input;
   const git = openGit(input.root, env);
-  const tip = await branchTip(git, config, input.fetch);
-  const prefix = await repoPrefix(git, 'at');
+  const [tip, prefix] = await Promise.all([branchTip(git, config, input.fetch), repoPrefix(git, 'at')]);
   const pointers = Object.entries(config.pointers);
   const files = Object.fromEntries(pointers.map(([name, p]) => [name, `${prefix}${p.file}`]));
   const logs = await Promise.all(
