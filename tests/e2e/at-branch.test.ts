@@ -3,7 +3,6 @@ import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { runCliProcess } from '../helpers/cli.js';
 import { GIT_TEST_ENV } from '../helpers/git-repo.js';
-import { pointerJson } from '../helpers/fixtures.js';
 import {
   MINUTES_FILE,
   RATES_FILE,
@@ -43,7 +42,9 @@ async function atRuns(cwd: string, instant: string): Promise<Record<string, stri
 }
 
 /** Promotion A (with rates R1), B (squash), C (merge commit), its rollback to B, a hand edit to D. */
-function buildHistory(): { repo: PromotionRepo; c: string; revert: string } {
+const HAND_EDITED = '{ "run_id": "D",\t"note": "by hand" }';
+
+function buildHistory(): { repo: PromotionRepo; c: string; revert: string; manual: string } {
   const r = dated('2026-11-01T12:00:00Z', () => createPromotionRepo('A'));
   dated('2026-11-03T15:00:00Z', () => r.promote('B', 11));
   const c = dated('2026-11-05T15:00:00Z', () => r.promoteByMerge('C', 12));
@@ -52,9 +53,10 @@ function buildHistory(): { repo: PromotionRepo; c: string; revert: string } {
     r.git(['push', '--quiet', 'origin', 'HEAD:refs/heads/main']);
     return r.head();
   });
-  dated('2026-11-09T15:00:00Z', () => r.manualEdit(pointerJson('D'), 'hand edit'));
+  // Not what JSON.stringify would write (a tab, no final newline): --write must copy, not re-serialize.
+  const manual = dated('2026-11-09T15:00:00Z', () => r.manualEdit(HAND_EDITED, 'hand edit'));
   r.git(['fetch', '--quiet', 'origin']);
-  return { repo: r, c, revert };
+  return { repo: r, c, revert, manual };
 }
 
 describe('at --source branch through the built CLI', () => {
@@ -116,6 +118,13 @@ describe('at --source branch through the built CLI', () => {
     expect(manifest.instant).toBe('2026-11-07T04:59:59.999Z');
     expect(manifest.commit).toBe(built.c);
     expect(manifest.pointers.minutes?.run).toBe('C');
+
+    const latest = join(repo.dir, 'backfill', 'latest');
+    const hand = await runCliProcess(['at', '2026-11-30', '--no-fetch', '--write', latest], {
+      cwd: repo.clone,
+    });
+    expect(hand.code, hand.stderr).toBe(0);
+    expect(readFileSync(join(latest, MINUTES_FILE), 'utf8')).toBe(HAND_EDITED);
 
     // Before the first pointer nothing is written.
     const none = join(repo.dir, 'backfill', 'none');
