@@ -51721,13 +51721,14 @@ function formatDuration(ms) {
 // src/core/game-date.ts
 var DATE = /^\d{4}-\d{2}-\d{2}$/;
 function slateDate(now) {
-  return new Intl.DateTimeFormat("en-CA", {
-    timeZone: "America/New_York",
-    year: "numeric",
-    month: "2-digit",
-    day: "2-digit"
-  }).format(now);
+  return SLATE_DATE.format(now);
 }
+var SLATE_DATE = new Intl.DateTimeFormat("en-CA", {
+  timeZone: "America/New_York",
+  year: "numeric",
+  month: "2-digit",
+  day: "2-digit"
+});
 function isGameDate(value) {
   if (!DATE.test(value)) return false;
   const d = /* @__PURE__ */ new Date(`${value}T00:00:00Z`);
@@ -51875,7 +51876,11 @@ var configSchema = external_exports.looseObject({
     statusCreators: ["github-actions[bot]"],
     mergeWait: "15m",
     merge: "direct"
-  })
+  }),
+  // `git promote at --game-date D --as-of pretip`: the slate's pretip instant, an ET wall-clock time.
+  asOf: external_exports.looseObject({
+    pretip: external_exports.string().regex(/^([01]\d|2[0-3]):[0-5]\d$/, 'must be an ET wall-clock time HH:MM, e.g. "18:00"').optional()
+  }).optional()
 });
 var metaSchema = external_exports.looseObject({
   run_id: runIdSchema,

@@ -157,6 +157,30 @@ export const COMMANDS: CommandSpec[] = [
     load: async () => (await import('../commands/history.js')).history,
   },
   {
+    name: 'at',
+    args: '[instant]',
+    summary: 'the run of every pointer live at an instant (ISO time, or a date: the end of that ET day)',
+    options: [
+      {
+        flags: '--source <source>',
+        description: "branch (the branch's first-parent history) or host (this host's apply journal)",
+        default: 'branch',
+      },
+      {
+        flags: '--write <dir>',
+        description: 'write the pointer files of that instant into dir, with a promote-as-of.json manifest',
+      },
+      { flags: '--range <start..end>', description: 'list the change points in a range instead' },
+      { flags: '--game-date <date>', description: 'the slate date, with --as-of, instead of <instant>' },
+      {
+        flags: '--as-of <mode>',
+        description: 'with --game-date: end (end of that ET day) or pretip (asOf.pretip ET time)',
+      },
+      { flags: '--no-fetch', description: 'use the last fetched remote branch instead of fetching' },
+    ],
+    load: async () => (await import('../commands/at.js')).at,
+  },
+  {
     name: 'doctor',
     args: '',
     summary: "the runbook's 2-minute checklist and triage of failed manifests",

@@ -2,13 +2,16 @@ const DATE = /^\d{4}-\d{2}-\d{2}$/;
 
 /** The ET slate date (YYYY-MM-DD in America/New_York) of an instant, as the runbook's game_date. */
 export function slateDate(now: Date): string {
-  return new Intl.DateTimeFormat('en-CA', {
-    timeZone: 'America/New_York',
-    year: 'numeric',
-    month: '2-digit',
-    day: '2-digit',
-  }).format(now);
+  return SLATE_DATE.format(now);
 }
+
+// Built once: a DateTimeFormat costs far more to construct than to use (`at --range` calls it per point).
+const SLATE_DATE = new Intl.DateTimeFormat('en-CA', {
+  timeZone: 'America/New_York',
+  year: 'numeric',
+  month: '2-digit',
+  day: '2-digit',
+});
 
 export function addDays(date: string, days: number): string {
   const d = new Date(`${date}T12:00:00Z`);
@@ -48,7 +51,12 @@ function zoneOffsetMs(instant: number, timeZone: string): number {
 
 /** The instant of 00:00 on `date` in the slate zone (DST-aware: midnight is never skipped there). */
 function slateMidnight(date: string): number {
-  const wall = Date.parse(`${date}T00:00:00Z`);
+  return slateWallTime(date, 0);
+}
+
+/** The instant of the wall-clock time `minutes` after 00:00 on `date` in the slate zone (DST-aware). */
+export function slateWallTime(date: string, minutes: number): number {
+  const wall = Date.parse(`${date}T00:00:00Z`) + minutes * 60_000;
   // Two passes: the offset at the first guess may be the other side of a DST change.
   const guess = wall - zoneOffsetMs(wall, SLATE_ZONE);
   return wall - zoneOffsetMs(guess, SLATE_ZONE);

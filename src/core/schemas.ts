@@ -206,6 +206,15 @@ export const configSchema = z.looseObject({
       mergeWait: '15m',
       merge: 'direct',
     }),
+  // `git promote at --game-date D --as-of pretip`: the slate's pretip instant, an ET wall-clock time.
+  asOf: z
+    .looseObject({
+      pretip: z
+        .string()
+        .regex(/^([01]\d|2[0-3]):[0-5]\d$/, 'must be an ET wall-clock time HH:MM, e.g. "18:00"')
+        .optional(),
+    })
+    .optional(),
 });
 
 export type Config = z.output<typeof configSchema>;
