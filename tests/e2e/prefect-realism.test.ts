@@ -11,7 +11,7 @@ import { cloudPath, type PrefectStandInOptions } from '../../src/sandbox/prefect
 import { runCliProcess } from '../helpers/cli.js';
 import { testContext } from '../helpers/context.js';
 import { doctorWorld, GAME_DATE, type DoctorWorld } from '../helpers/doctor-world.js';
-import { tempDir, testEnv } from '../helpers/git-repo.js';
+import { removeTempDirs, tempDir, testEnv } from '../helpers/git-repo.js';
 import { promoteOnMain } from '../helpers/sandbox-promotion.js';
 import { spawnCli } from '../helpers/agent-world.js';
 
@@ -21,6 +21,8 @@ afterEach(async () => {
   for (const w of worlds.splice(0)) await w.close();
   await doctorW?.cleanup();
   doctorW = undefined;
+  // The sandbox worlds live in folders made by tempDir(): remove them with their contents.
+  removeTempDirs();
 });
 
 async function world(prefect: Omit<PrefectStandInOptions, 'flow'> = {}): Promise<SandboxWorld> {
