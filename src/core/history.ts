@@ -84,6 +84,13 @@ export interface HistoryEntry {
   date: string;
   authorDate: string;
   author: { name: string; email: string };
+  /**
+   * Who proposed the change: the commit author, or for a commit a bot made (a squash merge by
+   * the promotion workflow) the first `Co-authored-by:` trailer GitHub adds for the PR's author.
+   */
+  proposer: { name: string; email: string } | null;
+  /** The bot that made the commit, when one did (it merged the PR); null for a person's commit. */
+  mergedBy: string | null;
   subject: string;
   from: string | null;
   to: string | null;
@@ -169,6 +176,18 @@ export interface ClassifyInput {
 // eslint-disable-next-line no-control-regex
 const printable = (text: string) => text.replace(/[\x00-\x1f\x7f]/g, '?');
 
+const isBot = (name: string) => /\[bot\]$/.test(name.trim());
+
+/** Proposer and merging bot of a commit (see HistoryEntry); a bot is never named as the proposer. */
+export function whoOf(commit: LogCommit): Pick<HistoryEntry, 'proposer' | 'mergedBy'> {
+  const author = { name: commit.authorName, email: commit.authorEmail };
+  if (!isBot(author.name)) return { proposer: author, mergedBy: null };
+  const coAuthor = [...commit.message.matchAll(/^Co-authored-by:\s*(.+?)\s*<([^>]*)>\s*$/gim)]
+    .map((m) => ({ name: printable(m[1]!), email: printable(m[2]!) }))
+    .find((a) => !isBot(a.name));
+  return { proposer: coAuthor ?? null, mergedBy: printable(author.name) };
+}
+
 /** One history entry: kind, PR and evidence of a pointer change. */
 export function classify(input: ClassifyInput): HistoryEntry {
   const { commit, from, to, block } = input;
@@ -181,6 +200,7 @@ export function classify(input: ClassifyInput): HistoryEntry {
     date: commit.commitDate,
     authorDate: commit.authorDate,
     author: { name: commit.authorName, email: commit.authorEmail },
+    ...whoOf(commit),
     subject: printable(commit.message.split('\n', 1)[0]!.trim()),
     from,
     to,
@@ -203,6 +223,7 @@ export function historyLines(pointer: string, entries: HistoryEntry[]): string[]
     const ev = e.evidence
       ? `  evidence ${e.evidence.gameDate ?? '?'}${e.evidence.rows === null ? '' : `, ${e.evidence.rows} rows`}`
       : '';
-    return `${date}  ${e.sha.slice(0, 12)}  ${e.kind.padEnd(11)}  ${move}  ${e.author.name}${pr}${ev}`;
+    const who = `${e.proposer?.name ?? '(unknown)'}${e.mergedBy ? ` (merged by ${e.mergedBy})` : ''}`;
+    return `${date}  ${e.sha.slice(0, 12)}  ${e.kind.padEnd(11)}  ${move}  ${who}${pr}${ev}`;
   });
 }

@@ -5,6 +5,7 @@ import {
   parseLog,
   prNumberFromMessage,
   revertedShas,
+  whoOf,
   type HistoryEntry,
 } from '../../../src/core/history.js';
 import { historyEntry, logCommit, sha } from '../../helpers/history-entries.js';
@@ -119,10 +120,49 @@ describe('classify', () => {
   });
 });
 
+describe('who made a change', () => {
+  it('names the PR author, never the bot that squash-merged it', () => {
+    const merged = logCommit({
+      authorName: 'github-actions[bot]',
+      authorEmail: '41898282+github-actions[bot]@users.noreply.github.com',
+      message:
+        'Promote minutes to B (#7)\n\nCo-authored-by: dependabot[bot] <x@y>\nCo-authored-by: Dana Scientist <dana@example.com>\n',
+    });
+    expect(whoOf(merged)).toEqual({
+      proposer: { name: 'Dana Scientist', email: 'dana@example.com' },
+      mergedBy: 'github-actions[bot]',
+    });
+    expect(whoOf(logCommit())).toEqual({
+      proposer: { name: 'Ann', email: 'ann@example.com' },
+      mergedBy: null,
+    });
+    expect(whoOf(logCommit({ authorName: 'promote-app[bot]', message: 'x\n' }))).toEqual({
+      proposer: null,
+      mergedBy: 'promote-app[bot]',
+    });
+  });
+});
+
 describe('historyLines', () => {
   it('prints one line per change', () => {
     const lines = historyLines('minutes', [entry('c', 'promotion', 'B', 'C')]);
     expect(lines).toEqual([`2026-11-25 10:05:00 Z  cccccccccccc  promotion    B -> C  Ann  evidence ?`]);
     expect(historyLines('minutes', [])).toEqual(['minutes: no changes on the branch']);
+    const byBot = classify({
+      commit: logCommit({
+        authorName: 'github-actions[bot]',
+        message: 'Promote minutes to C (#12)\n\nCo-authored-by: Dana <dana@example.com>\n',
+      }),
+      from: 'B',
+      to: 'C',
+      evidence: null,
+      evidenceAtParent: false,
+      block: null,
+      problems: [],
+      heldBefore: new Set(['B']),
+    });
+    expect(historyLines('minutes', [byBot])[0]).toContain(
+      'B -> C  Dana (merged by github-actions[bot])  PR #12',
+    );
   });
 });
