@@ -137,9 +137,10 @@ export const COMMANDS: CommandSpec[] = [
   {
     name: 'rollback',
     args: '<pointer>',
-    summary: 'git revert of the last promotion of a pointer, as a pull request',
+    summary: 'git revert of the latest change of a pointer, as a pull request',
     options: [
-      { flags: '--to <run>', description: 'revert every later promotion back to this run' },
+      { flags: '--to <run>', description: 'revert every later change back to this run' },
+      { flags: '--dry-run', description: 'make and check the reverts, print the diff, push nothing' },
       { flags: '--no-pr', description: 'push the branch but do not open a pull request' },
       { flags: '--reason <text>', description: 'why, for the PR body' },
       { flags: '--no-fetch', description: 'use the last fetched remote branch instead of fetching' },

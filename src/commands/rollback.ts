@@ -43,7 +43,8 @@ export async function rollback(
   if (!name) throw new UsageError('missing <pointer>', 'Run `git promote rollback <pointer>`.');
   const to = typeof opts.to === 'string' ? parseRunId(opts.to, '--to run') : undefined;
   const reason = typeof opts.reason === 'string' && opts.reason.trim() ? opts.reason.trim() : null;
-  const wantPr = opts.pr !== false;
+  const dryRun = opts.dryRun === true;
+  const wantPr = opts.pr !== false && !dryRun;
   const { config, root } = await loadConfig(ctx.cwd, ctx.env, opts.config as string | undefined);
   const pointer = pointerConfig(config, name);
   const { remote, branch: base } = config.repository;
@@ -78,7 +79,6 @@ export async function rollback(
   await verifyRestored(git, ctx, plan, head, file, prefix, pointer.runField);
 
   const branch = rollbackBranch(name, plan.reverts[0]!.sha);
-  await pushBranch(git, remote, head, branch);
   const reverted = plan.reverts.map((r) => ({
     sha: r.sha,
     pr: r.pr,
@@ -87,14 +87,35 @@ export async function rollback(
     subject: r.subject,
   }));
   const text = [
-    `rollback ${name}: ${plan.left ?? '(none)'} -> ${plan.restored}`,
+    `rollback ${name}: ${plan.left ?? '(none)'} -> ${plan.restored}${dryRun ? ' (dry run: nothing pushed)' : ''}`,
     ...plan.reverts.map(
       (r) =>
-        `  reverted ${short(r.sha)} ${r.subject}` +
+        `  ${dryRun ? 'would revert' : 'reverted'} ${short(r.sha)} ${r.subject}` +
         (kept[r.sha] ? ` (only ${name}; kept its other changes: ${kept[r.sha]!.join(', ')})` : ''),
     ),
-    `pushed ${branch} (${short(head)})`,
   ];
+  if (dryRun) {
+    // The reverts were made and checked in a temporary worktree; only their diff is shown.
+    const diff = await git.raw(['diff', '--no-color', '--no-ext-diff', tip, head, '--', file]);
+    return {
+      exitCode: 0,
+      data: {
+        pointer: name,
+        left: plan.left,
+        restored: plan.restored,
+        reverted,
+        branch,
+        head,
+        pushed: false,
+        pr: null,
+        reason,
+        kept,
+      },
+      text: [...text, `would push ${branch} (${short(head)})`, diff.trimEnd()],
+    };
+  }
+  await pushBranch(git, remote, head, branch);
+  text.push(`pushed ${branch} (${short(head)})`);
   let pr: { number: number; url: string; updated: boolean } | null = null;
   if (forge) {
     const body = rollbackBody({

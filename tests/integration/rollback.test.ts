@@ -147,6 +147,20 @@ describe('rollback', () => {
     );
   });
 
+  it('--dry-run makes and checks the reverts of any kind and prints the diff, pushing nothing', async () => {
+    const made = abc();
+    repo = made.repo;
+    repo.manualEdit(pointerJson('X'));
+    const out = await rollback(['minutes'], { ...noPr, dryRun: true }, rollbackContext(repo.clone));
+    expect(out.data).toMatchObject({ left: 'X', restored: 'C', pushed: false });
+    expect(out.text[0]).toBe('rollback minutes: X -> C (dry run: nothing pushed)');
+    expect(out.text.join('\n')).toMatch(/^-\s+"run_id": "X"$/m);
+    expect(out.text.join('\n')).toMatch(/^\+\s+"run_id": "C"$/m);
+    const to = await rollback(['minutes'], { ...noPr, dryRun: true, to: 'A' }, rollbackContext(repo.clone));
+    expect((to.data as RollbackData).reverted).toHaveLength(3);
+    expect(remoteBranches(repo)).toEqual(['refs/heads/main']);
+  });
+
   it('reverts only this pointer of a commit that also changed another pointer, and says so', async () => {
     repo = createPromotionRepo('A');
     const both = repo.commit(
