@@ -9,8 +9,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { history } from '../src/commands/history.js';
-import type { Context } from '../src/commands/context.js';
-import { LONG_POINTER_FILE, buildLongHistory } from './long-history.js';
+import { LONG_POINTER_FILE, buildLongHistory, longHistoryContext } from './long-history.js';
 import { medianMs, type BenchRow } from './types.js';
 
 const run = promisify(execFile);
@@ -19,15 +18,7 @@ export async function bench(): Promise<BenchRow[]> {
   const dir = mkdtempSync(join(tmpdir(), 'git-promote-bench-history-'));
   try {
     const world = buildLongHistory(dir, { commits: 10_000, promoteEvery: 20, manualEvery: 333 });
-    const ctx: Context = {
-      cwd: world.clone,
-      env: world.env,
-      now: () => new Date(),
-      fetch: globalThis.fetch,
-      stdout: { write: () => undefined },
-      stderr: { write: () => undefined },
-      isTTY: false,
-    };
+    const ctx = longHistoryContext(world);
     const plainLog = (limit: string[]) =>
       run(
         'git',

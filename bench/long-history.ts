@@ -7,6 +7,7 @@
 import { execFileSync, spawnSync } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
+import type { Context } from '../src/commands/context.js';
 import { BENCH_ENV } from './git-env.js';
 
 export const LONG_POINTER_FILE = 'config/minutes_current_run.json';
@@ -124,4 +125,17 @@ export function buildLongHistory(
   run(dir, ['clone', '--quiet', remote, clone]);
   const expected = changes.reverse().map(({ mark, ...c }) => ({ sha: shaOf.get(mark)!, ...c }));
   return { remote, clone, expected, env };
+}
+
+/** A silent Context in the long history's clone, for the commands a benchmark runs in process. */
+export function longHistoryContext(world: LongHistory): Context {
+  return {
+    cwd: world.clone,
+    env: world.env,
+    now: () => new Date(),
+    fetch: globalThis.fetch,
+    stdout: { write: () => undefined },
+    stderr: { write: () => undefined },
+    isTTY: false,
+  };
 }

@@ -94,23 +94,22 @@ export async function rollback(
         (kept[r.sha] ? ` (only ${name}; kept its other changes: ${kept[r.sha]!.join(', ')})` : ''),
     ),
   ];
+  const result = {
+    pointer: name,
+    left: plan.left,
+    restored: plan.restored,
+    reverted,
+    branch,
+    head,
+    reason,
+    kept,
+  };
   if (dryRun) {
     // The reverts were made and checked in a temporary worktree; only their diff is shown.
     const diff = await git.raw(['diff', '--no-color', '--no-ext-diff', tip, head, '--', file]);
     return {
       exitCode: 0,
-      data: {
-        pointer: name,
-        left: plan.left,
-        restored: plan.restored,
-        reverted,
-        branch,
-        head,
-        pushed: false,
-        pr: null,
-        reason,
-        kept,
-      },
+      data: { ...result, pushed: false, pr: null },
       text: [...text, `would push ${branch} (${short(head)})`, diff.trimEnd()],
     };
   }
@@ -142,22 +141,7 @@ export async function rollback(
   } else {
     text.push(`no PR opened (--no-pr): open one from ${branch} into ${base} when ready`);
   }
-  return {
-    exitCode: 0,
-    data: {
-      pointer: name,
-      left: plan.left,
-      restored: plan.restored,
-      reverted,
-      branch,
-      head,
-      pushed: true,
-      pr,
-      reason,
-      kept,
-    },
-    text,
-  };
+  return { exitCode: 0, data: { ...result, pushed: true, pr }, text };
 }
 
 /** The rollback head must select the restored run, and that run's evidence must be in its tree. */
