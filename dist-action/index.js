@@ -57321,8 +57321,18 @@ async function fetchTipAndCommit(git, remote, branch, commit) {
   if (!/^[0-9a-f]{40,64}$/.test(commit))
     throw new UsageError(`not a commit id: ${commit}`, "Pass a full sha.");
   const ref = `refs/remotes/${remote}/${branch}`;
+  const shallow = (await git.raw(["rev-parse", "--is-shallow-repository"])).trim() === "true";
   try {
-    await git.raw(["fetch", "--quiet", "--no-tags", "--", remote, `+refs/heads/${branch}:${ref}`, commit]);
+    await git.raw([
+      "fetch",
+      "--quiet",
+      "--no-tags",
+      ...shallow ? ["--unshallow"] : [],
+      "--",
+      remote,
+      `+refs/heads/${branch}:${ref}`,
+      commit
+    ]);
   } catch (err) {
     throw gitFailureError({
       what: `git fetch of ${branch} and ${commit.slice(0, 12)} from ${remote}`,

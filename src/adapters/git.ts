@@ -102,8 +102,8 @@ export async function fetchBranch(git: Git, remote: string, branch: string): Pro
 }
 
 /**
- * Fetch the current tip of `branch` and one commit by sha (a PR head), in one call; returns the
- * tip. GitHub serves any commit reachable from its refs by sha (pull request heads included).
+ * Fetch the current tip of `branch` and one commit by sha (a PR head), in one call, with full
+ * history; returns the tip. GitHub serves any commit reachable from its refs by sha (pull request heads included).
  */
 export async function fetchTipAndCommit(
   git: Git,
@@ -116,8 +116,19 @@ export async function fetchTipAndCommit(
   if (!/^[0-9a-f]{40,64}$/.test(commit))
     throw new UsageError(`not a commit id: ${commit}`, 'Pass a full sha.');
   const ref = `refs/remotes/${remote}/${branch}`;
+  // The branch's whole history decides what is a rollback: a shallow checkout is deepened first.
+  const shallow = (await git.raw(['rev-parse', '--is-shallow-repository'])).trim() === 'true';
   try {
-    await git.raw(['fetch', '--quiet', '--no-tags', '--', remote, `+refs/heads/${branch}:${ref}`, commit]);
+    await git.raw([
+      'fetch',
+      '--quiet',
+      '--no-tags',
+      ...(shallow ? ['--unshallow'] : []),
+      '--',
+      remote,
+      `+refs/heads/${branch}:${ref}`,
+      commit,
+    ]);
   } catch (err) {
     throw gitFailureError({
       what: `git fetch of ${branch} and ${commit.slice(0, 12)} from ${remote}`,

@@ -322,6 +322,26 @@ describe('the trust boundary, attacked through the CLI', () => {
     await hostUntouched(w);
   });
 
+  it('merge from a shallow checkout still tells a rollback by the whole branch history', async () => {
+    const w = await world();
+    // main: minutes m1 (old evidence) -> m2; the rollback returns it to m1 without new smoke.
+    w.repo.commit(promotionFiles('m2', fresh('minutes', 'm2')), 'Promote minutes to m2 (#1)');
+    pushBranch(w.repo, 'rollback/minutes/m2', { 'config/minutes_current_run.json': pointerJson('m1') });
+    const pr = await openPull(w.gh, 'rollback/minutes/m2', ['rollback']);
+    expect((await validate(w, pr)).code).toBe(0);
+    const shallow = join(w.repo.dir, 'shallow');
+    git(w.repo.dir, ['clone', '--quiet', '--depth', '1', `file://${w.repo.remote}`, shallow]);
+    const m = await runStep(
+      w.gh,
+      shallow,
+      w.repo.dir,
+      ['merge', '--pr', String(pr.number), '--sha', pr.head],
+      pr,
+    );
+    expect(m.code, m.stderr).toBe(0);
+    expect(git(shallow, ['rev-parse', '--is-shallow-repository']).trim()).toBe('false');
+  });
+
   it('.gitattributes (or any other file) under promotions/ is outside the promotion scope', async () => {
     const w = await world();
     pushBranch(w.repo, 'promote/minutes/m6', {

@@ -75,6 +75,13 @@ describe('the promotion workflow template', () => {
     inputs: Record<string, unknown>;
   };
 
+  it('checks out full history in both jobs (validate and merge read the branch history)', () => {
+    for (const job of [validate, merge]) {
+      const checkout = job.steps!.find((s) => s.uses?.startsWith('actions/checkout@'))!;
+      expect(checkout.with?.['fetch-depth']).toBe(0);
+    }
+  });
+
   it('names the Action by the placeholder init replaces, in both jobs', () => {
     const raw = readFileSync(join(ROOT, 'templates/github/workflows/promotion.yml'), 'utf8');
     expect(raw.match(new RegExp(`uses: ${ACTION_PLACEHOLDER} # v\\S+$`, 'gm'))).toHaveLength(2);
