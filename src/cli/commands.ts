@@ -1,5 +1,5 @@
 /**
- * Every command of DESIGN.md with its arguments, options and help. Handlers are loaded lazily,
+ * Every command of git-promote with its arguments, options and help. Handlers are loaded lazily,
  * so `--version` and `--help` never import octokit or other heavy modules.
  */
 import type { Context, Outcome } from '../commands/context.js';

@@ -1,5 +1,5 @@
 /**
- * Where evidence lives in the repository: `promotions/<pointer>/<run_id>.json` (DESIGN.md "Evidence").
+ * Where evidence lives in the repository: `promotions/<pointer>/<run_id>.json` (the evidence format in the README).
  */
 import { isRunId } from './run-id.js';
 

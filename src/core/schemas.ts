@@ -1,6 +1,7 @@
 /**
- * The data formats of DESIGN.md, as zod schemas. Objects are loose: unknown keys are kept, never
- * dropped, so a file written back by git-promote loses nothing the pipeline put there.
+ * The data formats of git-promote, as zod schemas. The pipeline's files (pointer, meta, manifest)
+ * and evidence are loose: unknown keys are kept, never dropped, so a file written back by
+ * git-promote loses nothing the pipeline put there. The config is ours and strict (see config.ts).
  */
 import { z } from 'zod';
 import semver from 'semver';
