@@ -1,7 +1,7 @@
 /**
  * The data formats of git-promote, as zod schemas. The pipeline's files (pointer, meta, manifest)
  * and evidence are loose: unknown keys are kept, never dropped, so a file written back by
- * git-promote loses nothing the pipeline put there. The config is ours and strict (see config.ts).
+ * git-promote loses nothing the pipeline put there. The config is ours and strict (unknown-keys.ts).
  */
 import { z } from 'zod';
 import semver from 'semver';
