@@ -66,11 +66,9 @@ export interface ApplyDeps {
   afterApply: AfterApplyHook[];
 }
 
+/** 20261126T180000.000Z: a sortable instant that is also a valid run id. */
 function compactTime(d: Date): string {
-  return d
-    .toISOString()
-    .replace(/[-:]/g, '')
-    .replace(/\.\d+Z$/, 'Z');
+  return d.toISOString().replace(/[-:]/g, '');
 }
 
 /** One apply pass. The lock must be held unless dryRun. */
@@ -226,7 +224,9 @@ export async function applyPass(
   }
 
   const now = ctx.now();
-  const id = `apply-${compactTime(now)}-${tip.slice(0, 12)}`;
+  // Unique per pass, even for two passes in one millisecond (an apply and a drift restore): the
+  // record of a write is told apart by its id. Stored in the intent, so recovery keeps it.
+  const id = `apply-${compactTime(now)}-${tip.slice(0, 12)}-${randomBytes(3).toString('hex')}`;
   const trigger: ApplyReport['trigger'] =
     changed.length === 0 ? 'not-needed' : opts.trigger === false ? 'skipped' : hooksWanted ? 'done' : 'none';
   const manifestPath =

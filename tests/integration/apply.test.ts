@@ -279,6 +279,12 @@ describe('git promote apply', () => {
     );
     expect(r.out).toContain('rates: r0-by-hand -> r1 (restore');
     expect(w.runInTarget('rates')).toBe('r1');
+    // Both passes ran at the same instant (the test clock): each still has its own apply id, so
+    // the restore is journaled and recorded, not taken for the first apply.
+    const applied = journal(w).filter((e) => e.event === 'applied');
+    expect(applied).toHaveLength(2);
+    expect(new Set(applied.map((e) => e.id)).size).toBe(2);
+    expect(stateFile(w).applied.id).toBe(applied[1]!.id);
   });
 
   it('exits 4 when another process holds the lock, and recovers a stale lock of a dead process', async () => {
