@@ -16,6 +16,7 @@ import { createPipelineWorld, type PipelineWorld } from '../helpers/smoke-scorer
 import { createAgentWorld, type AgentWorld } from '../helpers/agent-world.js';
 import { startPrefectStandIn, type PrefectStandIn } from '../../src/sandbox/prefect/index.js';
 import { hostname } from 'node:os';
+import { alive, waitUntil } from '../helpers/wait.js';
 
 let repo: TestRepo;
 beforeAll(() => {
@@ -257,7 +258,7 @@ describe('Ctrl-C through `git promote`', () => {
         child.on('close', (code, signal) => done({ code, signal })),
       );
       const pids = join(world.data, 'models', 'minutes', 'run=m-hang', 'pids.json');
-      await until(() => existsSync(pids) && readFileSync(pids, 'utf8').length > 0);
+      await waitUntil(() => existsSync(pids) && readFileSync(pids, 'utf8').length > 0, `${pids} written`);
       expect(readdirSync(tmp).length).toBeGreaterThan(0); // smoke's temp directories exist
       // The terminal's interrupt to the group, then the copy git forwards to git-promote (whose
       // arrival order and spacing vary; sent explicitly here so the test does not depend on luck).
@@ -274,7 +275,7 @@ describe('Ctrl-C through `git promote`', () => {
       expect(stderr).not.toContain('waitpid');
       expect(readdirSync(tmp)).toEqual([]);
       const { worker } = JSON.parse(readFileSync(pids, 'utf8')) as { worker: number };
-      await until(() => !alive(worker));
+      await waitUntil(() => !alive(worker), `process ${worker} to end`);
     } finally {
       world.cleanup();
     }
@@ -292,7 +293,7 @@ describe('Ctrl-C through `git promote`', () => {
       child.stderr.resume();
       const closed = new Promise<number | null>((done) => child.on('close', (code) => done(code)));
       const pids = join(world.data, 'models', 'minutes', 'run=m-hang', 'pids.json');
-      await until(() => existsSync(pids) && readFileSync(pids, 'utf8').length > 0);
+      await waitUntil(() => existsSync(pids) && readFileSync(pids, 'utf8').length > 0, `${pids} written`);
       child.kill('SIGINT');
       expect(await closed).toBe(130);
     } finally {
@@ -305,23 +306,6 @@ function parentPid(pid: number): number {
   // /proc/<pid>/stat: "pid (comm) state ppid …"; comm may hold spaces, so read after the last ")".
   const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
   return Number(stat.slice(stat.lastIndexOf(')') + 2).split(' ')[1]);
-}
-
-function alive(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch {
-    return false;
-  }
-}
-
-async function until(condition: () => boolean, ms = 15_000): Promise<void> {
-  const deadline = Date.now() + ms;
-  while (!condition()) {
-    if (Date.now() > deadline) throw new Error('condition not met in time');
-    await new Promise((r) => setTimeout(r, 20));
-  }
 }
 
 describe('git failures', () => {
@@ -381,7 +365,7 @@ describe('sandbox --keep', () => {
     child.stdout.on('data', (c: Buffer) => (out += c.toString()));
     const closed = new Promise<number | null>((done) => child.on('close', done));
     try {
-      await until(() => /Model artifacts: .*\n/.test(out), 120_000);
+      await waitUntil(() => /Model artifacts: .*\n/.test(out), 'the sandbox instructions', 120_000);
       // The exports printed before the first `cd` (later ones are for the server's steps).
       const shell = out.slice(out.indexOf('In another shell:'), out.indexOf('  cd '));
       const exports = Object.fromEntries(

@@ -10,6 +10,7 @@ import { createCommandTrigger } from '../../src/adapters/flow/command-trigger.js
 import { runCliProcess } from '../helpers/cli.js';
 import { createAgentWorld } from '../helpers/agent-world.js';
 import { createPipelineWorld, type PipelineWorld } from '../helpers/smoke-scorer.js';
+import { alive } from '../helpers/wait.js';
 
 let world: PipelineWorld | undefined;
 const spawned: number[] = [];
@@ -31,15 +32,6 @@ function escapedPid(w: PipelineWorld, run: string): number {
   const pid = (JSON.parse(readFileSync(file, 'utf8')) as { pid: number }).pid;
   spawned.push(pid);
   return pid;
-}
-
-function alive(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch {
-    return false;
-  }
 }
 
 describe('a child that escaped its process group and holds the pipes', () => {
