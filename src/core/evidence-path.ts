@@ -21,8 +21,3 @@ export function parseEvidencePath(path: string): { pointer: string; runId: strin
   const runId = file.slice(0, -'.json'.length);
   return isRunId(runId) ? { pointer, runId } : null;
 }
-
-/** True for every path under promotions/ (the only place besides pointer files a promotion may touch). */
-export function isUnderPromotions(path: string): boolean {
-  return path.startsWith(`${EVIDENCE_DIR}/`);
-}

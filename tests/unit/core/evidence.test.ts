@@ -5,7 +5,7 @@ import {
   evidenceProblems,
   manifestChecks,
 } from '../../../src/core/evidence.js';
-import { evidencePath, isUnderPromotions, parseEvidencePath } from '../../../src/core/evidence-path.js';
+import { evidencePath, parseEvidencePath } from '../../../src/core/evidence-path.js';
 import { canonicalSha256 } from '../../../src/core/meta-hash.js';
 import { evidenceSchema, type Manifest, type Meta } from '../../../src/core/schemas.js';
 
@@ -104,7 +104,5 @@ describe('evidence paths', () => {
       'promotions/minutes/..json',
     ])
       expect(parseEvidencePath(path), path).toBeNull();
-    expect(isUnderPromotions('promotions/minutes/x.md')).toBe(true);
-    expect(isUnderPromotions('promotions.sh')).toBe(false);
   });
 });
