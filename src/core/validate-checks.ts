@@ -486,9 +486,8 @@ export function checkFileTypes(input: ValidateInput): CheckResult[] {
  * neither passes as "needs human review" (merge never merges it; people review and merge it).
  */
 export function checkScope(input: ValidateInput): CheckResult {
-  const promotion = input.changes.filter((c) => promotionPath(input.config, c) !== null);
   const other = input.changes.filter((c) => promotionPath(input.config, c) === null).map((c) => c.path);
-  if (promotion.length === 0)
+  if (other.length === input.changes.length)
     return {
       ...pass(
         'scope',
