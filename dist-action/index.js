@@ -58040,9 +58040,8 @@ function checkFileTypes(input2) {
   return results;
 }
 function checkScope(input2) {
-  const promotion = input2.changes.filter((c3) => promotionPath(input2.config, c3) !== null);
   const other = input2.changes.filter((c3) => promotionPath(input2.config, c3) === null).map((c3) => c3.path);
-  if (promotion.length === 0)
+  if (other.length === input2.changes.length)
     return {
       ...pass(
         "scope",
@@ -58354,12 +58353,8 @@ async function chooseRange(opts, ctx, git, configPath) {
   };
 }
 async function targetTip(git, event) {
-  if (event.baseRef && /^(?!-)[A-Za-z0-9._/-]+$/.test(event.baseRef) && !event.baseRef.includes("..")) {
-    const ref = `refs/remotes/origin/${event.baseRef}`;
-    const sha2 = await git.raw(["rev-parse", "--verify", "--quiet", "--end-of-options", `${ref}^{commit}`]).catch(() => "");
-    if (sha2.trim()) return ref;
-  }
-  return event.base ?? void 0;
+  const fetched = event.baseRef ? await resolveCommit(git, `refs/remotes/origin/${event.baseRef}`, "--base").catch(() => null) : null;
+  return fetched ?? event.base ?? void 0;
 }
 async function defaultBaseRef(configPath) {
   let remote = "origin";

@@ -156,14 +156,10 @@ async function chooseRange(
  * Actions is the PR's.
  */
 async function targetTip(git: Git, event: ActionsEvent): Promise<string | undefined> {
-  if (event.baseRef && /^(?!-)[A-Za-z0-9._/-]+$/.test(event.baseRef) && !event.baseRef.includes('..')) {
-    const ref = `refs/remotes/origin/${event.baseRef}`;
-    const sha = await git
-      .raw(['rev-parse', '--verify', '--quiet', '--end-of-options', `${ref}^{commit}`])
-      .catch(() => '');
-    if (sha.trim()) return ref;
-  }
-  return event.base ?? undefined;
+  const fetched = event.baseRef
+    ? await resolveCommit(git, `refs/remotes/origin/${event.baseRef}`, '--base').catch(() => null)
+    : null;
+  return fetched ?? event.base ?? undefined;
 }
 
 /**
