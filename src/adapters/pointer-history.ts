@@ -4,6 +4,7 @@
  * one `git cat-file --batch` for the evidence of every change.
  */
 import type { Git, Env } from './git.js';
+import { runsHeld } from '../core/change-kind.js';
 import { readBlobs } from './git.js';
 import {
   FULL_CONTEXT,
@@ -70,9 +71,11 @@ export async function readPointerChanges(
 /** Every change of the pointer file on the first-parent history of `tip`, newest first. */
 export async function readPointerHistory(input: PointerHistoryInput): Promise<HistoryEntry[]> {
   // The whole history is read even with a limit: a change's kind depends on every earlier run.
+  // Evidence is read only for the changes shown.
   const changes = await readPointerChanges({ ...input, limit: undefined });
+  const shown = changes.slice(0, input.limit);
   const specs: string[] = [];
-  const slots = changes.map(({ commit, to }) => {
+  const slots = shown.map(({ commit, to }) => {
     const path = repoEvidencePath(input.prefix, input.pointer, to);
     if (path === null) return -1;
     specs.push(`${commit.sha}:${path}`, `${commit.sha}^1:${path}`);
@@ -80,10 +83,10 @@ export async function readPointerHistory(input: PointerHistoryInput): Promise<Hi
   });
   const blobs = await readBlobs(input.git.cwd, input.env, specs);
   // Oldest first, so each change is classified by the runs the pointer held before it.
-  const held = new Set<string>();
+  const held = runsHeld(changes.slice(shown.length));
   const entries: HistoryEntry[] = [];
-  for (let i = changes.length - 1; i >= 0; i--) {
-    const { commit, from, to, problems } = changes[i]!;
+  for (let i = shown.length - 1; i >= 0; i--) {
+    const { commit, from, to, problems } = shown[i]!;
     const slot = slots[i]!;
     entries.push(
       classify({
@@ -100,5 +103,5 @@ export async function readPointerHistory(input: PointerHistoryInput): Promise<Hi
     if (from !== null) held.add(from);
     if (to !== null) held.add(to);
   }
-  return entries.reverse().slice(0, input.limit);
+  return entries.reverse();
 }
