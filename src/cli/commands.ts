@@ -121,7 +121,7 @@ export const COMMANDS: CommandSpec[] = [
       { flags: '--no-trigger', description: 'do not trigger the flow after applying' },
       { flags: '--wait', description: 'wait for another agent holding the lock instead of exiting 4' },
     ],
-    load: async () => (await import('../commands/agent.js')).agent,
+    load: async () => (await import('../agent/loop.js')).agent,
   },
   {
     name: 'verify',

@@ -7,29 +7,30 @@
  */
 import { readRegularFile } from '../adapters/read-text.js';
 import { resolve } from 'node:path';
-import { createTwoFilesPatch } from 'diff';
 import { loadConfig } from '../adapters/config-file.js';
 import { fetchBranch, openGit, readBlobs } from '../adapters/git.js';
 import { commitShape, fetchRemoteBranch, pushWithLease } from '../adapters/git-commit.js';
 import { PromotionBranch } from '../core/branch-name.js';
 import { pointerConfig } from '../core/config.js';
 import { CheckFailedError, isPromoteError, UsageError } from '../core/errors.js';
-import { evidenceProblems, outputShape } from '../core/evidence.js';
+import { evidenceProblems } from '../core/evidence.js';
 import { evidencePath } from '../core/evidence-path.js';
 import type { Forge } from '../core/forge.js';
 import { parseWith, stringifyJson } from '../core/json-file.js';
 import { newPointerFile, readPointerRun, setPointerRun } from '../core/pointer-file.js';
-import { PrBody, type PrBlock, type PrCheck, type PrMetric, type PrRow } from '../core/pr-body.js';
 import { parseRunId } from '../core/run-id.js';
 import { evidenceSchema, type Config, type Evidence, type Meta } from '../core/schemas.js';
 import type { Context, Outcome } from './context.js';
+import {
+  buildPullRequest,
+  promotionTitle,
+  type Assignment,
+  type Proposal,
+  type ProposedPointer,
+  type PullRequestDraft,
+} from '../core/promotion-pr.js';
 import { failedChecksError, parseGameDate, readCandidateMeta, smokeCandidate } from './smoke.js';
 import { afterPush, checkGitHub, checkLikeCi, refuseOrWarn } from './propose-preflight.js';
-
-export interface Assignment {
-  pointer: string;
-  run: string;
-}
 
 export function parseAssignments(args: string[], config: Config): Assignment[] {
   if (args.length === 0)
@@ -52,111 +53,6 @@ export function parseAssignments(args: string[], config: Config): Assignment[] {
     seen.add(pointer);
     return { pointer, run: parseRunId(arg.slice(i + 1), `run id for ${pointer}`) };
   });
-}
-
-export interface ProposedPointer {
-  pointer: string;
-  file: string;
-  from: string | null;
-  to: string;
-  evidence: Evidence;
-  evidencePath: string;
-  /** False when the base branch already holds this evidence file (evidence files are append-only). */
-  writeEvidence: boolean;
-  oldContent: string | null;
-  newContent: string;
-  currentMeta: Meta | null;
-}
-
-export interface Proposal {
-  base: string;
-  baseSha: string;
-  remote: string;
-  branch: string;
-  pointers: ProposedPointer[];
-  /** Pointers already at the requested run. */
-  unchanged: Assignment[];
-  files: Record<string, string>;
-  commitMessage: string;
-  labels: string[];
-}
-
-export interface PullRequestDraft {
-  title: string;
-  body: string;
-  head: string;
-  base: string;
-  labels: string[];
-}
-
-function titleOf(pointers: { pointer: string; to: string }[]): string {
-  return `promote ${pointers.map((p) => `${p.pointer} → ${p.to}`).join(', ')}`;
-}
-
-/** The pull request exactly as it will be sent (pure). */
-export function buildPullRequest(p: Proposal): PullRequestDraft {
-  const block: PrBlock = {
-    v: 1,
-    kind: 'promotion',
-    base: p.base,
-    branch: p.branch,
-    pointers: p.pointers.map((x) => ({
-      pointer: x.pointer,
-      file: x.file,
-      from: x.from,
-      to: x.to,
-      evidence: x.evidencePath,
-      meta_sha256: x.evidence.meta_sha256,
-      game_date: x.evidence.game_date,
-    })),
-  };
-  const rows: PrRow[] = p.pointers.map((x) => {
-    const shape = outputShape(x.evidence);
-    return {
-      pointer: x.pointer,
-      from: x.from,
-      to: x.to,
-      gameDate: x.evidence.game_date,
-      rows: shape.rows,
-      columns: shape.columns,
-      durationMs: x.evidence.smoke.duration_ms,
-    };
-  });
-  const checks: PrCheck[] = p.pointers.flatMap((x) =>
-    x.evidence.checks.map((c) => ({
-      pointer: x.pointer,
-      name: c.name,
-      ok: c.ok,
-      ...(c.detail ? { detail: c.detail } : {}),
-    })),
-  );
-  const metrics: PrMetric[] = p.pointers.flatMap((x) => {
-    const cand = x.evidence.meta.metrics ?? {};
-    const cur = x.currentMeta?.metrics ?? {};
-    const names = [...new Set([...Object.keys(cur), ...Object.keys(cand)])].sort();
-    return names.map((name) => ({
-      pointer: x.pointer,
-      name,
-      current: cur[name] ?? null,
-      candidate: cand[name] ?? null,
-    }));
-  });
-  const diffs = p.pointers.map((x) =>
-    createTwoFilesPatch(
-      `a/${x.file}`,
-      `b/${x.file}`,
-      x.oldContent ?? '',
-      x.newContent,
-      undefined,
-      undefined,
-      { context: 3 },
-    )
-      .split('\n')
-      .slice(1) // drop the "====" separator line
-      .join('\n'),
-  );
-  const body = new PrBody({ block, rows, checks, metrics, diffs }).toString();
-  return { title: titleOf(p.pointers), body, head: p.branch, base: p.base, labels: p.labels };
 }
 
 async function readEvidenceFiles(files: string[], cwd: string): Promise<Evidence[]> {
@@ -294,7 +190,7 @@ export async function buildProposal(input: {
     ? new PromotionBranch(pointers.map((x) => ({ pointer: x.pointer, run: x.to }))).toString()
     : '';
   const commitMessage = [
-    titleOf(pointers),
+    promotionTitle(pointers),
     '',
     ...pointers.map(
       (x) =>

@@ -9,6 +9,9 @@ import { runIdProblem } from './run-id.js';
 import { MAX_INTERVAL_MS, MAX_TIMEOUT_MS, parseDuration } from './duration.js';
 import { isGameDate } from './game-date.js';
 
+/** Where the pipeline writes each step's run manifest, under manifests.root. */
+export const DEFAULT_MANIFEST_LAYOUT = '{asset}/game_date={game_date}/run={run_id}/manifest.json';
+
 export const runIdSchema = z.string().superRefine((value, ctx) => {
   const problem = runIdProblem(value);
   if (problem) ctx.addIssue({ code: 'custom', message: `invalid run id: ${problem}` });
@@ -127,7 +130,7 @@ export const configSchema = z.looseObject({
       root: z.string().min(1),
       layout: z
         .string()
-        .default('{asset}/game_date={game_date}/run={run_id}/manifest.json')
+        .default(DEFAULT_MANIFEST_LAYOUT)
         .refine(
           (l) => ['{asset}', '{game_date}', '{run_id}'].every((p) => l.includes(p)),
           'must contain {asset}, {game_date} and {run_id}',

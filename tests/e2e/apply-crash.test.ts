@@ -8,7 +8,9 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { cpSync, existsSync, mkdirSync, readdirSync, readFileSync, watch, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { recoverInterrupted, lockSession, openSession, applyPass } from '../../src/commands/apply.js';
+import { applyPass } from '../../src/agent/apply-pass.js';
+import { recoverInterrupted } from '../../src/agent/record.js';
+import { lockSession, openSession } from '../../src/agent/session.js';
 import { CRASH_ENV, STEP_LOG_ENV, STEP_PAUSE_ENV } from '../../src/adapters/fs/crash-points.js';
 import { createAgentWorld, FILES, spawnCli, type AgentWorld } from '../helpers/agent-world.js';
 import { testContext } from '../helpers/context.js';

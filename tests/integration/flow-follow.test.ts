@@ -3,7 +3,7 @@ import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { createFlowTrigger } from '../../src/adapters/flow/flow-trigger.js';
 import { slateDate } from '../../src/core/game-date.js';
-import { triggerFollowVerify, type SavedFlowRun } from '../../src/commands/flow-follow.js';
+import { triggerFollowVerify, type SavedFlowRun } from '../../src/agent/flow-follow.js';
 import { flowWorld, type FlowWorld } from '../helpers/flow-world.js';
 import { waitGone } from '../helpers/wait.js';
 

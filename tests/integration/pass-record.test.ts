@@ -2,7 +2,7 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { makeAgent } from '../../src/commands/agent.js';
+import { makeAgent } from '../../src/agent/loop.js';
 import type { AfterApplyHook } from '../../src/core/apply-result.js';
 import { TransientError } from '../../src/core/errors.js';
 import { createAgentWorld, type AgentWorld } from '../helpers/agent-world.js';

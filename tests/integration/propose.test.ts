@@ -5,7 +5,8 @@
 import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { buildPullRequest, buildProposal, propose } from '../../src/commands/propose.js';
+import { buildProposal, propose } from '../../src/commands/propose.js';
+import { buildPullRequest } from '../../src/core/promotion-pr.js';
 import { PrBody } from '../../src/core/pr-body.js';
 import { evidenceSchema } from '../../src/core/schemas.js';
 import { loadConfig } from '../../src/adapters/config-file.js';

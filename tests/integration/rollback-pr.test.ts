@@ -4,7 +4,7 @@ import { rollback } from '../../src/commands/rollback.js';
 import { history } from '../../src/commands/history.js';
 import type { HistoryEntry } from '../../src/core/history.js';
 import { PrBody } from '../../src/core/pr-body.js';
-import { reportDeployment } from '../../src/commands/report-deployment.js';
+import { reportDeployment } from '../../src/agent/report-deployment.js';
 import { validateConfig } from '../../src/core/config.js';
 import type { GitHubStandIn } from '../../src/sandbox/github/index.js';
 import { startGitHubStandIn } from '../helpers/github-traffic.js';

@@ -9,8 +9,8 @@ import { UsageError } from '../core/errors.js';
 import { flowRunSince, type FlowRunInfo, type FlowStateType } from '../core/flow-state.js';
 import { slateDate } from '../core/game-date.js';
 import type { Config } from '../core/schemas.js';
-import type { Context } from './context.js';
-import { currentRun, targetDir, verifyPointer, type PointerVerification } from './verify.js';
+import type { Context } from '../commands/context.js';
+import { currentRun, targetDir, verifyPointer, type PointerVerification } from '../commands/verify.js';
 
 /** What is persisted (through `save`) before following, so a restart resumes the same run. */
 export interface SavedFlowRun {

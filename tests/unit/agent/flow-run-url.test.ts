@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { flowRunUrl } from '../../../src/commands/flow-run-url.js';
+import { flowRunUrl } from '../../../src/agent/flow-run-url.js';
 import type { Config } from '../../../src/core/schemas.js';
 
 const config = (api?: string) =>

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { backoffMs } from '../../../src/commands/agent.js';
+import { backoffMs } from '../../../src/agent/loop.js';
 import { crashHook, CRASH_ENV, noCrash } from '../../../src/adapters/fs/crash-points.js';
 
 describe('agent backoff', () => {

@@ -15,8 +15,8 @@ import { parseWith } from '../core/json-file.js';
 import type { Plan } from '../core/plan.js';
 import { isRunId } from '../core/run-id.js';
 import { evidenceSchema, type PointerConfig } from '../core/schemas.js';
-import type { AgentSession } from './apply-session.js';
-import type { Context } from './context.js';
+import type { AgentSession } from './session.js';
+import type { Context } from '../commands/context.js';
 
 export interface Tip {
   /** The host config's pointers: the only files the agent ever writes. */

@@ -23,9 +23,9 @@ import type {
 } from '../core/apply-result.js';
 import { stringifyJson } from '../core/json-file.js';
 import type { Manifest } from '../core/schemas.js';
-import type { ApplyReport } from './apply-report.js';
-import { pointerPath, type AgentSession } from './apply-session.js';
-import type { Context } from './context.js';
+import type { ApplyReport } from './report.js';
+import { pointerPath, type AgentSession } from './session.js';
+import type { Context } from '../commands/context.js';
 
 /** The record an intent carries, so a restart can finish the apply exactly as it began. */
 export interface ApplyRecord {

@@ -15,8 +15,8 @@ import {
   verificationOf,
   type PassOutcome,
 } from '../core/pass-metrics.js';
-import type { AgentSession } from './apply-session.js';
-import type { Context } from './context.js';
+import type { AgentSession } from './session.js';
+import type { Context } from '../commands/context.js';
 
 /** Returns null, or what went wrong recording the pass. */
 export function recordPassOutcome(session: AgentSession, outcome: PassOutcome): string | null {

@@ -10,10 +10,12 @@ import { terminalSafeJson } from '../core/terminal-text.js';
 import { oneLine } from '../core/workflow-commands.js';
 import { ExitCode, toPromoteError, UsageError, type ExitCodeValue } from '../core/errors.js';
 import { eventPriority, priorityPrefix } from '../core/log-priority.js';
-import { applyPass, LockLostError, lockSession, openSession, type ApplyDeps, type PassLog } from './apply.js';
-import { summaryFields } from './apply-report.js';
-import type { Context, Outcome } from './context.js';
-import { failedFollowUps, followUpHook } from './agent-follow-up.js';
+import { applyPass, type ApplyDeps } from './apply-pass.js';
+import type { PassLog } from './record.js';
+import { LockLostError, lockSession, openSession } from './session.js';
+import { summaryFields } from './report.js';
+import type { Context, Outcome } from '../commands/context.js';
+import { failedFollowUps, followUpHook } from './follow-up.js';
 import { recordedPass } from './pass-record.js';
 
 export interface AgentDeps extends ApplyDeps {

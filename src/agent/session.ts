@@ -6,7 +6,7 @@ import { acquireLock, type HeldLock } from '../adapters/fs/lock.js';
 import { ensureStateDir, resolveStateDir, statePaths, type StatePaths } from '../adapters/fs/state-store.js';
 import { TransientError, UsageError } from '../core/errors.js';
 import type { Config } from '../core/schemas.js';
-import type { Context } from './context.js';
+import type { Context } from '../commands/context.js';
 
 /** Everything a pass needs that does not change between passes. */
 export interface AgentSession {

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { deploymentEnvironment, reportDeployment } from '../../../src/commands/report-deployment.js';
+import { deploymentEnvironment, reportDeployment } from '../../../src/agent/report-deployment.js';
 import { validateConfig } from '../../../src/core/config.js';
 import { sampleConfig } from '../../helpers/fixtures.js';
 
