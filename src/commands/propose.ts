@@ -14,6 +14,7 @@ import { PromotionBranch } from '../core/branch-name.js';
 import { pointerConfig } from '../core/config.js';
 import { CheckFailedError, isPromoteError, UsageError } from '../core/errors.js';
 import { evidenceProblems } from '../core/evidence.js';
+import { metricGate } from '../core/metric-gate.js';
 import { evidencePath } from '../core/evidence-path.js';
 import type { Forge } from '../core/forge.js';
 import { parseWith, stringifyJson } from '../core/json-file.js';
@@ -179,6 +180,12 @@ export async function buildProposal(input: {
           ? newPointerFile(p.runField, a.run)
           : setPointerRun(p.runField, a.run, p.file)(oldContent),
       currentMeta,
+      ...(p.metrics
+        ? {
+            gate: metricGate(p.metrics, evidence.meta.metrics, from ? (currentMeta?.metrics ?? {}) : null)
+              .rows,
+          }
+        : {}),
     });
   }
   const files: Record<string, string> = {};

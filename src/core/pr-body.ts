@@ -8,6 +8,7 @@
 import { z } from 'zod';
 import { POINTER_NAME, runIdSchema } from './schemas.js';
 import { isGameDate } from './game-date.js';
+import { changeText } from './metric-gate.js';
 
 export const PR_BLOCK_MARKER = 'git-promote:pr';
 
@@ -56,6 +57,9 @@ export interface PrMetric {
   name: string;
   current: number | null;
   candidate: number | null;
+  /** The metric gate's limit and verdict, when the pointer's policy has a rule for it. */
+  limit?: string;
+  ok?: boolean;
 }
 
 export interface PrBodyParts {
@@ -85,11 +89,10 @@ function formatNumber(n: number | null): string {
 }
 
 function change(m: PrMetric): string {
-  if (m.current === null || m.candidate === null) return '-';
-  const d = m.candidate - m.current;
-  const sign = d > 0 ? '+' : '';
-  const pct = m.current !== 0 ? ` (${sign}${((d / Math.abs(m.current)) * 100).toFixed(1)}%)` : '';
-  return `${sign}${formatNumber(d)}${pct}`;
+  return changeText({
+    current: m.current,
+    change: m.current === null || m.candidate === null ? null : m.candidate - m.current,
+  });
 }
 
 /** The block as an HTML comment: `<` and `>` escaped so no value can end the comment. */
@@ -129,14 +132,19 @@ export class PrBody {
       lines.push('');
     }
     if (metrics.length) {
+      const gated = metrics.some((m) => m.limit !== undefined);
+      const failed = metrics.filter((m) => m.ok === false).length;
       lines.push(
-        '### Metrics (candidate vs current)',
+        `### Metrics (candidate vs current)${gated ? (failed ? `: gate failed (${failed})` : ': gate passed') : ''}`,
         '',
-        '| pointer | metric | current | candidate | change |',
-        '|---|---|---|---|---|',
+        `| pointer | metric | current | candidate | change |${gated ? ' limit | result |' : ''}`,
+        `|---|---|---|---|---|${gated ? '---|---|' : ''}`,
         ...metrics.map(
           (m) =>
-            `| ${cell(m.pointer)} | ${cell(m.name)} | ${formatNumber(m.current)} | ${formatNumber(m.candidate)} | ${change(m)} |`,
+            `| ${cell(m.pointer)} | ${cell(m.name)} | ${formatNumber(m.current)} | ${formatNumber(m.candidate)} | ${change(m)} |` +
+            (gated
+              ? ` ${m.limit === undefined ? '-' : cell(m.limit)} | ${m.ok === undefined ? '-' : m.ok ? 'pass' : '**FAIL**'} |`
+              : ''),
         ),
         '',
       );

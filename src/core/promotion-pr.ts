@@ -6,6 +6,7 @@
 import { createTwoFilesPatch } from 'diff';
 import { outputShape } from './evidence.js';
 import { PrBody, type PrBlock, type PrCheck, type PrMetric, type PrRow } from './pr-body.js';
+import type { MetricRow } from './metric-gate.js';
 import type { Evidence, Meta } from './schemas.js';
 
 /** One `pointer=run` on the command line. */
@@ -26,6 +27,8 @@ export interface ProposedPointer {
   oldContent: string | null;
   newContent: string;
   currentMeta: Meta | null;
+  /** The metric gate's rows, when the pointer has a metrics policy. */
+  gate?: MetricRow[];
 }
 
 export interface Proposal {
@@ -93,13 +96,18 @@ export function buildPullRequest(p: Proposal): PullRequestDraft {
   const metrics: PrMetric[] = p.pointers.flatMap((x) => {
     const cand = x.evidence.meta.metrics ?? {};
     const cur = x.currentMeta?.metrics ?? {};
-    const names = [...new Set([...Object.keys(cur), ...Object.keys(cand)])].sort();
-    return names.map((name) => ({
-      pointer: x.pointer,
-      name,
-      current: cur[name] ?? null,
-      candidate: cand[name] ?? null,
-    }));
+    const gate = new Map((x.gate ?? []).map((r) => [r.metric, r]));
+    const names = [...new Set([...Object.keys(cur), ...Object.keys(cand), ...gate.keys()])].sort();
+    return names.map((name) => {
+      const row = gate.get(name);
+      return {
+        pointer: x.pointer,
+        name,
+        current: cur[name] ?? null,
+        candidate: cand[name] ?? null,
+        ...(row ? { limit: row.limit, ok: row.ok } : {}),
+      };
+    });
   });
   const diffs = p.pointers.map((x) =>
     createTwoFilesPatch(

@@ -8,6 +8,7 @@ import semver from 'semver';
 import { runIdProblem } from './run-id.js';
 import { MAX_INTERVAL_MS, MAX_TIMEOUT_MS, parseDuration } from './duration.js';
 import { isGameDate } from './game-date.js';
+import { metricRuleSchema } from './metric-gate.js';
 
 /** Where the pipeline writes each step's run manifest, under manifests.root. */
 export const DEFAULT_MANIFEST_LAYOUT = '{asset}/game_date={game_date}/run={run_id}/manifest.json';
@@ -75,6 +76,8 @@ export const pointerConfigSchema = z.looseObject({
   contract: semverRangeSchema.optional(),
   smoke: smokeSchema.optional(),
   verify: z.looseObject({ asset: z.string().min(1) }).optional(),
+  /** The metric gate (metric-gate.ts): rules on the candidate's meta.json metrics. */
+  metrics: z.record(z.string().min(1), metricRuleSchema).optional(),
 });
 
 const prefectSchema = z.looseObject({

@@ -18,6 +18,7 @@ import { classifyChange } from './change-kind.js';
 import { evidencePath, parseEvidencePath } from './evidence-path.js';
 import { daysBetween, slateDate } from './game-date.js';
 import { canonicalProblem, canonicalSha256 } from './meta-hash.js';
+import { gateTable, metricGate, type Metrics } from './metric-gate.js';
 import { readPointerRun } from './pointer-file.js';
 import { evidenceSchema, issueLines, type Config, type PointerConfig } from './schemas.js';
 
@@ -36,6 +37,7 @@ export type CheckName =
   | 'rows'
   | 'evidence-age'
   | 'contract'
+  | 'metrics'
   | 'rollback'
   | 'append-only'
   | 'scope';
@@ -49,6 +51,8 @@ export interface CheckResult {
   pointer?: string;
   /** A passing `scope` whose PR changes no pointer: valid, but merged only by a person. */
   review?: true;
+  /** Rows behind the result (the metric gate's table), shown under it. */
+  table?: { columns: string[]; rows: string[][] };
 }
 
 export type ChangeStatus = 'A' | 'M' | 'D' | 'T';
@@ -437,9 +441,14 @@ export function evidencePaths(
   config: Config,
   mergedRuns: Map<string, string | null>,
   changes: FileChange[],
+  targetRuns: Map<string, string | null> = new Map(),
 ): string[] {
   const paths = new Set<string>();
   for (const [name, run] of mergedRuns) if (run) paths.add(evidencePath(name, run));
+  // The metric gate compares a promotion with the run it replaces.
+  for (const [name, run] of targetRuns)
+    if (run && config.pointers[name]?.metrics && run !== mergedRuns.get(name))
+      paths.add(evidencePath(name, run));
   for (const c of changes)
     if (c.status !== 'D' && promotionPath(config, c) && parseEvidencePath(c.path)) paths.add(c.path);
   return [...paths];
@@ -504,6 +513,62 @@ export function checkScope(input: ValidateInput): CheckResult {
     : pass('scope', 'changes only declared pointer files and their evidence');
 }
 
+/**
+ * The pointer's metric gate (`pointers.<name>.metrics`), candidate against the current run. The
+ * current run's metrics come from its evidence on the target branch; `current` is null when the
+ * pointer held no run before.
+ */
+export function checkMetrics(
+  ev: CiEvidence,
+  p: PointerConfig,
+  current: CurrentRun,
+  pointer: string,
+  file: string,
+): CheckResult[] {
+  if (!p.metrics || Object.keys(p.metrics).length === 0) return [];
+  if (current.problem) return [fail('metrics', current.problem, { file, pointer })];
+  const gate = metricGate(p.metrics, ev.meta.metrics, current.metrics);
+  const table = gateTable(gate.rows);
+  const failed = gate.rows.filter((r) => !r.ok);
+  const against = current.run ? `against ${current.run}` : 'with no current run to compare';
+  return [
+    failed.length
+      ? fail('metrics', `${failed.map((r) => r.problem).join('; ')} (${against})`, { file, pointer, table })
+      : pass(
+          'metrics',
+          `${gate.rows.length} metric rule${gate.rows.length === 1 ? '' : 's'} passed ${against}`,
+          {
+            file,
+            pointer,
+            table,
+          },
+        ),
+  ];
+}
+
+/** The run a promotion replaces and its metrics, or why they cannot be read. */
+export interface CurrentRun {
+  run: string | null;
+  metrics: Metrics | null;
+  problem?: string;
+}
+
+/** The target tip's run of a pointer and the metrics its evidence carries. */
+export function currentRun(target: TreeFiles, p: PointerConfig, pointer: string): CurrentRun {
+  const run = pointerRun(target.get(p.file), p).run;
+  if (run === null) return { run: null, metrics: null };
+  const file = evidencePath(pointer, run);
+  const text = target.get(file);
+  const parsed = text === null ? null : parseEvidence(text);
+  if (parsed === null || 'problems' in parsed)
+    return {
+      run,
+      metrics: null,
+      problem: `the metric gate compares against the current run ${run}, but ${file} on the target branch is ${parsed === null ? 'missing' : 'not valid evidence'}`,
+    };
+  return { run, metrics: parsed.evidence.meta.metrics };
+}
+
 /** Smoke, manifest, expectations, age and contract of one evidence file: every promotion's checks. */
 function promotionChecks(
   ev: CiEvidence,
@@ -513,6 +578,7 @@ function promotionChecks(
   name: string,
   run: string,
   file: string,
+  current: CurrentRun,
 ): CheckResult[] {
   return [
     checkSmoke(ev, name, file),
@@ -521,6 +587,7 @@ function promotionChecks(
     checkRows(ev, p, name, file),
     checkEvidenceAge(ev, policy, now, name, file),
     checkContract(ev, p, name, file),
+    ...checkMetrics(ev, p, current, name, file),
   ];
 }
 
@@ -574,7 +641,9 @@ export function runChecks(input: ValidateInput): CheckResult[] {
       );
       continue;
     }
-    results.push(...promotionChecks(checked.evidence, p, policy, now, name, run, file));
+    results.push(
+      ...promotionChecks(checked.evidence, p, policy, now, name, run, file, currentRun(target, p, name)),
+    );
   }
 
   // Evidence added on its own gets every check it would get when a pointer selects it, so it
@@ -597,6 +666,7 @@ export function runChecks(input: ValidateInput): CheckResult[] {
           ev.pointer,
           ev.runId,
           c.path,
+          currentRun(target, config.pointers[pointer]!, pointer),
         ),
       );
   }

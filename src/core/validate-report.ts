@@ -42,7 +42,24 @@ export function reportLines(report: ValidateReport): string[] {
   }`;
   const line = (r: CheckResult) =>
     `${r.ok ? 'pass' : 'FAIL'} ${oneLine(subject(r))}: ${oneLine(r.reason)}${r.file && !r.ok ? ` [${oneLine(r.file)}]` : ''}`;
-  return [head, ...failed.map(line), ...report.results.filter((r) => r.ok).map(line)];
+  // A failed check's table (the metric gate's) follows it, indented.
+  const withTable = (r: CheckResult) => [
+    line(r),
+    ...(r.table ? textTable(r.table).map((l) => `    ${l}`) : []),
+  ];
+  return [head, ...failed.flatMap(withTable), ...report.results.filter((r) => r.ok).map(line)];
+}
+
+/** Columns padded to their widest cell; every cell on one line. */
+export function textTable(table: { columns: string[]; rows: string[][] }): string[] {
+  const all = [table.columns, ...table.rows].map((row) => row.map((c) => oneLine(c)));
+  const widths = table.columns.map((_, i) => Math.max(...all.map((row) => (row[i] ?? '').length)));
+  return all.map((row) =>
+    row
+      .map((c, i) => c.padEnd(widths[i]!))
+      .join('  ')
+      .trimEnd(),
+  );
 }
 
 /** One `::error` annotation per failed check. */
@@ -74,6 +91,16 @@ export function summaryMarkdown(report: ValidateReport): string {
         r.file ? `${markdownCell(r.file)}` : ''
       } |`,
   );
+  const tables = report.results
+    .filter((r) => r.table)
+    .flatMap((r) => [
+      `#### ${markdownCell(subject(r))}: ${r.ok ? 'passed' : 'failed'}`,
+      '',
+      `| ${r.table!.columns.map(markdownCell).join(' | ')} |`,
+      `| ${r.table!.columns.map(() => '---').join(' | ')} |`,
+      ...r.table!.rows.map((row) => `| ${row.map(markdownCell).join(' | ')} |`),
+      '',
+    ]);
   return [
     title,
     '',
@@ -83,6 +110,7 @@ export function summaryMarkdown(report: ValidateReport): string {
     '| --- | --- | --- | --- | --- |',
     ...rows,
     '',
+    ...tables,
     '',
   ].join('\n');
 }

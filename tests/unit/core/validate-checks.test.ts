@@ -9,7 +9,7 @@ import {
   type FileChange,
 } from '../../../src/core/validate-checks.js';
 import { buildEvidence, evidenceFile, evidenceJson } from '../../helpers/evidence.js';
-import { pointerJson, sampleConfig } from '../../helpers/fixtures.js';
+import { pointerJson, sampleConfig, sampleMeta } from '../../helpers/fixtures.js';
 import { canonicalSha256 } from '../../../src/core/meta-hash.js';
 
 const NOW = new Date('2026-11-26T18:00:00Z'); // ET slate date 2026-11-26
@@ -517,6 +517,91 @@ describe('validate checks', () => {
       'append-only',
       'meta-sha256',
     ]);
+  });
+
+  describe('the metric gate (pointers.<name>.metrics)', () => {
+    const gated = (metrics: Record<string, unknown>): Files => {
+      const config = JSON.parse(configText()) as { pointers: Record<string, Record<string, unknown>> };
+      config.pointers.minutes!.metrics = metrics;
+      return { ...BASE, 'promote.config.json': JSON.stringify(config) };
+    };
+    const withMae = (run: string, mae: number, extra: Record<string, number> = {}) =>
+      evidenceJson('minutes', run, { meta: sampleMeta(run, '2.1.0', { mae, ...extra }) });
+    const maeRule = { mae: { better: 'lower', maxRegression: '2%' } };
+    /** The target promotes minutes from m1 to m2 with these files changed on top. */
+    const promoteOn = (base: Files, edits: Record<string, string | null>) =>
+      apply(base, { 'config/minutes_current_run.json': pointerJson('m2'), ...edits });
+
+    it('fails a regression past the limit with a table of metric, change and limit', () => {
+      const base = gated(maeRule);
+      base[evidenceFile('minutes', 'm1')] = withMae('m1', 4.0);
+      const head = promoteOn(base, { [evidenceFile('minutes', 'm2')]: withMae('m2', 4.2) });
+      const results = validate(head, { base });
+      expect(failedNames(results)).toEqual(['metrics']);
+      const metrics = results.find((r) => r.name === 'metrics')!;
+      expect(metrics.reason).toBe(
+        'mae worsened by 0.2 (lower is better), more than the allowed 0.08 (against m1)',
+      );
+      expect(metrics.table!.rows).toEqual([['mae', '4', '4.2', '+0.2 (+5.0%)', 'change ≤ +2%', 'FAIL']]);
+    });
+
+    it('passes within the limit and is judged by the target tip, not the PR, config', () => {
+      const base = gated(maeRule);
+      base[evidenceFile('minutes', 'm1')] = withMae('m1', 4.0);
+      const head = promoteOn(base, { [evidenceFile('minutes', 'm2')]: withMae('m2', 4.05) });
+      expect(failedNames(validate(head, { base }))).toEqual([]);
+      // A PR that drops the rule from the config is still judged by it.
+      const loosened = promoteOn(base, {
+        'promote.config.json': configText(),
+        [evidenceFile('minutes', 'm2')]: withMae('m2', 9),
+      });
+      expect(failedNames(validate(loosened, { base }))).toContain('metrics');
+    });
+
+    it('fails a metric the candidate lacks, and a current run without evidence to compare with', () => {
+      const base = gated({ ...maeRule, coverage_p90: { min: 0.85 } });
+      base[evidenceFile('minutes', 'm1')] = withMae('m1', 4.0, { coverage_p90: 0.9 });
+      const head = promoteOn(base, { [evidenceFile('minutes', 'm2')]: withMae('m2', 4.0) });
+      const metrics = validate(head, { base }).find((r) => r.name === 'metrics')!;
+      expect(metrics.ok).toBe(false);
+      expect(metrics.reason).toMatch(/has no metric "coverage_p90"/);
+
+      const noEvidence = gated(maeRule);
+      delete noEvidence[evidenceFile('minutes', 'm1')];
+      const results = validate(
+        promoteOn(noEvidence, { [evidenceFile('minutes', 'm2')]: withMae('m2', 4.0) }),
+        {
+          base: noEvidence,
+        },
+      );
+      expect(results.find((r) => r.name === 'metrics')!.reason).toMatch(
+        /compares against the current run m1, but promotions\/minutes\/m1.json on the target branch is missing/,
+      );
+    });
+
+    it('exempts a rollback, however much worse its metrics are', () => {
+      const base = gated(maeRule);
+      base['config/minutes_current_run.json'] = pointerJson('m2');
+      base[evidenceFile('minutes', 'm1')] = withMae('m1', 9.0);
+      base[evidenceFile('minutes', 'm2')] = withMae('m2', 4.0);
+      const head = apply(base, { 'config/minutes_current_run.json': pointerJson('m1') });
+      const results = validate(head, { base, held: { minutes: ['m1'] } });
+      expect(failed(results)).toEqual([]);
+      expect(results.some((r) => r.name === 'metrics')).toBe(false);
+    });
+
+    it("reads the current run's evidence as well as the candidate's", () => {
+      const base = gated(maeRule);
+      const head = promoteOn(base, { [evidenceFile('minutes', 'm2')]: withMae('m2', 4.0) });
+      const { config } = checkConfig(base['promote.config.json']!, 'promote.config.json');
+      const paths = evidencePaths(
+        config!,
+        pointerRuns(config!, tree(head)),
+        diff(base, head),
+        pointerRuns(config!, tree(base)),
+      );
+      expect(paths).toContain('promotions/minutes/m1.json');
+    });
   });
 
   it('names the evidence paths to read: each pointer run and every changed evidence file', () => {
