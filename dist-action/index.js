@@ -31656,7 +31656,7 @@ function createForge(options) {
   if (!options.token)
     throw new UsageError(
       "no GitHub token: GITHUB_TOKEN and GH_TOKEN are unset",
-      'Export GITHUB_TOKEN (or GH_TOKEN) with a token that can write pull requests, or log in with `gh auth login` (README: "GitHub token"); or pass --no-pr.'
+      "Export GITHUB_TOKEN (or GH_TOKEN) with a token that can write pull requests, or log in with `gh auth login` (docs/github-token.md); or pass --no-pr."
     );
   const octokit = createGitHubClient(options);
   const r2 = { owner: repo.owner, repo: repo.repo };

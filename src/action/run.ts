@@ -37,7 +37,7 @@ function commandOf(name: string): (typeof COMMANDS)[keyof typeof COMMANDS] {
   );
 }
 
-/** Run the step; returns the exit code the CLI would have (0 ok, 1 check failed, 2-4 as in the README). */
+/** Run the step; returns the exit code the CLI would have (0 ok, 1 check failed, 2-4 as in docs/exit-codes.md). */
 export async function runAction(inputs: ActionInputs, io: ActionIO, ctx: Context): Promise<number> {
   if (inputs.token) io.setSecret(inputs.token);
   // The token reaches the commands as GITHUB_TOKEN, exactly as the CLI reads it in a workflow step.

@@ -1,8 +1,10 @@
 /**
  * git-promote(1) in roff, generated from the commander tree that `--help` prints, so the manual
- * and the help never disagree. Written at build time by scripts/write-man.ts.
+ * and the help never disagree. Written at build time by scripts/write-man.ts. The exit statuses and
+ * environment come from reference-tables.ts, as docs/ does (`npm run docs`).
  */
 import type { Command, Option } from 'commander';
+import { ENVIRONMENT, EXIT_STATUS } from './reference-tables.js';
 
 /** Roff-safe text: backslashes, hyphens (so flags copy-paste), and no leading control character. */
 function roff(text: string): string {
@@ -16,20 +18,8 @@ function options(list: readonly Option[]): string[] {
   return list.filter((o) => !o.hidden).flatMap((o) => ['.TP', `.B ${roff(o.flags)}`, roff(o.description)]);
 }
 
-const EXIT_STATUS: [number, string][] = [
-  [0, 'success'],
-  [1, 'a check failed (validate, smoke, verify, merge refused)'],
-  [2, 'usage or configuration error'],
-  [3, 'transient failure (network, GitHub or Prefect unavailable): retry'],
-  [4, 'busy or conflict (another agent holds the lock, the pull request head moved)'],
-];
-
-const ENVIRONMENT: [string, string][] = [
-  ['PROMOTE_CONFIG', 'path to promote.config.json when \\-\\-config is not given'],
-  ['GITHUB_TOKEN, GH_TOKEN', 'token for the GitHub API; never printed'],
-  ['PREFECT_API_URL, PREFECT_API_KEY', 'the Prefect server or Cloud workspace the agent triggers'],
-  ['NO_COLOR', 'no colour in output'],
-];
+/** Markdown `code` spans of the shared tables as plain text. */
+const plain = (text: string) => text.replace(/`/g, '');
 
 export function manPage(program: Command, version: string): string {
   const lines = [
@@ -55,16 +45,17 @@ export function manPage(program: Command, version: string): string {
   }
   lines.push('.SH OPTIONS', 'Every command also takes these:', ...options(program.options));
   lines.push('.SH EXIT STATUS');
-  for (const [code, what] of EXIT_STATUS) lines.push('.TP', `.B ${code}`, roff(what));
+  for (const s of EXIT_STATUS)
+    lines.push('.TP', `.B ${s.code}`, roff(plain(s.remedy ? `${s.meaning}; ${s.remedy}` : s.meaning)));
   lines.push('.SH ENVIRONMENT');
-  for (const [name, what] of ENVIRONMENT) lines.push('.TP', `.B ${roff(name)}`, what);
+  for (const v of ENVIRONMENT) lines.push('.TP', `.B ${roff(v.names)}`, roff(plain(v.meaning)));
   lines.push(
     '.SH FILES',
     '.TP',
     '.B promote.config.json',
     roff('the promotion rules; its JSON Schema ships in the package as schema/promote.config.schema.json'),
     '.SH SEE ALSO',
-    roff('git(1); the README and docs/ of the git-promote repository'),
+    roff('git(1); docs/ of the git-promote repository, one page per command (docs/commands/<name>.md)'),
   );
   return `${lines.join('\n')}\n`;
 }

@@ -15,7 +15,8 @@ function addCommonOptions(cmd: Command): Command {
 
 /**
  * The whole command tree as commander sees it. `setExitCode` receives each action's exit code.
- * The man page (scripts/write-man.ts) is generated from this same tree, so help and man agree.
+ * The man page (scripts/write-man.ts) and the generated parts of docs/ (scripts/write-docs.ts) come
+ * from this same tree, so help, man page and docs agree.
  */
 export function buildProgram(ctx: Context, setExitCode: (code: number) => void = () => {}): Command {
   const program = new Command('git-promote')
@@ -49,6 +50,20 @@ export function buildProgram(ctx: Context, setExitCode: (code: number) => void =
     });
   }
   return program;
+}
+
+/** The command tree alone, for the man page and docs/ (`npm run docs`): it runs and prints nothing. */
+export function programForReference(): Command {
+  const silent = { write: () => {} };
+  return buildProgram({
+    cwd: process.cwd(),
+    env: {},
+    now: () => new Date(0),
+    fetch: globalThis.fetch,
+    stdout: silent,
+    stderr: silent,
+    isTTY: false,
+  });
 }
 
 /** Run the CLI with argv (without node and script) and return the exit code. */

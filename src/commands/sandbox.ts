@@ -47,7 +47,7 @@ export function keepInstructions(
   return [
     '',
     `The world is kept in ${world.dir}; the stand-ins run until you stop this command (Ctrl-C).`,
-    '`git promote` needs git-promote on PATH: an install from the README, or `npm link` in its checkout.',
+    '`git promote` needs git-promote on PATH: an install from the README ("Install"), or `npm link` in its checkout.',
     'In another shell:',
     ...exports,
     `  cd ${world.work} && git promote status          # the laptop clone`,

@@ -61,7 +61,7 @@ export async function status(_args: string[], opts: Record<string, unknown>, ctx
     const applied = target
       ? readPointerRunOr(readOrNull(join(target, p.file)), p.runField, join(target, p.file), problems)
       : null;
-    // The words of the README ("git promote status"): *pending* = the branch is ahead of what this host applied;
+    // The words of docs/commands/status.md: *pending* = the branch is ahead of what this host applied;
     // *drift* = a file on the host differs from what the agent last wrote there.
     const recorded = host?.runs[name] ?? null;
     const hostRun = host ? recorded : applied;

@@ -1,6 +1,6 @@
 /**
  * The one classifier of a pointer change, shared by validate, history and rollback (see
- * docs/security.md, "Kinds of change"): returning a pointer to a run it selected before on the
+ * docs/commands/validate.md, "Kinds of change"): returning a pointer to a run it selected before on the
  * target branch's first-parent history is a rollback; any other new run is a promotion, whatever
  * the commit message, labels or evidence say; a change that selects no new run is a manual edit.
  */

@@ -1,6 +1,6 @@
 /**
  * One error module. Every expected failure is a PromoteError carrying the exit code of the
- * contract (README: "Exit codes"), a one-line message and a one-line remedy. Only the CLI entry point turns
+ * contract (docs/exit-codes.md), a one-line message and a one-line remedy. Only the CLI entry point turns
  * an error into an exit code.
  */
 export const ExitCode = {

@@ -1,5 +1,5 @@
 /**
- * Where evidence lives in the repository: `promotions/<pointer>/<run_id>.json` (the evidence format in the README).
+ * Where evidence lives in the repository: `promotions/<pointer>/<run_id>.json` (the evidence format in docs/data-formats.md).
  */
 import { isRunId } from './run-id.js';
 

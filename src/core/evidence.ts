@@ -1,5 +1,5 @@
 /**
- * Evidence of a smoke run (the evidence format in the README): the checks of a candidate and its smoke
+ * Evidence of a smoke run (the evidence format in docs/data-formats.md): the checks of a candidate and its smoke
  * manifest, and the evidence object committed as promotions/<pointer>/<run>.json. Pure: callers
  * read meta.json and the manifest and run the smoke command first.
  */

@@ -52,7 +52,7 @@ export function flowRunSince(run: FlowRunInfo): Date | null {
 }
 
 /**
- * The idempotency key of the contract (README: "Prefect settings"): `<flow>/<deployment>:<commit>:<pointer,pointer…>` (pointers
+ * The idempotency key of the contract (docs/flow.md, "Prefect settings"): `<flow>/<deployment>:<commit>:<pointer,pointer…>` (pointers
  * sorted). Prefect keys flow runs per (flow_id, idempotency_key), not per deployment, so without
  * the deployment in the key a switch from `daily/live` to `daily/live-v2` would get the old
  * deployment's run back (src/prefect/server/models/flow_runs.py, create_flow_run).

@@ -1,5 +1,5 @@
 /**
- * Valid evidence objects (the evidence format in the README) for tests, and a repository layout holding them.
+ * Valid evidence objects (the evidence format in docs/data-formats.md) for tests, and a repository layout holding them.
  * Override any part; meta_sha256 is computed from the final meta unless given explicitly.
  */
 import { canonicalSha256 } from '../../src/core/meta-hash.js';

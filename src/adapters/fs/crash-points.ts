@@ -6,7 +6,7 @@
  * is reached (so a killed run tells how far it got), and GIT_PROMOTE_TEST_STEP_PAUSE_MS=<ms> pauses
  * at each step (so the write spans long enough for a kill at a random instant to land inside it).
  * Production never sets them, so every call is a no-op there: a string compare, no I/O.
- * Documented in README.md ("Fault injection").
+ * Documented in docs/agent.md ("Fault injection (tests only)").
  */
 import { appendFileSync } from 'node:fs';
 

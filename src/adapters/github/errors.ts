@@ -51,7 +51,7 @@ function isRateLimited(e: OctokitLikeError): boolean {
 
 export type ForgeAction = { what: string; merge?: boolean };
 
-/** Map an error from octokit into the PromoteError of the contract (README: "Exit codes"). */
+/** Map an error from octokit into the PromoteError of the contract (docs/exit-codes.md). */
 export function toForgeError(err: unknown, action: ForgeAction): PromoteError {
   if (err instanceof PromoteError) return err;
   const e = err as OctokitLikeError;

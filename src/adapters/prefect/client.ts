@@ -1,5 +1,5 @@
 /**
- * A small client for the Prefect Server endpoints git-promote uses (README: "Prefect settings"; docs/prefect.md).
+ * A small client for the Prefect Server endpoints git-promote uses (docs/flow.md, "Prefect settings"; docs/prefect.md).
  * Every request has a time limit and a size cap; transient failures (connection refused or
  * reset, DNS EAI_AGAIN, timeouts, TLS handshake timeouts, 5xx) are retried with exponential
  * backoff and jitter, 4xx never. Errors leave as PromoteErrors: 1 refused, 2 config, 3 transient.

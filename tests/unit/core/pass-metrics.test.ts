@@ -150,11 +150,11 @@ describe('eventPriority', () => {
   });
 });
 
-describe('the alert rules in the README', () => {
+describe('the alert rules in docs/agent.md', () => {
   it('are valid YAML and use only metrics the file has', () => {
-    const readme = readFileSync(new URL('../../../README.md', import.meta.url), 'utf8');
-    const block = /```yaml\n(groups:\n {2}- name: git-promote\n[\s\S]*?)```/.exec(readme);
-    expect(block, 'the README has the alert rules').not.toBeNull();
+    const page = readFileSync(new URL('../../../docs/agent.md', import.meta.url), 'utf8');
+    const block = /```yaml\n(groups:\n {2}- name: git-promote\n[\s\S]*?)```/.exec(page);
+    expect(block, 'docs/agent.md has the alert rules').not.toBeNull();
     const doc = yaml.load(block![1]!) as { groups: { rules: { alert: string; expr: string }[] }[] };
     const rules = doc.groups[0]!.rules;
     expect(rules.map((r) => r.alert)).toEqual(['GitPromoteAgentNotPassing', 'GitPromoteVerificationFailed']);
