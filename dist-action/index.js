@@ -45364,45 +45364,45 @@ var PATTERN_IS_COMPLETE = /* @__PURE__ */ new Set([
   "xid"
 ]);
 function generateStringFormatCheck(doc, ctx, def, accessor, needsValue = true) {
-  const fmt = def.format;
-  if (fmt === "base64") {
+  const fmt2 = def.format;
+  if (fmt2 === "base64") {
     const validator = addConstant(ctx, isValidBase64);
     doc.write(`if (!${validator}(${accessor})) return INVALID;`);
     return accessor;
   }
-  if (fmt === "base64url") {
+  if (fmt2 === "base64url") {
     const validator = addConstant(ctx, isValidBase64URL);
     doc.write(`if (!${validator}(${accessor})) return INVALID;`);
     return accessor;
   }
-  if (fmt === "jwt") {
+  if (fmt2 === "jwt") {
     const validator = addConstant(ctx, isValidJWT);
     const alg = addConstant(ctx, def.alg ?? null);
     doc.write(`if (!${validator}(${accessor}, ${alg})) return INVALID;`);
     return accessor;
   }
-  if (fmt === "ipv6") {
+  if (fmt2 === "ipv6") {
     const validator = addConstant(ctx, isValidIPv6);
     doc.write(`if (!${validator}(${accessor})) return INVALID;`);
     return accessor;
   }
-  if (fmt === "cidrv6") {
+  if (fmt2 === "cidrv6") {
     const validator = addConstant(ctx, isValidCIDRv6);
     doc.write(`if (!${validator}(${accessor})) return INVALID;`);
     return accessor;
   }
-  if (fmt === "credit_card") {
+  if (fmt2 === "credit_card") {
     const validator = addConstant(ctx, isValidCreditCard);
     doc.write(`if (!${validator}(${accessor})) return INVALID;`);
     return accessor;
   }
-  if (fmt === "iban") {
+  if (fmt2 === "iban") {
     const validator = addConstant(ctx, isValidIBAN);
     doc.write(`if (!${validator}(${accessor})) return INVALID;`);
     return accessor;
   }
   const formatDef = def;
-  if (fmt === "url" || fmt === "httpurl" || formatDef.normalize || formatDef.hostname !== void 0 || formatDef.protocol !== void 0) {
+  if (fmt2 === "url" || fmt2 === "httpurl" || formatDef.normalize || formatDef.hostname !== void 0 || formatDef.protocol !== void 0) {
     const parseConst = addConstant(ctx, validateURL);
     const defConst = addConstant(ctx, def);
     const trimVar = newVar(ctx);
@@ -45428,12 +45428,12 @@ function generateStringFormatCheck(doc, ctx, def, accessor, needsValue = true) {
   const customFn = def.fn;
   if (customFn) {
     if (isAsyncFunction(customFn))
-      throw new ZodCompileUnsupportedError(`async string format ${fmt}`);
+      throw new ZodCompileUnsupportedError(`async string format ${fmt2}`);
     const fnConst = addConstant(ctx, customFn);
     doc.write(`if (!${fnConst}(${accessor})) return INVALID;`);
     return accessor;
   }
-  if (PATTERN_IS_COMPLETE.has(fmt) && def.pattern) {
+  if (PATTERN_IS_COMPLETE.has(fmt2) && def.pattern) {
     const patternConst = addConstant(ctx, def.pattern);
     doc.write(`${patternConst}.lastIndex = 0;`);
     doc.write(`if (!${patternConst}.test(${accessor})) return INVALID;`);
@@ -51738,7 +51738,96 @@ function daysBetween(from, to) {
   return Math.round((Date.parse(`${to}T00:00:00Z`) - Date.parse(`${from}T00:00:00Z`)) / 864e5);
 }
 
+// src/core/metric-gate.ts
+var regressionSchema = external_exports.union([
+  external_exports.number().nonnegative(),
+  external_exports.string().regex(/^\d+(\.\d+)?%$/, 'must be a percentage such as "2%" or a non-negative number')
+]);
+var metricRuleSchema = external_exports.looseObject({
+  better: external_exports.enum(["lower", "higher"]).optional(),
+  maxRegression: regressionSchema.optional(),
+  min: external_exports.number().optional(),
+  max: external_exports.number().optional()
+}).refine((r2) => r2.maxRegression === void 0 || r2.better !== void 0, {
+  message: 'maxRegression needs better: "lower" or "higher"',
+  path: ["better"]
+}).refine((r2) => r2.maxRegression !== void 0 || r2.min !== void 0 || r2.max !== void 0, {
+  message: "a metric rule needs maxRegression, min or max"
+}).refine((r2) => r2.min === void 0 || r2.max === void 0 || r2.min <= r2.max, "min must not exceed max");
+function fmt(n) {
+  return Number.isInteger(n) ? String(n) : String(Number(n.toPrecision(6)));
+}
+function allowedWorsening(rule, current) {
+  const r2 = rule.maxRegression;
+  return typeof r2 === "number" ? r2 : Math.abs(current) * Number(r2.slice(0, -1)) / 100;
+}
+function limitText(rule) {
+  const parts = [];
+  if (rule.maxRegression !== void 0) {
+    const amount = typeof rule.maxRegression === "number" ? fmt(rule.maxRegression) : rule.maxRegression;
+    parts.push(rule.better === "lower" ? `change \u2264 +${amount}` : `change \u2265 \u2212${amount}`);
+  }
+  if (rule.min !== void 0) parts.push(`\u2265 ${fmt(rule.min)}`);
+  if (rule.max !== void 0) parts.push(`\u2264 ${fmt(rule.max)}`);
+  return parts.join(", ");
+}
+function rowFor(metric, rule, candidate, current) {
+  const cand = candidate?.[metric];
+  const cur = current?.[metric];
+  const row = {
+    metric,
+    current: typeof cur === "number" ? cur : null,
+    candidate: typeof cand === "number" ? cand : null,
+    change: typeof cur === "number" && typeof cand === "number" ? cand - cur : null,
+    limit: limitText(rule),
+    ok: true
+  };
+  const fail2 = (problem) => ({ ...row, ok: false, problem });
+  if (row.candidate === null || !Number.isFinite(row.candidate))
+    return fail2(`the candidate's meta.json has no metric "${metric}"`);
+  if (rule.min !== void 0 && row.candidate < rule.min)
+    return fail2(`${metric} ${fmt(row.candidate)} is below the minimum ${fmt(rule.min)}`);
+  if (rule.max !== void 0 && row.candidate > rule.max)
+    return fail2(`${metric} ${fmt(row.candidate)} is above the maximum ${fmt(rule.max)}`);
+  if (rule.maxRegression !== void 0) {
+    if (current === null) return row;
+    if (row.current === null || !Number.isFinite(row.current))
+      return fail2(`the current run's meta.json has no metric "${metric}" to compare with`);
+    const worse = rule.better === "lower" ? row.candidate - row.current : row.current - row.candidate;
+    const allowed = allowedWorsening(rule, row.current);
+    if (worse > allowed + 1e-12 * Math.max(1, Math.abs(row.current)))
+      return fail2(
+        `${metric} worsened by ${fmt(worse)} (${rule.better} is better), more than the allowed ${fmt(allowed)}`
+      );
+  }
+  return row;
+}
+function metricGate(policy, candidate, current) {
+  const rows = Object.entries(policy).sort(([a], [b2]) => a < b2 ? -1 : a > b2 ? 1 : 0).map(([metric, rule]) => rowFor(metric, rule, candidate, current));
+  return { ok: rows.every((r2) => r2.ok), rows };
+}
+function changeText(row) {
+  if (row.change === null || row.current === null) return "-";
+  const sign = row.change > 0 ? "+" : "";
+  const pct = row.current !== 0 ? ` (${sign}${(row.change / Math.abs(row.current) * 100).toFixed(1)}%)` : "";
+  return `${sign}${fmt(row.change)}${pct}`;
+}
+function gateTable(rows) {
+  return {
+    columns: ["metric", "current", "candidate", "change", "limit", "result"],
+    rows: rows.map((r2) => [
+      r2.metric,
+      r2.current === null ? "-" : fmt(r2.current),
+      r2.candidate === null ? "-" : fmt(r2.candidate),
+      changeText(r2),
+      r2.limit,
+      r2.ok ? "pass" : "FAIL"
+    ])
+  };
+}
+
 // src/core/schemas.ts
+var DEFAULT_MANIFEST_LAYOUT = "{asset}/game_date={game_date}/run={run_id}/manifest.json";
 var runIdSchema = external_exports.string().superRefine((value, ctx) => {
   const problem = runIdProblem(value);
   if (problem) ctx.addIssue({ code: "custom", message: `invalid run id: ${problem}` });
@@ -51777,7 +51866,9 @@ var pointerConfigSchema = external_exports.looseObject({
   artifacts: external_exports.string().refine((s) => s.includes("{run_id}"), "must contain {run_id}"),
   contract: semverRangeSchema.optional(),
   smoke: smokeSchema.optional(),
-  verify: external_exports.looseObject({ asset: external_exports.string().min(1) }).optional()
+  verify: external_exports.looseObject({ asset: external_exports.string().min(1) }).optional(),
+  /** The metric gate (metric-gate.ts): rules on the candidate's meta.json metrics. */
+  metrics: external_exports.record(external_exports.string().min(1), metricRuleSchema).optional()
 });
 var prefectSchema = external_exports.looseObject({
   api: external_exports.url().optional(),
@@ -51817,7 +51908,7 @@ var configSchema = external_exports.looseObject({
   }),
   manifests: external_exports.looseObject({
     root: external_exports.string().min(1),
-    layout: external_exports.string().default("{asset}/game_date={game_date}/run={run_id}/manifest.json").refine(
+    layout: external_exports.string().default(DEFAULT_MANIFEST_LAYOUT).refine(
       (l) => ["{asset}", "{game_date}", "{run_id}"].every((p2) => l.includes(p2)),
       "must contain {asset}, {game_date} and {run_id}"
     ),
@@ -58000,9 +58091,12 @@ function pointerRuns(config2, tree) {
     runs.set(name, pointerRun(tree.get(p2.file), p2).run);
   return runs;
 }
-function evidencePaths(config2, mergedRuns, changes) {
+function evidencePaths(config2, mergedRuns, changes, targetRuns = /* @__PURE__ */ new Map()) {
   const paths = /* @__PURE__ */ new Set();
   for (const [name, run2] of mergedRuns) if (run2) paths.add(evidencePath(name, run2));
+  for (const [name, run2] of targetRuns)
+    if (run2 && config2.pointers[name]?.metrics && run2 !== mergedRuns.get(name))
+      paths.add(evidencePath(name, run2));
   for (const c3 of changes)
     if (c3.status !== "D" && promotionPath(config2, c3) && parseEvidencePath(c3.path)) paths.add(c3.path);
   return [...paths];
@@ -58055,14 +58149,48 @@ function checkScope(input2) {
     { file: other[0] }
   ) : pass("scope", "changes only declared pointer files and their evidence");
 }
-function promotionChecks(ev, p2, policy, now, name, run2, file2) {
+function checkMetrics(ev, p2, current, pointer, file2) {
+  if (!p2.metrics || Object.keys(p2.metrics).length === 0) return [];
+  if (current.problem) return [fail("metrics", current.problem, { file: file2, pointer })];
+  const gate = metricGate(p2.metrics, ev.meta.metrics, current.metrics);
+  const table = gateTable(gate.rows);
+  const failed = gate.rows.filter((r2) => !r2.ok);
+  const against = current.run ? `against ${current.run}` : "with no current run to compare";
+  return [
+    failed.length ? fail("metrics", `${failed.map((r2) => r2.problem).join("; ")} (${against})`, { file: file2, pointer, table }) : pass(
+      "metrics",
+      `${gate.rows.length} metric rule${gate.rows.length === 1 ? "" : "s"} passed ${against}`,
+      {
+        file: file2,
+        pointer,
+        table
+      }
+    )
+  ];
+}
+function currentRun(target, p2, pointer) {
+  const run2 = pointerRun(target.get(p2.file), p2).run;
+  if (run2 === null) return { run: null, metrics: null };
+  const file2 = evidencePath(pointer, run2);
+  const text = target.get(file2);
+  const parsed = text === null ? null : parseEvidence(text);
+  if (parsed === null || "problems" in parsed)
+    return {
+      run: run2,
+      metrics: null,
+      problem: `the metric gate compares against the current run ${run2}, but ${file2} on the target branch is ${parsed === null ? "missing" : "not valid evidence"}`
+    };
+  return { run: run2, metrics: parsed.evidence.meta.metrics };
+}
+function promotionChecks(ev, p2, policy, now, name, run2, file2, current) {
   return [
     checkSmoke(ev, name, file2),
     checkManifest(ev, name, run2, file2),
     checkColumns(ev, p2, name, file2),
     checkRows(ev, p2, name, file2),
     checkEvidenceAge(ev, policy, now, name, file2),
-    checkContract(ev, p2, name, file2)
+    checkContract(ev, p2, name, file2),
+    ...checkMetrics(ev, p2, current, name, file2)
   ];
 }
 function runChecks(input2) {
@@ -58111,7 +58239,9 @@ function runChecks(input2) {
       );
       continue;
     }
-    results.push(...promotionChecks(checked.evidence, p2, policy, now, name, run2, file2));
+    results.push(
+      ...promotionChecks(checked.evidence, p2, policy, now, name, run2, file2, currentRun(target, p2, name))
+    );
   }
   for (const c3 of input2.changes) {
     const ev = c3.status === "D" ? null : parseEvidencePath(c3.path);
@@ -58130,7 +58260,8 @@ function runChecks(input2) {
           now,
           ev.pointer,
           ev.runId,
-          c3.path
+          c3.path,
+          currentRun(target, config2.pointers[pointer], pointer)
         )
       );
   }
@@ -58156,7 +58287,18 @@ function reportLines(report) {
   const failed = report.results.filter((r2) => !r2.ok);
   const head = `validate ${report.base.slice(0, 12)}..${report.head.slice(0, 12)}: ${failed.length === 0 ? `all ${report.results.length} checks passed` : `${failed.length} of ${report.results.length} checks failed`}`;
   const line = (r2) => `${r2.ok ? "pass" : "FAIL"} ${oneLine(subject(r2))}: ${oneLine(r2.reason)}${r2.file && !r2.ok ? ` [${oneLine(r2.file)}]` : ""}`;
-  return [head, ...failed.map(line), ...report.results.filter((r2) => r2.ok).map(line)];
+  const withTable = (r2) => [
+    line(r2),
+    ...r2.table ? textTable(r2.table).map((l) => `    ${l}`) : []
+  ];
+  return [head, ...failed.flatMap(withTable), ...report.results.filter((r2) => r2.ok).map(line)];
+}
+function textTable(table) {
+  const all = [table.columns, ...table.rows].map((row) => row.map((c3) => oneLine(c3)));
+  const widths = table.columns.map((_2, i2) => Math.max(...all.map((row) => (row[i2] ?? "").length)));
+  return all.map(
+    (row) => row.map((c3, i2) => c3.padEnd(widths[i2])).join("  ").trimEnd()
+  );
 }
 function annotationList(results) {
   return results.filter((r2) => !r2.ok).map((r2) => ({
@@ -58171,6 +58313,14 @@ function summaryMarkdown(report) {
   const rows = report.results.map(
     (r2) => `| ${r2.ok ? "pass" : "**FAIL**"} | ${markdownCell(r2.name)} | ${markdownCell(r2.pointer ?? "")} | ${markdownCell(r2.reason)} | ${r2.file ? `${markdownCell(r2.file)}` : ""} |`
   );
+  const tables = report.results.filter((r2) => r2.table).flatMap((r2) => [
+    `#### ${markdownCell(subject(r2))}: ${r2.ok ? "passed" : "failed"}`,
+    "",
+    `| ${r2.table.columns.map(markdownCell).join(" | ")} |`,
+    `| ${r2.table.columns.map(() => "---").join(" | ")} |`,
+    ...r2.table.rows.map((row) => `| ${row.map(markdownCell).join(" | ")} |`),
+    ""
+  ]);
   return [
     title,
     "",
@@ -58180,6 +58330,7 @@ function summaryMarkdown(report) {
     "| --- | --- | --- | --- | --- |",
     ...rows,
     "",
+    ...tables,
     ""
   ].join("\n");
 }
@@ -58393,7 +58544,7 @@ async function validateRange(root, configFile, env, range, now) {
   ]);
   const targetRuns = pointerRuns(config2, target);
   const mergedRuns = pointerRuns(config2, merged);
-  const evidence = evidencePaths(config2, mergedRuns, changes);
+  const evidence = evidencePaths(config2, mergedRuns, changes, targetRuns);
   await load(root, env, [
     [head, evidence.filter((f) => merged.source(f) === head)],
     [target, evidence.filter((f) => merged.source(f) === target)]
