@@ -58,6 +58,20 @@ describe('PrBody', () => {
     expect(PrBody.parse(text)).toEqual(block);
   });
 
+  it('adds the metric gate limit and result columns when a pointer has rules', () => {
+    const text = body({
+      metrics: [
+        { pointer: 'minutes', name: 'mae', current: 4.2, candidate: 4.5, limit: 'change ≤ +2%', ok: false },
+        { pointer: 'minutes', name: 'rmse', current: 1, candidate: 1 },
+      ],
+    });
+    expect(text).toContain('### Metrics (candidate vs current): gate failed (1)');
+    expect(text).toContain('| pointer | metric | current | candidate | change | limit | result |');
+    expect(text).toContain('| minutes | mae | 4.2 | 4.5 | +0.3 (+7.1%) | change ≤ +2% | **FAIL** |');
+    expect(text).toContain('| minutes | rmse | 1 | 1 | 0 (0.0%) | - | - |');
+    expect(body()).not.toContain('| limit | result |');
+  });
+
   it('keeps the block inside its comment whatever the values hold', () => {
     const tricky = { ...block, branch: 'x --> <script>' };
     const rendered = renderBlock(tricky);
