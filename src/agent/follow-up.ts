@@ -133,7 +133,12 @@ export function followUpHook(host = hostname()): AfterApplyHook {
         state: outcome.state,
         gameDate: outcome.gameDate,
         resumed: outcome.resumed,
-        verified: outcome.verified.map((v) => ({ pointer: v.pointer, ok: v.ok, detail: v.detail })),
+        verified: outcome.verified.map((v) => ({
+          pointer: v.pointer,
+          ok: v.ok,
+          reason: v.reason,
+          detail: v.detail,
+        })),
         deploymentId: done.deploymentId,
         deployment: deploymentNote,
         detail: description,
