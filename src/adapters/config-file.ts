@@ -5,6 +5,7 @@ import { validateConfig } from '../core/config.js';
 import { UsageError } from '../core/errors.js';
 import { describeJsonError } from '../core/json-syntax.js';
 import type { Config } from '../core/schemas.js';
+import { packageVersion } from '../version.js';
 
 export const CONFIG_FILE = 'promote.config.json';
 
@@ -36,7 +37,10 @@ export function findConfigPath(
   );
 }
 
-/** Parse and validate config text; every problem is reported at once (exit 2). */
+/**
+ * Parse and validate config text; every problem is reported at once (exit 2). A `minVersion` this
+ * release does not satisfy is reported first and alone.
+ */
 export function parseConfigText(text: string, label: string): { config: Config; warnings: string[] } {
   let data: unknown;
   try {
@@ -47,7 +51,8 @@ export function parseConfigText(text: string, label: string): { config: Config; 
       `Fix the JSON syntax in ${label}.`,
     );
   }
-  const { config, errors, warnings } = validateConfig(data);
+  const { config, errors, warnings, versionError } = validateConfig(data, { toolVersion: packageVersion() });
+  if (versionError) throw versionError;
   if (!config) {
     throw new UsageError(
       `${label} has ${errors.length} problem${errors.length === 1 ? '' : 's'}:`,
