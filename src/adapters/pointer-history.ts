@@ -131,6 +131,8 @@ export async function runWhereAdded(input: {
       '--no-renames',
       '--max-count=1',
       '--format=%H',
+      // --diff-merges implies a patch: only the commit id is wanted.
+      '--no-patch',
       input.tip,
       '--',
       `:(top,literal)${input.file}`,
