@@ -80,7 +80,11 @@ export async function findManifestFiles(query: ManifestQuery): Promise<string[]>
 }
 
 /** The paths one layout segment below `dirs` (a placeholder segment matches what is listed there). */
-async function descend(dirs: string[], segment: string): Promise<string[]> {
+async function descend(
+  dirs: string[],
+  segment: string,
+  wanted: (name: string, value: string) => boolean = acceptable,
+): Promise<string[]> {
   if (!segment.includes('{')) return dirs.map((dir) => join(dir, segment));
   const { re, names } = segmentPattern(segment);
   const next: string[] = [];
@@ -88,7 +92,7 @@ async function descend(dirs: string[], segment: string): Promise<string[]> {
   for (const { dir, names: entries } of listings) {
     for (const entry of entries) {
       const m = re.exec(entry);
-      if (m && names.every((n, i) => acceptable(n, m[i + 1]!))) next.push(join(dir, entry));
+      if (m && names.every((n, i) => wanted(n, m[i + 1]!))) next.push(join(dir, entry));
     }
   }
   return next;
@@ -99,21 +103,29 @@ async function descend(dirs: string[], segment: string): Promise<string[]> {
  * root, sorted and unique: the slates (docs/versions-and-slates.md). Only the directories down to
  * the `{game_date}` segment are listed; a layout without that segment has none.
  */
-export async function listGameDates(query: Omit<ManifestQuery, 'gameDate' | 'batchSize'>): Promise<string[]> {
+export async function listGameDates(
+  query: Omit<ManifestQuery, 'gameDate' | 'batchSize'> & {
+    /** Assets that do not count (the agent's own apply manifests). */
+    skipAssets?: readonly string[];
+  },
+): Promise<string[]> {
   const known: Record<string, string> = {};
   if (query.asset !== undefined) known.asset = query.asset;
   const segments = fillTemplate(query.layout, known).split('/').filter(Boolean);
   const at = segments.findIndex((s) => s.includes('{game_date}'));
   if (at === -1) return [];
+  const skip = new Set(query.skipAssets ?? []);
+  const wanted = (name: string, value: string) =>
+    acceptable(name, value) && !(name === 'asset' && skip.has(value));
   let current = [query.root];
-  for (const segment of segments.slice(0, at)) current = await descend(current, segment);
+  for (const segment of segments.slice(0, at)) current = await descend(current, segment, wanted);
   const { re, names } = segmentPattern(segments[at]!);
   const slot = names.indexOf('game_date') + 1;
   const dates = new Set<string>();
   for (const dir of current)
     for (const entry of await list(dir)) {
       const m = re.exec(entry);
-      if (m && names.every((n, i) => acceptable(n, m[i + 1]!)) && isGameDate(m[slot]!)) dates.add(m[slot]!);
+      if (m && names.every((n, i) => wanted(n, m[i + 1]!)) && isGameDate(m[slot]!)) dates.add(m[slot]!);
     }
   return [...dates].sort();
 }

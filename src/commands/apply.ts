@@ -31,6 +31,7 @@ import {
 import { slateDate } from '../core/game-date.js';
 import { planApply, type Plan } from '../core/plan.js';
 import type { Manifest } from '../core/schemas.js';
+import { APPLY_MANIFEST_ASSET } from '../core/verify.js';
 import { fillTemplate } from '../core/template.js';
 import {
   finisher,
@@ -237,7 +238,7 @@ export async function applyPass(
           fillTemplate(
             config.manifests?.layout ?? '{asset}/game_date={game_date}/run={run_id}/manifest.json',
             {
-              asset: 'promotion',
+              asset: APPLY_MANIFEST_ASSET,
               game_date: slateDate(now),
               run_id: id,
             },
@@ -256,7 +257,7 @@ export async function applyPass(
   };
   const manifest: Manifest | null = manifestPath
     ? {
-        asset: 'promotion',
+        asset: APPLY_MANIFEST_ASSET,
         game_date: slateDate(now),
         run_id: id,
         run_as_of_ts: now.toISOString(),

@@ -25,7 +25,7 @@ import type { Context, Outcome } from './context.js';
 import { openForge } from './forge-access.js';
 import { rulesetGaps } from '../core/ruleset.js';
 import { STATUS_CONTEXT } from '../core/validate-report.js';
-import { parseGameDate, targetDir } from './verify.js';
+import { noPipelineManifests, parseGameDate, targetDir } from './verify.js';
 
 export type CheckStatus = 'ok' | 'warn' | 'fail' | 'skip';
 
@@ -155,7 +155,7 @@ async function manifestsCheck(config: Config, gameDate: string) {
     };
   const { root, layout } = config.manifests;
   const scan = await scanManifests({ root, layout, gameDate });
-  if (scan.entries.length === 0 && scan.invalid.length === 0)
+  if (noPipelineManifests(scan))
     return {
       check: {
         name: 'manifests' as const,

@@ -16,6 +16,7 @@ import { CheckFailedError, TransientError, UsageError } from '../core/errors.js'
 import { buildEvidence, manifestChecks, metaChecks, type EvidenceCheck } from '../core/evidence.js';
 import { addDays, isGameDate, slateDate } from '../core/game-date.js';
 import { listGameDates } from '../adapters/manifests.js';
+import { APPLY_MANIFEST_ASSET } from '../core/verify.js';
 import { parseWith, stringifyJson } from '../core/json-file.js';
 import { canonicalProblem } from '../core/meta-hash.js';
 import { terminalSafe } from '../core/terminal-text.js';
@@ -92,7 +93,7 @@ export async function slateDates(
   const all = await listGameDates({
     root: manifests.root,
     layout: manifests.layout,
-    ...(asset ? { asset } : {}),
+    ...(asset ? { asset } : { skipAssets: [APPLY_MANIFEST_ASSET] }),
   });
   return { asset, today, dates: all.filter((d) => d <= today) };
 }

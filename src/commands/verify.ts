@@ -2,14 +2,14 @@
 import { readTextOr } from '../adapters/read-text.js';
 import { isAbsolute, join } from 'node:path';
 import { loadConfig } from '../adapters/config-file.js';
-import { findManifestFiles, scanManifests, type InvalidManifest } from '../adapters/manifests.js';
+import { scanManifests, type InvalidManifest, type ManifestScan } from '../adapters/manifests.js';
 import { pointerConfig } from '../core/config.js';
 import { CheckFailedError, UsageError } from '../core/errors.js';
 import { isGameDate, slateDate } from '../core/game-date.js';
 import { readPointerRun } from '../core/pointer-file.js';
 import { parseRunId } from '../core/run-id.js';
 import type { Config } from '../core/schemas.js';
-import { verifyManifests, type VerifyVerdict } from '../core/verify.js';
+import { APPLY_MANIFEST_ASSET, verifyManifests, type VerifyVerdict } from '../core/verify.js';
 import type { Context, Outcome } from './context.js';
 
 export interface PointerVerification extends VerifyVerdict {
@@ -72,11 +72,11 @@ export async function verifyPointer(options: VerifyPointerOptions): Promise<Poin
   const { root, layout } = manifestSettings(config);
   const scan = await scanManifests({ root, layout, asset: p.verify.asset, gameDate: options.gameDate });
   // No manifest of the asset: a slate day whose asset is missing, or a day without a slate (no
-  // manifest of any asset at all).
+  // manifest of any asset at all but the agent's own).
   const noSlate =
     scan.entries.length === 0 &&
     scan.invalid.length === 0 &&
-    (await findManifestFiles({ root, layout, gameDate: options.gameDate })).length === 0;
+    noPipelineManifests(await scanManifests({ root, layout, gameDate: options.gameDate }));
   const verdict = verifyManifests({
     pointer,
     asset: p.verify.asset,
@@ -87,6 +87,11 @@ export async function verifyPointer(options: VerifyPointerOptions): Promise<Poin
     noSlate,
   });
   return { ...verdict, invalid: scan.invalid };
+}
+
+/** True when a day's scan holds nothing the pipeline wrote (only the agent's apply records, if any). */
+export function noPipelineManifests(scan: ManifestScan): boolean {
+  return scan.invalid.length === 0 && scan.entries.every((e) => e.manifest.asset === APPLY_MANIFEST_ASSET);
 }
 
 export function parseGameDate(value: unknown, now: Date): string {

@@ -5,6 +5,12 @@
  */
 import type { Manifest } from './schemas.js';
 
+/**
+ * The asset of the run manifest the agent writes for each apply (in the pipeline's format, under
+ * the same root): git-promote's own record, never evidence that the pipeline ran a slate.
+ */
+export const APPLY_MANIFEST_ASSET = 'promotion';
+
 export interface ManifestEntry {
   path: string;
   manifest: Manifest;
