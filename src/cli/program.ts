@@ -44,6 +44,12 @@ export function buildProgram(ctx: Context, setExitCode: (code: number) => void =
         .slice(0, -2)
         .flatMap((a) => (Array.isArray(a) ? (a as string[]) : a === undefined ? [] : [String(a)]));
       try {
+        // The config's minVersion first (validate checks the target branch's config instead; init
+        // and sandbox write their own).
+        if (!NO_CONFIG_CHECK.has(spec.name)) {
+          const { checkConfigVersion } = await import('../adapters/config-file.js');
+          await checkConfigVersion(ctx.cwd, ctx.env, opts.config as string | undefined);
+        }
         const handler = await spec.load();
         const outcome = await handler(args, opts, ctx);
         printOutcome(outcome, Boolean(opts.json), ctx);
@@ -55,6 +61,8 @@ export function buildProgram(ctx: Context, setExitCode: (code: number) => void =
   }
   return program;
 }
+
+const NO_CONFIG_CHECK = new Set(['init', 'sandbox', 'validate']);
 
 /** `--version --json` before any command: the release and the schema versions it reads. */
 function versionJsonRequested(argv: string[]): boolean {
