@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import {
   checkConfig,
+  checkConfigChange,
   parseEvidence,
   evidencePaths,
   pointerRuns,
@@ -643,6 +644,18 @@ describe('adopted evidence', () => {
       base: UNADOPTED,
     });
     expect(failedNames(schema)).toEqual(['evidence-schema']);
+  });
+});
+
+describe('minVersion in the PR config', () => {
+  it('fails config-change when the PR config needs another release than the one validating it', () => {
+    const raised = configText({ minVersion: '>=99' });
+    const result = checkConfigChange(raised, 'promote.config.json', '0.1.0');
+    expect(result).toMatchObject({ name: 'config-change', ok: false });
+    expect(result.reason).toContain('this config needs git-promote >=99; you have 0.1.0');
+    expect(checkConfigChange(configText({ minVersion: '>=0.1.0' }), 'promote.config.json', '0.1.0').ok).toBe(
+      true,
+    );
   });
 });
 
