@@ -3962,8 +3962,8 @@ var require_webidl = __commonJS({
       return new TypeError(`${message.header}: ${message.message}`);
     };
     webidl.errors.conversionFailed = function(context) {
-      const plural2 = context.types.length === 1 ? "" : " one of";
-      const message = `${context.argument} could not be converted to${plural2}: ${context.types.join(", ")}.`;
+      const plural3 = context.types.length === 1 ? "" : " one of";
+      const message = `${context.argument} could not be converted to${plural3}: ${context.types.join(", ")}.`;
       return webidl.errors.exception({
         header: context.prefix,
         message
@@ -11526,9 +11526,9 @@ var require_pluralizer = __commonJS({
       this: "these"
     };
     module.exports = class Pluralizer {
-      constructor(singular, plural2) {
+      constructor(singular, plural3) {
         this.singular = singular;
-        this.plural = plural2;
+        this.plural = plural3;
       }
       pluralize(count) {
         const one = count === 1;
@@ -24598,20 +24598,20 @@ var require_ms = __commonJS({
     function fmtLong(ms) {
       var msAbs = Math.abs(ms);
       if (msAbs >= d) {
-        return plural2(ms, msAbs, d, "day");
+        return plural3(ms, msAbs, d, "day");
       }
       if (msAbs >= h2) {
-        return plural2(ms, msAbs, h2, "hour");
+        return plural3(ms, msAbs, h2, "hour");
       }
       if (msAbs >= m) {
-        return plural2(ms, msAbs, m, "minute");
+        return plural3(ms, msAbs, m, "minute");
       }
       if (msAbs >= s) {
-        return plural2(ms, msAbs, s, "second");
+        return plural3(ms, msAbs, s, "second");
       }
       return ms + " ms";
     }
-    function plural2(ms, msAbs, n, name) {
+    function plural3(ms, msAbs, n, name) {
       var isPlural = msAbs >= n * 1.5;
       return Math.round(ms / n) + " " + name + (isPlural ? "s" : "");
     }
@@ -31957,8 +31957,8 @@ import { basename as basename2 } from "node:path";
 
 // src/adapters/config-file.ts
 init_read_text();
-import { existsSync } from "node:fs";
-import { dirname, join, resolve } from "node:path";
+import { existsSync as existsSync2 } from "node:fs";
+import { dirname as dirname2, join as join2, resolve } from "node:path";
 
 // node_modules/zod/v4/classic/external.js
 var external_exports = {};
@@ -42671,8 +42671,8 @@ var error43 = () => {
       case "not_multiple_of":
         return `N\xFAmero inv\xE1lido: deve ser m\xFAltiplo de ${issue2.divisor}`;
       case "unrecognized_keys": {
-        const plural2 = issue2.keys.length > 1 ? "s" : "";
-        return `Chave${plural2} inv\xE1lida${plural2}: ${joinValues(issue2.keys, ", ")}`;
+        const plural3 = issue2.keys.length > 1 ? "s" : "";
+        return `Chave${plural3} inv\xE1lida${plural3}: ${joinValues(issue2.keys, ", ")}`;
       }
       case "invalid_key":
         return `Entrada inv\xE1lida n${translateOriginWithArticle(issue2.origin, "definite")}`;
@@ -42816,8 +42816,8 @@ var error44 = () => {
       case "not_multiple_of":
         return `N\xFAmero inv\xE1lido: deve ser m\xFAltiplo de ${issue2.divisor}`;
       case "unrecognized_keys": {
-        const plural2 = issue2.keys.length > 1 ? "s" : "";
-        return `Chave${plural2} inv\xE1lida${plural2}: ${joinValues(issue2.keys, ", ")}`;
+        const plural3 = issue2.keys.length > 1 ? "s" : "";
+        return `Chave${plural3} inv\xE1lida${plural3}: ${joinValues(issue2.keys, ", ")}`;
       }
       case "invalid_key":
         return `Entrada inv\xE1lida n${translateOriginWithArticle(issue2.origin, "definite")}`;
@@ -51678,7 +51678,7 @@ function date4(params) {
 }
 
 // src/core/schemas.ts
-var import_semver = __toESM(require_semver2(), 1);
+var import_semver2 = __toESM(require_semver2(), 1);
 
 // src/core/run-id.ts
 init_errors();
@@ -51736,6 +51736,53 @@ function isGameDate(value) {
 }
 function daysBetween(from, to) {
   return Math.round((Date.parse(`${to}T00:00:00Z`) - Date.parse(`${from}T00:00:00Z`)) / 864e5);
+}
+
+// src/core/versions.ts
+var import_semver = __toESM(require_semver2(), 1);
+init_errors();
+var EVIDENCE_PREFIX = "git-promote/evidence@";
+var EVIDENCE_VERSION = 2;
+function evidenceSchemaId(version2) {
+  return `${EVIDENCE_PREFIX}${version2}`;
+}
+function evidenceVersionOf(schema) {
+  if (typeof schema !== "string" || !schema.startsWith(EVIDENCE_PREFIX)) return null;
+  const rest = schema.slice(EVIDENCE_PREFIX.length);
+  return /^[1-9]\d{0,5}$/.test(rest) ? Number(rest) : null;
+}
+function cleanVersion(value) {
+  return typeof value === "string" && value.length <= 64 ? import_semver.default.valid(value) : null;
+}
+function newerSchemaError(input2) {
+  const needs = input2.writtenBy ? `git-promote ${input2.writtenBy}` : "a newer git-promote";
+  return new UsageError(
+    `${input2.what}: this ${input2.noun} needs ${needs} (${input2.schema}); you have ${input2.have}`,
+    `Upgrade git-promote to ${input2.writtenBy ?? "the release that wrote it"} or later (npm install -g git-promote@latest; in CI, pin the Action to that release).`
+  );
+}
+function newerEvidenceError(raw, what, have) {
+  if (typeof raw !== "object" || raw === null) return null;
+  const data = raw;
+  const version2 = evidenceVersionOf(data.schema);
+  if (version2 === null || version2 <= EVIDENCE_VERSION) return null;
+  return newerSchemaError({
+    what,
+    noun: "evidence",
+    schema: `evidence schema ${version2}`,
+    writtenBy: cleanVersion(data.tool?.version),
+    have
+  });
+}
+function minVersionError(data, have, label = "this config") {
+  if (typeof data !== "object" || data === null || Array.isArray(data)) return null;
+  const range = data.minVersion;
+  if (typeof range !== "string" || import_semver.default.validRange(range) === null) return null;
+  if (import_semver.default.satisfies(have, range, { includePrerelease: true })) return null;
+  return new UsageError(
+    `${label} needs git-promote ${range}; you have ${have}`,
+    `Install a git-promote that satisfies ${range} (npm install -g "git-promote@${range}"); in CI, pin the Action to such a release.`
+  );
 }
 
 // src/core/metric-gate.ts
@@ -51837,8 +51884,8 @@ var durationSchema = external_exports.string().refine((s) => parseDuration(s) !=
 var durationAtMost = (maxMs, max) => durationSchema.refine((s) => (parseDuration(s) ?? 0) <= maxMs, `must be at most ${max}`);
 var timeoutSchema = durationAtMost(MAX_TIMEOUT_MS, "24h");
 var intervalSchema = durationAtMost(MAX_INTERVAL_MS, "1d");
-var semverRangeSchema = external_exports.string().refine((s) => import_semver.default.validRange(s) !== null, "must be a semver range such as ^2.0.0");
-var semverSchema = external_exports.string().refine((s) => import_semver.default.valid(s) !== null, "must be a semver version such as 2.1.0");
+var semverRangeSchema = external_exports.string().refine((s) => import_semver2.default.validRange(s) !== null, "must be a semver range such as ^2.0.0");
+var semverSchema = external_exports.string().refine((s) => import_semver2.default.valid(s) !== null, "must be a semver version such as 2.1.0");
 var relativePathSchema = external_exports.string().min(1).refine(
   (p2) => !p2.startsWith("/") && !p2.split(/[\\/]/).includes(".."),
   "must be a path inside the repository"
@@ -51876,8 +51923,15 @@ var prefectSchema = external_exports.looseObject({
   parameters: external_exports.record(external_exports.string(), external_exports.unknown()).default({}),
   timeout: timeoutSchema.default("2h")
 });
+var evidenceMaxAgeSchema = external_exports.looseObject({
+  slates: external_exports.number().int().positive().optional(),
+  days: external_exports.number().int().positive().optional()
+}).refine((a) => a.slates === void 0 !== (a.days === void 0), "give exactly one of slates or days");
 var configSchema = external_exports.looseObject({
   $schema: external_exports.string().optional(),
+  // The git-promote releases this config is written for, checked before anything else reads it
+  // (docs/versions-and-slates.md).
+  minVersion: semverRangeSchema.optional(),
   repository: external_exports.looseObject({
     remote: external_exports.string().regex(/^[A-Za-z0-9._-]+$/, "must be a git remote name").default("origin"),
     branch: external_exports.string().regex(/^(?!-)(?!.*\.\.)[A-Za-z0-9._/-]+$/, "must be a branch name").default("main"),
@@ -51947,7 +52001,13 @@ var configSchema = external_exports.looseObject({
       });
   }),
   policy: external_exports.looseObject({
-    evidenceMaxAgeDays: external_exports.number().int().positive().default(3),
+    // How old the smoke's game date may be; default {days: 3}.
+    evidenceMaxAge: evidenceMaxAgeSchema.optional(),
+    // Deprecated: {days: N} of evidenceMaxAge. Ignored when evidenceMaxAge is set.
+    evidenceMaxAgeDays: external_exports.number().int().positive().optional().meta({
+      deprecated: true,
+      description: 'Deprecated: use "evidenceMaxAge": {"days": N}; ignored when evidenceMaxAge is set.'
+    }),
     labels: external_exports.array(external_exports.string().min(1)).default(["promotion"]),
     rollbackLabels: external_exports.array(external_exports.string().min(1)).default(["rollback"]),
     mergeMethod: external_exports.enum(["squash", "merge", "rebase"]).default("squash"),
@@ -51960,7 +52020,6 @@ var configSchema = external_exports.looseObject({
     // handed to GitHub's auto-merge / merge queue (docs/merging.md).
     merge: external_exports.enum(["direct", "auto-merge", "merge-queue"]).default("direct")
   }).default({
-    evidenceMaxAgeDays: 3,
     labels: ["promotion"],
     rollbackLabels: ["rollback"],
     mergeMethod: "squash",
@@ -52018,9 +52077,16 @@ var manifestSchema = external_exports.looseObject({
   models: external_exports.record(external_exports.string(), external_exports.string()).optional(),
   failure_reason: external_exports.string().nullable().optional()
 });
-var EVIDENCE_SCHEMA_ID = "git-promote/evidence@1";
+var EVIDENCE_SCHEMA_ID = evidenceSchemaId(1);
+var ADOPTED_EVIDENCE_SCHEMA_ID = evidenceSchemaId(2);
+var slatesSchema = external_exports.looseObject({
+  asset: external_exports.string().optional(),
+  through: gameDateSchema,
+  after: external_exports.array(gameDateSchema).max(1e3)
+});
 var evidenceSchema = external_exports.looseObject({
-  schema: external_exports.literal(EVIDENCE_SCHEMA_ID),
+  schema: external_exports.enum([EVIDENCE_SCHEMA_ID, ADOPTED_EVIDENCE_SCHEMA_ID]),
+  kind: external_exports.literal("smoke").optional(),
   pointer: external_exports.string().regex(POINTER_NAME),
   run_id: runIdSchema,
   game_date: gameDateSchema,
@@ -52036,8 +52102,27 @@ var evidenceSchema = external_exports.looseObject({
   meta: metaSchema,
   meta_sha256: external_exports.string().regex(/^[0-9a-f]{64}$/, "must be a hex sha256"),
   checks: external_exports.array(external_exports.looseObject({ name: external_exports.string(), ok: external_exports.boolean(), detail: external_exports.string().optional() })),
+  tool: external_exports.looseObject({ name: external_exports.string(), version: external_exports.string() }),
+  slates: slatesSchema.optional()
+});
+var adoptedEvidenceSchema = external_exports.looseObject({
+  schema: external_exports.literal(ADOPTED_EVIDENCE_SCHEMA_ID),
+  kind: external_exports.literal("adopted"),
+  pointer: external_exports.string().regex(POINTER_NAME),
+  run_id: runIdSchema,
+  adopted: external_exports.looseObject({
+    by: external_exports.string().min(1),
+    at: external_exports.string().min(1),
+    base: external_exports.string().optional()
+  }),
+  meta: metaSchema,
+  meta_sha256: external_exports.string().regex(/^[0-9a-f]{64}$/, "must be a hex sha256"),
+  checks: external_exports.array(external_exports.looseObject({ name: external_exports.string(), ok: external_exports.boolean(), detail: external_exports.string().optional() })),
   tool: external_exports.looseObject({ name: external_exports.string(), version: external_exports.string() })
 });
+function isAdoptedData(raw) {
+  return typeof raw === "object" && raw !== null && raw.kind === "adopted";
+}
 function issueLines(error62, prefix = "") {
   return error62.issues.map((issue2) => {
     const path = [prefix, ...issue2.path.map(String)].filter(Boolean).join(".");
@@ -52119,7 +52204,9 @@ function unknownKeyProblems(schema, data, path = []) {
 }
 
 // src/core/config.ts
-function validateConfig(data) {
+function validateConfig(data, options = {}) {
+  const versionError = options.toolVersion ? minVersionError(data, options.toolVersion) : null;
+  if (versionError) return { config: null, errors: [versionError.message], warnings: [], versionError };
   const result = configSchema.safeParse(data);
   const unknown2 = unknownKeyProblems(configSchema, data);
   if (!result.success || unknown2.length > 0) {
@@ -52135,7 +52222,20 @@ function validateConfig(data) {
   }
   if (!config2.repository.github)
     warnings.push("repository.github: not set, so pull requests cannot be opened");
+  const deprecated = deprecationWarning(config2.policy);
+  if (deprecated) warnings.push(deprecated);
   return { config: config2, errors: [], warnings };
+}
+function evidenceMaxAge(policy) {
+  const age = policy.evidenceMaxAge;
+  if (age?.slates !== void 0) return { slates: age.slates };
+  if (age?.days !== void 0) return { days: age.days };
+  return { days: policy.evidenceMaxAgeDays ?? 3 };
+}
+function deprecationWarning(policy) {
+  const days = policy.evidenceMaxAgeDays;
+  if (days === void 0) return null;
+  return policy.evidenceMaxAge ? "policy.evidenceMaxAgeDays: deprecated and ignored, because policy.evidenceMaxAge is set; remove it" : `policy.evidenceMaxAgeDays: deprecated; write "evidenceMaxAge": {"days": ${days}} (or {"slates": N})`;
 }
 
 // src/adapters/config-file.ts
@@ -52244,15 +52344,32 @@ function describeJsonError(text) {
   return `line ${line}, column ${column}: ${found}`;
 }
 
+// src/version.ts
+import { readFileSync as readFileSync2, existsSync } from "node:fs";
+import { dirname, join } from "node:path";
+import { fileURLToPath } from "node:url";
+function packageRoot() {
+  for (let dir = dirname(fileURLToPath(import.meta.url)); dirname(dir) !== dir; dir = dirname(dir)) {
+    const file2 = join(dir, "package.json");
+    if (existsSync(file2) && JSON.parse(readFileSync2(file2, "utf8")).name === "git-promote") {
+      return dir;
+    }
+  }
+  throw new Error("git-promote package.json not found");
+}
+function packageVersion() {
+  return JSON.parse(readFileSync2(join(packageRoot(), "package.json"), "utf8")).version;
+}
+
 // src/adapters/config-file.ts
 var CONFIG_FILE = "promote.config.json";
 function findConfigPath(cwd, env, explicit) {
   const given = explicit ?? env.PROMOTE_CONFIG;
   if (given) return resolve(cwd, given);
-  for (let dir = resolve(cwd); ; dir = dirname(dir)) {
-    const candidate = join(dir, CONFIG_FILE);
-    if (existsSync(candidate)) return candidate;
-    if (dirname(dir) === dir) break;
+  for (let dir = resolve(cwd); ; dir = dirname2(dir)) {
+    const candidate = join2(dir, CONFIG_FILE);
+    if (existsSync2(candidate)) return candidate;
+    if (dirname2(dir) === dir) break;
   }
   throw new UsageError(
     `no ${CONFIG_FILE} found in ${resolve(cwd)} or any parent directory`,
@@ -52269,7 +52386,8 @@ function parseConfigText(text, label) {
       `Fix the JSON syntax in ${label}.`
     );
   }
-  const { config: config2, errors, warnings } = validateConfig(data);
+  const { config: config2, errors, warnings, versionError } = validateConfig(data, { toolVersion: packageVersion() });
+  if (versionError) throw versionError;
   if (!config2) {
     throw new UsageError(
       `${label} has ${errors.length} problem${errors.length === 1 ? "" : "s"}:`,
@@ -52286,7 +52404,7 @@ async function loadConfig(cwd, env, explicit) {
     () => new UsageError(`config file ${path} does not exist`, "Run `git promote init`, or pass --config FILE.")
   );
   const { config: config2, warnings } = parseConfigText(text, path);
-  return { config: config2, path, root: dirname(path), warnings };
+  return { config: config2, path, root: dirname2(path), warnings };
 }
 
 // src/adapters/git-config-env.ts
@@ -57436,6 +57554,9 @@ async function fetchTipAndCommit(git, remote, branch, commit) {
   }
   return (await git.raw(["rev-parse", "--verify", "--end-of-options", `${ref}^{commit}`])).trim();
 }
+async function readBlobs(cwd, env, specs) {
+  return (await readBlobBytes(cwd, env, specs)).map((b2) => b2 === null ? null : b2.toString("utf8"));
+}
 function readBlobBytes(cwd, env, specs) {
   if (specs.length === 0) return Promise.resolve([]);
   for (const s of specs)
@@ -57497,7 +57618,7 @@ function sleep(ms, signal) {
 
 // src/commands/validate.ts
 init_read_text();
-import { basename, dirname as dirname2 } from "node:path";
+import { basename, dirname as dirname3 } from "node:path";
 
 // src/adapters/git-diff.ts
 init_errors();
@@ -57564,21 +57685,6 @@ function runsHeld(changes) {
   return held;
 }
 
-// src/core/evidence-path.ts
-var EVIDENCE_DIR = "promotions";
-var POINTER_NAME2 = /^[a-z][a-z0-9_-]{0,62}$/;
-function evidencePath(pointer, runId) {
-  return `${EVIDENCE_DIR}/${pointer}/${runId}.json`;
-}
-function parseEvidencePath(path) {
-  const parts = path.split("/");
-  if (parts.length !== 3 || parts[0] !== EVIDENCE_DIR) return null;
-  const [, pointer, file2] = parts;
-  if (!POINTER_NAME2.test(pointer) || !file2.endsWith(".json")) return null;
-  const runId = file2.slice(0, -".json".length);
-  return isRunId(runId) ? { pointer, runId } : null;
-}
-
 // src/core/pointer-file.ts
 init_errors();
 
@@ -57631,6 +57737,21 @@ function readPointerRunOr(content, runField, label, problems) {
   }
 }
 
+// src/core/evidence-path.ts
+var EVIDENCE_DIR = "promotions";
+var POINTER_NAME2 = /^[a-z][a-z0-9_-]{0,62}$/;
+function evidencePath(pointer, runId) {
+  return `${EVIDENCE_DIR}/${pointer}/${runId}.json`;
+}
+function parseEvidencePath(path) {
+  const parts = path.split("/");
+  if (parts.length !== 3 || parts[0] !== EVIDENCE_DIR) return null;
+  const [, pointer, file2] = parts;
+  if (!POINTER_NAME2.test(pointer) || !file2.endsWith(".json")) return null;
+  const runId = file2.slice(0, -".json".length);
+  return isRunId(runId) ? { pointer, runId } : null;
+}
+
 // src/core/patch-sides.ts
 function patchSides(patch) {
   const lines = patch.split("\n");
@@ -57673,10 +57794,10 @@ function patchSides(patch) {
       if (last2 !== "before") afterNoEol = true;
     }
   }
-  const join2 = (side, noEol) => side.join("\n") + (side.length > 0 && !noEol ? "\n" : "");
+  const join3 = (side, noEol) => side.join("\n") + (side.length > 0 && !noEol ? "\n" : "");
   return {
-    before: created ? null : join2(before, beforeNoEol),
-    after: deleted ? null : join2(after, afterNoEol)
+    before: created ? null : join3(before, beforeNoEol),
+    after: deleted ? null : join3(after, afterNoEol)
   };
 }
 
@@ -57752,14 +57873,76 @@ async function readPointerChanges(input2) {
   ]);
   return parseLog(out).map((c3) => ({ commit: c3, ...pointerChange(c3, input2.runField, input2.file) }));
 }
+async function runWhereAdded(input2) {
+  if (!/^[0-9a-f]{40,64}$/.test(input2.tip)) throw new Error(`not a commit id: ${input2.tip}`);
+  const sha2 = (await input2.git.raw([
+    "log",
+    "--first-parent",
+    "--diff-merges=first-parent",
+    "--diff-filter=A",
+    "--no-renames",
+    "--max-count=1",
+    "--format=%H",
+    // --diff-merges implies a patch: only the commit id is wanted.
+    "--no-patch",
+    input2.tip,
+    "--",
+    `:(top,literal)${input2.file}`
+  ])).trim();
+  if (!/^[0-9a-f]{40,64}$/.test(sha2)) return null;
+  const [text] = await readBlobs(input2.git.cwd, input2.env, [`${sha2}:${input2.pointerFile}`]);
+  return readPointerRunOr(text ?? null, input2.runField, input2.pointerFile, []);
+}
 
 // src/commands/validate.ts
 init_github_actions();
 init_errors();
 
 // src/core/validate-checks.ts
-var import_semver2 = __toESM(require_semver2(), 1);
+var import_semver3 = __toESM(require_semver2(), 1);
 init_errors();
+
+// src/core/evidence-age.ts
+var plural2 = (n, word) => `${n} ${word}${n === 1 ? "" : "s"}`;
+function evidenceAge(input2) {
+  const { gameDate, today, limit } = input2;
+  const days = daysBetween(gameDate, today);
+  if (days < -1)
+    return { ok: false, age: 0, reason: `game date ${gameDate} is in the future (today is ${today} ET)` };
+  if ("days" in limit) {
+    const age2 = Math.max(days, 0);
+    return age2 > limit.days ? {
+      ok: false,
+      age: age2,
+      reason: `game date ${gameDate} is ${age2} days old (at most ${limit.days}); smoke again`
+    } : { ok: true, age: age2, reason: `game date ${gameDate} is ${age2} days old (at most ${limit.days})` };
+  }
+  const counted = countSlates(gameDate, today, input2.slates);
+  const age = counted.seen + counted.unseenDays;
+  const how = counted.recorded ? `${plural2(counted.seen, "slate")} after it seen by the smoke run through ${counted.through}${counted.unseenDays ? `, ${plural2(counted.unseenDays, "day")} since counted as slates` : ""}` : "no slates recorded by the smoke run, so every day since counts as one";
+  return age > limit.slates ? {
+    ok: false,
+    age,
+    reason: `game date ${gameDate} is ${plural2(age, "slate")} old (at most ${limit.slates}; ${how}); smoke again on the latest slate`
+  } : {
+    ok: true,
+    age,
+    reason: `game date ${gameDate} is ${plural2(age, "slate")} old (at most ${limit.slates}; ${how})`
+  };
+}
+function countSlates(gameDate, today, slates) {
+  const usable = slates && isGameDate(slates.through) && slates.through >= gameDate;
+  if (!usable)
+    return {
+      recorded: false,
+      seen: 0,
+      unseenDays: Math.max(daysBetween(gameDate, today), 0),
+      through: gameDate
+    };
+  const through = slates.through < today ? slates.through : today;
+  const seen = new Set(slates.after.filter((d) => isGameDate(d) && d > gameDate && d <= through)).size;
+  return { recorded: true, seen, unseenDays: Math.max(daysBetween(through, today), 0), through };
+}
 
 // src/core/meta-hash.ts
 import { createHash } from "node:crypto";
@@ -57871,7 +58054,7 @@ var evidenceShape = evidenceSchema.shape;
 var ciEvidenceSchema = evidenceSchema.extend({
   smoke: evidenceShape.smoke.extend({ published: external_exports.boolean() })
 });
-function checkConfig(text, file2, where = "at head") {
+function checkConfig(text, file2, where = "at head", toolVersion) {
   if (text === null) return { result: fail("config", `${file2} is missing ${where}`, { file: file2 }), config: null };
   let data;
   try {
@@ -57882,17 +58065,22 @@ function checkConfig(text, file2, where = "at head") {
       config: null
     };
   }
-  const { config: config2, errors } = validateConfig(data);
+  const { config: config2, errors, warnings } = validateConfig(data, toolVersion ? { toolVersion } : {});
   if (!config2)
     return { result: fail("config", `${file2} ${where}: ${errors.join("; ")}`, { file: file2 }), config: null };
   const count = Object.keys(config2.pointers).length;
+  const deprecated = warnings.filter((w) => w.includes("deprecated"));
   return {
-    result: pass("config", `${file2} ${where} is valid (${count} pointer${count === 1 ? "" : "s"})`, { file: file2 }),
+    result: pass(
+      "config",
+      `${file2} ${where} is valid (${count} pointer${count === 1 ? "" : "s"})${deprecated.length ? `; ${deprecated.join("; ")}` : ""}`,
+      { file: file2 }
+    ),
     config: config2
   };
 }
-function checkConfigChange(text, file2) {
-  const { result } = checkConfig(text, file2, "in this PR");
+function checkConfigChange(text, file2, toolVersion) {
+  const { result } = checkConfig(text, file2, "in this PR", toolVersion);
   return result.ok ? pass("config-change", `${result.reason}; it does not judge this PR and needs human review`, { file: file2 }) : { ...result, name: "config-change" };
 }
 function pointerRun(content, pointer) {
@@ -57904,16 +58092,23 @@ function pointerRun(content, pointer) {
     return { run: null, problem: err.message };
   }
 }
-function parseEvidence(text) {
+function parseEvidence(text, toolVersion, file2 = "evidence") {
   let raw;
   try {
     raw = JSON.parse(text);
   } catch {
     return { problems: [`not valid JSON: ${describeJsonError(text)}`] };
   }
+  const newer = newerEvidenceError(raw, file2, toolVersion);
+  if (newer) throw newer;
+  if (isAdoptedData(raw)) {
+    const result2 = adoptedEvidenceSchema.safeParse(raw);
+    if (!result2.success) return { problems: issueLines(result2.error) };
+    return { evidence: null, adopted: result2.data, raw };
+  }
   const result = ciEvidenceSchema.safeParse(raw);
   if (!result.success) return { problems: issueLines(result.error) };
-  return { evidence: result.data, raw };
+  return { evidence: result.data, adopted: null, raw };
 }
 function list(items, max = 5) {
   const shown = items.slice(0, max).join(", ");
@@ -57992,51 +58187,67 @@ function checkRows(evidence, p2, pointer, file2) {
   return min !== void 0 && rows < min || max !== void 0 && rows > max ? fail("rows", `${rows} rows, outside ${bounds}`, { file: file2, pointer }) : pass("rows", `${rows} rows within ${bounds}`, { file: file2, pointer });
 }
 function checkEvidenceAge(evidence, policy, now, pointer, file2) {
-  const today = slateDate(now);
-  const age = daysBetween(evidence.game_date, today);
-  const max = policy.evidenceMaxAgeDays;
-  if (age < -1)
-    return fail("evidence-age", `game date ${evidence.game_date} is in the future (today is ${today} ET)`, {
-      file: file2,
-      pointer
-    });
-  return age > max ? fail(
-    "evidence-age",
-    `game date ${evidence.game_date} is ${age} days old (at most ${max}); smoke again`,
-    {
-      file: file2,
-      pointer
-    }
-  ) : pass(
-    "evidence-age",
-    `game date ${evidence.game_date} is ${Math.max(age, 0)} days old (at most ${max})`,
-    {
-      file: file2,
-      pointer
-    }
-  );
+  const verdict = evidenceAge({
+    gameDate: evidence.game_date,
+    today: slateDate(now),
+    limit: evidenceMaxAge(policy),
+    slates: evidence.slates
+  });
+  return verdict.ok ? pass("evidence-age", verdict.reason, { file: file2, pointer }) : fail("evidence-age", verdict.reason, { file: file2, pointer });
 }
 function checkContract(evidence, p2, pointer, file2) {
   if (!p2.contract) return pass("contract", "no contract range configured", { file: file2, pointer });
   const version2 = evidence.meta.contract;
   if (version2 === void 0)
     return fail("contract", `meta has no contract; the pointer requires ${p2.contract}`, { file: file2, pointer });
-  return import_semver2.default.satisfies(version2, p2.contract) ? pass("contract", `contract ${version2} satisfies ${p2.contract}`, { file: file2, pointer }) : fail("contract", `contract ${version2} does not satisfy ${p2.contract}`, { file: file2, pointer });
+  return import_semver3.default.satisfies(version2, p2.contract) ? pass("contract", `contract ${version2} satisfies ${p2.contract}`, { file: file2, pointer }) : fail("contract", `contract ${version2} does not satisfy ${p2.contract}`, { file: file2, pointer });
 }
-function baseEvidenceChecks(text, pointer, run2, file2) {
-  const parsed = parseEvidence(text);
+function baseEvidenceChecks(text, pointer, run2, file2, toolVersion) {
+  const parsed = parseEvidence(text, toolVersion, file2);
   if ("problems" in parsed)
     return {
       results: [fail("evidence-schema", `${file2}: ${parsed.problems.join("; ")}`, { file: file2, pointer })],
-      evidence: null
+      evidence: null,
+      adopted: null
     };
-  const { evidence, raw } = parsed;
+  const any2 = parsed.evidence ?? parsed.adopted;
   const results = [
-    pass("evidence-schema", `${file2} is valid evidence`, { file: file2, pointer }),
-    checkEvidenceMatch(evidence, pointer, run2, file2),
-    checkMetaSha(evidence, raw, pointer, file2)
+    pass("evidence-schema", `${file2} is valid ${parsed.adopted ? "adopted " : ""}evidence`, {
+      file: file2,
+      pointer
+    }),
+    checkEvidenceMatch(any2, pointer, run2, file2),
+    checkMetaSha(any2, parsed.raw, pointer, file2)
   ];
-  return { results, evidence: results.every((r2) => r2.ok) ? evidence : null };
+  const ok = results.every((r2) => r2.ok);
+  return { results, evidence: ok ? parsed.evidence : null, adopted: ok ? parsed.adopted : null };
+}
+function checkAdoption(input2) {
+  const { adopted, pointer, run: run2, before, after, file: file2 } = input2;
+  const at = { file: file2, pointer };
+  const who = `adopted by ${adopted.adopted.by} at ${adopted.adopted.at}`;
+  const smokeIt = `adopted evidence only records the run in production when git-promote was adopted; smoke ${run2} with git promote propose`;
+  if (input2.addedHere) {
+    if (before === run2 && after === run2)
+      return pass("adoption", `${pointer} holds ${run2} on the target branch and keeps it: ${who}`, at);
+    return fail(
+      "adoption",
+      `adopted evidence for ${run2}, but ${pointer} holds ${before ?? "(none)"} on the target branch${after !== before ? ` and ${after ?? "(none)"} after this PR` : ""}: ${smokeIt}`,
+      at
+    );
+  }
+  if (before === run2) return pass("adoption", `${pointer} keeps ${run2} (${who})`, at);
+  if (input2.landing === run2)
+    return pass(
+      "adoption",
+      `${pointer} returns to ${run2}, the run it held where its adoption landed (${who})`,
+      at
+    );
+  return fail(
+    "adoption",
+    input2.landing === void 0 || input2.landing === null ? `${file2} is adopted evidence whose adoption was not found on the target branch: ${smokeIt}` : `${file2} was adopted where ${pointer} held ${input2.landing}, not ${run2}: ${smokeIt}`,
+    at
+  );
 }
 function checkAppendOnly(changes, headRuns) {
   const results = [];
@@ -58168,19 +58379,20 @@ function checkMetrics(ev, p2, current, pointer, file2) {
     )
   ];
 }
-function currentRun(target, p2, pointer) {
+function currentRun(target, p2, pointer, toolVersion) {
   const run2 = pointerRun(target.get(p2.file), p2).run;
   if (run2 === null) return { run: null, metrics: null };
   const file2 = evidencePath(pointer, run2);
   const text = target.get(file2);
-  const parsed = text === null ? null : parseEvidence(text);
-  if (parsed === null || "problems" in parsed)
+  const parsed = text === null ? null : parseEvidence(text, toolVersion, file2);
+  const meta3 = parsed && !("problems" in parsed) ? (parsed.evidence ?? parsed.adopted)?.meta : void 0;
+  if (!meta3)
     return {
       run: run2,
       metrics: null,
       problem: `the metric gate compares against the current run ${run2}, but ${file2} on the target branch is ${parsed === null ? "missing" : "not valid evidence"}`
     };
-  return { run: run2, metrics: parsed.evidence.meta.metrics };
+  return { run: run2, metrics: meta3.metrics };
 }
 function promotionChecks(ev, p2, policy, now, name, run2, file2, current) {
   return [
@@ -58210,9 +58422,11 @@ function runChecks(input2) {
     results.push(pass("pointer-file", `${name} points at ${run2}`, { file: p2.file, pointer: name }));
     const file2 = evidencePath(name, run2);
     const text = merged.get(file2);
+    const before = pointerRun(target.get(p2.file), p2).run;
     if (text === null) {
+      const remedy = before === run2 ? "run git promote adopt to record the run in production (or propose a new one)" : "run git promote propose";
       results.push(
-        fail("invariant", `no evidence for ${name}=${run2} at ${file2}: run git promote propose`, {
+        fail("invariant", `no evidence for ${name}=${run2} at ${file2}: ${remedy}`, {
           file: p2.file,
           pointer: name
         })
@@ -58220,10 +58434,25 @@ function runChecks(input2) {
       continue;
     }
     results.push(pass("invariant", `evidence for ${run2} is in the tree`, { file: file2, pointer: name }));
-    const checked = baseEvidenceChecks(text, name, run2, file2);
+    const checked = baseEvidenceChecks(text, name, run2, file2, input2.toolVersion);
     results.push(...checked.results);
     judged.add(file2);
-    const before = pointerRun(target.get(p2.file), p2).run;
+    if (checked.adopted) {
+      const addedHere = input2.changes.some((c3) => !c3.outside && c3.path === file2 && c3.status === "A");
+      const adoption = checkAdoption({
+        adopted: checked.adopted,
+        pointer: name,
+        run: run2,
+        before,
+        after: run2,
+        addedHere,
+        landing: input2.adoptionLanding?.get(file2),
+        file: file2
+      });
+      results.push(adoption);
+      if (addedHere && adoption.ok) results.push(checkContract(checked.adopted, p2, name, file2));
+      continue;
+    }
     const kind = classifyChange(before, run2, input2.held.get(name) ?? /* @__PURE__ */ new Set());
     if (kind === "manual edit" || checked.evidence === null) continue;
     if (kind === "rollback") {
@@ -58240,7 +58469,7 @@ function runChecks(input2) {
       continue;
     }
     results.push(
-      ...promotionChecks(checked.evidence, p2, policy, now, name, run2, file2, currentRun(target, p2, name))
+      ...promotionChecks(checked.evidence, p2, policy, now, name, run2, file2, currentRun(target, p2, name, input2.toolVersion))
     );
   }
   for (const c3 of input2.changes) {
@@ -58249,9 +58478,23 @@ function runChecks(input2) {
     if (!ev || !pointer || judged.has(c3.path)) continue;
     const text = merged.get(c3.path);
     if (text === null) continue;
-    const checked = baseEvidenceChecks(text, ev.pointer, ev.runId, c3.path);
+    const checked = baseEvidenceChecks(text, ev.pointer, ev.runId, c3.path, input2.toolVersion);
     results.push(...checked.results);
-    if (checked.evidence)
+    if (checked.adopted) {
+      const p2 = config2.pointers[pointer];
+      results.push(
+        checkAdoption({
+          adopted: checked.adopted,
+          pointer,
+          run: ev.runId,
+          before: pointerRun(target.get(p2.file), p2).run,
+          after: mergedRuns.get(pointer) ?? null,
+          addedHere: c3.status === "A",
+          landing: void 0,
+          file: c3.path
+        })
+      );
+    } else if (checked.evidence)
       results.push(
         ...promotionChecks(
           checked.evidence,
@@ -58261,7 +58504,7 @@ function runChecks(input2) {
           ev.pointer,
           ev.runId,
           c3.path,
-          currentRun(target, config2.pointers[pointer], pointer)
+          currentRun(target, config2.pointers[pointer], pointer, input2.toolVersion)
         )
       );
   }
@@ -58532,11 +58775,15 @@ async function validateRange(root, configFile, env, range, now) {
     [target, [configFile]],
     [head, [configFile]]
   ]);
-  const { result, config: config2 } = checkConfig(target.get(configFile), configFile, "on the target branch");
+  const toolVersion = packageVersion();
+  const tipConfig = target.get(configFile);
+  const tooNew = tipConfig === null ? null : minVersionError(parseOrNull(tipConfig), toolVersion, `${configFile} on the target branch`);
+  if (tooNew) throw tooNew;
+  const { result, config: config2 } = checkConfig(tipConfig, configFile, "on the target branch");
   if (!config2) return buildReport(range.base, range.head, [result]);
   const results = [result];
   if (changes.some((c3) => !c3.outside && c3.path === configFile))
-    results.push(checkConfigChange(head.get(configFile), configFile));
+    results.push(checkConfigChange(head.get(configFile), configFile, toolVersion));
   const pointerFiles = pointerPaths(config2);
   await load(root, env, [
     [target, pointerFiles],
@@ -58561,12 +58808,40 @@ async function validateRange(root, configFile, env, range, now) {
     });
     held.set(name, runsHeld(changesOf));
   }
-  results.push(...runChecks({ config: config2, target, merged, changes, held, now }));
+  const adoptionLanding = /* @__PURE__ */ new Map();
+  for (const [name, p2] of Object.entries(config2.pointers)) {
+    const run2 = mergedRuns.get(name);
+    if (!run2 || run2 === targetRuns.get(name)) continue;
+    const file2 = evidencePath(name, run2);
+    if (merged.source(file2) !== target || !isAdoptedText(target.get(file2))) continue;
+    adoptionLanding.set(
+      file2,
+      await runWhereAdded({
+        git,
+        env,
+        tip: range.base,
+        file: `${prefix}${file2}`,
+        pointerFile: `${prefix}${p2.file}`,
+        runField: p2.runField
+      })
+    );
+  }
+  results.push(...runChecks({ config: config2, target, merged, changes, held, adoptionLanding, now, toolVersion }));
   return buildReport(range.base, range.head, results);
+}
+function parseOrNull(text) {
+  try {
+    return JSON.parse(text);
+  } catch {
+    return null;
+  }
+}
+function isAdoptedText(text) {
+  return text !== null && isAdoptedData(parseOrNull(text));
 }
 async function validate2(_args, opts, ctx) {
   const configPath = findConfigPath(ctx.cwd, ctx.env, opts.config);
-  const root = dirname2(configPath);
+  const root = dirname3(configPath);
   const git = openGit(root, ctx.env);
   const configFile = basename(configPath);
   const range = await chooseRange(opts, ctx, git, configPath);

@@ -1,10 +1,12 @@
-import { readTextOr } from './read-text.js';
+import { readRegularFile, readTextOr } from './read-text.js';
 import { existsSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
 import { validateConfig } from '../core/config.js';
 import { UsageError } from '../core/errors.js';
 import { describeJsonError } from '../core/json-syntax.js';
 import type { Config } from '../core/schemas.js';
+import { minVersionError } from '../core/versions.js';
+import { packageVersion } from '../version.js';
 
 export const CONFIG_FILE = 'promote.config.json';
 
@@ -36,7 +38,10 @@ export function findConfigPath(
   );
 }
 
-/** Parse and validate config text; every problem is reported at once (exit 2). */
+/**
+ * Parse and validate config text; every problem is reported at once (exit 2). A `minVersion` this
+ * release does not satisfy is reported first and alone.
+ */
 export function parseConfigText(text: string, label: string): { config: Config; warnings: string[] } {
   let data: unknown;
   try {
@@ -47,7 +52,8 @@ export function parseConfigText(text: string, label: string): { config: Config; 
       `Fix the JSON syntax in ${label}.`,
     );
   }
-  const { config, errors, warnings } = validateConfig(data);
+  const { config, errors, warnings, versionError } = validateConfig(data, { toolVersion: packageVersion() });
+  if (versionError) throw versionError;
   if (!config) {
     throw new UsageError(
       `${label} has ${errors.length} problem${errors.length === 1 ? '' : 's'}:`,
@@ -56,6 +62,26 @@ export function parseConfigText(text: string, label: string): { config: Config; 
     );
   }
   return { config, warnings };
+}
+
+/**
+ * Before a command does anything, even parse its arguments: stop when the config it will read
+ * needs another release (`minVersion`, exit 2). A missing or unreadable config is left to the
+ * command, which says so in its own words.
+ */
+export async function checkConfigVersion(
+  cwd: string,
+  env: Record<string, string | undefined>,
+  explicit?: string,
+): Promise<void> {
+  let data: unknown;
+  try {
+    data = JSON.parse(await readRegularFile(findConfigPath(cwd, env, explicit)));
+  } catch {
+    return;
+  }
+  const error = minVersionError(data, packageVersion());
+  if (error) throw error;
 }
 
 export async function loadConfig(

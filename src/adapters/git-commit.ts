@@ -164,3 +164,30 @@ export async function pushWithLease(
     });
   }
 }
+
+/**
+ * Push `commit` (a child of `baseSha`) to refs/heads/<branch> with a lease, unless the branch
+ * already holds exactly that change on the same base (running propose or adopt again).
+ */
+export async function pushProposal(
+  cwd: string,
+  env: Env,
+  input: { remote: string; branch: string; baseSha: string; commit: string },
+): Promise<{ sha: string; pushed: boolean }> {
+  const remoteSha = await fetchRemoteBranch(cwd, env, input.remote, input.branch);
+  if (remoteSha) {
+    const [mine, theirs] = await Promise.all([
+      commitShape(cwd, env, input.commit),
+      commitShape(cwd, env, remoteSha),
+    ]);
+    if (mine.tree === theirs.tree && theirs.parents.length === 1 && theirs.parents[0] === input.baseSha)
+      return { sha: remoteSha, pushed: false };
+  }
+  await pushWithLease(cwd, env, {
+    remote: input.remote,
+    branch: input.branch,
+    sha: input.commit,
+    expected: remoteSha,
+  });
+  return { sha: input.commit, pushed: true };
+}

@@ -8,6 +8,7 @@ import { readdir } from 'node:fs/promises';
 import { join } from 'node:path';
 import { isPromoteError } from '../core/errors.js';
 import { parseWith } from '../core/json-file.js';
+import { isGameDate } from '../core/game-date.js';
 import { isRunId } from '../core/run-id.js';
 import { manifestSchema } from '../core/schemas.js';
 import { fillTemplate } from '../core/template.js';
@@ -74,23 +75,59 @@ export async function findManifestFiles(query: ManifestQuery): Promise<string[]>
   if (query.asset !== undefined) known.asset = query.asset;
   const segments = fillTemplate(query.layout, known).split('/').filter(Boolean);
   let current = [query.root];
-  for (const segment of segments) {
-    if (!segment.includes('{')) {
-      current = current.map((dir) => join(dir, segment));
-      continue;
-    }
-    const { re, names } = segmentPattern(segment);
-    const next: string[] = [];
-    const listings = await Promise.all(current.map(async (dir) => ({ dir, names: await list(dir) })));
-    for (const { dir, names: entries } of listings) {
-      for (const entry of entries) {
-        const m = re.exec(entry);
-        if (m && names.every((n, i) => acceptable(n, m[i + 1]!))) next.push(join(dir, entry));
-      }
-    }
-    current = next;
-  }
+  for (const segment of segments) current = await descend(current, segment);
   return current;
+}
+
+/** The paths one layout segment below `dirs` (a placeholder segment matches what is listed there). */
+async function descend(
+  dirs: string[],
+  segment: string,
+  wanted: (name: string, value: string) => boolean = acceptable,
+): Promise<string[]> {
+  if (!segment.includes('{')) return dirs.map((dir) => join(dir, segment));
+  const { re, names } = segmentPattern(segment);
+  const next: string[] = [];
+  const listings = await Promise.all(dirs.map(async (dir) => ({ dir, names: await list(dir) })));
+  for (const { dir, names: entries } of listings) {
+    for (const entry of entries) {
+      const m = re.exec(entry);
+      if (m && names.every((n, i) => wanted(n, m[i + 1]!))) next.push(join(dir, entry));
+    }
+  }
+  return next;
+}
+
+/**
+ * The game dates that have a partition for `asset` (every asset when omitted) under the manifest
+ * root, sorted and unique: the slates (docs/versions-and-slates.md). Only the directories down to
+ * the `{game_date}` segment are listed; a layout without that segment has none.
+ */
+export async function listGameDates(
+  query: Omit<ManifestQuery, 'gameDate' | 'batchSize'> & {
+    /** Assets that do not count (the agent's own apply manifests). */
+    skipAssets?: readonly string[];
+  },
+): Promise<string[]> {
+  const known: Record<string, string> = {};
+  if (query.asset !== undefined) known.asset = query.asset;
+  const segments = fillTemplate(query.layout, known).split('/').filter(Boolean);
+  const at = segments.findIndex((s) => s.includes('{game_date}'));
+  if (at === -1) return [];
+  const skip = new Set(query.skipAssets ?? []);
+  const wanted = (name: string, value: string) =>
+    acceptable(name, value) && !(name === 'asset' && skip.has(value));
+  let current = [query.root];
+  for (const segment of segments.slice(0, at)) current = await descend(current, segment, wanted);
+  const { re, names } = segmentPattern(segments[at]!);
+  const slot = names.indexOf('game_date') + 1;
+  const dates = new Set<string>();
+  for (const dir of current)
+    for (const entry of await list(dir)) {
+      const m = re.exec(entry);
+      if (m && names.every((n, i) => wanted(n, m[i + 1]!)) && isGameDate(m[slot]!)) dates.add(m[slot]!);
+    }
+  return [...dates].sort();
 }
 
 /**

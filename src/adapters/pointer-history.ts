@@ -6,6 +6,7 @@
 import type { Git, Env } from './git.js';
 import { runsHeld } from '../core/change-kind.js';
 import { readBlobs } from './git.js';
+import { readPointerRunOr } from '../core/pointer-file.js';
 import {
   FULL_CONTEXT,
   LOG_FORMAT,
@@ -104,4 +105,40 @@ export async function readPointerHistory(input: PointerHistoryInput): Promise<Hi
     if (to !== null) held.add(to);
   }
   return entries.reverse();
+}
+
+/**
+ * The run a pointer file selected at the commit that last added `file` on the first-parent history
+ * of `tip` (where an adoption landed); null when no such commit or no readable pointer there.
+ */
+export async function runWhereAdded(input: {
+  git: Git;
+  env: Env;
+  tip: string;
+  /** The added file's path relative to the repository top level. */
+  file: string;
+  /** Pointer file path relative to the repository top level. */
+  pointerFile: string;
+  runField: string;
+}): Promise<string | null> {
+  if (!/^[0-9a-f]{40,64}$/.test(input.tip)) throw new Error(`not a commit id: ${input.tip}`);
+  const sha = (
+    await input.git.raw([
+      'log',
+      '--first-parent',
+      '--diff-merges=first-parent',
+      '--diff-filter=A',
+      '--no-renames',
+      '--max-count=1',
+      '--format=%H',
+      // --diff-merges implies a patch: only the commit id is wanted.
+      '--no-patch',
+      input.tip,
+      '--',
+      `:(top,literal)${input.file}`,
+    ])
+  ).trim();
+  if (!/^[0-9a-f]{40,64}$/.test(sha)) return null;
+  const [text] = await readBlobs(input.git.cwd, input.env, [`${sha}:${input.pointerFile}`]);
+  return readPointerRunOr(text ?? null, input.runField, input.pointerFile, []);
 }

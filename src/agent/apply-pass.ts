@@ -25,6 +25,7 @@ import {
 import { slateDate } from '../core/game-date.js';
 import { planApply, type Plan } from '../core/plan.js';
 import { DEFAULT_MANIFEST_LAYOUT } from '../core/schemas.js';
+import { APPLY_MANIFEST_ASSET } from '../core/verify.js';
 import { fillTemplate } from '../core/template.js';
 import { finisher, recoverInterrupted, resumeFollowUps, type ApplyRecord, type PassLog } from './record.js';
 import { unifiedDiff, type ApplyReport } from './report.js';
@@ -188,7 +189,7 @@ export async function applyPass(
     applied.manifest = resolve(
       config.manifests ? resolve(session.root, config.manifests.root) : paths.manifests,
       fillTemplate(config.manifests?.layout ?? DEFAULT_MANIFEST_LAYOUT, {
-        asset: 'promotion',
+        asset: APPLY_MANIFEST_ASSET,
         game_date: gameDate,
         run_id: id,
       }),

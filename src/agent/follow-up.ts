@@ -10,6 +10,7 @@ import { githubToken } from '../adapters/github-actions.js';
 import { formatDuration, parseDuration } from '../core/duration.js';
 import type { AfterApplyHook, AppliedCommit, AfterApplyContext, FollowUp } from '../core/apply-result.js';
 import type { Config } from '../core/schemas.js';
+import { noSlateText } from '../core/verify.js';
 import { triggerFollowVerify, type SavedFlowRun } from './flow-follow.js';
 import { flowRunUrl } from './flow-run-url.js';
 import { reportDeployment, type DeploymentReport } from './report-deployment.js';
@@ -111,8 +112,12 @@ export function followUpHook(host = hostname()): AfterApplyHook {
         },
       });
       const failedChecks = outcome.verified.filter((v) => !v.ok);
+      // A day without a slate is its own outcome: nothing to verify, never a failure.
+      const noSlate = outcome.verified.some((v) => v.reason === 'no-slate');
       const description = outcome.ok
-        ? `flow run ${outcome.state}; manifests show ${runs}`
+        ? noSlate
+          ? `flow run ${outcome.state}; ${noSlateText(outcome.gameDate)}`
+          : `flow run ${outcome.state}; manifests show ${runs}`
         : outcome.state !== 'COMPLETED'
           ? `flow run ended ${outcome.state}${outcome.run.message ? `: ${outcome.run.message}` : ''}`
           : `verification failed: ${failedChecks.map((v) => v.detail).join('; ')}`;

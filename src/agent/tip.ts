@@ -9,12 +9,13 @@ import { CONFIG_FILE } from '../adapters/config-file.js';
 import { readBlobs } from '../adapters/git.js';
 import { checkArtifact } from '../adapters/fs/artifact.js';
 import { configDifferences } from '../core/config-diff.js';
-import { CheckFailedError, isPromoteError } from '../core/errors.js';
+import { CheckFailedError, ExitCode, isPromoteError } from '../core/errors.js';
+import { readEvidence } from '../core/evidence.js';
+import { packageVersion } from '../version.js';
 import { evidencePath } from '../core/evidence-path.js';
-import { parseWith } from '../core/json-file.js';
 import type { Plan } from '../core/plan.js';
 import { isRunId } from '../core/run-id.js';
-import { evidenceSchema, type PointerConfig } from '../core/schemas.js';
+import type { PointerConfig } from '../core/schemas.js';
 import type { AgentSession } from './session.js';
 import type { Context } from '../commands/context.js';
 
@@ -83,9 +84,10 @@ export async function checkWrites(
     }
     let evidence;
     try {
-      evidence = parseWith(evidenceSchema, text, evidencePaths[i]!);
+      evidence = readEvidence(text, evidencePaths[i]!, packageVersion());
     } catch (err) {
-      if (!isPromoteError(err)) throw err;
+      // Evidence of a newer schema is this release's limit, not the promotion's fault (exit 2).
+      if (!isPromoteError(err) || err.exitCode === ExitCode.usage) throw err;
       problems.push(`${w.pointer}: ${err.message}`);
       return;
     }

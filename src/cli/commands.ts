@@ -77,6 +77,18 @@ export const COMMANDS: CommandSpec[] = [
     load: async () => (await import('../commands/propose.js')).propose,
   },
   {
+    name: 'adopt',
+    args: '[pointers...]',
+    summary:
+      'record the runs the pointers hold today (from before git-promote) as adopted evidence, as a pull request',
+    options: [
+      { flags: '--dry-run', description: 'print what would be pushed and sent; change nothing' },
+      { flags: '--no-pr', description: 'push the branch but do not open a pull request' },
+      { flags: '--force', description: 'adopt even when a check before the push fails' },
+    ],
+    load: async () => (await import('../commands/adopt.js')).adopt,
+  },
+  {
     name: 'validate',
     args: '',
     summary: 'CI: check pointer files, evidence, manifests and contracts from base to head',

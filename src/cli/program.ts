@@ -4,6 +4,7 @@ import { COMMANDS } from './commands.js';
 import { ExitCode } from '../core/errors.js';
 import type { Context } from '../commands/context.js';
 import { packageVersion } from '../version.js';
+import { versionReport } from '../core/versions.js';
 import { printError, printOutcome } from './output.js';
 
 function addCommonOptions(cmd: Command): Command {
@@ -21,7 +22,11 @@ function addCommonOptions(cmd: Command): Command {
 export function buildProgram(ctx: Context, setExitCode: (code: number) => void = () => {}): Command {
   const program = new Command('git-promote')
     .description('Git-ops promotion of ML model pointers')
-    .version(packageVersion(), '-V, --version')
+    .version(
+      packageVersion(),
+      '-V, --version',
+      'print the version (with --json: also the config, evidence and PR block versions it reads)',
+    )
     .exitOverride()
     .showHelpAfterError('(run with --help for usage)')
     .configureOutput({ writeOut: (s) => ctx.stdout.write(s), writeErr: (s) => ctx.stderr.write(s) });
@@ -40,6 +45,12 @@ export function buildProgram(ctx: Context, setExitCode: (code: number) => void =
         .slice(0, -2)
         .flatMap((a) => (Array.isArray(a) ? (a as string[]) : a === undefined ? [] : [String(a)]));
       try {
+        // The config's minVersion first (validate checks the target branch's config instead; init
+        // and sandbox write their own).
+        if (!NO_CONFIG_CHECK.has(spec.name)) {
+          const { checkConfigVersion } = await import('../adapters/config-file.js');
+          await checkConfigVersion(ctx.cwd, ctx.env, opts.config as string | undefined);
+        }
         const handler = await spec.load();
         const outcome = await handler(args, opts, ctx);
         printOutcome(outcome, Boolean(opts.json), ctx);
@@ -66,8 +77,22 @@ export function programForReference(): Command {
   });
 }
 
+const NO_CONFIG_CHECK = new Set(['init', 'sandbox', 'validate']);
+
+/** `--version --json` before any command: the release and the schema versions it reads. */
+function versionJsonRequested(argv: string[]): boolean {
+  const names = new Set(COMMANDS.map((c) => c.name));
+  const end = argv.findIndex((a) => names.has(a) || a === '--');
+  const head = end === -1 ? argv : argv.slice(0, end);
+  return head.some((a) => a === '--version' || a === '-V') && head.includes('--json');
+}
+
 /** Run the CLI with argv (without node and script) and return the exit code. */
 export async function runCli(argv: string[], ctx: Context): Promise<number> {
+  if (versionJsonRequested(argv)) {
+    ctx.stdout.write(`${JSON.stringify(versionReport(packageVersion()), null, 2)}\n`);
+    return ExitCode.ok;
+  }
   let exitCode: number = ExitCode.ok;
   const program = buildProgram(ctx, (code) => (exitCode = code));
 

@@ -20,12 +20,12 @@ import type { FlowRunInfo } from '../core/flow-state.js';
 import { readPointerRun } from '../core/pointer-file.js';
 import type { Config } from '../core/schemas.js';
 import { CATEGORY_MEANING, classifyFailure, failureText, type TriageFinding } from '../core/triage-rules.js';
-import { manifestTime, type ManifestEntry } from '../core/verify.js';
+import { manifestTime, noSlateText, type ManifestEntry } from '../core/verify.js';
 import type { Context, Outcome } from './context.js';
 import { openForge } from './forge-access.js';
 import { rulesetGaps } from '../core/ruleset.js';
 import { STATUS_CONTEXT } from '../core/validate-report.js';
-import { parseGameDate, targetDir } from './verify.js';
+import { noPipelineManifests, parseGameDate, targetDir } from './verify.js';
 
 export type CheckStatus = 'ok' | 'warn' | 'fail' | 'skip';
 
@@ -49,6 +49,8 @@ export interface DoctorTriage extends TriageFinding {
 export interface DoctorReport {
   gameDate: string;
   healthy: boolean;
+  /** No manifest of any asset for the game date: a day without a slate, not a failure. */
+  noSlate: boolean;
   checks: DoctorCheck[];
   triage: DoctorTriage[];
   invalid: InvalidManifest[];
@@ -149,9 +151,22 @@ async function manifestsCheck(config: Config, gameDate: string) {
       },
       triage: [],
       invalid: [],
+      noSlate: false,
     };
   const { root, layout } = config.manifests;
   const scan = await scanManifests({ root, layout, gameDate });
+  if (noPipelineManifests(scan))
+    return {
+      check: {
+        name: 'manifests' as const,
+        status: 'ok' as CheckStatus,
+        detail: noSlateText(gameDate),
+        items: [],
+      },
+      triage: [],
+      invalid: [],
+      noSlate: true,
+    };
   const items = configuredSteps(config).map((step) => {
     const mine = scan.entries.filter((e) => e.manifest.asset === step);
     const last = latest(mine);
@@ -186,7 +201,7 @@ async function manifestsCheck(config: Config, gameDate: string) {
       : 'no steps configured (manifests.steps or pointers.*.verify.asset)',
     items,
   };
-  return { check, triage, invalid: scan.invalid };
+  return { check, triage, invalid: scan.invalid, noSlate: false };
 }
 
 async function pointersCheck(config: Config, root: string, ctx: Context): Promise<DoctorCheck> {
@@ -269,6 +284,31 @@ async function repositoryCheck(config: Config, ctx: Context): Promise<DoctorChec
     : { ...base, status: 'ok', detail: `${branch} requires ${STATUS_CONTEXT} and code-owner review` };
 }
 
+/**
+ * No manifests at all is a day without a slate only when the game date's flow run (if Prefect
+ * shows one) completed: while it is still to run they may yet come, and after a failure they are
+ * missing.
+ */
+function withFlowRun(
+  manifests: Awaited<ReturnType<typeof manifestsCheck>>,
+  run: FlowRunInfo | null,
+  gameDate: string,
+): Awaited<ReturnType<typeof manifestsCheck>> {
+  if (!manifests.noSlate || !run || run.state === 'COMPLETED') return manifests;
+  const ended = run.state === 'FAILED' || run.state === 'CRASHED' || run.state === 'CANCELLED';
+  return {
+    ...manifests,
+    noSlate: false,
+    check: {
+      ...manifests.check,
+      status: ended ? 'fail' : 'warn',
+      detail: ended
+        ? `no manifests for ${gameDate}: the flow run ended ${run.state}`
+        : `no manifests for ${gameDate} yet: the flow run is ${run.state}`,
+    },
+  };
+}
+
 /** The checklist as data (doctor's --json); `retry` is injectable for tests. */
 export async function runDoctor(
   config: Config,
@@ -277,17 +317,19 @@ export async function runDoctor(
   gameDate: string,
   retry: RetryOptions = { attempts: 3, baseMs: 250, maxMs: 2_000 },
 ): Promise<DoctorReport> {
-  const [flow, manifests, pointers, repository] = await Promise.all([
+  const [flow, scanned, pointers, repository] = await Promise.all([
     flowRunCheck(config, ctx, gameDate, retry),
     manifestsCheck(config, gameDate),
     pointersCheck(config, root, ctx),
     repositoryCheck(config, ctx),
   ]);
   const agent = agentCheck(config, root, ctx.env, gameDate, flow.run, ctx.now());
+  const manifests = withFlowRun(scanned, flow.run, gameDate);
   const checks = [flow.check, manifests.check, pointers, agent, repository];
   return {
     gameDate,
     healthy: checks.every((c) => c.status !== 'fail') && manifests.triage.every((t) => t.superseded),
+    noSlate: manifests.noSlate,
     checks,
     triage: manifests.triage,
     invalid: manifests.invalid,
@@ -299,7 +341,7 @@ const MARK: Record<CheckStatus, string> = { ok: '[ok]  ', warn: '[warn]', fail: 
 
 export function doctorText(report: DoctorReport): string[] {
   const lines = [
-    `doctor: game_date ${report.gameDate}: ${report.healthy ? 'healthy' : 'something is broken'}`,
+    `doctor: game_date ${report.gameDate}: ${report.healthy ? (report.noSlate ? `healthy, no slate for ${report.gameDate}` : 'healthy') : 'something is broken'}`,
   ];
   for (const c of report.checks) {
     lines.push(`${MARK[c.status]} ${c.name}: ${c.detail}`);

@@ -2,7 +2,10 @@ import { existsSync } from 'node:fs';
 import { mkdir, readFile, writeFile } from 'node:fs/promises';
 import { dirname, join, relative, sep } from 'node:path';
 import { openGit } from '../adapters/git.js';
+import { validateConfig } from '../core/config.js';
 import { UsageError } from '../core/errors.js';
+import { evidencePath } from '../core/evidence-path.js';
+import { readPointerRun } from '../core/pointer-file.js';
 import { githubRepoFromUrl } from '../core/github-remote.js';
 import { promotionRuleset } from '../core/ruleset.js';
 import { STATUS_CONTEXT } from '../core/validate-report.js';
@@ -62,7 +65,12 @@ async function render(template: string, o: RenderOptions): Promise<string> {
     // Never a placeholder: the repository named, or none (and a next step that says so).
     if (o.github) config.repository.github = o.github;
     else delete config.repository.github;
-    return stringifyJson({ $schema: schemaRef(o.configDir, o.action), ...config });
+    // The keys written need this release or a later one (docs/versions-and-slates.md).
+    return stringifyJson({
+      $schema: schemaRef(o.configDir, o.action),
+      minVersion: `>=${packageVersion()}`,
+      ...config,
+    });
   }
   if (template === CODEOWNERS.template && o.github)
     return text.replace(/@OWNER\b/g, `@${o.github.split('/')[0]}`);
@@ -72,6 +80,22 @@ async function render(template: string, o: RenderOptions): Promise<string> {
       `${o.action ? `${o.action.repo}@${o.action.sha}` : ACTION_PLACEHOLDER} # v${packageVersion()}`,
     );
   return text;
+}
+
+/** "pointer=run" of each pointer in the written config whose file here names a run without evidence. */
+async function unadoptedPointers(configText: string, cwd: string): Promise<string[]> {
+  const config = validateConfig(JSON.parse(configText)).config;
+  if (!config) return [];
+  const found: string[] = [];
+  for (const [name, p] of Object.entries(config.pointers)) {
+    try {
+      const run = readPointerRun(await readFile(join(cwd, p.file), 'utf8'), p.runField, p.file);
+      if (!existsSync(join(cwd, evidencePath(name, run)))) found.push(`${name}=${run}`);
+    } catch {
+      // No pointer file yet (or not a valid one): nothing to adopt there.
+    }
+  }
+  return found;
 }
 
 export async function init(_args: string[], opts: Record<string, unknown>, ctx: Context): Promise<Outcome> {
@@ -125,6 +149,7 @@ export async function init(_args: string[], opts: Record<string, unknown>, ctx: 
     await writeFile(f.path, contents[i]!);
   }
   const written = planned.map((f) => relative(ctx.cwd, f.path));
+  const unadopted = await unadoptedPointers(contents[0]!, ctx.cwd);
   const ruleset = promotionRuleset();
   const repo = repository ?? 'OWNER/REPO';
   return {
@@ -146,6 +171,9 @@ export async function init(_args: string[], opts: Record<string, unknown>, ctx: 
             `next: pin the Action in .github/workflows/promotion.yml: run init again with --force --action-ref owner/git-promote@<commit sha>, or replace ${ACTION_PLACEHOLDER} by hand`,
           ]),
       'next: edit promote.config.json (pointers, artifacts, smoke command), then `git promote status`',
+      unadopted.length
+        ? `next: ${unadopted.join(', ')} ${unadopted.length === 1 ? 'holds a run' : 'hold runs'} with no evidence (from before git-promote): once the config is committed, run \`git promote adopt\`, or no promotion can pass`
+        : 'next: once the pointer files and the config are committed, `git promote adopt` records the runs they hold today, so the first promotion can pass',
       `next: protect the branch (${STATUS_CONTEXT} required, code-owner review for .github/ and the config):`,
       `  gh api --method POST repos/${repo}/rulesets --input - <<'EOF'`,
       ...JSON.stringify(ruleset, null, 2)

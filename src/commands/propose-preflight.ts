@@ -91,12 +91,16 @@ export function refuseOrWarn(failures: PreflightFailure[], force: boolean, ctx: 
 }
 
 /** An error after the push, with what was pushed and that running propose again reuses it. */
-export function afterPush(err: unknown, pushed: { branch: string; sha: string; remote: string }): unknown {
+export function afterPush(
+  err: unknown,
+  pushed: { branch: string; sha: string; remote: string },
+  command: 'propose' | 'adopt' = 'propose',
+): unknown {
   if (!isPromoteError(err)) return err;
   return new PromoteError(
     err.exitCode,
     err.message,
-    `${err.remedy} Running the same \`git promote propose\` again reuses ${pushed.branch} and its pull request.`,
+    `${err.remedy} Running the same \`git promote ${command}\` again reuses ${pushed.branch} and its pull request.`,
     {
       cause: err,
       details: [

@@ -9,18 +9,19 @@ import { readRegularFile } from '../adapters/read-text.js';
 import { resolve } from 'node:path';
 import { loadConfig } from '../adapters/config-file.js';
 import { fetchBranch, openGit, readBlobs } from '../adapters/git.js';
-import { commitShape, fetchRemoteBranch, pushWithLease } from '../adapters/git-commit.js';
+import { pushProposal } from '../adapters/git-commit.js';
 import { PromotionBranch } from '../core/branch-name.js';
 import { pointerConfig } from '../core/config.js';
 import { CheckFailedError, isPromoteError, UsageError } from '../core/errors.js';
-import { evidenceProblems } from '../core/evidence.js';
+import { evidenceProblems, readEvidence } from '../core/evidence.js';
 import { metricGate } from '../core/metric-gate.js';
 import { evidencePath } from '../core/evidence-path.js';
 import type { Forge } from '../core/forge.js';
-import { parseWith, stringifyJson } from '../core/json-file.js';
+import { stringifyJson } from '../core/json-file.js';
 import { newPointerFile, readPointerRun, setPointerRun } from '../core/pointer-file.js';
 import { parseRunId } from '../core/run-id.js';
-import { evidenceSchema, type Config, type Evidence, type Meta } from '../core/schemas.js';
+import type { Config, Evidence, Meta } from '../core/schemas.js';
+import { packageVersion } from '../version.js';
 import type { Context, Outcome } from './context.js';
 import {
   buildPullRequest,
@@ -70,7 +71,13 @@ async function readEvidenceFiles(files: string[], cwd: string): Promise<Evidence
           'Pass a file written by `git promote smoke --out FILE`.',
         );
       }
-      return parseWith(evidenceSchema, text, f);
+      const evidence = readEvidence(text, f, packageVersion());
+      if (evidence.kind === 'adopted')
+        throw new UsageError(
+          `${f} is adopted evidence: it records a run already in production, it cannot promote one`,
+          'Pass smoke evidence written by `git promote smoke --out FILE`, or let propose run smoke itself.',
+        );
+      return evidence;
     }),
   );
 }
@@ -154,10 +161,9 @@ export async function buildProposal(input: {
     let currentMeta: Meta | null = null;
     if (fromEvidenceText) {
       try {
-        const parsed = evidenceSchema.safeParse(JSON.parse(fromEvidenceText));
-        if (parsed.success) currentMeta = parsed.data.meta;
+        currentMeta = readEvidence(fromEvidenceText, 'current evidence', packageVersion()).meta;
       } catch {
-        // A broken evidence file of the current run only costs the metrics comparison here.
+        // A broken (or newer) evidence file of the current run only costs the metrics comparison here.
       }
     }
     if (!currentMeta && from)
@@ -342,26 +348,12 @@ export async function propose(args: string[], opts: Record<string, unknown>, ctx
   }
   refuseOrWarn(ci.failures, force, ctx);
 
-  const remoteSha = await fetchRemoteBranch(root, env, proposal.remote, proposal.branch);
-  let sha = ci.commit;
-  let pushed = true;
-  if (remoteSha) {
-    const [mine, theirs] = await Promise.all([
-      commitShape(root, env, sha),
-      commitShape(root, env, remoteSha),
-    ]);
-    if (mine.tree === theirs.tree && theirs.parents.length === 1 && theirs.parents[0] === proposal.baseSha) {
-      sha = remoteSha; // the branch already holds exactly this change: nothing to push
-      pushed = false;
-    }
-  }
-  if (pushed)
-    await pushWithLease(root, env, {
-      remote: proposal.remote,
-      branch: proposal.branch,
-      sha,
-      expected: remoteSha,
-    });
+  const { sha, pushed } = await pushProposal(root, env, {
+    remote: proposal.remote,
+    branch: proposal.branch,
+    baseSha: proposal.baseSha,
+    commit: ci.commit,
+  });
   const text = [
     ...unchangedText,
     ...summary,

@@ -4,7 +4,7 @@
  * smokeCandidate() for each pointer it promotes.
  */
 import { makeTempDir } from '../adapters/temp-dir.js';
-import { mkdir, readdir, rm, writeFile, rename } from 'node:fs/promises';
+import { mkdir, rm, writeFile, rename } from 'node:fs/promises';
 import { dirname, isAbsolute, join, resolve } from 'node:path';
 import { loadConfig } from '../adapters/config-file.js';
 import { readRegularFile, readTextOr } from '../adapters/read-text.js';
@@ -15,6 +15,8 @@ import { formatDuration, parseDuration } from '../core/duration.js';
 import { CheckFailedError, TransientError, UsageError } from '../core/errors.js';
 import { buildEvidence, manifestChecks, metaChecks, type EvidenceCheck } from '../core/evidence.js';
 import { addDays, isGameDate, slateDate } from '../core/game-date.js';
+import { listGameDates } from '../adapters/manifests.js';
+import { APPLY_MANIFEST_ASSET } from '../core/verify.js';
 import { parseWith, stringifyJson } from '../core/json-file.js';
 import { canonicalProblem } from '../core/meta-hash.js';
 import { terminalSafe } from '../core/terminal-text.js';
@@ -75,34 +77,43 @@ export function assertCandidate(
   return checks;
 }
 
-/** The most recent game date with manifests for the pointer's asset (up to today ET), or yesterday ET. */
-export async function defaultGameDate(config: Config, pointer: string, now: Date): Promise<string> {
-  const today = slateDate(now);
-  const yesterday = addDays(today, -1);
-  const asset = pointerConfig(config, pointer).verify?.asset;
+/**
+ * The slates of a pointer up to today ET: game dates with manifests of its verify.asset (of any
+ * asset without one). Null when manifests are not configured.
+ */
+export async function slateDates(
+  config: Config,
+  pointer: string,
+  now: Date,
+): Promise<{ asset: string | null; today: string; dates: string[] } | null> {
   const manifests = config.manifests;
-  if (!asset || !manifests) return yesterday;
-  const segments = fillTemplate(manifests.layout, { asset }).split('/');
-  const at = segments.findIndex((s) => s.includes('{game_date}'));
-  if (at === -1 || segments.slice(0, at).some((s) => s.includes('{'))) return yesterday;
-  const dir = join(manifests.root, ...segments.slice(0, at));
-  const escaped = segments[at]!.replace(/[.*+?^${}()|[\]\\]/g, (c) =>
-    c === '{' || c === '}' ? c : `\\${c}`,
-  );
-  const pattern = new RegExp(
-    `^${escaped.replace('{game_date}', '(\\d{4}-\\d{2}-\\d{2})').replace(/\{[a-z_]+\}/g, '.*')}$`,
-  );
-  let names: string[];
-  try {
-    names = await readdir(dir);
-  } catch {
-    return yesterday;
-  }
-  const dates = names
-    .map((n) => pattern.exec(n)?.[1])
-    .filter((d): d is string => d !== undefined && isGameDate(d) && d <= today)
-    .sort();
-  return dates.at(-1) ?? yesterday;
+  if (!manifests) return null;
+  const asset = pointerConfig(config, pointer).verify?.asset ?? null;
+  const today = slateDate(now);
+  const all = await listGameDates({
+    root: manifests.root,
+    layout: manifests.layout,
+    ...(asset ? { asset } : { skipAssets: [APPLY_MANIFEST_ASSET] }),
+  });
+  return { asset, today, dates: all.filter((d) => d <= today) };
+}
+
+/** The most recent slate (up to today ET), or yesterday ET when none is known. */
+export function defaultGameDate(slates: { dates: string[] } | null, now: Date): string {
+  return slates?.dates.at(-1) ?? addDays(slateDate(now), -1);
+}
+
+/** What the evidence records of the slates after its game date (for evidence age in slates). */
+export function slatesAfter(
+  slates: { asset: string | null; today: string; dates: string[] } | null,
+  gameDate: string,
+): Evidence['slates'] {
+  if (!slates) return undefined;
+  return {
+    ...(slates.asset ? { asset: slates.asset } : {}),
+    through: slates.today,
+    after: slates.dates.filter((d) => d > gameDate),
+  };
 }
 
 export function parseGameDate(value: unknown): string | undefined {
@@ -134,7 +145,8 @@ export async function smokeCandidate(input: {
       `Add pointers.${pointer}.smoke to promote.config.json, or pass --evidence FILE to propose.`,
     );
   const smoke = p.smoke;
-  const gameDate = input.gameDate ?? (await defaultGameDate(config, pointer, ctx.now()));
+  const slates = await slateDates(config, pointer, ctx.now());
+  const gameDate = input.gameDate ?? defaultGameDate(slates, ctx.now());
   const timeoutMs = parseDuration(smoke.timeout) ?? 600_000;
   const work = await makeTempDir(ctx.env, 'git-promote-smoke-');
   try {
@@ -222,6 +234,7 @@ export async function smokeCandidate(input: {
       meta,
       checks,
       tool: { name: 'git-promote', version: packageVersion() },
+      slates: slatesAfter(slates, gameDate),
     });
     const failed = checks.filter((c) => !c.ok);
     return { evidence, ok: failed.length === 0, failed };

@@ -9,6 +9,7 @@ import { readState, resolveStateDir, statePaths } from '../adapters/fs/state-sto
 import { isPromoteError } from '../core/errors.js';
 import { PrBody } from '../core/pr-body.js';
 import type { Config } from '../core/schemas.js';
+import { packageVersion } from '../version.js';
 import type { Context } from './context.js';
 
 export interface AppliedOnHost {
@@ -38,7 +39,7 @@ export function appliedOnHost(config: Config, root: string, env: Context['env'])
 
 export interface OpenPull {
   number: number;
-  kind: 'promotion' | 'rollback';
+  kind: 'promotion' | 'rollback' | 'adoption';
   url: string;
   pointers: { pointer: string; from: string | null; to: string }[];
 }
@@ -47,12 +48,16 @@ export interface OpenPull {
 export async function openPromotionPulls(
   config: Config,
   ctx: Context,
-): Promise<{ pulls: OpenPull[] | null; problem: string | null }> {
-  if (!config.repository.github || !githubToken(ctx.env)) return { pulls: null, problem: null };
+): Promise<{ pulls: OpenPull[] | null; problem: string | null; newer: string[] }> {
+  if (!config.repository.github || !githubToken(ctx.env)) return { pulls: null, problem: null, newer: [] };
   const { forgeFromEnv } = await import('../adapters/github/index.js');
   try {
     const forge = forgeFromEnv(config.repository.github, ctx.env, { fetch: ctx.fetch });
     const pulls = await forge.listOpenPulls(config.repository.branch);
+    // A PR written by a newer release is named, not silently skipped.
+    const newer = pulls.flatMap(
+      (pr) => PrBody.newer(pr.body, `PR #${pr.number}`, packageVersion())?.message ?? [],
+    );
     return {
       pulls: pulls.flatMap((pr) => {
         const block = PrBody.parse(pr.body);
@@ -60,9 +65,10 @@ export async function openPromotionPulls(
         return [{ number: pr.number, kind: block.kind, url: pr.htmlUrl, pointers: block.pointers }];
       }),
       problem: null,
+      newer,
     };
   } catch (err) {
     if (!isPromoteError(err)) throw err;
-    return { pulls: null, problem: `open pull requests unknown: ${err.message}` };
+    return { pulls: null, problem: `open pull requests unknown: ${err.message}`, newer: [] };
   }
 }

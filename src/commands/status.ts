@@ -47,7 +47,7 @@ export async function status(_args: string[], opts: Record<string, unknown>, ctx
   const configChanged = configDifferences(config, tipConfig);
   const target = config.agent.target;
   const host = appliedOnHost(config, root, ctx.env);
-  const { pulls, problem: githubProblem } = await openPromotionPulls(config, ctx);
+  const { pulls, problem: githubProblem, newer } = await openPromotionPulls(config, ctx);
   const rows: PointerStatus[] = [];
   for (const [i, [name, p]] of entries.entries()) {
     const problems: string[] = [];
@@ -103,6 +103,7 @@ export async function status(_args: string[], opts: Record<string, unknown>, ctx
         ]
       : []),
     ...(githubProblem ? [`note: ${githubProblem}`] : []),
+    ...newer.map((n) => `note: ${n}`),
     ...(configChanged.length ? [`warning: ${CONFIG_CHANGED_HINT} (${configChanged.join(', ')})`] : []),
     ...rows.flatMap((r) => [
       `${r.pointer}: branch ${show(r.branch)} | checkout ${show(r.local)}${target ? ` | target ${show(r.target)}` : ''}` +

@@ -13,7 +13,11 @@ import { basename, dirname } from 'node:path';
 import { findConfigPath } from '../adapters/config-file.js';
 import { changedFiles, mergeBase, resolveCommit } from '../adapters/git-diff.js';
 import { openGit, readBlobBytes, repoPrefix, type Env, type Git } from '../adapters/git.js';
-import { readPointerChanges } from '../adapters/pointer-history.js';
+import { readPointerChanges, runWhereAdded } from '../adapters/pointer-history.js';
+import { evidencePath } from '../core/evidence-path.js';
+import { isAdoptedData } from '../core/schemas.js';
+import { minVersionError } from '../core/versions.js';
+import { packageVersion } from '../version.js';
 import { runsHeld } from '../core/change-kind.js';
 import {
   appendStepSummary,
@@ -206,11 +210,19 @@ export async function validateRange(
     [target, [configFile]],
     [head, [configFile]],
   ]);
-  const { result, config } = checkConfig(target.get(configFile), configFile, 'on the target branch');
+  const toolVersion = packageVersion();
+  // The config that judges: one this release cannot read (minVersion) stops here, with exit 2.
+  const tipConfig = target.get(configFile);
+  const tooNew =
+    tipConfig === null
+      ? null
+      : minVersionError(parseOrNull(tipConfig), toolVersion, `${configFile} on the target branch`);
+  if (tooNew) throw tooNew;
+  const { result, config } = checkConfig(tipConfig, configFile, 'on the target branch');
   if (!config) return buildReport(range.base, range.head, [result]);
   const results = [result];
   if (changes.some((c) => !c.outside && c.path === configFile))
-    results.push(checkConfigChange(head.get(configFile), configFile));
+    results.push(checkConfigChange(head.get(configFile), configFile, toolVersion));
 
   const pointerFiles = pointerPaths(config);
   await load(root, env, [
@@ -239,8 +251,40 @@ export async function validateRange(
     held.set(name, runsHeld(changesOf));
   }
 
-  results.push(...runChecks({ config, target, merged, changes, held, now }));
+  // Adopted evidence already on the branch that a pointer change selects: where did it land?
+  const adoptionLanding = new Map<string, string | null>();
+  for (const [name, p] of Object.entries(config.pointers)) {
+    const run = mergedRuns.get(name);
+    if (!run || run === targetRuns.get(name)) continue;
+    const file = evidencePath(name, run);
+    if (merged.source(file) !== target || !isAdoptedText(target.get(file))) continue;
+    adoptionLanding.set(
+      file,
+      await runWhereAdded({
+        git,
+        env,
+        tip: range.base,
+        file: `${prefix}${file}`,
+        pointerFile: `${prefix}${p.file}`,
+        runField: p.runField,
+      }),
+    );
+  }
+
+  results.push(...runChecks({ config, target, merged, changes, held, adoptionLanding, now, toolVersion }));
   return buildReport(range.base, range.head, results);
+}
+
+function parseOrNull(text: string): unknown {
+  try {
+    return JSON.parse(text);
+  } catch {
+    return null;
+  }
+}
+
+function isAdoptedText(text: string | null): boolean {
+  return text !== null && isAdoptedData(parseOrNull(text));
 }
 
 export async function validate(

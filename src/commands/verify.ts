@@ -2,14 +2,14 @@
 import { readTextOr } from '../adapters/read-text.js';
 import { isAbsolute, join } from 'node:path';
 import { loadConfig } from '../adapters/config-file.js';
-import { scanManifests, type InvalidManifest } from '../adapters/manifests.js';
+import { scanManifests, type InvalidManifest, type ManifestScan } from '../adapters/manifests.js';
 import { pointerConfig } from '../core/config.js';
 import { CheckFailedError, UsageError } from '../core/errors.js';
 import { isGameDate, slateDate } from '../core/game-date.js';
 import { readPointerRun } from '../core/pointer-file.js';
 import { parseRunId } from '../core/run-id.js';
 import type { Config } from '../core/schemas.js';
-import { verifyManifests, type VerifyVerdict } from '../core/verify.js';
+import { APPLY_MANIFEST_ASSET, verifyManifests, type VerifyVerdict } from '../core/verify.js';
 import type { Context, Outcome } from './context.js';
 
 export interface PointerVerification extends VerifyVerdict {
@@ -71,6 +71,12 @@ export async function verifyPointer(options: VerifyPointerOptions): Promise<Poin
     );
   const { root, layout } = manifestSettings(config);
   const scan = await scanManifests({ root, layout, asset: p.verify.asset, gameDate: options.gameDate });
+  // No manifest of the asset: a slate day whose asset is missing, or a day without a slate (no
+  // manifest of any asset at all but the agent's own).
+  const noSlate =
+    scan.entries.length === 0 &&
+    scan.invalid.length === 0 &&
+    noPipelineManifests(await scanManifests({ root, layout, gameDate: options.gameDate }));
   const verdict = verifyManifests({
     pointer,
     asset: p.verify.asset,
@@ -78,8 +84,14 @@ export async function verifyPointer(options: VerifyPointerOptions): Promise<Poin
     expectedRun: options.expectedRun,
     since: options.since ?? null,
     manifests: scan.entries,
+    noSlate,
   });
   return { ...verdict, invalid: scan.invalid };
+}
+
+/** True when a day's scan holds nothing the pipeline wrote (only the agent's apply records, if any). */
+export function noPipelineManifests(scan: ManifestScan): boolean {
+  return scan.invalid.length === 0 && scan.entries.every((e) => e.manifest.asset === APPLY_MANIFEST_ASSET);
 }
 
 export function parseGameDate(value: unknown, now: Date): string {
@@ -112,6 +124,15 @@ export async function verify(args: string[], opts: Record<string, unknown>, ctx:
       ? { run: parseRunId(String(opts.run), '--run'), file: null }
       : await currentRun(config, root, pointer);
   const result = await verifyPointer({ config, pointer, gameDate, expectedRun: expected.run, since });
+  if (result.reason === 'no-slate')
+    return {
+      exitCode: 0,
+      data: { expectedFrom: expected.file ?? '--run', ...result },
+      text: [
+        `no slate: ${pointer} ${expected.run} on ${gameDate}: ${result.detail}`,
+        '  note: on a slate day whose flow has not run yet, run verify again after it.',
+      ],
+    };
   const text = [
     `${result.ok ? 'ok' : 'FAILED'}: ${pointer} ${expected.run} on ${gameDate}: ${result.detail}`,
     ...(result.manifest ? [`  manifest: ${result.manifest.path}`] : []),

@@ -6,6 +6,7 @@
 import type { AppliedCommit, PointerChange } from './apply-result.js';
 import type { Plan } from './plan.js';
 import type { Manifest } from './schemas.js';
+import { APPLY_MANIFEST_ASSET } from './verify.js';
 
 export type TriggerDecision = 'done' | 'skipped' | 'none' | 'not-needed';
 
@@ -47,7 +48,7 @@ export function promotionManifest(input: PromotionManifestInput): Manifest {
   const { applied, startedAt } = input;
   const finishedAt = new Date(applied.appliedAt);
   return {
-    asset: 'promotion',
+    asset: APPLY_MANIFEST_ASSET,
     game_date: input.gameDate,
     run_id: applied.id,
     run_as_of_ts: applied.appliedAt,

@@ -29,7 +29,11 @@ function decodeRun(text: string): string {
 export class PromotionBranch {
   readonly assignments: readonly BranchAssignment[];
 
-  constructor(assignments: BranchAssignment[]) {
+  /** `prefix` is "promote/", or "adopt/" for the branch of `git promote adopt`. */
+  constructor(
+    assignments: BranchAssignment[],
+    readonly prefix: 'promote/' | 'adopt/' = PREFIX,
+  ) {
     if (assignments.length === 0) throw new Error('a promotion branch needs at least one pointer');
     this.assignments = [...assignments].sort((a, b) => a.pointer.localeCompare(b.pointer));
   }
@@ -37,7 +41,7 @@ export class PromotionBranch {
   toString(): string {
     const pointers = this.assignments.map((a) => a.pointer).join(',');
     const runs = this.assignments.map((a) => encodeRun(a.run)).join(',');
-    return `${PREFIX}${pointers}/${runs}`;
+    return `${this.prefix}${pointers}/${runs}`;
   }
 
   /** The branch's assignments, or null when `name` is not a promotion branch. */

@@ -2,18 +2,25 @@ import type { z } from 'zod';
 import { configSchema, issueLines, type Config, type PointerConfig } from './schemas.js';
 import { UsageError } from './errors.js';
 import { unknownKeyProblems } from './unknown-keys.js';
+import { minVersionError } from './versions.js';
 
 export interface ConfigResult {
   config: Config | null;
   errors: string[];
   warnings: string[];
+  /** Set when `minVersion` excludes this release: the one error that matters (exit 2). */
+  versionError?: UsageError;
 }
 
 /**
  * Validate parsed config, reporting every problem at once with its dot-path. The config is strict:
- * a key the schema does not declare is an error (with a "did you mean"), never ignored.
+ * a key the schema does not declare is an error (with a "did you mean"), never ignored. With
+ * `toolVersion`, `minVersion` is checked first: a config for a newer release says so instead of
+ * listing the keys this release does not know.
  */
-export function validateConfig(data: unknown): ConfigResult {
+export function validateConfig(data: unknown, options: { toolVersion?: string } = {}): ConfigResult {
+  const versionError = options.toolVersion ? minVersionError(data, options.toolVersion) : null;
+  if (versionError) return { config: null, errors: [versionError.message], warnings: [], versionError };
   const result = configSchema.safeParse(data);
   const unknown = unknownKeyProblems(configSchema, data);
   if (!result.success || unknown.length > 0) {
@@ -29,7 +36,31 @@ export function validateConfig(data: unknown): ConfigResult {
   }
   if (!config.repository.github)
     warnings.push('repository.github: not set, so pull requests cannot be opened');
+  const deprecated = deprecationWarning(config.policy);
+  if (deprecated) warnings.push(deprecated);
   return { config, errors: [], warnings };
+}
+
+export type EvidenceMaxAge = { slates: number } | { days: number };
+
+/**
+ * The evidence age limit: `policy.evidenceMaxAge` when set (it wins), else the deprecated
+ * `policy.evidenceMaxAgeDays` as days, else 3 days.
+ */
+export function evidenceMaxAge(policy: Config['policy']): EvidenceMaxAge {
+  const age = policy.evidenceMaxAge;
+  if (age?.slates !== undefined) return { slates: age.slates };
+  if (age?.days !== undefined) return { days: age.days };
+  return { days: policy.evidenceMaxAgeDays ?? 3 };
+}
+
+/** The warning for the deprecated `policy.evidenceMaxAgeDays`, or null when it is not used. */
+export function deprecationWarning(policy: Config['policy']): string | null {
+  const days = policy.evidenceMaxAgeDays;
+  if (days === undefined) return null;
+  return policy.evidenceMaxAge
+    ? 'policy.evidenceMaxAgeDays: deprecated and ignored, because policy.evidenceMaxAge is set; remove it'
+    : `policy.evidenceMaxAgeDays: deprecated; write "evidenceMaxAge": {"days": ${days}} (or {"slates": N})`;
 }
 
 export function pointerConfig(config: Config, name: string): PointerConfig {

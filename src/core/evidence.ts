@@ -5,8 +5,16 @@
  */
 import semver from 'semver';
 import { canonicalProblem, canonicalSha256 } from './meta-hash.js';
+import { parseJson, validateWith } from './json-file.js';
+import { newerEvidenceError } from './versions.js';
 import {
+  ADOPTED_EVIDENCE_SCHEMA_ID,
+  adoptedEvidenceSchema,
   EVIDENCE_SCHEMA_ID,
+  evidenceSchema,
+  isAdoptedData,
+  type AdoptedEvidence,
+  type AnyEvidence,
   type Evidence,
   type Manifest,
   type Meta,
@@ -143,6 +151,8 @@ export function buildEvidence(input: {
   meta: Meta;
   checks: EvidenceCheck[];
   tool: { name: string; version: string };
+  /** The slates seen after the game date (evidence age in slates); omitted when unknown. */
+  slates?: Evidence['slates'];
 }): Evidence {
   return {
     schema: EVIDENCE_SCHEMA_ID,
@@ -162,7 +172,49 @@ export function buildEvidence(input: {
     meta_sha256: canonicalSha256(input.meta),
     checks: input.checks.map((c) => (c.detail === undefined ? { name: c.name, ok: c.ok } : { ...c })),
     tool: input.tool,
+    ...(input.slates ? { slates: input.slates } : {}),
   };
+}
+
+/**
+ * Adopted evidence of the run a pointer holds (`git promote adopt`): the meta.json of the artifact
+ * on disk and its hash, its checks, who adopted it and when; no smoke run.
+ */
+export function buildAdoptedEvidence(input: {
+  pointer: string;
+  run: string;
+  meta: Meta;
+  checks: EvidenceCheck[];
+  by: string;
+  at: string;
+  /** The target branch tip the adoption was made on. */
+  base: string;
+  tool: { name: string; version: string };
+}): AdoptedEvidence {
+  return {
+    schema: ADOPTED_EVIDENCE_SCHEMA_ID,
+    kind: 'adopted',
+    pointer: input.pointer,
+    run_id: input.run,
+    adopted: { by: input.by, at: input.at, base: input.base },
+    meta: input.meta,
+    meta_sha256: canonicalSha256(input.meta),
+    checks: input.checks.map((c) => (c.detail === undefined ? { name: c.name, ok: c.ok } : { ...c })),
+    tool: input.tool,
+  };
+}
+
+/**
+ * Parse evidence text of either kind (smoke, adopted), of any schema up to this release's; a newer
+ * schema is refused first (exit 2, naming the release that wrote it), a bad shape after (exit 1).
+ */
+export function readEvidence(text: string, label: string, toolVersion: string): AnyEvidence {
+  const data = parseJson(text, label);
+  const newer = newerEvidenceError(data, label, toolVersion);
+  if (newer) throw newer;
+  return isAdoptedData(data)
+    ? validateWith(adoptedEvidenceSchema, data, label)
+    : validateWith(evidenceSchema, data, label);
 }
 
 /** Problems of given evidence for `pointer` = `run` (an --evidence file); empty when usable. */

@@ -73,6 +73,8 @@ export interface BlockInfo {
 export interface EvidenceSummary {
   gameDate: string | null;
   rows: number | null;
+  /** Adopted evidence (`git promote adopt`): no smoke run, so no game date or rows. */
+  adopted?: true;
   /** True when this commit added the evidence file, false when it was already there. */
   addedHere: boolean;
 }
@@ -147,9 +149,11 @@ export function summarizeEvidence(text: string, addedHere: boolean): EvidenceSum
   let rows: number | null = null;
   try {
     const data = JSON.parse(text) as {
+      kind?: unknown;
       game_date?: unknown;
       manifest?: { outputs?: { rows?: unknown }[] };
     };
+    if (data.kind === 'adopted') return { gameDate: null, rows: null, adopted: true, addedHere };
     if (typeof data.game_date === 'string') gameDate = data.game_date;
     const outputs = Array.isArray(data.manifest?.outputs) ? data.manifest.outputs : [];
     for (const o of outputs) if (typeof o?.rows === 'number') rows = (rows ?? 0) + o.rows;
@@ -220,9 +224,11 @@ export function historyLines(pointer: string, entries: HistoryEntry[]): string[]
     const date = e.date.replace('T', ' ').replace(/([+-]\d\d:\d\d|Z)$/, ' $1');
     const move = `${e.from ?? '(none)'} -> ${e.to ?? '(none)'}`;
     const pr = e.pr === null ? '' : `  PR #${e.pr}`;
-    const ev = e.evidence
-      ? `  evidence ${e.evidence.gameDate ?? '?'}${e.evidence.rows === null ? '' : `, ${e.evidence.rows} rows`}`
-      : '';
+    const ev = e.evidence?.adopted
+      ? '  evidence adopted'
+      : e.evidence
+        ? `  evidence ${e.evidence.gameDate ?? '?'}${e.evidence.rows === null ? '' : `, ${e.evidence.rows} rows`}`
+        : '';
     const who = `${e.proposer?.name ?? '(unknown)'}${e.mergedBy ? ` (merged by ${e.mergedBy})` : ''}`;
     return `${date}  ${e.sha.slice(0, 12)}  ${e.kind.padEnd(11)}  ${move}  ${who}${pr}${ev}`;
   });

@@ -17,7 +17,11 @@ export function parseJson(text: string, label: string): unknown {
 
 /** Parse and validate JSON against a schema; every problem is listed with its dot-path. */
 export function parseWith<S extends z.ZodType>(schema: S, text: string, label: string): z.output<S> {
-  const data = parseJson(text, label);
+  return validateWith(schema, parseJson(text, label), label);
+}
+
+/** Validate parsed JSON against a schema, as parseWith does. */
+export function validateWith<S extends z.ZodType>(schema: S, data: unknown, label: string): z.output<S> {
   const result = schema.safeParse(data);
   if (result.success) return result.data;
   const lines = issueLines(result.error);

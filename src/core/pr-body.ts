@@ -7,8 +7,11 @@
  */
 import { z } from 'zod';
 import { POINTER_NAME, runIdSchema } from './schemas.js';
+import semver from 'semver';
 import { isGameDate } from './game-date.js';
 import { changeText } from './metric-gate.js';
+import type { UsageError } from './errors.js';
+import { newerSchemaError, PR_BLOCK_VERSION } from './versions.js';
 
 export const PR_BLOCK_MARKER = 'git-promote:pr';
 
@@ -25,13 +28,20 @@ const blockPointerSchema = z.object({
   game_date: z.string().refine(isGameDate).optional(),
 });
 
-export const prBlockSchema = z.looseObject({
-  v: z.literal(1),
-  kind: z.enum(['promotion', 'rollback']),
-  base: z.string().min(1),
-  branch: z.string().min(1),
-  pointers: z.array(blockPointerSchema).min(1),
-});
+/**
+ * v1: promotion and rollback. v2 (versions.ts) adds kind "adoption" and `tool`, the release that
+ * wrote it. Writers use v1 whenever it expresses the PR, so older readers keep reading those.
+ */
+export const prBlockSchema = z
+  .looseObject({
+    v: z.union([z.literal(1), z.literal(2)]),
+    kind: z.enum(['promotion', 'rollback', 'adoption']),
+    base: z.string().min(1),
+    branch: z.string().min(1),
+    pointers: z.array(blockPointerSchema).min(1),
+    tool: z.string().max(64).optional(),
+  })
+  .refine((b) => b.kind !== 'adoption' || b.v >= 2, 'an adoption block is v2');
 export type PrBlock = z.output<typeof prBlockSchema>;
 export type PrBlockPointer = z.output<typeof blockPointerSchema>;
 
@@ -110,7 +120,8 @@ export class PrBody {
 
   toString(): string {
     const { block, rows, checks, metrics, diffs, note } = this.parts;
-    const title = block.kind === 'rollback' ? 'Rollback' : 'Promotion';
+    const title =
+      block.kind === 'rollback' ? 'Rollback' : block.kind === 'adoption' ? 'Adoption' : 'Promotion';
     const lines: string[] = [`## ${title}`, ''];
     if (note) lines.push(...note.split('\n').map((l) => `> ${l}`), '');
     lines.push(
@@ -178,16 +189,36 @@ export class PrBody {
 
   /** The machine-readable block of a PR body, or null when there is none or it is not valid. */
   static parse(body: string | null | undefined): PrBlock | null {
-    if (!body) return null;
-    const re = new RegExp(`<!--\\s*${PR_BLOCK_MARKER}\\s+(\\{.*?\\})\\s*-->`, 'gs');
-    const found = [...body.matchAll(re)];
-    // Exactly one block: a second (pasted or edited in) makes the body ambiguous.
-    if (found.length !== 1) return null;
-    try {
-      const result = prBlockSchema.safeParse(JSON.parse(found[0]![1]!));
-      return result.success ? result.data : null;
-    } catch {
-      return null;
-    }
+    const data = blockData(body);
+    if (data === undefined) return null;
+    const result = prBlockSchema.safeParse(data);
+    return result.success ? result.data : null;
+  }
+
+  /** The error for a body whose block is of a newer version than this release reads, else null. */
+  static newer(body: string | null | undefined, what: string, have: string): UsageError | null {
+    const data = blockData(body) as { v?: unknown; tool?: unknown } | undefined;
+    if (typeof data?.v !== 'number' || !Number.isInteger(data.v) || data.v <= PR_BLOCK_VERSION) return null;
+    return newerSchemaError({
+      what,
+      noun: 'PR block',
+      schema: `PR block v${data.v}`,
+      writtenBy: typeof data.tool === 'string' ? semver.valid(data.tool.slice(0, 64)) : null,
+      have,
+    });
+  }
+}
+
+/** The parsed JSON of the one block of a body; undefined when there is none, several, or bad JSON. */
+function blockData(body: string | null | undefined): unknown {
+  if (!body) return undefined;
+  const re = new RegExp(`<!--\\s*${PR_BLOCK_MARKER}\\s+(\\{.*?\\})\\s*-->`, 'gs');
+  const found = [...body.matchAll(re)];
+  // Exactly one block: a second (pasted or edited in) makes the body ambiguous.
+  if (found.length !== 1) return undefined;
+  try {
+    return JSON.parse(found[0]![1]!) as unknown;
+  } catch {
+    return undefined;
   }
 }

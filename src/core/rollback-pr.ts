@@ -103,7 +103,8 @@ export function rollbackBody(input: RollbackPullInput): PrBody {
  */
 export function blockInfo(message: string, pointer: string): BlockInfo | null {
   const block = PrBody.parse(message);
-  if (!block || !block.pointers.some((p) => p.pointer === pointer)) return null;
+  // An adoption changes no pointer file: it is never the block of a pointer change.
+  if (!block || block.kind === 'adoption' || !block.pointers.some((p) => p.pointer === pointer)) return null;
   const reverts = Array.isArray(block.reverts)
     ? (block.reverts as unknown[])
         .map((r) => (r && typeof r === 'object' ? (r as { sha?: unknown }).sha : undefined))

@@ -8,6 +8,7 @@ import semver from 'semver';
 import { runIdProblem } from './run-id.js';
 import { MAX_INTERVAL_MS, MAX_TIMEOUT_MS, parseDuration } from './duration.js';
 import { isGameDate } from './game-date.js';
+import { evidenceSchemaId } from './versions.js';
 import { metricRuleSchema } from './metric-gate.js';
 
 /** Where the pipeline writes each step's run manifest, under manifests.root. */
@@ -87,8 +88,19 @@ const prefectSchema = z.looseObject({
   timeout: timeoutSchema.default('2h'),
 });
 
+/** Evidence age: counted in slates (game dates with manifests) or in calendar days; exactly one. */
+export const evidenceMaxAgeSchema = z
+  .looseObject({
+    slates: z.number().int().positive().optional(),
+    days: z.number().int().positive().optional(),
+  })
+  .refine((a) => (a.slates === undefined) !== (a.days === undefined), 'give exactly one of slates or days');
+
 export const configSchema = z.looseObject({
   $schema: z.string().optional(),
+  // The git-promote releases this config is written for, checked before anything else reads it
+  // (docs/versions-and-slates.md).
+  minVersion: semverRangeSchema.optional(),
   repository: z
     .looseObject({
       remote: z
@@ -191,7 +203,13 @@ export const configSchema = z.looseObject({
     }),
   policy: z
     .looseObject({
-      evidenceMaxAgeDays: z.number().int().positive().default(3),
+      // How old the smoke's game date may be; default {days: 3}.
+      evidenceMaxAge: evidenceMaxAgeSchema.optional(),
+      // Deprecated: {days: N} of evidenceMaxAge. Ignored when evidenceMaxAge is set.
+      evidenceMaxAgeDays: z.number().int().positive().optional().meta({
+        deprecated: true,
+        description: 'Deprecated: use "evidenceMaxAge": {"days": N}; ignored when evidenceMaxAge is set.',
+      }),
       labels: z.array(z.string().min(1)).default(['promotion']),
       rollbackLabels: z.array(z.string().min(1)).default(['rollback']),
       mergeMethod: z.enum(['squash', 'merge', 'rebase']).default('squash'),
@@ -205,7 +223,6 @@ export const configSchema = z.looseObject({
       merge: z.enum(['direct', 'auto-merge', 'merge-queue']).default('direct'),
     })
     .default({
-      evidenceMaxAgeDays: 3,
       labels: ['promotion'],
       rollbackLabels: ['rollback'],
       mergeMethod: 'squash',
@@ -282,10 +299,25 @@ export const manifestSchema = z.looseObject({
 });
 export type Manifest = z.output<typeof manifestSchema>;
 
-export const EVIDENCE_SCHEMA_ID = 'git-promote/evidence@1';
+/** What smoke evidence is written as: the oldest schema that expresses it (see versions.ts). */
+export const EVIDENCE_SCHEMA_ID = evidenceSchemaId(1);
+/** Adopted evidence (no smoke run) is new in schema 2. */
+export const ADOPTED_EVIDENCE_SCHEMA_ID = evidenceSchemaId(2);
 
+/**
+ * The slates the smoke run saw after its game date: game dates with manifests, up to `through`
+ * (the ET date it ran), so evidence age can be counted in slates (docs/versions-and-slates.md).
+ */
+const slatesSchema = z.looseObject({
+  asset: z.string().optional(),
+  through: gameDateSchema,
+  after: z.array(gameDateSchema).max(1000),
+});
+
+/** Smoke evidence: schema 1, or 2 with `kind` "smoke" (or no kind). */
 export const evidenceSchema = z.looseObject({
-  schema: z.literal(EVIDENCE_SCHEMA_ID),
+  schema: z.enum([EVIDENCE_SCHEMA_ID, ADOPTED_EVIDENCE_SCHEMA_ID]),
+  kind: z.literal('smoke').optional(),
   pointer: z.string().regex(POINTER_NAME),
   run_id: runIdSchema,
   game_date: gameDateSchema,
@@ -302,8 +334,37 @@ export const evidenceSchema = z.looseObject({
   meta_sha256: z.string().regex(/^[0-9a-f]{64}$/, 'must be a hex sha256'),
   checks: z.array(z.looseObject({ name: z.string(), ok: z.boolean(), detail: z.string().optional() })),
   tool: z.looseObject({ name: z.string(), version: z.string() }),
+  slates: slatesSchema.optional(),
 });
 export type Evidence = z.output<typeof evidenceSchema>;
+
+/**
+ * Evidence of a run that was already in production when git-promote was adopted: the meta.json
+ * hash from the artifact on disk, who adopted it and when; no smoke run. validate accepts it only
+ * for the run its pointer held where the adoption landed.
+ */
+export const adoptedEvidenceSchema = z.looseObject({
+  schema: z.literal(ADOPTED_EVIDENCE_SCHEMA_ID),
+  kind: z.literal('adopted'),
+  pointer: z.string().regex(POINTER_NAME),
+  run_id: runIdSchema,
+  adopted: z.looseObject({
+    by: z.string().min(1),
+    at: z.string().min(1),
+    base: z.string().optional(),
+  }),
+  meta: metaSchema,
+  meta_sha256: z.string().regex(/^[0-9a-f]{64}$/, 'must be a hex sha256'),
+  checks: z.array(z.looseObject({ name: z.string(), ok: z.boolean(), detail: z.string().optional() })),
+  tool: z.looseObject({ name: z.string(), version: z.string() }),
+});
+export type AdoptedEvidence = z.output<typeof adoptedEvidenceSchema>;
+export type AnyEvidence = Evidence | AdoptedEvidence;
+
+/** True when raw evidence data says it is adopted evidence (its schema then decides the rest). */
+export function isAdoptedData(raw: unknown): boolean {
+  return typeof raw === 'object' && raw !== null && (raw as { kind?: unknown }).kind === 'adopted';
+}
 
 /** Render zod issues as "dot.path: message" lines. */
 export function issueLines(error: z.ZodError, prefix = ''): string[] {

@@ -11,16 +11,26 @@
  */
 import semver from 'semver';
 import { z } from 'zod';
-import { validateConfig } from './config.js';
+import { evidenceMaxAge, validateConfig } from './config.js';
 import { isPromoteError } from './errors.js';
 import { describeJsonError } from './json-syntax.js';
 import { classifyChange } from './change-kind.js';
 import { evidencePath, parseEvidencePath } from './evidence-path.js';
-import { daysBetween, slateDate } from './game-date.js';
+import { slateDate } from './game-date.js';
+import { evidenceAge } from './evidence-age.js';
 import { canonicalProblem, canonicalSha256 } from './meta-hash.js';
 import { gateTable, metricGate, type Metrics } from './metric-gate.js';
 import { readPointerRun } from './pointer-file.js';
-import { evidenceSchema, issueLines, type Config, type PointerConfig } from './schemas.js';
+import {
+  adoptedEvidenceSchema,
+  evidenceSchema,
+  isAdoptedData,
+  issueLines,
+  type AdoptedEvidence,
+  type Config,
+  type PointerConfig,
+} from './schemas.js';
+import { newerEvidenceError } from './versions.js';
 
 export type CheckName =
   | 'config'
@@ -39,6 +49,7 @@ export type CheckName =
   | 'contract'
   | 'metrics'
   | 'rollback'
+  | 'adoption'
   | 'append-only'
   | 'scope';
 
@@ -87,7 +98,14 @@ export interface ValidateInput {
   changes: FileChange[];
   /** Every run each pointer selected on the target branch's first-parent history. */
   held: Map<string, ReadonlySet<string>>;
+  /**
+   * For adopted evidence already on the target branch that a pointer change selects: the run its
+   * pointer held at the commit that added it (null when that commit was not found).
+   */
+  adoptionLanding?: ReadonlyMap<string, string | null>;
   now: Date;
+  /** This release, for refusing evidence of a newer schema. */
+  toolVersion: string;
 }
 
 const pass = (name: CheckName, reason: string, extra: Partial<CheckResult> = {}): CheckResult => ({
@@ -116,6 +134,7 @@ export function checkConfig(
   text: string | null,
   file: string,
   where = 'at head',
+  toolVersion?: string,
 ): { result: CheckResult; config: Config | null } {
   if (text === null) return { result: fail('config', `${file} is missing ${where}`, { file }), config: null };
   let data: unknown;
@@ -127,12 +146,17 @@ export function checkConfig(
       config: null,
     };
   }
-  const { config, errors } = validateConfig(data);
+  const { config, errors, warnings } = validateConfig(data, toolVersion ? { toolVersion } : {});
   if (!config)
     return { result: fail('config', `${file} ${where}: ${errors.join('; ')}`, { file }), config: null };
   const count = Object.keys(config.pointers).length;
+  const deprecated = warnings.filter((w) => w.includes('deprecated'));
   return {
-    result: pass('config', `${file} ${where} is valid (${count} pointer${count === 1 ? '' : 's'})`, { file }),
+    result: pass(
+      'config',
+      `${file} ${where} is valid (${count} pointer${count === 1 ? '' : 's'})${deprecated.length ? `; ${deprecated.join('; ')}` : ''}`,
+      { file },
+    ),
     config,
   };
 }
@@ -141,8 +165,8 @@ export function checkConfig(
  * The PR's own config, when it changes it: reported for its reviewers, never used to judge the PR
  * (it is merged by a person, and applies to the PRs after it).
  */
-export function checkConfigChange(text: string | null, file: string): CheckResult {
-  const { result } = checkConfig(text, file, 'in this PR');
+export function checkConfigChange(text: string | null, file: string, toolVersion?: string): CheckResult {
+  const { result } = checkConfig(text, file, 'in this PR', toolVersion);
   return result.ok
     ? pass('config-change', `${result.reason}; it does not judge this PR and needs human review`, { file })
     : { ...result, name: 'config-change' };
@@ -162,17 +186,35 @@ export function pointerRun(
   }
 }
 
-/** Parse evidence text; either the evidence or the list of problems. */
-export function parseEvidence(text: string): { evidence: CiEvidence; raw: unknown } | { problems: string[] } {
+export type ParsedEvidence =
+  | { evidence: CiEvidence; adopted: null; raw: unknown }
+  | { evidence: null; adopted: AdoptedEvidence; raw: unknown };
+
+/**
+ * Parse evidence text (smoke or adopted, any schema up to this release's); either the evidence or
+ * the list of problems. Evidence of a newer schema throws: this release cannot judge it (exit 2).
+ */
+export function parseEvidence(
+  text: string,
+  toolVersion: string,
+  file = 'evidence',
+): ParsedEvidence | { problems: string[] } {
   let raw: unknown;
   try {
     raw = JSON.parse(text);
   } catch {
     return { problems: [`not valid JSON: ${describeJsonError(text)}`] };
   }
+  const newer = newerEvidenceError(raw, file, toolVersion);
+  if (newer) throw newer;
+  if (isAdoptedData(raw)) {
+    const result = adoptedEvidenceSchema.safeParse(raw);
+    if (!result.success) return { problems: issueLines(result.error as z.ZodError) };
+    return { evidence: null, adopted: result.data, raw };
+  }
   const result = ciEvidenceSchema.safeParse(raw);
   if (!result.success) return { problems: issueLines(result.error as z.ZodError) };
-  return { evidence: result.data, raw };
+  return { evidence: result.data, adopted: null, raw };
 }
 
 function list(items: string[], max = 5): string {
@@ -182,7 +224,7 @@ function list(items: string[], max = 5): string {
 
 /** Evidence names the pointer and run of its path, and so do its manifest and meta. */
 export function checkEvidenceMatch(
-  evidence: CiEvidence,
+  evidence: CiEvidence | AdoptedEvidence,
   pointer: string,
   run: string,
   file: string,
@@ -198,7 +240,12 @@ export function checkEvidenceMatch(
 }
 
 /** The embedded meta hashes (RFC 8785) to the recorded meta_sha256. */
-export function checkMetaSha(evidence: CiEvidence, raw: unknown, pointer: string, file: string): CheckResult {
+export function checkMetaSha(
+  evidence: CiEvidence | AdoptedEvidence,
+  raw: unknown,
+  pointer: string,
+  file: string,
+): CheckResult {
   // Hash the meta exactly as committed (not the parsed copy), as the agent hashes meta.json on disk.
   const meta = (raw as { meta: unknown }).meta;
   const problem = canonicalProblem(meta);
@@ -299,7 +346,10 @@ export function checkRows(
     : pass('rows', `${rows} rows within ${bounds}`, { file, pointer });
 }
 
-/** The smoke game date is at most policy.evidenceMaxAgeDays before today's ET slate date. */
+/**
+ * The smoke game date is recent enough for policy.evidenceMaxAge, counted in days or in slates
+ * from today's ET slate date (evidence-age.ts).
+ */
 export function checkEvidenceAge(
   evidence: CiEvidence,
   policy: Policy,
@@ -307,37 +357,20 @@ export function checkEvidenceAge(
   pointer: string,
   file: string,
 ): CheckResult {
-  const today = slateDate(now);
-  const age = daysBetween(evidence.game_date, today);
-  const max = policy.evidenceMaxAgeDays;
-  // One day ahead is allowed: a slate can be smoke-scored the evening before.
-  if (age < -1)
-    return fail('evidence-age', `game date ${evidence.game_date} is in the future (today is ${today} ET)`, {
-      file,
-      pointer,
-    });
-  return age > max
-    ? fail(
-        'evidence-age',
-        `game date ${evidence.game_date} is ${age} days old (at most ${max}); smoke again`,
-        {
-          file,
-          pointer,
-        },
-      )
-    : pass(
-        'evidence-age',
-        `game date ${evidence.game_date} is ${Math.max(age, 0)} days old (at most ${max})`,
-        {
-          file,
-          pointer,
-        },
-      );
+  const verdict = evidenceAge({
+    gameDate: evidence.game_date,
+    today: slateDate(now),
+    limit: evidenceMaxAge(policy),
+    slates: evidence.slates,
+  });
+  return verdict.ok
+    ? pass('evidence-age', verdict.reason, { file, pointer })
+    : fail('evidence-age', verdict.reason, { file, pointer });
 }
 
 /** The model's meta contract satisfies the pointer's semver range. */
 export function checkContract(
-  evidence: CiEvidence,
+  evidence: CiEvidence | AdoptedEvidence,
   p: PointerConfig,
   pointer: string,
   file: string,
@@ -357,20 +390,75 @@ function baseEvidenceChecks(
   pointer: string,
   run: string,
   file: string,
-): { results: CheckResult[]; evidence: CiEvidence | null } {
-  const parsed = parseEvidence(text);
+  toolVersion: string,
+): { results: CheckResult[]; evidence: CiEvidence | null; adopted: AdoptedEvidence | null } {
+  const parsed = parseEvidence(text, toolVersion, file);
   if ('problems' in parsed)
     return {
       results: [fail('evidence-schema', `${file}: ${parsed.problems.join('; ')}`, { file, pointer })],
       evidence: null,
+      adopted: null,
     };
-  const { evidence, raw } = parsed;
+  const any = parsed.evidence ?? parsed.adopted;
   const results = [
-    pass('evidence-schema', `${file} is valid evidence`, { file, pointer }),
-    checkEvidenceMatch(evidence, pointer, run, file),
-    checkMetaSha(evidence, raw, pointer, file),
+    pass('evidence-schema', `${file} is valid ${parsed.adopted ? 'adopted ' : ''}evidence`, {
+      file,
+      pointer,
+    }),
+    checkEvidenceMatch(any, pointer, run, file),
+    checkMetaSha(any, parsed.raw, pointer, file),
   ];
-  return { results, evidence: results.every((r) => r.ok) ? evidence : null };
+  const ok = results.every((r) => r.ok);
+  return { results, evidence: ok ? parsed.evidence : null, adopted: ok ? parsed.adopted : null };
+}
+
+/**
+ * Adopted evidence (no smoke run) stands only for the run its pointer held where the adoption
+ * landed. Added by this PR: the pointer must hold that very run on the target branch and keep it.
+ * Already on the branch: keeping the run is the status quo; returning to it is accepted only when
+ * it is the run the pointer held at the commit that added the evidence. It never promotes.
+ */
+export function checkAdoption(input: {
+  adopted: AdoptedEvidence;
+  pointer: string;
+  run: string;
+  /** The run the pointer holds at the target tip. */
+  before: string | null;
+  /** The run the pointer holds after the merge. */
+  after: string | null;
+  /** True when this PR adds the evidence file. */
+  addedHere: boolean;
+  /** The run the pointer held at the commit that added it (already on the branch), if known. */
+  landing: string | null | undefined;
+  file: string;
+}): CheckResult {
+  const { adopted, pointer, run, before, after, file } = input;
+  const at = { file, pointer };
+  const who = `adopted by ${adopted.adopted.by} at ${adopted.adopted.at}`;
+  const smokeIt = `adopted evidence only records the run in production when git-promote was adopted; smoke ${run} with git promote propose`;
+  if (input.addedHere) {
+    if (before === run && after === run)
+      return pass('adoption', `${pointer} holds ${run} on the target branch and keeps it: ${who}`, at);
+    return fail(
+      'adoption',
+      `adopted evidence for ${run}, but ${pointer} holds ${before ?? '(none)'} on the target branch${after !== before ? ` and ${after ?? '(none)'} after this PR` : ''}: ${smokeIt}`,
+      at,
+    );
+  }
+  if (before === run) return pass('adoption', `${pointer} keeps ${run} (${who})`, at);
+  if (input.landing === run)
+    return pass(
+      'adoption',
+      `${pointer} returns to ${run}, the run it held where its adoption landed (${who})`,
+      at,
+    );
+  return fail(
+    'adoption',
+    input.landing === undefined || input.landing === null
+      ? `${file} is adopted evidence whose adoption was not found on the target branch: ${smokeIt}`
+      : `${file} was adopted where ${pointer} held ${input.landing}, not ${run}: ${smokeIt}`,
+    at,
+  );
 }
 
 /** Evidence files are only added; deleted only when no pointer at head references that run. */
@@ -554,19 +642,26 @@ export interface CurrentRun {
 }
 
 /** The target tip's run of a pointer and the metrics its evidence carries. */
-export function currentRun(target: TreeFiles, p: PointerConfig, pointer: string): CurrentRun {
+export function currentRun(
+  target: TreeFiles,
+  p: PointerConfig,
+  pointer: string,
+  toolVersion: string,
+): CurrentRun {
   const run = pointerRun(target.get(p.file), p).run;
   if (run === null) return { run: null, metrics: null };
   const file = evidencePath(pointer, run);
   const text = target.get(file);
-  const parsed = text === null ? null : parseEvidence(text);
-  if (parsed === null || 'problems' in parsed)
+  // Smoke or adopted evidence: both embed the run's meta.json.
+  const parsed = text === null ? null : parseEvidence(text, toolVersion, file);
+  const meta = parsed && !('problems' in parsed) ? (parsed.evidence ?? parsed.adopted)?.meta : undefined;
+  if (!meta)
     return {
       run,
       metrics: null,
       problem: `the metric gate compares against the current run ${run}, but ${file} on the target branch is ${parsed === null ? 'missing' : 'not valid evidence'}`,
     };
-  return { run, metrics: parsed.evidence.meta.metrics };
+  return { run, metrics: meta.metrics };
 }
 
 /** Smoke, manifest, expectations, age and contract of one evidence file: every promotion's checks. */
@@ -611,9 +706,15 @@ export function runChecks(input: ValidateInput): CheckResult[] {
 
     const file = evidencePath(name, run);
     const text = merged.get(file);
+    const before = pointerRun(target.get(p.file), p).run;
     if (text === null) {
+      // A run the branch already held without evidence predates git-promote: adopt records it.
+      const remedy =
+        before === run
+          ? 'run git promote adopt to record the run in production (or propose a new one)'
+          : 'run git promote propose';
       results.push(
-        fail('invariant', `no evidence for ${name}=${run} at ${file}: run git promote propose`, {
+        fail('invariant', `no evidence for ${name}=${run} at ${file}: ${remedy}`, {
           file: p.file,
           pointer: name,
         }),
@@ -621,11 +722,26 @@ export function runChecks(input: ValidateInput): CheckResult[] {
       continue;
     }
     results.push(pass('invariant', `evidence for ${run} is in the tree`, { file, pointer: name }));
-    const checked = baseEvidenceChecks(text, name, run, file);
+    const checked = baseEvidenceChecks(text, name, run, file, input.toolVersion);
     results.push(...checked.results);
     judged.add(file);
 
-    const before = pointerRun(target.get(p.file), p).run;
+    if (checked.adopted) {
+      const addedHere = input.changes.some((c) => !c.outside && c.path === file && c.status === 'A');
+      const adoption = checkAdoption({
+        adopted: checked.adopted,
+        pointer: name,
+        run,
+        before,
+        after: run,
+        addedHere,
+        landing: input.adoptionLanding?.get(file),
+        file,
+      });
+      results.push(adoption);
+      if (addedHere && adoption.ok) results.push(checkContract(checked.adopted, p, name, file));
+      continue;
+    }
     const kind = classifyChange(before, run, input.held.get(name) ?? new Set());
     if (kind === 'manual edit' || checked.evidence === null) continue;
     if (kind === 'rollback') {
@@ -642,7 +758,7 @@ export function runChecks(input: ValidateInput): CheckResult[] {
       continue;
     }
     results.push(
-      ...promotionChecks(checked.evidence, p, policy, now, name, run, file, currentRun(target, p, name)),
+      ...promotionChecks(checked.evidence, p, policy, now, name, run, file, currentRun(target, p, name, input.toolVersion)),
     );
   }
 
@@ -654,9 +770,23 @@ export function runChecks(input: ValidateInput): CheckResult[] {
     if (!ev || !pointer || judged.has(c.path)) continue;
     const text = merged.get(c.path);
     if (text === null) continue;
-    const checked = baseEvidenceChecks(text, ev.pointer, ev.runId, c.path);
+    const checked = baseEvidenceChecks(text, ev.pointer, ev.runId, c.path, input.toolVersion);
     results.push(...checked.results);
-    if (checked.evidence)
+    if (checked.adopted) {
+      const p = config.pointers[pointer]!;
+      results.push(
+        checkAdoption({
+          adopted: checked.adopted,
+          pointer,
+          run: ev.runId,
+          before: pointerRun(target.get(p.file), p).run,
+          after: mergedRuns.get(pointer) ?? null,
+          addedHere: c.status === 'A',
+          landing: undefined,
+          file: c.path,
+        }),
+      );
+    } else if (checked.evidence)
       results.push(
         ...promotionChecks(
           checked.evidence,
@@ -666,7 +796,7 @@ export function runChecks(input: ValidateInput): CheckResult[] {
           ev.pointer,
           ev.runId,
           c.path,
-          currentRun(target, config.pointers[pointer]!, pointer),
+          currentRun(target, config.pointers[pointer]!, pointer, input.toolVersion),
         ),
       );
   }

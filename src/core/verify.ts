@@ -5,6 +5,12 @@
  */
 import type { Manifest } from './schemas.js';
 
+/**
+ * The asset of the run manifest the agent writes for each apply (in the pipeline's format, under
+ * the same root): git-promote's own record, never evidence that the pipeline ran a slate.
+ */
+export const APPLY_MANIFEST_ASSET = 'promotion';
+
 export interface ManifestEntry {
   path: string;
   manifest: Manifest;
@@ -18,10 +24,22 @@ export interface VerifyInput {
   /** Manifests older than this are ignored (the flow run's start). */
   since?: Date | null;
   manifests: readonly ManifestEntry[];
+  /**
+   * True when the pipeline wrote no manifest of any asset for the game date: a day without a
+   * slate, its own outcome (ok, nothing to verify), never a failure.
+   */
+  noSlate?: boolean;
 }
 
 export type VerifyReason =
-  'confirmed' | 'no-manifests' | 'only-older' | 'not-finished' | 'failed' | 'no-model' | 'wrong-run';
+  | 'confirmed'
+  | 'no-slate'
+  | 'no-manifests'
+  | 'only-older'
+  | 'not-finished'
+  | 'failed'
+  | 'no-model'
+  | 'wrong-run';
 
 export interface VerifyVerdict {
   pointer: string;
@@ -90,7 +108,9 @@ export function verifyManifests(input: VerifyInput): VerifyVerdict {
   const where = `${asset} for ${gameDate}`;
 
   if (all.length === 0)
-    return { ...base, ok: false, reason: 'no-manifests', detail: `no manifests of ${where}`, manifest: null };
+    return input.noSlate
+      ? { ...base, ok: true, reason: 'no-slate', detail: noSlateText(gameDate), manifest: null }
+      : { ...base, ok: false, reason: 'no-manifests', detail: `no manifests of ${where}`, manifest: null };
   if (fresh.length === 0) {
     const s = summary(all[0]!.e, pointer);
     return {
@@ -146,4 +166,9 @@ export function verifyManifests(input: VerifyInput): VerifyVerdict {
     detail: `${at} succeeded with ${pointer}=${expectedRun}`,
     manifest: s,
   };
+}
+
+/** The words of a day without a slate, the same in verify, doctor and the agent's follow-up. */
+export function noSlateText(gameDate: string): string {
+  return `no slate for ${gameDate}: the pipeline wrote no manifests for that date, so there is nothing to verify`;
 }

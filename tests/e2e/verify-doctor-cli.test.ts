@@ -92,4 +92,56 @@ describe('git-promote verify and doctor (built CLI)', () => {
       ['repository', 'skip'],
     ]);
   });
+
+  it('verify on a day without a slate exits 0 with the note; a slate day missing the asset still fails', async () => {
+    world = await doctorWorld();
+    const noSlate = await runCliProcess(['verify', 'minutes', '--game-date', GAME_DATE], {
+      cwd: world.repo.clone,
+    });
+    expect(noSlate.stderr).toBe('');
+    expect(noSlate.code).toBe(0);
+    expect(noSlate.stdout).toContain(
+      `no slate: minutes minutes-new on ${GAME_DATE}: no slate for ${GAME_DATE}: the pipeline wrote no manifests for that date, so there is nothing to verify`,
+    );
+    const json = await runCliProcess(['verify', 'minutes', '--game-date', GAME_DATE, '--json'], {
+      cwd: world.repo.clone,
+    });
+    expect(JSON.parse(json.stdout)).toMatchObject({ ok: true, reason: 'no-slate', manifest: null });
+
+    // Another asset has manifests for the date: it was a slate, and minutes_scores is missing.
+    world.manifest('rates_scores', 'live-1', { models: { rates: 'rates-1' } });
+    const missing = await runCliProcess(['verify', 'minutes', '--game-date', GAME_DATE], {
+      cwd: world.repo.clone,
+    });
+    expect(missing.code).toBe(1);
+    expect(missing.stdout).toContain(
+      `FAILED: minutes minutes-new on ${GAME_DATE}: no manifests of minutes_scores`,
+    );
+  });
+
+  it('doctor on a day without a slate is healthy when the flow run completed, broken when it failed', async () => {
+    world = await doctorWorld();
+    world.prefect.seedFlowRun({ state_type: 'COMPLETED', parameters: { game_date: GAME_DATE } });
+    const ok = await runCliProcess(['doctor', '--game-date', GAME_DATE], { cwd: world.repo.clone });
+    expect(ok.code).toBe(0);
+    expect(ok.stdout).toContain(`doctor: game_date ${GAME_DATE}: healthy, no slate for ${GAME_DATE}`);
+    expect(ok.stdout).toContain(`[ok]   manifests: no slate for ${GAME_DATE}`);
+
+    await world.cleanup();
+    world = await doctorWorld();
+    world.prefect.seedFlowRun({ state_type: 'FAILED', parameters: { game_date: GAME_DATE } });
+    const failed = await runCliProcess(['doctor', '--game-date', GAME_DATE, '--json'], {
+      cwd: world.repo.clone,
+    });
+    expect(failed.code).toBe(1);
+    const report = JSON.parse(failed.stdout) as {
+      noSlate: boolean;
+      checks: { name: string; status: string; detail: string }[];
+    };
+    expect(report.noSlate).toBe(false);
+    expect(report.checks.find((c) => c.name === 'manifests')).toMatchObject({
+      status: 'fail',
+      detail: `no manifests for ${GAME_DATE}: the flow run ended FAILED`,
+    });
+  });
 });

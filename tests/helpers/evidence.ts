@@ -3,7 +3,7 @@
  * Override any part; meta_sha256 is computed from the final meta unless given explicitly.
  */
 import { canonicalSha256 } from '../../src/core/meta-hash.js';
-import { EVIDENCE_SCHEMA_ID } from '../../src/core/schemas.js';
+import { ADOPTED_EVIDENCE_SCHEMA_ID, EVIDENCE_SCHEMA_ID } from '../../src/core/schemas.js';
 import { sampleMeta } from './fixtures.js';
 
 export const EVIDENCE_COLUMNS = ['player_id', 'game_id', 'minutes_p50'];
@@ -88,4 +88,33 @@ export function evidenceJson(pointer: string, runId: string, options: EvidenceOp
 /** The repository path of a pointer's evidence. */
 export function evidenceFile(pointer: string, runId: string): string {
   return `promotions/${pointer}/${runId}.json`;
+}
+
+/** Adopted evidence (schema 2) as `git promote adopt` writes it. */
+export function adoptedEvidence(
+  pointer: string,
+  runId: string,
+  options: { meta?: Record<string, unknown>; contract?: string; extra?: Record<string, unknown> } = {},
+): Record<string, unknown> {
+  const meta = options.meta ?? sampleMeta(runId, options.contract ?? '2.1.0');
+  return {
+    schema: ADOPTED_EVIDENCE_SCHEMA_ID,
+    kind: 'adopted',
+    pointer,
+    run_id: runId,
+    adopted: { by: 'Test Author <author@example.com>', at: '2026-11-20T12:00:00.000Z' },
+    meta,
+    meta_sha256: canonicalSha256(meta),
+    checks: [{ name: 'meta.run_id', ok: true, detail: `meta.json is for ${runId}` }],
+    tool: { name: 'git-promote', version: '0.1.0' },
+    ...options.extra,
+  };
+}
+
+export function adoptedEvidenceJson(
+  pointer: string,
+  runId: string,
+  options: Parameters<typeof adoptedEvidence>[2] = {},
+): string {
+  return `${JSON.stringify(adoptedEvidence(pointer, runId, options), null, 2)}\n`;
 }

@@ -13,7 +13,8 @@ import {
   SANDBOX_REPO,
   type SandboxWorld,
 } from '../../src/sandbox/world/build-world.js';
-import { removeTempDirs, tempDir, testEnv } from '../helpers/git-repo.js';
+import { removeTempDirs, tempDir, testEnv, writeFiles } from '../helpers/git-repo.js';
+import { slateDate } from '../../src/core/game-date.js';
 import { testContext } from '../helpers/context.js';
 import { CLI } from '../helpers/cli.js';
 import { promoteOnMain } from '../helpers/sandbox-promotion.js';
@@ -63,6 +64,21 @@ const creates = (w: SandboxWorld) => w.prefect.requests.filter((r) => r.path.end
 const candidate = SANDBOX_POINTERS.minutes.runs[1];
 
 describe('agent follow-up after apply', () => {
+  it('on a day without a slate (the flow completes, no manifests): its own outcome, a success, never a failure', async () => {
+    const w = await world();
+    w.prefect.nextOutcome({ state: 'COMPLETED', writeManifests: false });
+    await promoteOnMain(w, candidate);
+    const r = await apply(w);
+    expect(r.code).toBe(0);
+    const flow = r.data.followUps.flow;
+    expect(flow).toMatchObject({ ok: true, state: 'COMPLETED' });
+    expect(flow.verified).toEqual([
+      { pointer: 'minutes', ok: true, detail: expect.stringMatching(/^no slate for \d{4}-\d{2}-\d{2}: /) },
+    ]);
+    expect(flow.detail).toMatch(/^flow run COMPLETED; no slate for /);
+    expect(deploymentStates(w)).toEqual(['in_progress', 'success']);
+  });
+
   it('opens a deployment, triggers one flow run for the commit, verifies, and closes the deployment', async () => {
     const w = await world();
     const commit = await promoteOnMain(w, candidate);
@@ -109,6 +125,17 @@ describe('agent follow-up after apply', () => {
     const w = await world();
     await promoteOnMain(w, candidate);
     w.prefect.nextOutcome({ state: 'COMPLETED', writeManifests: false });
+    // A slate day (the pipeline wrote another asset's manifest today) whose minutes manifest is missing.
+    const today = slateDate(new Date());
+    writeFiles(w.manifests, {
+      [`${SANDBOX_POINTERS.rates.asset}/game_date=${today}/run=live-1/manifest.json`]: JSON.stringify({
+        asset: SANDBOX_POINTERS.rates.asset,
+        game_date: today,
+        run_id: 'live-1',
+        run_as_of_ts: new Date().toISOString(),
+        status: 'success',
+      }),
+    });
     const r = await apply(w);
     expect(r.code).toBe(1);
     expect(r.data.followUps.flow.ok).toBe(false);

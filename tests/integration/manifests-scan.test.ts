@@ -1,7 +1,7 @@
 import { rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
-import { findManifestFiles, scanManifests } from '../../src/adapters/manifests.js';
+import { findManifestFiles, listGameDates, scanManifests } from '../../src/adapters/manifests.js';
 import { tempDir, writeFiles } from '../helpers/git-repo.js';
 
 const dirs: string[] = [];
@@ -68,5 +68,36 @@ describe('scanManifests', () => {
         gameDate: '2026-11-26',
       }),
     ).toEqual([]);
+  });
+});
+
+describe('listGameDates (the slates)', () => {
+  const layout = '{asset}/game_date={game_date}/run={run_id}/manifest.json';
+
+  it("lists the game dates of an asset's partitions, sorted once each, ignoring what is not a date", async () => {
+    const root = tempDir();
+    dirs.push(root);
+    writeFiles(root, {
+      'minutes_scores/game_date=2026-07-14/run=a/manifest.json': m('minutes_scores', '2026-07-14', 'a'),
+      'minutes_scores/game_date=2026-07-14/run=b/manifest.json': m('minutes_scores', '2026-07-14', 'b'),
+      'minutes_scores/game_date=2026-07-02/run=a/manifest.json': m('minutes_scores', '2026-07-02', 'a'),
+      'minutes_scores/game_date=2026-02-30/run=a/manifest.json': 'not a real date',
+      'minutes_scores/game_date=latest/run=a/manifest.json': 'not a date',
+      'minutes_scores/notes.txt': 'ignored',
+      'rates_scores/game_date=2026-07-20/run=r/manifest.json': m('rates_scores', '2026-07-20', 'r'),
+      'promotion/game_date=2026-07-22/run=apply-1/manifest.json': m('promotion', '2026-07-22', 'apply-1'),
+    });
+    expect(await listGameDates({ root, layout, asset: 'minutes_scores' })).toEqual([
+      '2026-07-02',
+      '2026-07-14',
+    ]);
+    // Every asset, but the agent's own apply records never make a slate.
+    expect(await listGameDates({ root, layout, skipAssets: ['promotion'] })).toEqual([
+      '2026-07-02',
+      '2026-07-14',
+      '2026-07-20',
+    ]);
+    expect(await listGameDates({ root, layout: '{asset}/{run_id}/manifest.json' })).toEqual([]);
+    expect(await listGameDates({ root: join(root, 'missing'), layout })).toEqual([]);
   });
 });

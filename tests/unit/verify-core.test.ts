@@ -68,6 +68,16 @@ describe('verifyManifests', () => {
     expect(v.ok).toBe(true);
   });
 
+  it('makes a day without a slate its own outcome: ok, nothing to verify; never when the asset has manifests', () => {
+    const v = verifyManifests({ ...base, manifests: [], noSlate: true });
+    expect(v).toMatchObject({ ok: true, reason: 'no-slate', manifest: null });
+    expect(v.detail).toMatch(
+      /^no slate for \d{4}-\d{2}-\d{2}: the pipeline wrote no manifests for that date/,
+    );
+    const failed = entry('r', { status: 'failed', models: { minutes: 'new-run' } });
+    expect(verifyManifests({ ...base, manifests: [failed], noSlate: true }).reason).toBe('failed');
+  });
+
   it('reports failed, running and model-less manifests, and no manifests at all', () => {
     expect(verifyManifests({ ...base, manifests: [] }).reason).toBe('no-manifests');
     const failed = verifyManifests({

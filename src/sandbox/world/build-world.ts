@@ -141,7 +141,7 @@ function sandboxConfig(
     },
     agent: { target: world.target, interval: '2s', state: world.state },
     policy: {
-      evidenceMaxAgeDays: 3,
+      evidenceMaxAge: { days: 3 },
       labels: ['promotion'],
       rollbackLabels: ['rollback'],
       mergeMethod: 'squash',

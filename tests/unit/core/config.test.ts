@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { readFileSync } from 'node:fs';
-import { validateConfig, pointerConfig } from '../../../src/core/config.js';
+import { evidenceMaxAge, validateConfig, pointerConfig } from '../../../src/core/config.js';
 import { parseConfigText } from '../../../src/adapters/config-file.js';
 import { configJsonSchemaText } from '../../../src/core/config-json-schema.js';
 import { jsonErrorOffset } from '../../../src/core/json-syntax.js';
@@ -34,7 +34,9 @@ describe('config validation', () => {
       'agent.requireSignedCommit: unknown key; did you mean "requireSignedCommits"?',
       'pointers.minutes.smoke.expect.colums: unknown key; did you mean "columns"?',
       'pointers.rates.verfy: unknown key; did you mean "verify"?',
-      expect.stringMatching(/^team: unknown key; known keys here: \$schema, repository, pointers, /),
+      expect.stringMatching(
+        /^team: unknown key; known keys here: \$schema, minVersion, repository, pointers, /,
+      ),
     ]);
   });
 
@@ -145,5 +147,43 @@ describe('shipped JSON Schema', () => {
     walk(schema, '#');
     expect(open).toEqual([]);
     expect(schema.additionalProperties).toBe(false);
+  });
+});
+
+describe('policy.evidenceMaxAge', () => {
+  const policy = (p: Record<string, unknown>) => {
+    const result = validateConfig(sampleConfig('/srv', { policy: p }));
+    return result;
+  };
+
+  it('is {days: 3} by default, slates or days as given, and the deprecated key as days', () => {
+    expect(evidenceMaxAge(policy({}).config!.policy)).toEqual({ days: 3 });
+    expect(evidenceMaxAge(policy({ evidenceMaxAge: { slates: 3 } }).config!.policy)).toEqual({ slates: 3 });
+    expect(evidenceMaxAge(policy({ evidenceMaxAge: { days: 5 } }).config!.policy)).toEqual({ days: 5 });
+    const old = policy({ evidenceMaxAgeDays: 4 });
+    expect(evidenceMaxAge(old.config!.policy)).toEqual({ days: 4 });
+    expect(old.warnings).toContain(
+      'policy.evidenceMaxAgeDays: deprecated; write "evidenceMaxAge": {"days": 4} (or {"slates": N})',
+    );
+  });
+
+  it('wins over the deprecated evidenceMaxAgeDays, which is then reported as ignored', () => {
+    const both = policy({ evidenceMaxAge: { slates: 3 }, evidenceMaxAgeDays: 1 });
+    expect(evidenceMaxAge(both.config!.policy)).toEqual({ slates: 3 });
+    expect(both.warnings).toContain(
+      'policy.evidenceMaxAgeDays: deprecated and ignored, because policy.evidenceMaxAge is set; remove it',
+    );
+  });
+
+  it('takes exactly one of slates or days, and no other key', () => {
+    expect(policy({ evidenceMaxAge: { slates: 3, days: 3 } }).errors).toEqual([
+      'policy.evidenceMaxAge: give exactly one of slates or days',
+    ]);
+    expect(policy({ evidenceMaxAge: {} }).errors).toEqual([
+      'policy.evidenceMaxAge: give exactly one of slates or days',
+    ]);
+    expect(policy({ evidenceMaxAge: { slate: 3 } }).errors).toContain(
+      'policy.evidenceMaxAge.slate: unknown key; did you mean "slates"?',
+    );
   });
 });

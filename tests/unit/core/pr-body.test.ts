@@ -83,11 +83,27 @@ describe('PrBody', () => {
     expect(PrBody.parse(null)).toBeNull();
     expect(PrBody.parse('just a description')).toBeNull();
     expect(PrBody.parse('<!-- git-promote:pr {not json} -->')).toBeNull();
-    expect(PrBody.parse(`<!-- git-promote:pr ${JSON.stringify({ ...block, v: 2 })} -->`)).toBeNull();
+    expect(PrBody.parse(`<!-- git-promote:pr ${JSON.stringify({ ...block, v: 3 })} -->`)).toBeNull();
     const evil = { ...block, pointers: [{ ...block.pointers[0]!, to: '../../etc' }] };
     expect(PrBody.parse(`<!-- git-promote:pr ${JSON.stringify(evil)} -->`)).toBeNull();
     const twice = `${body()}\n${renderBlock(block)}`;
     expect(PrBody.parse(twice)).toBeNull();
+  });
+
+  it('reads v1 and v2 blocks; an adoption is v2 only', () => {
+    const adoption = { ...block, v: 2 as const, kind: 'adoption' as const, tool: '0.1.0' };
+    expect(PrBody.parse(renderBlock(adoption))).toEqual(adoption);
+    expect(PrBody.parse(renderBlock({ ...block, v: 2 }))).toEqual({ ...block, v: 2 });
+    expect(PrBody.parse(renderBlock({ ...adoption, v: 1 }))).toBeNull();
+  });
+
+  it('names a newer block version and the release that wrote it, instead of ignoring it', () => {
+    const newer = renderBlock({ ...block, v: 3 as never, tool: '0.9.1' });
+    expect(PrBody.newer(newer, 'PR #7', '0.1.0')?.message).toBe(
+      'PR #7: this PR block needs git-promote 0.9.1 (PR block v3); you have 0.1.0',
+    );
+    expect(PrBody.newer(renderBlock(block), 'PR #7', '0.1.0')).toBeNull();
+    expect(PrBody.newer('no block', 'PR #7', '0.1.0')).toBeNull();
   });
 
   it('fences a diff so backticks in the file cannot end it', () => {

@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import {
   checkConfig,
+  checkConfigChange,
   parseEvidence,
   evidencePaths,
   pointerRuns,
@@ -8,7 +9,14 @@ import {
   type CheckResult,
   type FileChange,
 } from '../../../src/core/validate-checks.js';
-import { buildEvidence, evidenceFile, evidenceJson } from '../../helpers/evidence.js';
+import {
+  adoptedEvidence,
+  adoptedEvidenceJson,
+  buildEvidence,
+  evidenceFile,
+  evidenceJson,
+} from '../../helpers/evidence.js';
+import { UsageError } from '../../../src/core/errors.js';
 import { pointerJson, sampleConfig, sampleMeta } from '../../helpers/fixtures.js';
 import { canonicalSha256 } from '../../../src/core/meta-hash.js';
 
@@ -82,6 +90,8 @@ interface Options {
   modes?: Record<string, string>;
   notUtf8?: string[];
   now?: Date;
+  /** Run each pointer held where an adopted evidence file landed (by evidence path). */
+  landing?: Record<string, string | null>;
 }
 
 function validate(head: Files, options: Options = {}): CheckResult[] {
@@ -107,7 +117,9 @@ function validate(head: Files, options: Options = {}): CheckResult[] {
       merged: tree(head, options.notUtf8),
       changes,
       held,
+      adoptionLanding: new Map(Object.entries(options.landing ?? {})),
       now: options.now ?? NOW,
+      toolVersion: '0.1.0',
     }),
   ];
 }
@@ -392,6 +404,7 @@ describe('validate checks', () => {
       changes: [...diff(BASE, head), { status: 'M', path: 'other/app.py', outside: true }],
       held: new Map(),
       now: NOW,
+      toolVersion: '0.1.0',
     });
     expect(failedNames(results)).toEqual(['scope']);
   });
@@ -427,6 +440,7 @@ describe('validate checks', () => {
       changes: [...diff(BASE, head), ...outside],
       held: new Map(),
       now: NOW,
+      toolVersion: '0.1.0',
     });
     expect(failedNames(results)).toEqual(['scope']);
     expect(failed(results)[0]!.reason).toContain(
@@ -621,8 +635,134 @@ describe('JSON syntax in what validate reads', () => {
     expect(checkConfig('{\n  "pointers": {}\n  "x": 1\n}\n', 'promote.config.json').result.reason).toBe(
       'promote.config.json at head is not valid JSON: line 3, column 3: unexpected "\\""',
     );
-    expect(parseEvidence('{"schema": ')).toEqual({
+    expect(parseEvidence('{"schema": ', '0.1.0')).toEqual({
       problems: ['not valid JSON: line 1, column 12: unexpected end of input'],
     });
+  });
+});
+
+describe('adopted evidence', () => {
+  // A repository adopting git-promote: pointers and no evidence for minutes yet.
+  const UNADOPTED = apply(BASE, { [evidenceFile('minutes', 'm1')]: null });
+  const adoptM1 = apply(UNADOPTED, { [evidenceFile('minutes', 'm1')]: adoptedEvidenceJson('minutes', 'm1') });
+
+  it('passes an adoption of the run the pointer holds, with no smoke or age checks', () => {
+    expect(failedNames(validate(UNADOPTED, { base: UNADOPTED }))).toEqual(['invariant']);
+    const results = validate(adoptM1, { base: UNADOPTED });
+    expect(failed(results)).toEqual([]);
+    const minutes = results.filter((r) => r.pointer === 'minutes').map((r) => r.name);
+    expect(minutes).toEqual(expect.arrayContaining(['adoption', 'contract', 'meta-sha256']));
+    expect(minutes).not.toContain('smoke');
+    expect(minutes).not.toContain('evidence-age');
+    expect(results.find((r) => r.name === 'adoption')!.reason).toContain('holds m1 on the target branch');
+  });
+
+  it('names adopt in the invariant failure of a run the branch already held', () => {
+    const reason = validate(UNADOPTED, { base: UNADOPTED }).find((r) => r.name === 'invariant')!.reason;
+    expect(reason).toContain('run git promote adopt');
+  });
+
+  it('refuses adopted evidence for a run the pointer does not hold (it would mint a rollback target)', () => {
+    const head = apply(UNADOPTED, { [evidenceFile('minutes', 'm9')]: adoptedEvidenceJson('minutes', 'm9') });
+    const results = validate(head, { base: UNADOPTED });
+    expect(failedNames(results)).toEqual(['adoption', 'invariant']);
+    expect(results.find((r) => r.name === 'adoption')!.reason).toMatch(
+      /adopted evidence for m9, but minutes holds m1 on the target branch: .*git promote propose/,
+    );
+  });
+
+  it('refuses adopted evidence as a promotion: a new run needs a smoke run', () => {
+    const head = apply(BASE, {
+      'config/minutes_current_run.json': pointerJson('m2'),
+      [evidenceFile('minutes', 'm2')]: adoptedEvidenceJson('minutes', 'm2'),
+    });
+    const results = validate(head);
+    expect(failedNames(results)).toEqual(['adoption']);
+    expect(results.find((r) => r.name === 'adoption')!.reason).toContain(
+      'minutes holds m1 on the target branch and m2 after this PR',
+    );
+  });
+
+  it('refuses adopted evidence for a run held long ago: only the run held where it lands counts', () => {
+    // minutes held m0 before m1: an adoption of m0 now is refused although m0 is a past run.
+    const head = apply(BASE, {
+      'config/minutes_current_run.json': pointerJson('m0'),
+      [evidenceFile('minutes', 'm0')]: adoptedEvidenceJson('minutes', 'm0'),
+    });
+    expect(failedNames(validate(head, { held: { minutes: ['m0'] } }))).toEqual(['adoption']);
+  });
+
+  it('returns to an adopted run only when it is the run the pointer held where the adoption landed', () => {
+    const base = apply(adoptM1, {
+      'config/minutes_current_run.json': pointerJson('m2'),
+      [evidenceFile('minutes', 'm2')]: evidenceJson('minutes', 'm2'),
+    });
+    const rollback = apply(base, { 'config/minutes_current_run.json': pointerJson('m1') });
+    const file = evidenceFile('minutes', 'm1');
+    const ok = validate(rollback, { base, held: { minutes: ['m1'] }, landing: { [file]: 'm1' } });
+    expect(failed(ok)).toEqual([]);
+    expect(ok.find((r) => r.name === 'adoption')!.reason).toContain(
+      'the run it held where its adoption landed',
+    );
+
+    const elsewhere = validate(rollback, { base, held: { minutes: ['m1'] }, landing: { [file]: 'm2' } });
+    expect(failedNames(elsewhere)).toEqual(['adoption']);
+    expect(elsewhere.find((r) => r.name === 'adoption')!.reason).toContain(
+      'was adopted where minutes held m2',
+    );
+    expect(failedNames(validate(rollback, { base, held: { minutes: ['m1'] } }))).toEqual(['adoption']);
+  });
+
+  it("checks an adoption against the target tip's contract", () => {
+    const head = apply(UNADOPTED, {
+      [evidenceFile('minutes', 'm1')]: adoptedEvidenceJson('minutes', 'm1', { contract: '1.0.0' }),
+    });
+    expect(failedNames(validate(head, { base: UNADOPTED }))).toEqual(['contract']);
+  });
+
+  it('fails adopted evidence whose hash or run does not match', () => {
+    const bad = adoptedEvidence('minutes', 'm1', { extra: { meta_sha256: 'a'.repeat(64) } });
+    const head = apply(UNADOPTED, { [evidenceFile('minutes', 'm1')]: JSON.stringify(bad) });
+    expect(failedNames(validate(head, { base: UNADOPTED }))).toEqual(['meta-sha256']);
+    const noBy = adoptedEvidence('minutes', 'm1', { extra: { adopted: { at: 'now' } } });
+    const schema = validate(apply(UNADOPTED, { [evidenceFile('minutes', 'm1')]: JSON.stringify(noBy) }), {
+      base: UNADOPTED,
+    });
+    expect(failedNames(schema)).toEqual(['evidence-schema']);
+  });
+});
+
+describe('minVersion in the PR config', () => {
+  it('fails config-change when the PR config needs another release than the one validating it', () => {
+    const raised = configText({ minVersion: '>=99' });
+    const result = checkConfigChange(raised, 'promote.config.json', '0.1.0');
+    expect(result).toMatchObject({ name: 'config-change', ok: false });
+    expect(result.reason).toContain('this config needs git-promote >=99; you have 0.1.0');
+    expect(checkConfigChange(configText({ minVersion: '>=0.1.0' }), 'promote.config.json', '0.1.0').ok).toBe(
+      true,
+    );
+  });
+});
+
+describe('evidence schema versions', () => {
+  it('refuses evidence of a newer schema with the release that wrote it (exit 2)', () => {
+    const newer = buildEvidence('minutes', 'm2', {
+      extra: { schema: 'git-promote/evidence@3', tool: { name: 'git-promote', version: '0.7.0' } },
+    });
+    let error: unknown;
+    try {
+      validate(promote({ [evidenceFile('minutes', 'm2')]: JSON.stringify(newer) }));
+    } catch (err) {
+      error = err;
+    }
+    expect(error).toBeInstanceOf(UsageError);
+    expect((error as UsageError).message).toBe(
+      'promotions/minutes/m2.json: this evidence needs git-promote 0.7.0 (evidence schema 3); you have 0.1.0',
+    );
+  });
+
+  it('reads smoke evidence written as schema 2 like schema 1', () => {
+    const v2 = buildEvidence('minutes', 'm2', { extra: { schema: 'git-promote/evidence@2', kind: 'smoke' } });
+    expect(failed(validate(promote({ [evidenceFile('minutes', 'm2')]: JSON.stringify(v2) })))).toEqual([]);
   });
 });
