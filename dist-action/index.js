@@ -58469,7 +58469,16 @@ function runChecks(input2) {
       continue;
     }
     results.push(
-      ...promotionChecks(checked.evidence, p2, policy, now, name, run2, file2, currentRun(target, p2, name, input2.toolVersion))
+      ...promotionChecks(
+        checked.evidence,
+        p2,
+        policy,
+        now,
+        name,
+        run2,
+        file2,
+        currentRun(target, p2, name, input2.toolVersion)
+      )
     );
   }
   for (const c3 of input2.changes) {

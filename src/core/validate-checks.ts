@@ -758,7 +758,16 @@ export function runChecks(input: ValidateInput): CheckResult[] {
       continue;
     }
     results.push(
-      ...promotionChecks(checked.evidence, p, policy, now, name, run, file, currentRun(target, p, name, input.toolVersion)),
+      ...promotionChecks(
+        checked.evidence,
+        p,
+        policy,
+        now,
+        name,
+        run,
+        file,
+        currentRun(target, p, name, input.toolVersion),
+      ),
     );
   }
 
