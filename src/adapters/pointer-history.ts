@@ -3,9 +3,8 @@
  * one `git log` over the pointer file (both versions of it come from the full-context patch) and
  * one `git cat-file --batch` for the evidence of every change.
  */
-import type { Git, Env } from './git.js';
 import { runsHeld } from '../core/change-kind.js';
-import { readBlobs } from './git.js';
+import { readBlobs, runGit, type Env } from './git.js';
 import {
   FULL_CONTEXT,
   LOG_FORMAT,
@@ -19,7 +18,8 @@ import {
 } from '../core/history.js';
 
 export interface PointerHistoryInput {
-  git: Git;
+  /** Where git runs: the repository (or a directory inside it). */
+  cwd: string;
   env: Env;
   /** Commit to walk from (already verified), e.g. the fetched tip of the branch. */
   tip: string;
@@ -41,7 +41,7 @@ export async function readPointerChanges(
   input: Omit<PointerHistoryInput, 'pointer' | 'prefix' | 'parseBlock'>,
 ): Promise<PointerChangeRecord[]> {
   if (!/^[0-9a-f]{40,64}$/.test(input.tip)) throw new Error(`not a commit id: ${input.tip}`);
-  const out = await input.git.raw([
+  const { stdout } = await runGit(input.cwd, input.env, [
     // Settings that would change what the patch looks like are pinned, whatever the user's config.
     '-c',
     'diff.suppressBlankEmpty=false',
@@ -65,7 +65,7 @@ export async function readPointerChanges(
     '--',
     `:(top,literal)${input.file}`,
   ]);
-  return parseLog(out).map((c) => ({ commit: c, ...pointerChange(c, input.runField, input.file) }));
+  return parseLog(stdout).map((c) => ({ commit: c, ...pointerChange(c, input.runField, input.file) }));
 }
 
 /** Every change of the pointer file on the first-parent history of `tip`, newest first. */
@@ -81,7 +81,7 @@ export async function readPointerHistory(input: PointerHistoryInput): Promise<Hi
     specs.push(`${commit.sha}:${path}`, `${commit.sha}^1:${path}`);
     return specs.length - 2;
   });
-  const blobs = await readBlobs(input.git.cwd, input.env, specs);
+  const blobs = await readBlobs(input.cwd, input.env, specs);
   // Oldest first, so each change is classified by the runs the pointer held before it.
   const held = runsHeld(changes.slice(shown.length));
   const entries: HistoryEntry[] = [];

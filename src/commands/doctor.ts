@@ -7,7 +7,7 @@ import { readRegularFile } from '../adapters/read-text.js';
 import { join } from 'node:path';
 import { CONFIG_FILE, loadConfig } from '../adapters/config-file.js';
 import { CONFIG_CHANGED_HINT, configDifferences } from '../core/config-diff.js';
-import { fetchBranch, openGit, readBlobs } from '../adapters/git.js';
+import { fetchBranch, readBlobs } from '../adapters/git.js';
 import { scanManifests, type InvalidManifest } from '../adapters/manifests.js';
 import { createPrefectClient, toFlowRunInfo } from '../adapters/prefect/client.js';
 import { readGameDateRuns } from '../adapters/prefect/game-date-runs.js';
@@ -198,7 +198,7 @@ async function pointersCheck(config: Config, root: string, ctx: Context): Promis
   let tipConfig: string | null;
   const entries = Object.entries(config.pointers);
   try {
-    sha = await fetchBranch(openGit(root, ctx.env), remote, branch);
+    sha = await fetchBranch(root, ctx.env, remote, branch);
     [tipConfig = null, ...blobs] = await readBlobs(root, ctx.env, [
       `${sha}:${CONFIG_FILE}`,
       ...entries.map(([, p]) => `${sha}:${p.file}`),

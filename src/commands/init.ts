@@ -1,7 +1,7 @@
 import { existsSync } from 'node:fs';
 import { mkdir, readFile, writeFile } from 'node:fs/promises';
 import { dirname, join, relative, sep } from 'node:path';
-import { openGit } from '../adapters/git.js';
+import { runGit } from '../adapters/git.js';
 import { UsageError } from '../core/errors.js';
 import { githubRepoFromUrl } from '../core/github-remote.js';
 import { promotionRuleset } from '../core/ruleset.js';
@@ -85,9 +85,8 @@ export async function init(_args: string[], opts: Record<string, unknown>, ctx: 
   const actionRef = opts.actionRef as string | undefined;
   const action = actionRef === undefined ? undefined : parseActionRef(actionRef);
   // The files belong in a clone of the pipeline repository; its origin names the GitHub repository.
-  const git = openGit(ctx.cwd, ctx.env);
   try {
-    await git.raw(['rev-parse', '--show-toplevel']);
+    await runGit(ctx.cwd, ctx.env, ['rev-parse', '--show-toplevel']);
   } catch (err) {
     throw new UsageError(
       `${ctx.cwd} is not inside a git repository; nothing was written`,
@@ -97,8 +96,8 @@ export async function init(_args: string[], opts: Record<string, unknown>, ctx: 
   }
   const origin = github
     ? null
-    : await git.raw(['remote', 'get-url', '--', 'origin']).then(
-        (url) => url.trim(),
+    : await runGit(ctx.cwd, ctx.env, ['remote', 'get-url', '--', 'origin']).then(
+        (r) => r.stdout.trim(),
         () => null,
       );
   const repository = github ?? (origin ? githubRepoFromUrl(origin) : null);
