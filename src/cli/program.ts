@@ -54,7 +54,7 @@ export function buildProgram(ctx: Context, setExitCode: (code: number) => void =
 /** Run the CLI with argv (without node and script) and return the exit code. */
 export async function runCli(argv: string[], ctx: Context): Promise<number> {
   let exitCode: number = ExitCode.ok;
-  const program = buildProgram(ctx, (code) => (exitCode = code));
+  const program = buildProgram({ ...ctx, runCli }, (code) => (exitCode = code));
 
   try {
     await program.parseAsync(argv, { from: 'user' });

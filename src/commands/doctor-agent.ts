@@ -12,7 +12,7 @@ import type { PassStats } from '../core/pass-metrics.js';
 import type { FlowRunInfo } from '../core/flow-state.js';
 import type { Config } from '../core/schemas.js';
 import type { Context } from './context.js';
-import type { CheckStatus, DoctorCheck } from './doctor.js';
+import type { CheckStatus, DoctorCheck } from './doctor-check.js';
 import { targetDir } from './verify.js';
 
 type Item = DoctorCheck['items'][number];

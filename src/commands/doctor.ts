@@ -15,6 +15,7 @@ import type { RetryOptions } from '../adapters/prefect/retry.js';
 import { prefectSettings } from '../adapters/prefect/settings.js';
 import { pickGameDateRun } from '../core/game-date-run.js';
 import { agentCheck } from './doctor-agent.js';
+import type { CheckStatus, DoctorCheck } from './doctor-check.js';
 import { isPromoteError, toPromoteError } from '../core/errors.js';
 import type { FlowRunInfo } from '../core/flow-state.js';
 import { readPointerRun } from '../core/pointer-file.js';
@@ -26,16 +27,6 @@ import { openForge } from './forge-access.js';
 import { rulesetGaps } from '../core/ruleset.js';
 import { STATUS_CONTEXT } from '../core/validate-report.js';
 import { parseGameDate, targetDir } from './verify.js';
-
-export type CheckStatus = 'ok' | 'warn' | 'fail' | 'skip';
-
-export interface DoctorCheck {
-  name: 'flow-run' | 'manifests' | 'pointers' | 'agent' | 'repository';
-  status: CheckStatus;
-  detail: string;
-  /** Per-item lines (per step, per pointer). */
-  items: { name: string; status: CheckStatus; detail: string }[];
-}
 
 export interface DoctorTriage extends TriageFinding {
   asset: string;
