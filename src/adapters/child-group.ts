@@ -64,7 +64,7 @@ export function killAll(pids: readonly number[], signal: NodeJS.Signals): void {
   }
 }
 
-export interface ChildExit {
+interface ChildExit {
   code: number | null;
   signal: NodeJS.Signals | null;
 }

@@ -16,7 +16,7 @@ export async function mergeBase(cwd: string, env: Env, a: string, b: string): Pr
   return sha;
 }
 
-export interface RawChange {
+interface RawChange {
   status: ChangeStatus;
   /** Path relative to the repository top. */
   path: string;

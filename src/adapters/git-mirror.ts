@@ -14,7 +14,7 @@ import { sleep } from './long-timeout.js';
 import { judgeSigner, type AllowedSigners, type SignerVerdict } from '../core/signers.js';
 import { oneLine } from '../core/workflow-commands.js';
 
-export const APPLIED_REF = 'refs/git-promote/applied';
+const APPLIED_REF = 'refs/git-promote/applied';
 
 /** A remote URL as it may be shown: credentials masked. */
 function remoteLabel(url: string): string {

@@ -20,14 +20,14 @@ export function gitEnv(env: Env): Record<string, string> {
   return out;
 }
 
-export interface GitResult {
+interface GitResult {
   /** Exit code; -1 when the run was killed at its timeout. */
   code: number;
   stdout: string;
   stderr: string;
 }
 
-export interface GitRunOptions {
+interface GitRunOptions {
   /** Written to git's standard input (closed at once when absent). */
   input?: string | Buffer;
   /** Aborting kills git and rejects with a TransientError once the process is gone. */

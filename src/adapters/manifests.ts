@@ -13,7 +13,7 @@ import { manifestSchema } from '../core/schemas.js';
 import { fillTemplate } from '../core/template.js';
 import type { ManifestEntry } from '../core/verify.js';
 
-export interface ManifestQuery {
+interface ManifestQuery {
   root: string;
   layout: string;
   gameDate: string;
@@ -28,7 +28,7 @@ export interface InvalidManifest {
   problem: string;
 }
 
-export interface ManifestScan {
+interface ManifestScan {
   entries: ManifestEntry[];
   invalid: InvalidManifest[];
 }

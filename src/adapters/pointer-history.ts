@@ -17,7 +17,7 @@ import {
   type LogCommit,
 } from '../core/history.js';
 
-export interface PointerHistoryInput {
+interface PointerHistoryInput {
   /** Where git runs: the repository (or a directory inside it). */
   cwd: string;
   env: Env;
@@ -34,7 +34,7 @@ export interface PointerHistoryInput {
   parseBlock?: (message: string) => BlockInfo | null;
 }
 
-export type PointerChangeRecord = ReturnType<typeof pointerChange> & { commit: LogCommit };
+type PointerChangeRecord = ReturnType<typeof pointerChange> & { commit: LogCommit };
 
 /** Every change of the pointer file on the first-parent history of `tip`, newest first, with its runs. */
 export async function readPointerChanges(

@@ -8,13 +8,13 @@ import { rm } from 'node:fs/promises';
 import { CheckFailedError } from '../core/errors.js';
 import { GitError, runGit, type Env } from './git.js';
 
-export interface RevertTarget {
+interface RevertTarget {
   sha: string;
   parents: string[];
   subject: string;
 }
 
-export interface RevertInput {
+interface RevertInput {
   /** The repository (its object store receives the commits). */
   cwd: string;
   env: Env;
@@ -26,7 +26,7 @@ export interface RevertInput {
   allowed: (path: string) => boolean;
 }
 
-export interface RevertResult {
+interface RevertResult {
   /** The commit after every revert. */
   head: string;
   /** Paths a reverted commit also changed and the rollback kept as they are, by reverted sha. */

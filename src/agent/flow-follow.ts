@@ -27,7 +27,7 @@ export interface SavedFlowRun {
   triggeredAt: string;
 }
 
-export interface FlowFollowOutcome {
+interface FlowFollowOutcome {
   flowRunId: string;
   created: boolean;
   /** True when an earlier saved run was followed instead of triggering. */
@@ -43,7 +43,7 @@ export interface FlowFollowOutcome {
   ok: boolean;
 }
 
-export interface TriggerFollowVerifyOptions {
+interface TriggerFollowVerifyOptions {
   config: Config;
   /** Repository root (directory of promote.config.json). */
   root: string;

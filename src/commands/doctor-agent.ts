@@ -61,7 +61,7 @@ function flowItem(
 }
 
 /** How many agent intervals without a successful pass make the agent "not passing". */
-export const STALE_INTERVALS = 3;
+const STALE_INTERVALS = 3;
 
 /**
  * The last successful pass (passes.json): older than 3 intervals means the agent is stopped,

@@ -28,7 +28,7 @@ import { rulesetGaps } from '../core/ruleset.js';
 import { STATUS_CONTEXT } from '../core/validate-report.js';
 import { parseGameDate, targetDir } from './verify.js';
 
-export interface DoctorTriage extends TriageFinding {
+interface DoctorTriage extends TriageFinding {
   asset: string;
   run_id: string;
   step: string | null;
@@ -261,7 +261,7 @@ async function repositoryCheck(config: Config, ctx: Context): Promise<DoctorChec
 }
 
 /** The checklist as data (doctor's --json); `retry` is injectable for tests. */
-export async function runDoctor(
+async function runDoctor(
   config: Config,
   root: string,
   ctx: Context,
@@ -288,7 +288,7 @@ export async function runDoctor(
 
 const MARK: Record<CheckStatus, string> = { ok: '[ok]  ', warn: '[warn]', fail: '[FAIL]', skip: '[skip]' };
 
-export function doctorText(report: DoctorReport): string[] {
+function doctorText(report: DoctorReport): string[] {
   const lines = [
     `doctor: game_date ${report.gameDate}: ${report.healthy ? 'healthy' : 'something is broken'}`,
   ];

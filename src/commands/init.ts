@@ -44,7 +44,7 @@ export function parseActionRef(value: string): { repo: string; sha: string } {
  * `$schema` of a written config: with --action-ref the schema file of that very commit; otherwise
  * the schema inside the installed package, relative to the config (an editor resolves either).
  */
-export function schemaRef(configDir: string, action: { repo: string; sha: string } | undefined): string {
+function schemaRef(configDir: string, action: { repo: string; sha: string } | undefined): string {
   if (action) return `https://raw.githubusercontent.com/${action.repo}/${action.sha}/${SCHEMA_FILE}`;
   return relative(configDir, join(packageRoot(), SCHEMA_FILE)).split(sep).join('/');
 }

@@ -212,7 +212,7 @@ export async function buildProposal(input: {
 }
 
 /** Open the pull request, or update the one already open from the same branch. */
-export async function createPullRequest(
+async function createPullRequest(
   forge: Forge,
   draft: PullRequestDraft,
 ): Promise<{ number: number; url: string; action: 'opened' | 'updated' }> {

@@ -24,7 +24,7 @@ import { fillArgs, fillTemplate } from '../core/template.js';
 import { packageVersion } from '../version.js';
 import type { Context, Outcome } from './context.js';
 
-export interface SmokeOutcome {
+interface SmokeOutcome {
   evidence: Evidence;
   ok: boolean;
   failed: EvidenceCheck[];
@@ -57,7 +57,7 @@ export async function readCandidateMeta(
 }
 
 /** Refuse a candidate whose meta.json is for another run or whose contract does not fit. */
-export function assertCandidate(
+function assertCandidate(
   pointer: string,
   run: string,
   meta: Meta,

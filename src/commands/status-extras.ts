@@ -11,7 +11,7 @@ import { PrBody } from '../core/pr-body.js';
 import type { Config } from '../core/schemas.js';
 import type { Context } from './context.js';
 
-export interface AppliedOnHost {
+interface AppliedOnHost {
   commit: string;
   at: string;
   runs: Record<string, string>;

@@ -7,7 +7,7 @@ import { readOrNull } from '../adapters/read-text.js';
 import type { Context, Outcome } from './context.js';
 import { appliedOnHost, openPromotionPulls } from './status-extras.js';
 
-export interface PointerStatus {
+interface PointerStatus {
   pointer: string;
   file: string;
   branch: string | null;

@@ -3,7 +3,7 @@ import { configSchema, issueLines, type Config, type PointerConfig } from './sch
 import { UsageError } from './errors.js';
 import { unknownKeyProblems } from './unknown-keys.js';
 
-export interface ConfigResult {
+interface ConfigResult {
   config: Config | null;
   errors: string[];
   warnings: string[];

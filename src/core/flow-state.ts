@@ -1,5 +1,5 @@
 /** Prefect's flow run state types (also used for `flow.command` runs) and what counts as finished. */
-export const FLOW_STATE_TYPES = [
+const FLOW_STATE_TYPES = [
   'SCHEDULED',
   'PENDING',
   'RUNNING',

@@ -4,7 +4,7 @@
  * hunk, so both sides are complete. This is what lets `history` read every version of a pointer
  * file from a single `git log` instead of one blob read per commit.
  */
-export interface PatchSides {
+interface PatchSides {
   /** Content before the change; null when the file was created. */
   before: string | null;
   /** Content after the change; null when the file was deleted. */

@@ -9,7 +9,7 @@ import { z } from 'zod';
 import { POINTER_NAME, runIdSchema } from './schemas.js';
 import { isGameDate } from './game-date.js';
 
-export const PR_BLOCK_MARKER = 'git-promote:pr';
+const PR_BLOCK_MARKER = 'git-promote:pr';
 
 const blockPointerSchema = z.object({
   pointer: z.string().regex(POINTER_NAME),
@@ -24,7 +24,7 @@ const blockPointerSchema = z.object({
   game_date: z.string().refine(isGameDate).optional(),
 });
 
-export const prBlockSchema = z.looseObject({
+const prBlockSchema = z.looseObject({
   v: z.literal(1),
   kind: z.enum(['promotion', 'rollback']),
   base: z.string().min(1),
@@ -32,7 +32,6 @@ export const prBlockSchema = z.looseObject({
   pointers: z.array(blockPointerSchema).min(1),
 });
 export type PrBlock = z.output<typeof prBlockSchema>;
-export type PrBlockPointer = z.output<typeof blockPointerSchema>;
 
 export interface PrRow {
   pointer: string;
@@ -58,7 +57,7 @@ export interface PrMetric {
   candidate: number | null;
 }
 
-export interface PrBodyParts {
+interface PrBodyParts {
   block: PrBlock;
   rows: PrRow[];
   checks: PrCheck[];

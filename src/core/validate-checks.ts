@@ -21,7 +21,7 @@ import { canonicalProblem, canonicalSha256 } from './meta-hash.js';
 import { readPointerRun } from './pointer-file.js';
 import { evidenceSchema, issueLines, type Config, type PointerConfig } from './schemas.js';
 
-export type CheckName =
+type CheckName =
   | 'config'
   | 'config-change'
   | 'file-type'
@@ -70,9 +70,9 @@ export interface TreeFiles {
   notUtf8?(path: string): boolean;
 }
 
-export type Policy = Config['policy'];
+type Policy = Config['policy'];
 
-export interface ValidateInput {
+interface ValidateInput {
   /** The target branch tip's config: every rule comes from here, never from the PR. */
   config: Config;
   /** The target branch tip. */
@@ -105,7 +105,7 @@ const evidenceShape = evidenceSchema.shape;
 const ciEvidenceSchema = evidenceSchema.extend({
   smoke: evidenceShape.smoke.extend({ published: z.boolean() }),
 });
-export type CiEvidence = z.output<typeof ciEvidenceSchema>;
+type CiEvidence = z.output<typeof ciEvidenceSchema>;
 
 /** Parse and validate a config text; null config when it is missing or invalid. */
 export function checkConfig(
@@ -145,7 +145,7 @@ export function checkConfigChange(text: string | null, file: string): CheckResul
 }
 
 /** The run a pointer file selects, or null with the reason (missing, not JSON, bad run id). */
-export function pointerRun(
+function pointerRun(
   content: string | null,
   pointer: PointerConfig,
 ): { run: string; problem: null } | { run: null; problem: string } {
@@ -177,12 +177,7 @@ function list(items: string[], max = 5): string {
 }
 
 /** Evidence names the pointer and run of its path, and so do its manifest and meta. */
-export function checkEvidenceMatch(
-  evidence: CiEvidence,
-  pointer: string,
-  run: string,
-  file: string,
-): CheckResult {
+function checkEvidenceMatch(evidence: CiEvidence, pointer: string, run: string, file: string): CheckResult {
   const problems: string[] = [];
   if (evidence.pointer !== pointer) problems.push(`pointer is "${evidence.pointer}", expected "${pointer}"`);
   if (evidence.run_id !== run) problems.push(`run_id is "${evidence.run_id}", expected "${run}"`);
@@ -194,7 +189,7 @@ export function checkEvidenceMatch(
 }
 
 /** The embedded meta hashes (RFC 8785) to the recorded meta_sha256. */
-export function checkMetaSha(evidence: CiEvidence, raw: unknown, pointer: string, file: string): CheckResult {
+function checkMetaSha(evidence: CiEvidence, raw: unknown, pointer: string, file: string): CheckResult {
   // Hash the meta exactly as committed (not the parsed copy), as the agent hashes meta.json on disk.
   const meta = (raw as { meta: unknown }).meta;
   const problem = canonicalProblem(meta);
@@ -211,7 +206,7 @@ export function checkMetaSha(evidence: CiEvidence, raw: unknown, pointer: string
 }
 
 /** The smoke run exited 0, did not publish, and every check it recorded passed. */
-export function checkSmoke(evidence: CiEvidence, pointer: string, file: string): CheckResult {
+function checkSmoke(evidence: CiEvidence, pointer: string, file: string): CheckResult {
   const problems: string[] = [];
   if (evidence.smoke.exit_code !== 0) problems.push(`smoke exited ${evidence.smoke.exit_code}`);
   if (evidence.smoke.published !== false)
@@ -227,7 +222,7 @@ export function checkSmoke(evidence: CiEvidence, pointer: string, file: string):
 }
 
 /** The smoke manifest succeeded, scoring this run, on the evidence's game date. */
-export function checkManifest(evidence: CiEvidence, pointer: string, run: string, file: string): CheckResult {
+function checkManifest(evidence: CiEvidence, pointer: string, run: string, file: string): CheckResult {
   const m = evidence.manifest;
   const problems: string[] = [];
   if (m.status !== 'success') problems.push(`manifest status is ${m.status}, expected success`);
@@ -259,12 +254,7 @@ function outputLabel(p: PointerConfig): string {
 }
 
 /** Every expected column is in the scored output. */
-export function checkColumns(
-  evidence: CiEvidence,
-  p: PointerConfig,
-  pointer: string,
-  file: string,
-): CheckResult {
+function checkColumns(evidence: CiEvidence, p: PointerConfig, pointer: string, file: string): CheckResult {
   const expected = p.smoke?.expect.columns ?? [];
   if (expected.length === 0) return pass('columns', 'no columns expected by the config', { file, pointer });
   const output = scoredOutput(evidence, p);
@@ -277,12 +267,7 @@ export function checkColumns(
 }
 
 /** The scored output's row count is within expect.rows. */
-export function checkRows(
-  evidence: CiEvidence,
-  p: PointerConfig,
-  pointer: string,
-  file: string,
-): CheckResult {
+function checkRows(evidence: CiEvidence, p: PointerConfig, pointer: string, file: string): CheckResult {
   const { min, max } = p.smoke?.expect.rows ?? {};
   if (min === undefined && max === undefined)
     return pass('rows', 'no row bounds in the config', { file, pointer });
@@ -296,7 +281,7 @@ export function checkRows(
 }
 
 /** The smoke game date is at most policy.evidenceMaxAgeDays before today's ET slate date. */
-export function checkEvidenceAge(
+function checkEvidenceAge(
   evidence: CiEvidence,
   policy: Policy,
   now: Date,
@@ -332,12 +317,7 @@ export function checkEvidenceAge(
 }
 
 /** The model's meta contract satisfies the pointer's semver range. */
-export function checkContract(
-  evidence: CiEvidence,
-  p: PointerConfig,
-  pointer: string,
-  file: string,
-): CheckResult {
+function checkContract(evidence: CiEvidence, p: PointerConfig, pointer: string, file: string): CheckResult {
   if (!p.contract) return pass('contract', 'no contract range configured', { file, pointer });
   const version = evidence.meta.contract;
   if (version === undefined)
@@ -370,7 +350,7 @@ function baseEvidenceChecks(
 }
 
 /** Evidence files are only added; deleted only when no pointer at head references that run. */
-export function checkAppendOnly(changes: FileChange[], headRuns: Map<string, string | null>): CheckResult[] {
+function checkAppendOnly(changes: FileChange[], headRuns: Map<string, string | null>): CheckResult[] {
   const results: CheckResult[] = [];
   let added = 0;
   let deleted = 0;
@@ -411,7 +391,7 @@ function declaredFiles(config: Config): Map<string, string> {
 }
 
 /** The pointer a path belongs to when a promotion may change it (its pointer file or evidence). */
-export function promotionPath(config: Config, c: FileChange): string | null {
+function promotionPath(config: Config, c: FileChange): string | null {
   if (c.outside) return null;
   const byFile = declaredFiles(config).get(c.path);
   if (byFile) return byFile;
@@ -453,7 +433,7 @@ const MODE_NAMES: Record<string, string> = {
 };
 
 /** Pointer and evidence files a PR adds or changes are regular, non-executable, UTF-8 blobs. */
-export function checkFileTypes(input: ValidateInput): CheckResult[] {
+function checkFileTypes(input: ValidateInput): CheckResult[] {
   const results: CheckResult[] = [];
   let checked = 0;
   for (const c of input.changes) {
@@ -485,7 +465,7 @@ export function checkFileTypes(input: ValidateInput): CheckResult[] {
  * `promotions/<pointer>/<run>.json`. A promotion mixed with anything else fails; a PR changing
  * neither passes as "needs human review" (merge never merges it; people review and merge it).
  */
-export function checkScope(input: ValidateInput): CheckResult {
+function checkScope(input: ValidateInput): CheckResult {
   const other = input.changes.filter((c) => promotionPath(input.config, c) === null).map((c) => c.path);
   if (other.length === input.changes.length)
     return {

@@ -10,7 +10,7 @@ export interface ManifestEntry {
   manifest: Manifest;
 }
 
-export interface VerifyInput {
+interface VerifyInput {
   pointer: string;
   asset: string;
   gameDate: string;
@@ -20,7 +20,7 @@ export interface VerifyInput {
   manifests: readonly ManifestEntry[];
 }
 
-export type VerifyReason =
+type VerifyReason =
   'confirmed' | 'no-manifests' | 'only-older' | 'not-finished' | 'failed' | 'no-model' | 'wrong-run';
 
 export interface VerifyVerdict {

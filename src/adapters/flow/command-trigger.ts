@@ -20,7 +20,7 @@ import {
   releasePipes,
 } from '../child-group.js';
 
-export interface CommandTriggerOptions {
+interface CommandTriggerOptions {
   command: string[];
   cwd: string;
   env: Record<string, string | undefined>;

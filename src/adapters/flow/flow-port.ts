@@ -6,14 +6,14 @@
 import type { FlowRunInfo, TriggerRequest } from '../../core/flow-state.js';
 import type { RetryOptions } from '../prefect/retry.js';
 
-export interface TriggerResult {
+interface TriggerResult {
   flowRunId: string;
   /** False when the server returned an existing run for the same idempotency key. */
   created: boolean;
   run: FlowRunInfo;
 }
 
-export interface FollowOptions {
+interface FollowOptions {
   /** Give up following after this long (TransientError for Prefect; the command is killed). */
   timeoutMs: number;
   signal?: AbortSignal;

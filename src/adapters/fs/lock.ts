@@ -25,7 +25,7 @@ import { BusyError } from '../../core/errors.js';
 import { sleep } from '../long-timeout.js';
 import { fsyncDir, removeQuietly, writeDurable } from './atomic-write.js';
 
-export interface LockInfo {
+interface LockInfo {
   pid: number;
   /** Field 22 of /proc/<pid>/stat (clock ticks since boot), or null where /proc is missing. */
   start: string | null;
@@ -44,7 +44,7 @@ export interface HeldLock {
   release(): void;
 }
 
-export interface LockOptions {
+interface LockOptions {
   wait?: boolean;
   signal?: AbortSignal;
   /** Poll period while waiting (ms). */

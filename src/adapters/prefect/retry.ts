@@ -45,7 +45,7 @@ function* causes(err: unknown): Generator<unknown> {
 }
 
 /** The first error code in the cause chain (fetch wraps the socket error as `cause`). */
-export function errorCode(err: unknown): string | undefined {
+function errorCode(err: unknown): string | undefined {
   for (const e of causes(err)) {
     const code = (e as { code?: unknown }).code;
     if (typeof code === 'string') return code;

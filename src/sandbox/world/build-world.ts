@@ -34,7 +34,6 @@ export const SANDBOX_POINTERS = {
     metric: 'logloss',
   },
 } as const;
-export type SandboxPointer = keyof typeof SANDBOX_POINTERS;
 
 export interface SandboxWorld {
   dir: string;
@@ -62,7 +61,7 @@ export interface SandboxWorld {
 }
 
 /** A pinned identity and no user or system git configuration, so the world never reads ~/.gitconfig. */
-export function sandboxGitEnv(base: Record<string, string | undefined>): Record<string, string | undefined> {
+function sandboxGitEnv(base: Record<string, string | undefined>): Record<string, string | undefined> {
   return {
     PATH: base.PATH,
     HOME: base.HOME,

@@ -8,7 +8,7 @@ import { join } from 'node:path';
 import { runGit } from '../../adapters/git.js';
 import { SANDBOX_REPO, type SandboxWorld } from './build-world.js';
 
-export interface ActionsJob {
+interface ActionsJob {
   cwd: string;
   env: Record<string, string | undefined>;
   summaryPath: string;
