@@ -26,7 +26,45 @@ export function killGroup(pid: number | undefined, signal: NodeJS.Signals): void
   }
 }
 
-export interface ChildExit {
+/**
+ * `pid` and its live descendants, parents first, read from /proc (just `pid` where /proc is
+ * missing). For a child that shares our process group, like git, whose helpers (git-remote-http,
+ * ssh) would outlive it when only git itself is killed.
+ */
+export function processTree(pid: number): number[] {
+  let names: string[];
+  try {
+    names = readdirSync('/proc').filter((n) => /^\d+$/.test(n));
+  } catch {
+    return [pid];
+  }
+  const children = new Map<number, number[]>();
+  for (const name of names) {
+    try {
+      const stat = readFileSync(`/proc/${name}/stat`, 'utf8');
+      const ppid = Number(stat.slice(stat.lastIndexOf(')') + 2).split(' ')[1]);
+      children.set(ppid, [...(children.get(ppid) ?? []), Number(name)]);
+    } catch {
+      // gone meanwhile
+    }
+  }
+  const tree = [pid];
+  for (let i = 0; i < tree.length; i++) tree.push(...(children.get(tree[i]!) ?? []));
+  return tree;
+}
+
+/** Signal each pid that is still there. */
+export function killAll(pids: readonly number[], signal: NodeJS.Signals): void {
+  for (const pid of pids) {
+    try {
+      process.kill(pid, signal);
+    } catch {
+      // already gone
+    }
+  }
+}
+
+interface ChildExit {
   code: number | null;
   signal: NodeJS.Signals | null;
 }

@@ -7,7 +7,7 @@
 import { execFileSync } from 'node:child_process';
 import type { Env } from './git.js';
 
-export type RunGh = (args: string[], env: Env) => string;
+type RunGh = (args: string[], env: Env) => string;
 
 const runGh: RunGh = (args, env) =>
   execFileSync('gh', args, {

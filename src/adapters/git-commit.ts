@@ -3,12 +3,11 @@
  * index file in a temp dir, then `commit-tree`), and push it to a branch with a lease.
  */
 import { makeTempDir } from './temp-dir.js';
-import { spawn } from 'node:child_process';
 import { rm } from 'node:fs/promises';
 import { join } from 'node:path';
 import { BusyError, UsageError } from '../core/errors.js';
 import { gitFailureError } from '../core/git-failure.js';
-import { assertSafeRef, gitEnv, type Env } from './git.js';
+import { assertSafeRef, GitError, gitStderr, runGit, type Env } from './git.js';
 
 /**
  * A branch name we create: promotion branches may hold "," (several pointers) and the run-id
@@ -24,29 +23,6 @@ function assertBranchName(branch: string): string {
   return branch;
 }
 
-function runGit(cwd: string, env: Env, args: string[], input?: string): Promise<string> {
-  return new Promise((resolve, reject) => {
-    const child = spawn('git', args, { cwd, env: gitEnv(env), stdio: ['pipe', 'pipe', 'pipe'] });
-    let out = '';
-    let err = '';
-    child.stdout.on('data', (c: Buffer) => (out += c.toString()));
-    child.stderr.on('data', (c: Buffer) => (err += c.toString()));
-    child.on('error', reject);
-    child.on('close', (code) =>
-      code === 0
-        ? resolve(out)
-        : reject(
-            Object.assign(new Error(`git ${args[0]} failed: ${err.trim()}`), {
-              stderr: `${err}\n${out}`,
-              exitCode: code,
-            }),
-          ),
-    );
-    child.stdin.on('error', () => undefined); // git may exit before reading stdin (EPIPE)
-    child.stdin.end(input ?? '');
-  });
-}
-
 /** Create a commit whose tree is `parent`'s tree with `files` written; returns its sha. */
 export async function commitFiles(
   cwd: string,
@@ -58,13 +34,15 @@ export async function commitFiles(
   try {
     await runGit(cwd, indexEnv, ['read-tree', input.parent]);
     for (const [path, content] of Object.entries(input.files)) {
-      const blob = (await runGit(cwd, env, ['hash-object', '-w', '--stdin'], content)).trim();
+      const blob = (
+        await runGit(cwd, env, ['hash-object', '-w', '--stdin'], { input: content })
+      ).stdout.trim();
       await runGit(cwd, indexEnv, ['update-index', '--add', '--cacheinfo', `100644,${blob},${path}`]);
     }
-    const tree = (await runGit(cwd, indexEnv, ['write-tree'])).trim();
+    const tree = (await runGit(cwd, indexEnv, ['write-tree'])).stdout.trim();
     return (
-      await runGit(cwd, env, ['commit-tree', tree, '-p', input.parent, '-F', '-'], input.message)
-    ).trim();
+      await runGit(cwd, env, ['commit-tree', tree, '-p', input.parent, '-F', '-'], { input: input.message })
+    ).stdout.trim();
   } finally {
     await rm(dir, { recursive: true, force: true });
   }
@@ -76,7 +54,7 @@ export async function commitShape(
   env: Env,
   sha: string,
 ): Promise<{ tree: string; parents: string[] }> {
-  const out = (await runGit(cwd, env, ['show', '-s', '--format=%T %P', '--end-of-options', sha]))
+  const out = (await runGit(cwd, env, ['show', '-s', '--format=%T %P', '--end-of-options', sha])).stdout
     .trim()
     .split(' ');
   return { tree: out[0]!, parents: out.slice(1) };
@@ -93,11 +71,11 @@ export async function fetchRemoteBranch(
   assertBranchName(branch);
   let listed: string;
   try {
-    listed = await runGit(cwd, env, ['ls-remote', '--heads', '--', remote, `refs/heads/${branch}`]);
+    listed = (await runGit(cwd, env, ['ls-remote', '--heads', '--', remote, `refs/heads/${branch}`])).stdout;
   } catch (err) {
     throw gitFailureError({
       what: `git ls-remote ${remote}`,
-      stderr: String((err as { stderr?: string }).stderr ?? err),
+      stderr: gitStderr(err),
       remote,
       otherHint: `Check that remote "${remote}" is reachable, then retry.`,
     });
@@ -116,7 +94,7 @@ export async function fetchRemoteBranch(
     } catch (err) {
       throw gitFailureError({
         what: `git fetch ${remote} ${branch}`,
-        stderr: String((err as { stderr?: string }).stderr ?? err),
+        stderr: gitStderr(err),
         remote,
         branch,
         otherHint: `Check that remote "${remote}" is reachable, then retry.`,
@@ -149,8 +127,10 @@ export async function pushWithLease(
       `${input.sha}:${ref}`,
     ]);
   } catch (err) {
-    const stderr = String((err as { stderr?: string }).stderr ?? '');
-    const out = String((err as Error).message);
+    if (!(err instanceof GitError)) throw err;
+    // --porcelain reports the rejection on stdout.
+    const stderr = `${err.stderr}\n${err.stdout}`;
+    const out = err.message;
     if (/stale info|rejected|fetch first|non-fast-forward/i.test(stderr + out))
       throw new BusyError(
         `branch ${input.branch} on ${input.remote} changed while proposing`,

@@ -1,27 +1,13 @@
 /** Commits and changed paths between two trees, for validate. */
-import { assertSafeRef, type Git } from './git.js';
+import { runGit, type Env } from './git.js';
 import { UsageError } from '../core/errors.js';
 import type { ChangeStatus } from '../core/validate-checks.js';
 
-/** The commit sha a ref names; a usage error when it names none (for example not fetched). */
-export async function resolveCommit(git: Git, ref: string, what: string): Promise<string> {
-  assertSafeRef(ref);
-  const out = await git
-    .raw(['rev-parse', '--verify', '--quiet', '--end-of-options', `${ref}^{commit}`])
-    .catch(() => '');
-  const sha = out.trim();
-  if (!/^[0-9a-f]{40,64}$/.test(sha))
-    throw new UsageError(
-      `${what} ${JSON.stringify(ref)} is not a commit in this repository`,
-      'Fetch it first (in GitHub Actions: actions/checkout with fetch-depth: 0), or pass another --base/--head.',
-    );
-  return sha;
-}
-
 /** The best common ancestor of two commits (what a pull request's diff starts from). */
-export async function mergeBase(git: Git, a: string, b: string): Promise<string> {
-  const out = await git.raw(['merge-base', '--end-of-options', a, b]).catch(() => '');
-  const sha = out.trim();
+export async function mergeBase(cwd: string, env: Env, a: string, b: string): Promise<string> {
+  // Exit 1: no common ancestor; 128: a commit is missing (a shallow clone).
+  const r = await runGit(cwd, env, ['merge-base', '--end-of-options', a, b], { okCodes: [0, 1, 128] });
+  const sha = r.stdout.trim();
   if (!sha)
     throw new UsageError(
       `commits ${a.slice(0, 12)} and ${b.slice(0, 12)} share no history`,
@@ -30,7 +16,7 @@ export async function mergeBase(git: Git, a: string, b: string): Promise<string>
   return sha;
 }
 
-export interface RawChange {
+interface RawChange {
   status: ChangeStatus;
   /** Path relative to the repository top. */
   path: string;
@@ -57,8 +43,8 @@ export function parseRawDiff(out: string): RawChange[] {
 }
 
 /** Files changed from `from` to `to` (commit shas) with their new modes, one diff call, raw paths. */
-export async function changedFiles(git: Git, from: string, to: string): Promise<RawChange[]> {
-  const out = await git.raw([
+export async function changedFiles(cwd: string, env: Env, from: string, to: string): Promise<RawChange[]> {
+  const { stdout } = await runGit(cwd, env, [
     'diff',
     '--raw',
     '-z',
@@ -70,5 +56,5 @@ export async function changedFiles(git: Git, from: string, to: string): Promise<
     to,
     '--',
   ]);
-  return parseRawDiff(out);
+  return parseRawDiff(stdout);
 }

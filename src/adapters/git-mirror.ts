@@ -4,61 +4,17 @@
  * objects here, never from a working tree someone could have edited. refs/git-promote/applied
  * keeps the last applied commit reachable, so a force push cannot hide it from the ancestry check.
  */
-import { execFile } from 'node:child_process';
 import { existsSync, readdirSync, statSync, unlinkSync, type Dirent } from 'node:fs';
 import { join } from 'node:path';
-import { CheckFailedError, TransientError, UsageError } from '../core/errors.js';
+import { CheckFailedError, UsageError } from '../core/errors.js';
 import { gitFailureError, gitMessageLines } from '../core/git-failure.js';
-import { assertSafeRef, gitEnv, type Env } from './git.js';
+import { assertSafeRef, GitError, resolveCommit, runGit, type Env } from './git.js';
 import { withGitConfig } from './git-config-env.js';
+import { sleep } from './long-timeout.js';
 import { judgeSigner, type AllowedSigners, type SignerVerdict } from '../core/signers.js';
 import { oneLine } from '../core/workflow-commands.js';
 
-export const APPLIED_REF = 'refs/git-promote/applied';
-
-export interface GitRun {
-  code: number;
-  stdout: string;
-  stderr: string;
-}
-
-/**
- * Run git and report its exit code instead of throwing: the agent decides what a code means. A
- * run past timeoutMs is killed and reported as code -1; an aborted one (SIGTERM of the agent)
- * throws a TransientError, as nothing has been written yet.
- */
-export function runGit(
-  cwd: string,
-  env: Env,
-  args: string[],
-  signal?: AbortSignal,
-  timeoutMs = 0,
-): Promise<GitRun> {
-  return new Promise((resolve, reject) => {
-    execFile(
-      'git',
-      args,
-      { cwd, env: gitEnv(env), maxBuffer: 64 * 1024 * 1024, encoding: 'utf8', signal, timeout: timeoutMs },
-      (err, stdout, stderr) => {
-        if (!err) return resolve({ code: 0, stdout, stderr });
-        if (signal?.aborted) {
-          return reject(
-            new TransientError(
-              `stopped by a signal during git ${args[0]}, before anything was written`,
-              'Run it again.',
-              { cause: err },
-            ),
-          );
-        }
-        const e = err as { code?: unknown; killed?: boolean };
-        if (e.killed)
-          return resolve({ code: -1, stdout, stderr: `${stderr}\ntimed out after ${timeoutMs} ms` });
-        if (typeof e.code !== 'number') return reject(err);
-        resolve({ code: e.code, stdout, stderr });
-      },
-    );
-  });
-}
+const APPLIED_REF = 'refs/git-promote/applied';
 
 /** A remote URL as it may be shown: credentials masked. */
 function remoteLabel(url: string): string {
@@ -72,13 +28,19 @@ function lastLine(text: string): string {
 /** The fetch URL of `remote` in the pipeline repository at `root`. */
 export async function remoteUrl(root: string, env: Env, remote: string): Promise<string> {
   assertSafeRef(remote);
-  const r = await runGit(root, env, ['remote', 'get-url', '--', remote]);
-  const url = r.stdout.trim();
-  if (r.code !== 0 || !url) {
+  let url = '';
+  let stderr = '';
+  try {
+    url = (await runGit(root, env, ['remote', 'get-url', '--', remote])).stdout.trim();
+  } catch (err) {
+    if (!(err instanceof GitError)) throw err;
+    stderr = err.stderr;
+  }
+  if (!url) {
     throw new UsageError(
-      `cannot read the URL of remote "${remote}" in ${root}: ${lastLine(r.stderr) || 'no such remote'}`,
+      `cannot read the URL of remote "${remote}" in ${root}: ${lastLine(stderr) || 'no such remote'}`,
       `Run the agent in a clone of the pipeline repository with remote "${remote}", or set repository.remote.`,
-      { details: gitMessageLines(r.stderr) },
+      { details: gitMessageLines(stderr) },
     );
   }
   return url;
@@ -86,8 +48,7 @@ export async function remoteUrl(root: string, env: Env, remote: string): Promise
 
 export async function ensureMirror(dir: string, env: Env): Promise<void> {
   if (existsSync(`${dir}/HEAD`)) return;
-  const r = await runGit('/', env, ['init', '--quiet', '--bare', '--', dir]);
-  if (r.code !== 0) throw new Error(`git init of the mirror failed: ${lastLine(r.stderr)}`);
+  await runGit('/', env, ['init', '--quiet', '--bare', '--', dir]);
 }
 
 const LOCK_TROUBLE = /cannot lock ref|\.lock': File exists|unable to create .*\.lock/i;
@@ -131,8 +92,6 @@ function removeStaleGitLocks(dir: string, now: number): void {
   }
 }
 
-const pause = (ms: number) => new Promise((r) => setTimeout(r, ms));
-
 /**
  * Fetch the branch into the mirror (forced: rewrites are detected by the ancestry check) at
  * `ref`. A git left running by a killed agent may still hold a ref lock for a moment, so lock
@@ -157,39 +116,34 @@ export async function fetchMirror(
     url,
     `+refs/heads/${branch}:${ref}`,
   ];
-  let r = await runGit(dir, env, args, options.signal, FETCH_TIMEOUT_MS);
-  for (let attempt = 1; r.code !== 0 && LOCK_TROUBLE.test(r.stderr) && attempt <= 8; attempt++) {
-    await pause(100 * attempt);
+  const run = { signal: options.signal, timeout: FETCH_TIMEOUT_MS };
+  for (let attempt = 0; ; attempt++) {
+    try {
+      await runGit(dir, env, args, run);
+      break;
+    } catch (err) {
+      if (!(err instanceof GitError)) throw err;
+      if (!LOCK_TROUBLE.test(err.stderr) || attempt >= 8)
+        throw gitFailureError({
+          what: `git fetch of branch ${branch} into the agent mirror`,
+          stderr: err.stderr,
+          remote: remoteLabel(url),
+          branch,
+          otherHint: 'Check that the remote is reachable and has that branch; the agent retries on its own.',
+        });
+    }
+    // An abort ends the wait early; the next run then stops with "stopped by a signal".
+    await sleep(100 * (attempt + 1), options.signal).catch(() => undefined);
     removeStaleGitLocks(dir, Date.now());
-    r = await runGit(dir, env, args, options.signal, FETCH_TIMEOUT_MS);
   }
-  if (r.code !== 0) {
-    throw gitFailureError({
-      what: `git fetch of branch ${branch} into the agent mirror`,
-      stderr: r.stderr,
-      remote: remoteLabel(url),
-      branch,
-      otherHint: 'Check that the remote is reachable and has that branch; the agent retries on its own.',
-    });
-  }
-  return resolveCommit(dir, env, ref);
+  const sha = await resolveCommit(dir, env, ref);
+  if (sha === null) throw new Error(`${ref} does not name a commit in the mirror`);
+  return sha;
 }
 
-/** Delete a ref (the scratch ref of a dry run). */
+/** Delete a ref (the scratch ref of a dry run); one that is already gone is fine. */
 export async function deleteRef(dir: string, env: Env, ref: string): Promise<void> {
-  await runGit(dir, env, ['update-ref', '-d', '--', ref]);
-}
-
-export async function resolveCommit(dir: string, env: Env, ref: string): Promise<string> {
-  const r = await runGit(dir, env, [
-    'rev-parse',
-    '--verify',
-    '--quiet',
-    '--end-of-options',
-    `${ref}^{commit}`,
-  ]);
-  if (r.code !== 0) throw new Error(`${ref} does not name a commit in the mirror`);
-  return r.stdout.trim();
+  await runGit(dir, env, ['update-ref', '-d', '--', ref]).catch(() => undefined);
 }
 
 /** Whether `ancestor` is `commit` or an ancestor of it; a missing ancestor is a refusal. */
@@ -199,13 +153,16 @@ export async function descendsFrom(
   ancestor: string,
   commit: string,
 ): Promise<boolean> {
-  const r = await runGit(dir, env, ['merge-base', '--is-ancestor', '--end-of-options', ancestor, commit]);
-  if (r.code === 0) return true;
-  if (r.code === 1) return false;
-  throw new CheckFailedError(
-    `cannot check that ${commit.slice(0, 12)} descends from the applied commit ${ancestor.slice(0, 12)}: ${lastLine(r.stderr)}`,
-    'The mirror lost the applied commit: run `git promote apply --allow-rewrite` once after checking the branch history.',
-  );
+  try {
+    const args = ['merge-base', '--is-ancestor', '--end-of-options', ancestor, commit];
+    return (await runGit(dir, env, args, { okCodes: [0, 1] })).code === 0;
+  } catch (err) {
+    if (!(err instanceof GitError)) throw err;
+    throw new CheckFailedError(
+      `cannot check that ${commit.slice(0, 12)} descends from the applied commit ${ancestor.slice(0, 12)}: ${lastLine(err.stderr)}`,
+      'The mirror lost the applied commit: run `git promote apply --allow-rewrite` once after checking the branch history.',
+    );
+  }
 }
 
 /**
@@ -220,11 +177,14 @@ export async function verifySigned(
   allowed: AllowedSigners,
 ): Promise<string> {
   const sshEnv = allowed.ssh ? withGitConfig(env, 'gpg.ssh.allowedSignersFile', allowed.ssh) : env;
-  const r = await runGit(dir, sshEnv, ['verify-commit', '--raw', '--end-of-options', commit]);
-  const verdict: SignerVerdict =
-    r.code === 0
-      ? judgeSigner(`${r.stdout}\n${r.stderr}`, allowed)
-      : { ok: false, problem: lastLine(r.stderr) || 'no valid signature' };
+  let verdict: SignerVerdict;
+  try {
+    const r = await runGit(dir, sshEnv, ['verify-commit', '--raw', '--end-of-options', commit]);
+    verdict = judgeSigner(`${r.stdout}\n${r.stderr}`, allowed);
+  } catch (err) {
+    if (!(err instanceof GitError)) throw err;
+    verdict = { ok: false, problem: lastLine(err.stderr) || 'no valid signature' };
+  }
   if (!verdict.ok)
     throw new CheckFailedError(
       `commit ${commit.slice(0, 12)} at the branch tip is not signed by an allowed signer (agent.requireSignedCommits)`,
@@ -235,6 +195,5 @@ export async function verifySigned(
 }
 
 export async function markApplied(dir: string, env: Env, commit: string): Promise<void> {
-  const r = await runGit(dir, env, ['update-ref', '--', APPLIED_REF, commit]);
-  if (r.code !== 0) throw new Error(`git update-ref in the mirror failed: ${lastLine(r.stderr)}`);
+  await runGit(dir, env, ['update-ref', '--', APPLIED_REF, commit]);
 }

@@ -1,11 +1,14 @@
 /**
- * The one way git is run. Arguments are arrays; values that come from users or pull requests
- * are only ever passed after `--` or as validated refs, never where git would read an option.
+ * The one way git is run (docs/architecture.md, "Running git"): `runGit` for one command and
+ * `readBlobBytes` for many blobs through one `git cat-file --batch`, both on one spawn path with one
+ * environment. Arguments are arrays and no shell is involved; values that come from users or pull
+ * requests are only ever passed after `--` or `--end-of-options`, or as validated refs, never
+ * where git would read an option.
  */
 import { spawn } from 'node:child_process';
-import { simpleGit, type SimpleGit } from 'simple-git';
-import { UsageError } from '../core/errors.js';
+import { TransientError, UsageError } from '../core/errors.js';
 import { gitFailureError } from '../core/git-failure.js';
+import { killAll, processTree, releasePipes } from './child-group.js';
 
 export type Env = Record<string, string | undefined>;
 
@@ -17,40 +20,225 @@ export function gitEnv(env: Env): Record<string, string> {
   return out;
 }
 
-export interface Git {
-  readonly cwd: string;
-  raw(args: string[]): Promise<string>;
+interface GitResult {
+  /** Exit code; -1 when the run was killed at its timeout. */
+  code: number;
+  stdout: string;
+  stderr: string;
+}
+
+interface GitRunOptions {
+  /** Written to git's standard input (closed at once when absent). */
+  input?: string | Buffer;
+  /** Aborting kills git and rejects with a TransientError once the process is gone. */
+  signal?: AbortSignal;
+  /** Milliseconds; past it git is killed and the run fails with code -1 ("timed out after …"). */
+  timeout?: number;
+  /** Exit codes that are answers rather than failures (default [0]). */
+  okCodes?: readonly number[];
+}
+
+/** git exited with a code outside okCodes (or timed out: code -1). */
+export class GitError extends Error {
+  constructor(
+    readonly args: readonly string[],
+    readonly code: number,
+    readonly stdout: string,
+    readonly stderr: string,
+  ) {
+    super(`git ${args[0] ?? ''} failed: ${stderr.trim() || stdout.trim() || `exit code ${code}`}`);
+  }
+  override get name(): string {
+    return 'GitError';
+  }
+}
+
+/** A git failure's stderr (or message), for gitFailureError. */
+export function gitStderr(err: unknown): string {
+  if (err instanceof GitError) return err.stderr.trim() ? err.stderr : err.message;
+  return err instanceof Error ? err.message : String(err);
+}
+
+/** Time a killed git gets to clean up (remove its lock files) before SIGKILL. */
+const KILL_GRACE_MS = 2_000;
+
+/**
+ * Spawn git, feed it `input`, hand stdout to `onStdout` and settle once the process has exited
+ * (and its pipes drained): never while a git started here may still be running.
+ */
+function spawnGit(
+  cwd: string,
+  env: Env,
+  args: readonly string[],
+  options: Omit<GitRunOptions, 'okCodes'>,
+  onStdout: (chunk: Buffer) => void,
+): Promise<{ code: number; stderr: string; timedOut: boolean }> {
+  const { signal, timeout } = options;
+  return new Promise((resolve, reject) => {
+    if (signal?.aborted) return reject(stopped(args, signal));
+    const child = spawn('git', [...args], {
+      cwd,
+      env: gitEnv(env),
+      stdio: [options.input === undefined ? 'ignore' : 'pipe', 'pipe', 'pipe'],
+    });
+    const stderr: Buffer[] = [];
+    let killedFor: 'abort' | 'timeout' | null = null;
+    let escalate: NodeJS.Timeout | undefined;
+    const kill = (why: 'abort' | 'timeout') => {
+      if (
+        killedFor !== null ||
+        child.pid === undefined ||
+        child.exitCode !== null ||
+        child.signalCode !== null
+      )
+        return;
+      killedFor = why;
+      // git's helpers (git-remote-http, ssh) outlive a killed git: each is signalled by pid.
+      const tree = processTree(child.pid);
+      killAll(tree, 'SIGTERM');
+      escalate = setTimeout(() => killAll(tree, 'SIGKILL'), KILL_GRACE_MS);
+    };
+    const onAbort = () => kill('abort');
+    signal?.addEventListener('abort', onAbort, { once: true });
+    const timer = timeout && timeout > 0 ? setTimeout(() => kill('timeout'), timeout) : undefined;
+    const done = () => {
+      clearTimeout(timer);
+      clearTimeout(escalate);
+      signal?.removeEventListener('abort', onAbort);
+    };
+    child.stdout!.on('data', onStdout);
+    child.stderr!.on('data', (c: Buffer) => stderr.push(c));
+    child.on('error', (err) => {
+      done();
+      reject(err);
+    });
+    if (child.stdin) {
+      child.stdin.on('error', () => undefined); // git may exit before reading all of it (EPIPE)
+      child.stdin.end(options.input);
+    }
+    child.on('exit', (code) => {
+      // A helper git started (ssh, a credential helper) may hold the pipes open after git exits.
+      void releasePipes(child, KILL_GRACE_MS).then(() => {
+        done();
+        if (killedFor === 'abort') return reject(stopped(args, signal));
+        const text = Buffer.concat(stderr).toString('utf8');
+        if (killedFor === 'timeout')
+          return resolve({ code: -1, stderr: `${text}\ntimed out after ${timeout} ms`, timedOut: true });
+        resolve({ code: code ?? -1, stderr: text, timedOut: false });
+      });
+    });
+  });
+}
+
+function stopped(args: readonly string[], signal: AbortSignal | undefined): TransientError {
+  return new TransientError(`stopped by a signal during git ${args[0] ?? ''}`, 'Run it again.', {
+    cause: signal?.reason,
+  });
 }
 
 /**
- * simple-git refuses environment variables that change how git runs (GIT_CONFIG_GLOBAL,
- * GIT_SSH_COMMAND, GIT_ASKPASS, GIT_CONFIG_COUNT, ...). Here the environment is the operator's own
- * (a deploy key's GIT_SSH_COMMAND on the server, GIT_CONFIG_GLOBAL in CI), never text from a pull
- * request, so those are allowed; the argument checks stay on, and our arguments never carry user
- * strings in option position anyway.
+ * Run one git command. Resolves with its output when the exit code is in `okCodes` (default
+ * [0]); otherwise rejects with a GitError carrying code, stdout and stderr.
  */
-const OPERATOR_ENV = {
-  allowUnsafeConfigPaths: true,
-  allowUnsafeConfigEnvCount: true,
-  allowUnsafeSshCommand: true,
-  allowUnsafeAskPass: true,
-  allowUnsafeEditor: true,
-  allowUnsafePager: true,
-  allowUnsafeGitProxy: true,
-} as const;
+export async function runGit(
+  cwd: string,
+  env: Env,
+  args: readonly string[],
+  options: GitRunOptions = {},
+): Promise<GitResult> {
+  const out: Buffer[] = [];
+  const r = await spawnGit(cwd, env, args, options, (c) => out.push(c));
+  const stdout = Buffer.concat(out).toString('utf8');
+  if (r.timedOut || !(options.okCodes ?? [0]).includes(r.code))
+    throw new GitError(args, r.code, stdout, r.stderr);
+  return { code: r.code, stdout, stderr: r.stderr };
+}
 
-export function openGit(cwd: string, env: Env): Git {
-  const sg: SimpleGit = simpleGit({
-    baseDir: cwd,
-    binary: 'git',
-    maxConcurrentProcesses: 4,
-    trimmed: false,
-    unsafe: OPERATOR_ENV,
-  }).env(gitEnv(env));
-  return {
-    cwd,
-    raw: (args) => sg.raw(args),
-  };
+/**
+ * Parses `git cat-file --batch` output as it streams in: `<oid> <type> <size>\n<content>\n` per
+ * object, or `<name> missing\n` / `<name> ambiguous\n`. Non-blobs and missing objects are null.
+ */
+class BatchParser {
+  readonly objects: (Buffer | null)[] = [];
+  private header: Buffer[] = [];
+  private body: Buffer | null = null;
+  private filled = 0;
+  private blob = false;
+  /** Bytes still to skip: the newline after a body. */
+  private skip = 0;
+
+  push(chunk: Buffer): void {
+    let pos = 0;
+    while (pos < chunk.length) {
+      if (this.skip > 0) {
+        const n = Math.min(this.skip, chunk.length - pos);
+        this.skip -= n;
+        pos += n;
+      } else if (this.body) {
+        const n = Math.min(this.body.length - this.filled, chunk.length - pos);
+        chunk.copy(this.body, this.filled, pos, pos + n);
+        this.filled += n;
+        pos += n;
+        if (this.filled === this.body.length) this.endBody();
+      } else {
+        const nl = chunk.indexOf(10, pos);
+        if (nl < 0) {
+          this.header.push(chunk.subarray(pos));
+          return;
+        }
+        this.header.push(chunk.subarray(pos, nl));
+        pos = nl + 1;
+        this.startObject(Buffer.concat(this.header).toString('utf8'));
+        this.header = [];
+      }
+    }
+  }
+
+  private startObject(header: string): void {
+    const m = /^[0-9a-f]{40,64} (\w+) (\d+)$/.exec(header);
+    if (!m) {
+      this.objects.push(null); // "<name> missing" or "<name> ambiguous"
+      return;
+    }
+    this.blob = m[1] === 'blob';
+    this.body = Buffer.allocUnsafe(Number(m[2]));
+    this.filled = 0;
+    if (this.body.length === 0) this.endBody();
+  }
+
+  private endBody(): void {
+    this.objects.push(this.blob ? this.body : null);
+    this.body = null;
+    this.skip = 1;
+  }
+}
+
+/**
+ * Read many objects (`<rev>:<path>`, shas) with one `git cat-file --batch`, parsed as the output
+ * streams in. A missing object, or one that is not a blob, is null.
+ */
+export async function readBlobBytes(
+  cwd: string,
+  env: Env,
+  specs: readonly string[],
+  options: { signal?: AbortSignal } = {},
+): Promise<(Buffer | null)[]> {
+  if (specs.length === 0) return [];
+  // One name per line: a newline would split it, a NUL would cut it short (another object).
+  for (const s of specs)
+    if (/[\n\0]/.test(s)) throw new UsageError('object name contains a newline or NUL', 'Fix the path.');
+  const parser = new BatchParser();
+  const args = ['cat-file', '--batch'];
+  const input = specs.map((s) => `${s}\n`).join('');
+  const r = await spawnGit(cwd, env, args, { input, signal: options.signal }, (c) => parser.push(c));
+  if (r.code !== 0 || parser.objects.length !== specs.length)
+    throw new GitError(args, r.code, `${parser.objects.length} of ${specs.length} objects read`, r.stderr);
+  return parser.objects;
+}
+
+/** Read many `<rev>:<path>` blobs as UTF-8 text in one `git cat-file --batch`. A missing blob is null. */
+export async function readBlobs(cwd: string, env: Env, specs: readonly string[]): Promise<(string | null)[]> {
+  return (await readBlobBytes(cwd, env, specs)).map((b) => (b === null ? null : b.toString('utf8')));
 }
 
 /** A full ref name that is safe to hand to git (no leading dash, no option syntax). */
@@ -61,130 +249,80 @@ export function assertSafeRef(ref: string): string {
   return ref;
 }
 
+/** The commit sha `ref` (a checked ref or a sha) names, or null when it names no commit. */
+export async function resolveCommit(cwd: string, env: Env, ref: string): Promise<string | null> {
+  assertSafeRef(ref);
+  const r = await runGit(
+    cwd,
+    env,
+    ['rev-parse', '--verify', '--quiet', '--end-of-options', `${ref}^{commit}`],
+    {
+      okCodes: [0, 1, 128],
+    },
+  );
+  const sha = r.stdout.trim();
+  return r.code === 0 && /^[0-9a-f]{40,64}$/.test(sha) ? sha : null;
+}
+
 /**
  * The repository-relative directory of `cwd` ("" at the top, else ending in "/"): where the config
  * root, and so promotions/ and the pointer files, sit inside the repository.
  */
-export async function repoPrefix(git: Git, command: string): Promise<string> {
+export async function repoPrefix(cwd: string, env: Env, command: string): Promise<string> {
   try {
-    return (await git.raw(['rev-parse', '--show-prefix'])).trim();
+    return (await runGit(cwd, env, ['rev-parse', '--show-prefix'])).stdout.trim();
   } catch (err) {
     throw new UsageError(
-      `${git.cwd} is not inside a git repository`,
+      `${cwd} is not inside a git repository`,
       `Run git promote ${command} in a clone of the pipeline repository.`,
       { cause: err },
     );
   }
 }
 
-export async function toplevel(git: Git): Promise<string> {
-  return (await git.raw(['rev-parse', '--show-toplevel'])).trim();
-}
-
-/** Fetch one branch of a remote into refs/remotes/<remote>/<branch>; returns the fetched sha. */
-export async function fetchBranch(git: Git, remote: string, branch: string): Promise<string> {
-  assertSafeRef(remote);
-  assertSafeRef(branch);
-  const ref = `refs/remotes/${remote}/${branch}`;
-  try {
-    await git.raw(['fetch', '--quiet', '--no-tags', '--', remote, `+refs/heads/${branch}:${ref}`]);
-  } catch (err) {
-    throw gitFailureError({
-      what: `git fetch ${remote} ${branch}`,
-      stderr: err instanceof Error ? err.message : String(err),
-      remote,
-      branch,
-      otherHint: `Check that remote "${remote}" is reachable and has branch "${branch}", then retry.`,
-      cause: err,
-    });
-  }
-  return (await git.raw(['rev-parse', '--verify', '--end-of-options', `${ref}^{commit}`])).trim();
-}
-
 /**
- * Fetch the current tip of `branch` and one commit by sha (a PR head), in one call, with full
- * history; returns the tip. GitHub serves any commit reachable from its refs by sha (pull request heads included).
+ * Fetch one branch of a remote into refs/remotes/<remote>/<branch>; returns the fetched sha.
+ * With `commit` (a PR head), that commit is fetched in the same call, and a shallow clone is
+ * deepened first: the branch's whole history decides what is a rollback. GitHub serves any
+ * commit reachable from its refs by sha (pull request heads included).
  */
-export async function fetchTipAndCommit(
-  git: Git,
+export async function fetchBranch(
+  cwd: string,
+  env: Env,
   remote: string,
   branch: string,
-  commit: string,
+  options: { commit?: string } = {},
 ): Promise<string> {
   assertSafeRef(remote);
   assertSafeRef(branch);
-  if (!/^[0-9a-f]{40,64}$/.test(commit))
+  const { commit } = options;
+  if (commit !== undefined && !/^[0-9a-f]{40,64}$/.test(commit))
     throw new UsageError(`not a commit id: ${commit}`, 'Pass a full sha.');
   const ref = `refs/remotes/${remote}/${branch}`;
-  // The branch's whole history decides what is a rollback: a shallow checkout is deepened first.
-  const shallow = (await git.raw(['rev-parse', '--is-shallow-repository'])).trim() === 'true';
+  const shallow =
+    commit !== undefined &&
+    (await runGit(cwd, env, ['rev-parse', '--is-shallow-repository'])).stdout.trim() === 'true';
+  const args = ['fetch', '--quiet', '--no-tags', ...(shallow ? ['--unshallow'] : [])];
+  args.push('--', remote, `+refs/heads/${branch}:${ref}`, ...(commit !== undefined ? [commit] : []));
   try {
-    await git.raw([
-      'fetch',
-      '--quiet',
-      '--no-tags',
-      ...(shallow ? ['--unshallow'] : []),
-      '--',
-      remote,
-      `+refs/heads/${branch}:${ref}`,
-      commit,
-    ]);
+    await runGit(cwd, env, args);
   } catch (err) {
     throw gitFailureError({
-      what: `git fetch of ${branch} and ${commit.slice(0, 12)} from ${remote}`,
-      stderr: err instanceof Error ? err.message : String(err),
+      what:
+        commit === undefined
+          ? `git fetch ${remote} ${branch}`
+          : `git fetch of ${branch} and ${commit.slice(0, 12)} from ${remote}`,
+      stderr: gitStderr(err),
       remote,
       branch,
-      otherHint: `Check that remote "${remote}" is reachable with the workflow token, then rerun the job.`,
+      otherHint:
+        commit === undefined
+          ? `Check that remote "${remote}" is reachable and has branch "${branch}", then retry.`
+          : `Check that remote "${remote}" is reachable with the workflow token, then rerun the job.`,
       cause: err,
     });
   }
-  return (await git.raw(['rev-parse', '--verify', '--end-of-options', `${ref}^{commit}`])).trim();
-}
-
-/**
- * Read many `<rev>:<path>` blobs with one `git cat-file --batch`. A missing blob is null.
- */
-export async function readBlobs(cwd: string, env: Env, specs: string[]): Promise<(string | null)[]> {
-  return (await readBlobBytes(cwd, env, specs)).map((b) => (b === null ? null : b.toString('utf8')));
-}
-
-/** readBlobs, as bytes (for callers that must tell invalid UTF-8 apart). */
-export function readBlobBytes(cwd: string, env: Env, specs: string[]): Promise<(Buffer | null)[]> {
-  if (specs.length === 0) return Promise.resolve([]);
-  for (const s of specs)
-    if (s.includes('\n')) throw new UsageError('object name contains a newline', 'Fix the path.');
-  return new Promise((resolve, reject) => {
-    const child = spawn('git', ['cat-file', '--batch'], {
-      cwd,
-      env: gitEnv(env),
-      stdio: ['pipe', 'pipe', 'pipe'],
-    });
-    const chunks: Buffer[] = [];
-    let stderr = '';
-    child.stdout.on('data', (c: Buffer) => chunks.push(c));
-    child.stderr.on('data', (c: Buffer) => (stderr += c.toString()));
-    child.on('error', reject);
-    child.on('close', (code) => {
-      if (code !== 0) return reject(new Error(`git cat-file failed: ${stderr.trim()}`));
-      const buf = Buffer.concat(chunks);
-      const out: (Buffer | null)[] = [];
-      let pos = 0;
-      for (let i = 0; i < specs.length; i++) {
-        const nl = buf.indexOf(10, pos);
-        const header = buf.subarray(pos, nl).toString();
-        pos = nl + 1;
-        const m = /^[0-9a-f]+ (\w+) (\d+)$/.exec(header);
-        if (!m) {
-          out.push(null); // "<spec> missing" or "ambiguous"
-          continue;
-        }
-        const size = Number(m[2]);
-        out.push(m[1] === 'blob' ? buf.subarray(pos, pos + size) : null);
-        pos += size + 1;
-      }
-      resolve(out);
-    });
-    child.stdin.end(specs.map((s) => `${s}\n`).join(''));
-  });
+  const sha = await resolveCommit(cwd, env, ref);
+  if (sha === null) throw new Error(`${ref} names no commit right after fetching it`);
+  return sha;
 }

@@ -19,3 +19,22 @@ export function setLongTimeout(fn: () => void, ms: number): () => void {
     clearTimeout(timer);
   };
 }
+
+/**
+ * Wait `ms` (any length, see setLongTimeout). An abort ends the wait at once and rejects with the
+ * signal's reason, like `timers/promises`; callers that only want to wake early catch it.
+ */
+export function sleep(ms: number, signal?: AbortSignal): Promise<void> {
+  return new Promise((resolve, reject) => {
+    if (signal?.aborted) return reject(signal.reason);
+    const onAbort = () => {
+      cancel();
+      reject(signal?.reason);
+    };
+    const cancel = setLongTimeout(() => {
+      signal?.removeEventListener('abort', onAbort);
+      resolve();
+    }, ms);
+    signal?.addEventListener('abort', onAbort, { once: true });
+  });
+}

@@ -14,7 +14,7 @@ import { manifestSchema } from '../core/schemas.js';
 import { fillTemplate } from '../core/template.js';
 import type { ManifestEntry } from '../core/verify.js';
 
-export interface ManifestQuery {
+interface ManifestQuery {
   root: string;
   layout: string;
   gameDate: string;

@@ -3,9 +3,8 @@
  * one `git log` over the pointer file (both versions of it come from the full-context patch) and
  * one `git cat-file --batch` for the evidence of every change.
  */
-import type { Git, Env } from './git.js';
 import { runsHeld } from '../core/change-kind.js';
-import { readBlobs } from './git.js';
+import { readBlobs, runGit, type Env } from './git.js';
 import { readPointerRunOr } from '../core/pointer-file.js';
 import {
   FULL_CONTEXT,
@@ -19,8 +18,9 @@ import {
   type LogCommit,
 } from '../core/history.js';
 
-export interface PointerHistoryInput {
-  git: Git;
+interface PointerHistoryInput {
+  /** Where git runs: the repository (or a directory inside it). */
+  cwd: string;
   env: Env;
   /** Commit to walk from (already verified), e.g. the fetched tip of the branch. */
   tip: string;
@@ -35,14 +35,14 @@ export interface PointerHistoryInput {
   parseBlock?: (message: string) => BlockInfo | null;
 }
 
-export type PointerChangeRecord = ReturnType<typeof pointerChange> & { commit: LogCommit };
+type PointerChangeRecord = ReturnType<typeof pointerChange> & { commit: LogCommit };
 
 /** Every change of the pointer file on the first-parent history of `tip`, newest first, with its runs. */
 export async function readPointerChanges(
   input: Omit<PointerHistoryInput, 'pointer' | 'prefix' | 'parseBlock'>,
 ): Promise<PointerChangeRecord[]> {
   if (!/^[0-9a-f]{40,64}$/.test(input.tip)) throw new Error(`not a commit id: ${input.tip}`);
-  const out = await input.git.raw([
+  const { stdout } = await runGit(input.cwd, input.env, [
     // Settings that would change what the patch looks like are pinned, whatever the user's config.
     '-c',
     'diff.suppressBlankEmpty=false',
@@ -66,7 +66,7 @@ export async function readPointerChanges(
     '--',
     `:(top,literal)${input.file}`,
   ]);
-  return parseLog(out).map((c) => ({ commit: c, ...pointerChange(c, input.runField, input.file) }));
+  return parseLog(stdout).map((c) => ({ commit: c, ...pointerChange(c, input.runField, input.file) }));
 }
 
 /** Every change of the pointer file on the first-parent history of `tip`, newest first. */
@@ -82,7 +82,7 @@ export async function readPointerHistory(input: PointerHistoryInput): Promise<Hi
     specs.push(`${commit.sha}:${path}`, `${commit.sha}^1:${path}`);
     return specs.length - 2;
   });
-  const blobs = await readBlobs(input.git.cwd, input.env, specs);
+  const blobs = await readBlobs(input.cwd, input.env, specs);
   // Oldest first, so each change is classified by the runs the pointer held before it.
   const held = runsHeld(changes.slice(shown.length));
   const entries: HistoryEntry[] = [];
@@ -112,7 +112,8 @@ export async function readPointerHistory(input: PointerHistoryInput): Promise<Hi
  * of `tip` (where an adoption landed); null when no such commit or no readable pointer there.
  */
 export async function runWhereAdded(input: {
-  git: Git;
+  /** Where git runs: the repository (or a directory inside it). */
+  cwd: string;
   env: Env;
   tip: string;
   /** The added file's path relative to the repository top level. */
@@ -123,7 +124,7 @@ export async function runWhereAdded(input: {
 }): Promise<string | null> {
   if (!/^[0-9a-f]{40,64}$/.test(input.tip)) throw new Error(`not a commit id: ${input.tip}`);
   const sha = (
-    await input.git.raw([
+    await runGit(input.cwd, input.env, [
       'log',
       '--first-parent',
       '--diff-merges=first-parent',
@@ -137,8 +138,8 @@ export async function runWhereAdded(input: {
       '--',
       `:(top,literal)${input.file}`,
     ])
-  ).trim();
+  ).stdout.trim();
   if (!/^[0-9a-f]{40,64}$/.test(sha)) return null;
-  const [text] = await readBlobs(input.git.cwd, input.env, [`${sha}:${input.pointerFile}`]);
+  const [text] = await readBlobs(input.cwd, input.env, [`${sha}:${input.pointerFile}`]);
   return readPointerRunOr(text ?? null, input.runField, input.pointerFile, []);
 }

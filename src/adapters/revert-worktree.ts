@@ -6,16 +6,17 @@
 import { makeTempDir } from './temp-dir.js';
 import { rm } from 'node:fs/promises';
 import { CheckFailedError } from '../core/errors.js';
-import { openGit, type Env, type Git } from './git.js';
+import { GitError, runGit, type Env } from './git.js';
 
-export interface RevertTarget {
+interface RevertTarget {
   sha: string;
   parents: string[];
   subject: string;
 }
 
-export interface RevertInput {
-  git: Git;
+interface RevertInput {
+  /** The repository (its object store receives the commits). */
+  cwd: string;
   env: Env;
   /** The commit to start from (the fetched branch tip). */
   base: string;
@@ -25,7 +26,7 @@ export interface RevertInput {
   allowed: (path: string) => boolean;
 }
 
-export interface RevertResult {
+interface RevertResult {
   /** The commit after every revert. */
   head: string;
   /** Paths a reverted commit also changed and the rollback kept as they are, by reverted sha. */
@@ -33,7 +34,11 @@ export interface RevertResult {
 }
 
 const lastLine = (err: unknown) =>
-  (err instanceof Error ? err.message : String(err)).trim().split('\n').filter(Boolean).pop() ?? '';
+  (err instanceof GitError ? err.stderr || err.stdout : String(err))
+    .trim()
+    .split('\n')
+    .filter(Boolean)
+    .pop() ?? '';
 
 /**
  * Revert every target in one temporary worktree; returns the resulting commit. Only the pointer's
@@ -47,15 +52,15 @@ export async function revertInWorktree(input: RevertInput): Promise<RevertResult
   let added = false;
   const kept: Record<string, string[]> = {};
   try {
-    await input.git.raw(['worktree', 'add', '--quiet', '--detach', dir, input.base]);
+    await runGit(input.cwd, input.env, ['worktree', 'add', '--quiet', '--detach', dir, input.base]);
     added = true;
-    const wt = openGit(dir, input.env);
+    const wt = async (args: string[]) => (await runGit(dir, input.env, args)).stdout;
     for (const t of input.targets) {
       const label = `${t.sha.slice(0, 12)} "${t.subject}"`;
       try {
-        await wt.raw(['revert', '--no-commit', ...(t.parents.length > 1 ? ['-m', '1'] : []), t.sha]);
+        await wt(['revert', '--no-commit', ...(t.parents.length > 1 ? ['-m', '1'] : []), t.sha]);
       } catch (err) {
-        const conflicts = (await wt.raw(['diff', '--name-only', '--diff-filter=U']).catch(() => ''))
+        const conflicts = (await wt(['diff', '--name-only', '--diff-filter=U']).catch(() => ''))
           .split('\n')
           .filter(Boolean);
         if (conflicts.length > 0)
@@ -70,18 +75,18 @@ export async function revertInWorktree(input: RevertInput): Promise<RevertResult
           { cause: err },
         );
       }
-      const touched = (await wt.raw(['diff', '--cached', '--name-only', '--no-renames', 'HEAD']))
+      const touched = (await wt(['diff', '--cached', '--name-only', '--no-renames', 'HEAD']))
         .split('\n')
         .filter(Boolean);
       const foreign = touched.filter((p) => !input.allowed(p));
       if (foreign.length > 0) {
-        await wt.raw(['restore', '--source=HEAD', '--staged', '--worktree', '--', ...foreign]);
+        await wt(['restore', '--source=HEAD', '--staged', '--worktree', '--', ...foreign]);
         kept[t.sha] = foreign;
       }
       const note = foreign.length
         ? `\n\nOnly this pointer was rolled back; the commit's other changes were kept: ${foreign.join(', ')}.`
         : '';
-      await wt.raw([
+      await wt([
         'commit',
         '--quiet',
         '--allow-empty',
@@ -89,10 +94,11 @@ export async function revertInWorktree(input: RevertInput): Promise<RevertResult
         `Revert "${t.subject}"\n\nThis reverts commit ${t.sha}.${note}`,
       ]);
     }
-    return { head: (await wt.raw(['rev-parse', 'HEAD'])).trim(), kept };
+    return { head: (await wt(['rev-parse', 'HEAD'])).trim(), kept };
   } finally {
-    if (added) await input.git.raw(['worktree', 'remove', '--force', dir]).catch(() => undefined);
+    if (added)
+      await runGit(input.cwd, input.env, ['worktree', 'remove', '--force', dir]).catch(() => undefined);
     await rm(dir, { recursive: true, force: true });
-    if (added) await input.git.raw(['worktree', 'prune']).catch(() => undefined);
+    if (added) await runGit(input.cwd, input.env, ['worktree', 'prune']).catch(() => undefined);
   }
 }

@@ -16,7 +16,7 @@ import {
   type Leftover,
 } from './child-group.js';
 
-export interface SmokeRun {
+interface SmokeRun {
   exitCode: number | null;
   /** The signal that ended it, if any. */
   signal: NodeJS.Signals | null;
@@ -34,7 +34,7 @@ export interface SmokeRun {
   leftovers: Leftover[];
 }
 
-export interface SmokeRunOptions {
+interface SmokeRunOptions {
   command: string[];
   cwd: string;
   env: Record<string, string | undefined>;
@@ -67,7 +67,7 @@ function tailCollector() {
   };
 }
 
-export function smokeEnv(env: Record<string, string | undefined>): Record<string, string> {
+function smokeEnv(env: Record<string, string | undefined>): Record<string, string> {
   const out: Record<string, string> = {};
   for (const [k, v] of Object.entries(env)) if (v !== undefined) out[k] = v;
   for (const name of SECRET_ENV_VARS) delete out[name];

@@ -19,7 +19,7 @@ import type { Context } from '../commands/context.js';
 import type { PassLog } from './record.js';
 import type { AgentSession } from './session.js';
 
-export interface FetchOptions {
+interface FetchOptions {
   dryRun?: boolean;
   allowRewrite?: boolean;
   /** The commit applied last, or null on a first apply. */

@@ -3,7 +3,8 @@
  * commit (or resume following the run saved earlier), persist the flow run id before waiting,
  * follow it to a terminal state, then verify every changed pointer from the manifests.
  */
-import { createFlowTrigger, type FlowTrigger } from '../adapters/flow/flow-trigger.js';
+import type { FlowTrigger } from '../adapters/flow/flow-port.js';
+import { createFlowTrigger } from '../adapters/flow/flow-trigger.js';
 import { parseDuration } from '../core/duration.js';
 import { UsageError } from '../core/errors.js';
 import { flowRunSince, type FlowRunInfo, type FlowStateType } from '../core/flow-state.js';
@@ -26,7 +27,7 @@ export interface SavedFlowRun {
   triggeredAt: string;
 }
 
-export interface FlowFollowOutcome {
+interface FlowFollowOutcome {
   flowRunId: string;
   created: boolean;
   /** True when an earlier saved run was followed instead of triggering. */
@@ -42,7 +43,7 @@ export interface FlowFollowOutcome {
   ok: boolean;
 }
 
-export interface TriggerFollowVerifyOptions {
+interface TriggerFollowVerifyOptions {
   config: Config;
   /** Repository root (directory of promote.config.json). */
   root: string;

@@ -4,7 +4,7 @@
  * retried at the normal interval (someone must fix the branch); SIGTERM ends the wait at once
  * and lets a running pass finish its write set, then the lock is released.
  */
-import { setLongTimeout } from '../adapters/long-timeout.js';
+import { sleep } from '../adapters/long-timeout.js';
 import { MAX_INTERVAL_MS, parseDuration } from '../core/duration.js';
 import { terminalSafeJson } from '../core/terminal-text.js';
 import { oneLine } from '../core/workflow-commands.js';
@@ -30,19 +30,6 @@ export function backoffMs(intervalMs: number, failures: number, random: () => nu
   if (failures === 0) return intervalMs;
   const base = Math.min(MAX_BACKOFF_MS, Math.max(intervalMs, 1000) * 2 ** Math.min(failures - 1, 16));
   return Math.round(base * (0.75 + random() * 0.5));
-}
-
-function sleep(ms: number, signal?: AbortSignal): Promise<void> {
-  return new Promise((resolve) => {
-    if (signal?.aborted) return resolve();
-    const done = () => {
-      cancel();
-      signal?.removeEventListener('abort', done);
-      resolve();
-    };
-    const cancel = setLongTimeout(done, ms);
-    signal?.addEventListener('abort', done, { once: true });
-  });
 }
 
 function formatField(v: unknown): string {
@@ -127,11 +114,11 @@ export function makeAgent(deps: AgentDeps) {
           }
           lastRefusal = refused ? e.message : null;
           if (once) break;
-          await sleep(delay, ctx.signal);
+          await sleep(delay, ctx.signal).catch(() => undefined); // woken by a stop
           continue;
         }
         if (once) break;
-        await sleep(intervalMs, ctx.signal);
+        await sleep(intervalMs, ctx.signal).catch(() => undefined); // woken by a stop
       }
     } finally {
       lock.release();

@@ -7,9 +7,9 @@ import type { DeploymentState, Forge } from '../core/forge.js';
 import type { Config } from '../core/schemas.js';
 import { fillTemplate } from '../core/template.js';
 
-export const DEFAULT_DEPLOYMENT_ENVIRONMENT = 'production/{host}';
+const DEFAULT_DEPLOYMENT_ENVIRONMENT = 'production/{host}';
 
-export interface ReportDeploymentInput {
+interface ReportDeploymentInput {
   /**
    * Where to report. Omitted, a forge is opened from `env` (GITHUB_TOKEN/GH_TOKEN, GITHUB_API_URL)
    * for repository.github; null, or no token or repository, means reporting is off.

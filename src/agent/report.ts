@@ -78,7 +78,7 @@ export function reportLines(r: ApplyReport): string[] {
 }
 
 /** The summary of a follow-up: the flow run and its state, each verification, the deployment. */
-export function followUpLines(f: FollowUp): string[] {
+function followUpLines(f: FollowUp): string[] {
   const lines: string[] = [];
   if (f.flow === 'not configured') lines.push('flow: not configured, nothing triggered');
   else if (typeof f.flowRunId === 'string') {

@@ -19,7 +19,7 @@ import type { PointerConfig } from '../core/schemas.js';
 import type { AgentSession } from './session.js';
 import type { Context } from '../commands/context.js';
 
-export interface Tip {
+interface Tip {
   /** The host config's pointers: the only files the agent ever writes. */
   pointers: [string, PointerConfig][];
   /** Pointer file content at the tip, by pointer name. */
@@ -28,7 +28,7 @@ export interface Tip {
   configChanged: string[];
 }
 
-export type ArtifactCheckResult = { name: string; status: 'pass' | 'fail'; detail?: string };
+type ArtifactCheckResult = { name: string; status: 'pass' | 'fail'; detail?: string };
 
 export async function readTip(
   session: AgentSession,

@@ -10,7 +10,7 @@
 const SIGNAL_NUMBERS = { SIGINT: 2, SIGTERM: 15 } as const;
 type HandledSignal = keyof typeof SIGNAL_NUMBERS;
 
-export interface InterruptHandler {
+interface InterruptHandler {
   signal: AbortSignal;
   /** The process exit code for a command that returned `code`. */
   exitCode(code: number): number;

@@ -94,7 +94,7 @@ export async function runCli(argv: string[], ctx: Context): Promise<number> {
     return ExitCode.ok;
   }
   let exitCode: number = ExitCode.ok;
-  const program = buildProgram(ctx, (code) => (exitCode = code));
+  const program = buildProgram({ ...ctx, runCli }, (code) => (exitCode = code));
 
   try {
     await program.parseAsync(argv, { from: 'user' });

@@ -9,7 +9,7 @@
  */
 import { loadConfig } from '../adapters/config-file.js';
 import { pushProposal } from '../adapters/git-commit.js';
-import { fetchBranch, openGit, readBlobs } from '../adapters/git.js';
+import { fetchBranch, readBlobs, runGit } from '../adapters/git.js';
 import { PromotionBranch } from '../core/branch-name.js';
 import { pointerConfig } from '../core/config.js';
 import { UsageError } from '../core/errors.js';
@@ -65,7 +65,7 @@ function chosenPointers(args: string[], config: Config): string[] {
 async function whoAdopts(root: string, env: Context['env']): Promise<string> {
   let ident: string;
   try {
-    ident = await openGit(root, env).raw(['var', 'GIT_AUTHOR_IDENT']);
+    ident = (await runGit(root, env, ['var', 'GIT_AUTHOR_IDENT'])).stdout;
   } catch (err) {
     throw new UsageError(
       'git does not know who you are, so the adoption cannot say who made it',
@@ -85,7 +85,7 @@ export async function buildAdoption(input: {
 }): Promise<Adoption> {
   const { config, root, ctx } = input;
   const { remote, branch: base } = config.repository;
-  const baseSha = await fetchBranch(openGit(root, ctx.env), remote, base);
+  const baseSha = await fetchBranch(root, ctx.env, remote, base);
   const names = [...input.pointers].sort();
   const texts = await readBlobs(
     root,

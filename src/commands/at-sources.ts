@@ -5,7 +5,7 @@
 import { existsSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { readJournal, resolveStateDir, statePaths } from '../adapters/fs/state-store.js';
-import { openGit, readBlobs, repoPrefix, type Env } from '../adapters/git.js';
+import { readBlobs, repoPrefix, type Env } from '../adapters/git.js';
 import { readPointerChanges } from '../adapters/pointer-history.js';
 import type { Timeline } from '../core/as-of.js';
 import { UsageError } from '../core/errors.js';
@@ -30,14 +30,16 @@ export async function branchTimeline(input: {
   config: Config;
   fetch: boolean;
 }): Promise<TimelineSource> {
-  const { config, env } = input;
-  const git = openGit(input.root, env);
-  const [tip, prefix] = await Promise.all([branchTip(git, config, input.fetch), repoPrefix(git, 'at')]);
+  const { config, env, root } = input;
+  const [tip, prefix] = await Promise.all([
+    branchTip(root, env, config, input.fetch),
+    repoPrefix(root, env, 'at'),
+  ]);
   const pointers = Object.entries(config.pointers);
   const files = Object.fromEntries(pointers.map(([name, p]) => [name, `${prefix}${p.file}`]));
   const logs = await Promise.all(
     pointers.map(([name, p]) =>
-      readPointerChanges({ git, env, tip, file: files[name]!, runField: p.runField }),
+      readPointerChanges({ cwd: root, env, tip, file: files[name]!, runField: p.runField }),
     ),
   );
   const timeline: Timeline = {};

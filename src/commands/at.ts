@@ -33,7 +33,7 @@ export interface AtOptions {
 }
 
 /** The manifest `--write` leaves next to the pointer files. */
-export const AS_OF_MANIFEST = 'promote-as-of.json';
+const AS_OF_MANIFEST = 'promote-as-of.json';
 
 function atOptions(opts: Record<string, unknown>): AtOptions & { source: 'branch' | 'host' } {
   const source = opts.source ?? 'branch';

@@ -26,6 +26,11 @@ export interface Context {
    * (the CLI in a workflow step) commands write workflow-command lines and append to the summary file.
    */
   workflow?: WorkflowSink;
+  /**
+   * The CLI itself, run in-process (argv without node and script → exit code). src/cli sets it,
+   * so the sandbox runs commands as a user would without importing src/cli (docs/architecture.md).
+   */
+  runCli?: (argv: string[], ctx: Context) => Promise<number>;
 }
 
 export interface WorkflowSink {

@@ -12,7 +12,7 @@ import type { PassStats } from '../core/pass-metrics.js';
 import type { FlowRunInfo } from '../core/flow-state.js';
 import type { Config } from '../core/schemas.js';
 import type { Context } from './context.js';
-import type { CheckStatus, DoctorCheck } from './doctor.js';
+import type { CheckStatus, DoctorCheck } from './doctor-check.js';
 import { targetDir } from './verify.js';
 
 type Item = DoctorCheck['items'][number];
@@ -61,7 +61,7 @@ function flowItem(
 }
 
 /** How many agent intervals without a successful pass make the agent "not passing". */
-export const STALE_INTERVALS = 3;
+const STALE_INTERVALS = 3;
 
 /**
  * The last successful pass (passes.json): older than 3 intervals means the agent is stopped,

@@ -7,7 +7,7 @@ import { readRegularFile } from '../adapters/read-text.js';
 import { join } from 'node:path';
 import { CONFIG_FILE, loadConfig } from '../adapters/config-file.js';
 import { CONFIG_CHANGED_HINT, configDifferences } from '../core/config-diff.js';
-import { fetchBranch, openGit, readBlobs } from '../adapters/git.js';
+import { fetchBranch, readBlobs } from '../adapters/git.js';
 import { scanManifests, type InvalidManifest } from '../adapters/manifests.js';
 import { createPrefectClient, toFlowRunInfo } from '../adapters/prefect/client.js';
 import { readGameDateRuns } from '../adapters/prefect/game-date-runs.js';
@@ -15,6 +15,7 @@ import type { RetryOptions } from '../adapters/prefect/retry.js';
 import { prefectSettings } from '../adapters/prefect/settings.js';
 import { pickGameDateRun } from '../core/game-date-run.js';
 import { agentCheck } from './doctor-agent.js';
+import type { CheckStatus, DoctorCheck } from './doctor-check.js';
 import { isPromoteError, toPromoteError } from '../core/errors.js';
 import type { FlowRunInfo } from '../core/flow-state.js';
 import { readPointerRun } from '../core/pointer-file.js';
@@ -27,17 +28,7 @@ import { rulesetGaps } from '../core/ruleset.js';
 import { STATUS_CONTEXT } from '../core/validate-report.js';
 import { noPipelineManifests, parseGameDate, targetDir } from './verify.js';
 
-export type CheckStatus = 'ok' | 'warn' | 'fail' | 'skip';
-
-export interface DoctorCheck {
-  name: 'flow-run' | 'manifests' | 'pointers' | 'agent' | 'repository';
-  status: CheckStatus;
-  detail: string;
-  /** Per-item lines (per step, per pointer). */
-  items: { name: string; status: CheckStatus; detail: string }[];
-}
-
-export interface DoctorTriage extends TriageFinding {
+interface DoctorTriage extends TriageFinding {
   asset: string;
   run_id: string;
   step: string | null;
@@ -213,7 +204,7 @@ async function pointersCheck(config: Config, root: string, ctx: Context): Promis
   let tipConfig: string | null;
   const entries = Object.entries(config.pointers);
   try {
-    sha = await fetchBranch(openGit(root, ctx.env), remote, branch);
+    sha = await fetchBranch(root, ctx.env, remote, branch);
     [tipConfig = null, ...blobs] = await readBlobs(root, ctx.env, [
       `${sha}:${CONFIG_FILE}`,
       ...entries.map(([, p]) => `${sha}:${p.file}`),
@@ -310,7 +301,7 @@ function withFlowRun(
 }
 
 /** The checklist as data (doctor's --json); `retry` is injectable for tests. */
-export async function runDoctor(
+async function runDoctor(
   config: Config,
   root: string,
   ctx: Context,
@@ -339,7 +330,7 @@ export async function runDoctor(
 
 const MARK: Record<CheckStatus, string> = { ok: '[ok]  ', warn: '[warn]', fail: '[FAIL]', skip: '[skip]' };
 
-export function doctorText(report: DoctorReport): string[] {
+function doctorText(report: DoctorReport): string[] {
   const lines = [
     `doctor: game_date ${report.gameDate}: ${report.healthy ? (report.noSlate ? `healthy, no slate for ${report.gameDate}` : 'healthy') : 'something is broken'}`,
   ];

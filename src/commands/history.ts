@@ -1,5 +1,5 @@
 import { loadConfig } from '../adapters/config-file.js';
-import { fetchBranch, openGit, repoPrefix, type Env, type Git } from '../adapters/git.js';
+import { fetchBranch, repoPrefix, resolveCommit, type Env } from '../adapters/git.js';
 import { readPointerHistory } from '../adapters/pointer-history.js';
 import { pointerConfig } from '../core/config.js';
 import { UsageError } from '../core/errors.js';
@@ -9,13 +9,10 @@ import type { Config } from '../core/schemas.js';
 import type { Context, Outcome } from './context.js';
 
 /** The commit the branch's remote-tracking ref points at: fetched first unless told not to. */
-export async function branchTip(git: Git, config: Config, fetch: boolean): Promise<string> {
+export async function branchTip(cwd: string, env: Env, config: Config, fetch: boolean): Promise<string> {
   const { remote, branch } = config.repository;
-  if (fetch) return fetchBranch(git, remote, branch);
-  const ref = `refs/remotes/${remote}/${branch}`;
-  const sha = (
-    await git.raw(['rev-parse', '--verify', '--quiet', '--end-of-options', `${ref}^{commit}`]).catch(() => '')
-  ).trim();
+  if (fetch) return fetchBranch(cwd, env, remote, branch);
+  const sha = await resolveCommit(cwd, env, `refs/remotes/${remote}/${branch}`);
   if (!sha)
     throw new UsageError(
       `${remote}/${branch} has not been fetched`,
@@ -38,16 +35,15 @@ export async function pointerHistory(input: {
   name: string;
   fetch: boolean;
   limit?: number;
-}): Promise<{ git: Git; tip: string; prefix: string; file: string; entries: HistoryEntry[] }> {
-  const { config, name } = input;
+}): Promise<{ tip: string; prefix: string; file: string; entries: HistoryEntry[] }> {
+  const { config, name, root, env } = input;
   const pointer = pointerConfig(config, name);
-  const git = openGit(input.root, input.env);
-  const tip = await branchTip(git, config, input.fetch);
-  const prefix = await repoPrefix(git, input.command);
+  const tip = await branchTip(root, env, config, input.fetch);
+  const prefix = await repoPrefix(root, env, input.command);
   const file = `${prefix}${pointer.file}`;
   const entries = await readPointerHistory({
-    git,
-    env: input.env,
+    cwd: root,
+    env,
     tip,
     pointer: name,
     file,
@@ -56,7 +52,7 @@ export async function pointerHistory(input: {
     limit: input.limit,
     parseBlock: (message) => blockInfo(message, name),
   });
-  return { git, tip, prefix, file, entries };
+  return { tip, prefix, file, entries };
 }
 
 export function parseLimit(value: unknown): number | undefined {

@@ -1,7 +1,7 @@
 import { existsSync } from 'node:fs';
 import { mkdir, readFile, writeFile } from 'node:fs/promises';
 import { dirname, join, relative, sep } from 'node:path';
-import { openGit } from '../adapters/git.js';
+import { runGit } from '../adapters/git.js';
 import { validateConfig } from '../core/config.js';
 import { UsageError } from '../core/errors.js';
 import { evidencePath } from '../core/evidence-path.js';
@@ -47,7 +47,7 @@ export function parseActionRef(value: string): { repo: string; sha: string } {
  * `$schema` of a written config: with --action-ref the schema file of that very commit; otherwise
  * the schema inside the installed package, relative to the config (an editor resolves either).
  */
-export function schemaRef(configDir: string, action: { repo: string; sha: string } | undefined): string {
+function schemaRef(configDir: string, action: { repo: string; sha: string } | undefined): string {
   if (action) return `https://raw.githubusercontent.com/${action.repo}/${action.sha}/${SCHEMA_FILE}`;
   return relative(configDir, join(packageRoot(), SCHEMA_FILE)).split(sep).join('/');
 }
@@ -109,9 +109,8 @@ export async function init(_args: string[], opts: Record<string, unknown>, ctx: 
   const actionRef = opts.actionRef as string | undefined;
   const action = actionRef === undefined ? undefined : parseActionRef(actionRef);
   // The files belong in a clone of the pipeline repository; its origin names the GitHub repository.
-  const git = openGit(ctx.cwd, ctx.env);
   try {
-    await git.raw(['rev-parse', '--show-toplevel']);
+    await runGit(ctx.cwd, ctx.env, ['rev-parse', '--show-toplevel']);
   } catch (err) {
     throw new UsageError(
       `${ctx.cwd} is not inside a git repository; nothing was written`,
@@ -121,8 +120,8 @@ export async function init(_args: string[], opts: Record<string, unknown>, ctx: 
   }
   const origin = github
     ? null
-    : await git.raw(['remote', 'get-url', '--', 'origin']).then(
-        (url) => url.trim(),
+    : await runGit(ctx.cwd, ctx.env, ['remote', 'get-url', '--', 'origin']).then(
+        (r) => r.stdout.trim(),
         () => null,
       );
   const repository = github ?? (origin ? githubRepoFromUrl(origin) : null);

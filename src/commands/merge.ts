@@ -19,9 +19,9 @@
 import { basename } from 'node:path';
 import { loadConfig, type LoadedConfig } from '../adapters/config-file.js';
 import { tokenAuthEnv } from '../adapters/git-config-env.js';
-import { fetchTipAndCommit, openGit } from '../adapters/git.js';
+import { fetchBranch } from '../adapters/git.js';
 import { githubToken } from '../adapters/github-actions.js';
-import { sleep } from '../adapters/prefect/retry.js';
+import { sleep } from '../adapters/long-timeout.js';
 import { formatDuration, parseDuration } from '../core/duration.js';
 import { oneLine } from '../core/workflow-commands.js';
 import { validateRange } from './validate.js';
@@ -73,7 +73,7 @@ function refuse(refusals: Refusal[]): never {
 async function recheckAtTip(loaded: LoadedConfig, head: string, pr: number, ctx: Context): Promise<void> {
   const env = tokenAuthEnv(ctx.env, githubToken(ctx.env), ctx.env.GITHUB_SERVER_URL);
   const { remote, branch } = loaded.config.repository;
-  const tip = await fetchTipAndCommit(openGit(loaded.root, env), remote, branch, head);
+  const tip = await fetchBranch(loaded.root, env, remote, branch, { commit: head });
   const report = await validateRange(loaded.root, basename(loaded.path), env, { base: tip, head }, ctx.now());
   const failed = report.results.filter((r) => !r.ok);
   if (failed.length)

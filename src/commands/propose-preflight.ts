@@ -16,7 +16,7 @@ import { oneLine } from '../core/workflow-commands.js';
 import type { Context } from './context.js';
 import { validateRange } from './validate.js';
 
-export interface PreflightFailure {
+interface PreflightFailure {
   name: string;
   reason: string;
   exitCode: ExitCodeValue;

@@ -8,7 +8,7 @@
 import { readRegularFile } from '../adapters/read-text.js';
 import { resolve } from 'node:path';
 import { loadConfig } from '../adapters/config-file.js';
-import { fetchBranch, openGit, readBlobs } from '../adapters/git.js';
+import { fetchBranch, readBlobs } from '../adapters/git.js';
 import { pushProposal } from '../adapters/git-commit.js';
 import { PromotionBranch } from '../core/branch-name.js';
 import { pointerConfig } from '../core/config.js';
@@ -93,8 +93,7 @@ export async function buildProposal(input: {
 }): Promise<Proposal> {
   const { config, root, assignments, ctx } = input;
   const { remote, branch: base } = config.repository;
-  const git = openGit(root, ctx.env);
-  const baseSha = await fetchBranch(git, remote, base);
+  const baseSha = await fetchBranch(root, ctx.env, remote, base);
   const pointerCfgs = assignments.map((a) => pointerConfig(config, a.pointer));
   const currentTexts = await readBlobs(
     root,

@@ -1,5 +1,5 @@
 import { loadConfig } from '../adapters/config-file.js';
-import { readBlobs, type Git } from '../adapters/git.js';
+import { gitStderr, readBlobs, runGit, type Env } from '../adapters/git.js';
 import { revertInWorktree } from '../adapters/revert-worktree.js';
 import { pointerConfig } from '../core/config.js';
 import {
@@ -20,12 +20,12 @@ import type { Config } from '../core/schemas.js';
 import type { Context, Outcome } from './context.js';
 import { pointerHistory } from './history.js';
 
-async function pushBranch(git: Git, remote: string, sha: string, branch: string): Promise<void> {
+async function pushBranch(cwd: string, env: Env, remote: string, sha: string, branch: string): Promise<void> {
   try {
     // Forced: the branch is ours (rollback/<pointer>/<sha>) and a rerun rebuilds it.
-    await git.raw(['push', '--quiet', '--force', '--', remote, `${sha}:refs/heads/${branch}`]);
+    await runGit(cwd, env, ['push', '--quiet', '--force', '--', remote, `${sha}:refs/heads/${branch}`]);
   } catch (err) {
-    const detail = err instanceof Error ? err.message.trim().split('\n').pop() : String(err);
+    const detail = gitStderr(err).trim().split('\n').pop();
     throw new TransientError(
       `git push of ${branch} to ${remote} failed: ${detail}`,
       'Check access to the remote, then rerun the rollback (it rebuilds the branch).',
@@ -51,7 +51,7 @@ export async function rollback(
   // Find out before changing anything whether a PR can be opened at all.
   const forge = wantPr ? await openForge(config, ctx) : null;
 
-  const { git, tip, prefix, file, entries } = await pointerHistory({
+  const { tip, prefix, file, entries } = await pointerHistory({
     command: 'rollback',
     root,
     env: ctx.env,
@@ -70,13 +70,13 @@ export async function rollback(
 
   const evidenceDir = `${prefix}promotions/${name}/`;
   const { head, kept } = await revertInWorktree({
-    git,
+    cwd: root,
     env: ctx.env,
     base: tip,
     targets: plan.reverts,
     allowed: (p) => p === file || p.startsWith(evidenceDir),
   });
-  await verifyRestored(git, ctx, plan, head, file, prefix, pointer.runField);
+  await verifyRestored(root, ctx, plan, head, file, prefix, pointer.runField);
 
   const branch = rollbackBranch(name, plan.reverts[0]!.sha);
   const reverted = plan.reverts.map((r) => ({
@@ -106,14 +106,15 @@ export async function rollback(
   };
   if (dryRun) {
     // The reverts were made and checked in a temporary worktree; only their diff is shown.
-    const diff = await git.raw(['diff', '--no-color', '--no-ext-diff', tip, head, '--', file]);
+    const diff = (await runGit(root, ctx.env, ['diff', '--no-color', '--no-ext-diff', tip, head, '--', file]))
+      .stdout;
     return {
       exitCode: 0,
       data: { ...result, pushed: false, pr: null },
       text: [...text, `would push ${branch} (${short(head)})`, diff.trimEnd()],
     };
   }
-  await pushBranch(git, remote, head, branch);
+  await pushBranch(root, ctx.env, remote, head, branch);
   text.push(`pushed ${branch} (${short(head)})`);
   let pr: { number: number; url: string; updated: boolean } | null = null;
   if (forge) {
@@ -146,7 +147,7 @@ export async function rollback(
 
 /** The rollback head must select the restored run, and that run's evidence must be in its tree. */
 async function verifyRestored(
-  git: Git,
+  root: string,
   ctx: Context,
   plan: RollbackPlan,
   head: string,
@@ -155,10 +156,7 @@ async function verifyRestored(
   runField: string,
 ): Promise<void> {
   const evidence = repoEvidencePath(prefix, plan.pointer, plan.restored)!;
-  const [content, evidenceText] = await readBlobs(git.cwd, ctx.env, [
-    `${head}:${file}`,
-    `${head}:${evidence}`,
-  ]);
+  const [content, evidenceText] = await readBlobs(root, ctx.env, [`${head}:${file}`, `${head}:${evidence}`]);
   const run =
     content === null || content === undefined
       ? null

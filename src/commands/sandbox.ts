@@ -34,7 +34,7 @@ const INHERITED = new Set(['PATH', 'HOME', 'LANG', 'TMPDIR', 'NO_COLOR']);
  * Every variable the world's commands run with (API URLs, the stand-in's token, the pinned git
  * identity and configuration), so the commands suggested next work in a fresh shell.
  */
-export function keepInstructions(
+function keepInstructions(
   world: Pick<SandboxWorld, 'dir' | 'env' | 'work' | 'target' | 'data' | 'manifests' | 'hostConfig'>,
 ): string[] {
   const exports = Object.entries(world.env)

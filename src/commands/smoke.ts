@@ -26,7 +26,7 @@ import { fillArgs, fillTemplate } from '../core/template.js';
 import { packageVersion } from '../version.js';
 import type { Context, Outcome } from './context.js';
 
-export interface SmokeOutcome {
+interface SmokeOutcome {
   evidence: Evidence;
   ok: boolean;
   failed: EvidenceCheck[];

@@ -12,7 +12,7 @@ import type { Config } from '../core/schemas.js';
 import { packageVersion } from '../version.js';
 import type { Context } from './context.js';
 
-export interface AppliedOnHost {
+interface AppliedOnHost {
   commit: string;
   at: string;
   runs: Record<string, string>;

@@ -1,13 +1,13 @@
 import { join } from 'node:path';
 import { CONFIG_FILE, loadConfig } from '../adapters/config-file.js';
 import { CONFIG_CHANGED_HINT, configDifferences } from '../core/config-diff.js';
-import { fetchBranch, openGit, readBlobs } from '../adapters/git.js';
+import { fetchBranch, readBlobs, resolveCommit } from '../adapters/git.js';
 import { readPointerRunOr } from '../core/pointer-file.js';
 import { readOrNull } from '../adapters/read-text.js';
 import type { Context, Outcome } from './context.js';
 import { appliedOnHost, openPromotionPulls } from './status-extras.js';
 
-export interface PointerStatus {
+interface PointerStatus {
   pointer: string;
   file: string;
   branch: string | null;
@@ -29,16 +29,10 @@ export interface PointerStatus {
 export async function status(_args: string[], opts: Record<string, unknown>, ctx: Context): Promise<Outcome> {
   const { config, root } = await loadConfig(ctx.cwd, ctx.env, opts.config as string | undefined);
   const { remote, branch } = config.repository;
-  const git = openGit(root, ctx.env);
-  const ref = `refs/remotes/${remote}/${branch}`;
   const sha =
     opts.fetch === false
-      ? (
-          await git
-            .raw(['rev-parse', '--verify', '--quiet', '--end-of-options', `${ref}^{commit}`])
-            .catch(() => '')
-        ).trim() || null
-      : await fetchBranch(git, remote, branch);
+      ? await resolveCommit(root, ctx.env, `refs/remotes/${remote}/${branch}`)
+      : await fetchBranch(root, ctx.env, remote, branch);
 
   const entries = Object.entries(config.pointers);
   const [tipConfig = null, ...remoteBlobs] = sha

@@ -11,7 +11,7 @@ import { oneLine } from '../core/workflow-commands.js';
 import type { Context } from './context.js';
 import { openForge } from './forge-access.js';
 
-export interface StatusPoster {
+interface StatusPoster {
   /** Post the result; returns a line for the output. */
   finish(report: ValidateReport): Promise<string>;
   /** Validation could not run: post `error`, so the pending status does not hang. */

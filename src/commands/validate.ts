@@ -11,8 +11,8 @@
 import { readRegularFile } from '../adapters/read-text.js';
 import { basename, dirname } from 'node:path';
 import { findConfigPath } from '../adapters/config-file.js';
-import { changedFiles, mergeBase, resolveCommit } from '../adapters/git-diff.js';
-import { openGit, readBlobBytes, repoPrefix, type Env, type Git } from '../adapters/git.js';
+import { changedFiles, mergeBase } from '../adapters/git-diff.js';
+import { readBlobBytes, repoPrefix, resolveCommit, type Env } from '../adapters/git.js';
 import { readPointerChanges, runWhereAdded } from '../adapters/pointer-history.js';
 import { evidencePath } from '../core/evidence-path.js';
 import { isAdoptedData } from '../core/schemas.js';
@@ -120,7 +120,7 @@ interface Range {
 async function chooseRange(
   opts: Record<string, unknown>,
   ctx: Context,
-  git: Git,
+  root: string,
   configPath: string,
 ): Promise<Range> {
   // With both --base and --head given, the event only adds labels: a malformed one is not needed.
@@ -144,14 +144,25 @@ async function chooseRange(
   const baseRef =
     (opts.base as string | undefined) ??
     (event?.mergeGroup ? (event.base ?? undefined) : undefined) ??
-    (event ? await targetTip(git, event) : undefined) ??
+    (event ? await targetTip(root, ctx.env, event) : undefined) ??
     (await defaultBaseRef(configPath));
   const headRef = (opts.head as string | undefined) ?? event?.head ?? 'HEAD';
   return {
-    base: await resolveCommit(git, baseRef, '--base'),
-    head: await resolveCommit(git, headRef, '--head'),
+    base: await commitNamed(root, ctx.env, baseRef, '--base'),
+    head: await commitNamed(root, ctx.env, headRef, '--head'),
     event,
   };
+}
+
+/** The commit sha a ref names; a usage error when it names none (for example not fetched). */
+async function commitNamed(root: string, env: Env, ref: string, what: string): Promise<string> {
+  const sha = await resolveCommit(root, env, ref);
+  if (sha === null)
+    throw new UsageError(
+      `${what} ${JSON.stringify(ref)} is not a commit in this repository`,
+      'Fetch it first (in GitHub Actions: actions/checkout with fetch-depth: 0), or pass another --base/--head.',
+    );
+  return sha;
 }
 
 /**
@@ -159,9 +170,9 @@ async function chooseRange(
  * it (fetch-depth: 0), else the event's base sha. Never read from the working tree, which in
  * Actions is the PR's.
  */
-async function targetTip(git: Git, event: ActionsEvent): Promise<string | undefined> {
+async function targetTip(root: string, env: Env, event: ActionsEvent): Promise<string | undefined> {
   const fetched = event.baseRef
-    ? await resolveCommit(git, `refs/remotes/origin/${event.baseRef}`, '--base').catch(() => null)
+    ? await resolveCommit(root, env, `refs/remotes/origin/${event.baseRef}`).catch(() => null)
     : null;
   return fetched ?? event.base ?? undefined;
 }
@@ -194,10 +205,9 @@ export async function validateRange(
   range: { base: string; head: string },
   now: Date,
 ): Promise<ValidateReport> {
-  const git = openGit(root, env);
-  const prefix = await repoPrefix(git, 'validate');
-  const from = await mergeBase(git, range.base, range.head);
-  const changes: FileChange[] = (await changedFiles(git, from, range.head)).map((c) =>
+  const prefix = await repoPrefix(root, env, 'validate');
+  const from = await mergeBase(root, env, range.base, range.head);
+  const changes: FileChange[] = (await changedFiles(root, env, from, range.head)).map((c) =>
     c.path.startsWith(prefix)
       ? { status: c.status, path: c.path.slice(prefix.length), mode: c.mode }
       : { status: c.status, path: c.path, mode: c.mode, outside: true },
@@ -242,7 +252,7 @@ export async function validateRange(
   for (const [name, p] of Object.entries(config.pointers)) {
     if (mergedRuns.get(name) === targetRuns.get(name)) continue;
     const changesOf = await readPointerChanges({
-      git,
+      cwd: root,
       env,
       tip: range.base,
       file: `${prefix}${p.file}`,
@@ -261,7 +271,7 @@ export async function validateRange(
     adoptionLanding.set(
       file,
       await runWhereAdded({
-        git,
+        cwd: root,
         env,
         tip: range.base,
         file: `${prefix}${file}`,
@@ -294,10 +304,9 @@ export async function validate(
 ): Promise<Outcome> {
   const configPath = findConfigPath(ctx.cwd, ctx.env, opts.config as string | undefined);
   const root = dirname(configPath);
-  const git = openGit(root, ctx.env);
   const configFile = basename(configPath);
 
-  const range = await chooseRange(opts, ctx, git, configPath);
+  const range = await chooseRange(opts, ctx, root, configPath);
   const actions = inActions(ctx.env);
   // In Actions the status is marked pending first, so a required check never shows a stale result.
   const status = actions ? await startValidateStatus(ctx, range.head) : null;

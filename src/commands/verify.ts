@@ -42,7 +42,7 @@ export async function currentRun(
   return { run: readPointerRun(content, p.runField, file), file };
 }
 
-export function manifestSettings(config: Config): { root: string; layout: string } {
+function manifestSettings(config: Config): { root: string; layout: string } {
   if (!config.manifests)
     throw new UsageError(
       'manifests are not configured',
@@ -51,7 +51,7 @@ export function manifestSettings(config: Config): { root: string; layout: string
   return { root: config.manifests.root, layout: config.manifests.layout };
 }
 
-export interface VerifyPointerOptions {
+interface VerifyPointerOptions {
   config: Config;
   pointer: string;
   gameDate: string;

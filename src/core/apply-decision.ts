@@ -8,7 +8,7 @@ import type { Plan } from './plan.js';
 import type { Manifest } from './schemas.js';
 import { APPLY_MANIFEST_ASSET } from './verify.js';
 
-export type TriggerDecision = 'done' | 'skipped' | 'none' | 'not-needed';
+type TriggerDecision = 'done' | 'skipped' | 'none' | 'not-needed';
 
 /** 20261126T180000.000Z: a sortable instant that is also a valid run id. */
 function compactTime(d: Date): string {
@@ -33,7 +33,7 @@ export function triggerDecision(changed: number, trigger: boolean, hooksEnabled:
   return hooksEnabled ? 'done' : 'none';
 }
 
-export interface PromotionManifestInput {
+interface PromotionManifestInput {
   applied: AppliedCommit;
   startedAt: Date;
   gameDate: string;

@@ -6,7 +6,7 @@ import { UsageError } from './errors.js';
 import { gameDateWindow, isGameDate, slateDate, slateWallTime } from './game-date.js';
 
 /** One change of one pointer: from `at` (ms since the epoch) on, the pointer held `run`. */
-export interface PointerChangeAt {
+interface PointerChangeAt {
   at: number;
   /** null when the change removed the pointer file (or its run could not be read). */
   run: string | null;
@@ -120,7 +120,7 @@ export function snapshotCommit(snapshot: Snapshot): PointerChangeAt | null {
   return best;
 }
 
-export interface ChangePoint {
+interface ChangePoint {
   /** From this instant on (the range's start for the first point). */
   at: number;
   /** The first ET game date whose end-of-day instant sees this pointer set. */

@@ -8,7 +8,7 @@
 import { POINTER_NAME } from './schemas.js';
 import { runIdProblem } from './run-id.js';
 
-export interface BranchAssignment {
+interface BranchAssignment {
   pointer: string;
   run: string;
 }

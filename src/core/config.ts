@@ -4,7 +4,7 @@ import { UsageError } from './errors.js';
 import { unknownKeyProblems } from './unknown-keys.js';
 import { minVersionError } from './versions.js';
 
-export interface ConfigResult {
+interface ConfigResult {
   config: Config | null;
   errors: string[];
   warnings: string[];

@@ -53,7 +53,7 @@ export function metaChecks(run: string, meta: Meta, range: string | undefined): 
   ];
 }
 
-export interface SmokeResult {
+interface SmokeResult {
   command: string[];
   exitCode: number;
   startedAt: string;

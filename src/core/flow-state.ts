@@ -1,5 +1,5 @@
 /** Prefect's flow run state types (also used for `flow.command` runs) and what counts as finished. */
-export const FLOW_STATE_TYPES = [
+const FLOW_STATE_TYPES = [
   'SCHEDULED',
   'PENDING',
   'RUNNING',
@@ -59,4 +59,22 @@ export function flowRunSince(run: FlowRunInfo): Date | null {
  */
 export function flowIdempotencyKey(deployment: string, commit: string, pointers: readonly string[]): string {
   return `${deployment}:${commit}:${[...pointers].sort().join(',')}`;
+}
+
+export interface TriggerRequest {
+  /** The applied commit (full sha). */
+  commit: string;
+  /** The pointers that commit changed. */
+  pointers: string[];
+  /** The slate date for `{game_date}` (YYYY-MM-DD, ET). */
+  gameDate: string;
+}
+
+/** The placeholder values of flow parameters and command arguments. */
+export function triggerValues(request: TriggerRequest): Record<string, string> {
+  return {
+    game_date: request.gameDate,
+    commit: request.commit,
+    pointers: [...request.pointers].sort().join(','),
+  };
 }

@@ -66,7 +66,7 @@ export class MergeBlockedError extends BusyError {
   }
 }
 
-export type CommitState = 'error' | 'failure' | 'pending' | 'success';
+type CommitState = 'error' | 'failure' | 'pending' | 'success';
 
 export interface CommitStatus {
   context: string;

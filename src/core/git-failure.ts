@@ -7,7 +7,7 @@
 import { PromoteError, TransientError, UsageError } from './errors.js';
 import { oneLine } from './workflow-commands.js';
 
-export type GitFailureKind = 'network' | 'auth' | 'missing-remote' | 'missing-branch' | 'other';
+type GitFailureKind = 'network' | 'auth' | 'missing-remote' | 'missing-branch' | 'other';
 
 const NETWORK =
   /Could not resolve host|Could not resolve hostname|Failed to connect|Couldn't connect to server|Connection refused|Connection timed out|Connection reset|Network is unreachable|No route to host|Operation timed out|timed out after|early EOF|remote end hung up|TLS|SSL|gnutls/i;
@@ -35,7 +35,7 @@ export function gitMessageLines(stderr: string, max = 20): string[] {
   return lines.length > max ? [...lines.slice(0, max), `… ${lines.length - max} more lines`] : lines;
 }
 
-export interface GitFailureInput {
+interface GitFailureInput {
   /** What was being done, e.g. `git fetch origin main`. */
   what: string;
   stderr: string;

@@ -144,7 +144,7 @@ export function repoEvidencePath(prefix: string, pointer: string, run: string | 
 }
 
 /** Game date and total output rows of an evidence file's text (null fields when unreadable). */
-export function summarizeEvidence(text: string, addedHere: boolean): EvidenceSummary {
+function summarizeEvidence(text: string, addedHere: boolean): EvidenceSummary {
   let gameDate: string | null = null;
   let rows: number | null = null;
   try {
@@ -163,7 +163,7 @@ export function summarizeEvidence(text: string, addedHere: boolean): EvidenceSum
   return { gameDate, rows, addedHere };
 }
 
-export interface ClassifyInput {
+interface ClassifyInput {
   commit: LogCommit;
   from: string | null;
   to: string | null;

@@ -96,7 +96,7 @@ export function jsonErrorOffset(text: string): number | undefined {
 }
 
 /** 1-based line and column of an offset. */
-export function lineColumn(text: string, offset: number): { line: number; column: number } {
+function lineColumn(text: string, offset: number): { line: number; column: number } {
   const before = text.slice(0, offset);
   const line = before.split('\n').length;
   return { line, column: offset - (before.lastIndexOf('\n') + 1) + 1 };

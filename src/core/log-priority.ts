@@ -4,7 +4,7 @@
  * `journalctl -p err -u git-promote-agent` shows exactly the passes and follow-ups that failed.
  */
 export const PRIORITY = { err: 3, warning: 4, notice: 5, info: 6 } as const;
-export type Priority = (typeof PRIORITY)[keyof typeof PRIORITY];
+type Priority = (typeof PRIORITY)[keyof typeof PRIORITY];
 
 const BY_EVENT: Record<string, Priority> = {
   // A pass that failed: configuration (the agent stops), refused (someone must fix the branch),

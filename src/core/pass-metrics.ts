@@ -6,7 +6,7 @@
 import { ExitCode, InternalError, type PromoteError } from './errors.js';
 
 export const PASS_ERROR_KINDS = ['refused', 'transient', 'config', 'busy', 'internal'] as const;
-export type PassErrorKind = (typeof PASS_ERROR_KINDS)[number];
+type PassErrorKind = (typeof PASS_ERROR_KINDS)[number];
 
 export interface PassStats {
   version: 1;
@@ -59,7 +59,7 @@ export function recordPass(stats: PassStats, outcome: PassOutcome): PassStats {
   };
 }
 
-export interface MetricsInput {
+interface MetricsInput {
   stats: PassStats;
   /** When this host last applied a commit, and every pointer's run then. */
   applied: { at: string; runs: Record<string, string> } | null;

@@ -2,9 +2,13 @@
  * Rebuild the old and new contents of one small file from a unified diff printed with a context
  * larger than the file (`git log -p --unified=<big>`): every line of the file is then in the one
  * hunk, so both sides are complete. This is what lets `history` read every version of a pointer
- * file from a single `git log` instead of one blob read per commit.
+ * file from a single `git log` instead of one blob read per commit. The diff is parsed by
+ * `parsePatch` of the `diff` package; only git's extended header lines (new, deleted, binary),
+ * which it does not interpret, are read here.
  */
-export interface PatchSides {
+import { parsePatch, type StructuredPatch } from 'diff';
+
+interface PatchSides {
   /** Content before the change; null when the file was created. */
   before: string | null;
   /** Content after the change; null when the file was deleted. */
@@ -13,46 +17,43 @@ export interface PatchSides {
 
 /** Sides of the first file in `patch` (the text git prints after the commit header). */
 export function patchSides(patch: string): PatchSides | null {
-  const lines = patch.split('\n');
-  let i = lines.findIndex((l) => l.startsWith('diff --git '));
-  if (i < 0) return null;
-  let created = false;
-  let deleted = false;
-  for (i++; i < lines.length && !lines[i]!.startsWith('@@'); i++) {
-    const l = lines[i]!;
-    if (l.startsWith('diff --git ') || l.startsWith('Binary files ')) return null;
-    if (l.startsWith('new file mode')) created = true;
-    if (l.startsWith('deleted file mode')) deleted = true;
+  const start = patch.search(/^diff --git /m);
+  if (start < 0) return null;
+  const text = patch.slice(start);
+  // git's extended header: the lines between `diff --git` and the first `---` or hunk.
+  const end = text.search(/^(---|@@)/m);
+  const header = end < 0 ? text : text.slice(0, end);
+  if (/^Binary files /m.test(header)) return null;
+  const created = /^new file mode /m.test(header);
+  const deleted = /^deleted file mode /m.test(header);
+  let file: StructuredPatch | undefined;
+  try {
+    file = parsePatch(text)[0];
+  } catch {
+    return null; // not a well-formed unified diff
   }
-  if (i >= lines.length) {
-    // A header without a hunk: a mode-only change or an empty file created or deleted.
-    return { before: created ? null : '', after: deleted ? null : '' };
-  }
+  if (!file) return null;
   const before: string[] = [];
   const after: string[] = [];
   // The last side a line went to, so "\ No newline at end of file" can apply to it.
   let last: 'both' | 'before' | 'after' = 'both';
   let beforeNoEol = false;
   let afterNoEol = false;
-  for (i++; i < lines.length; i++) {
-    const l = lines[i]!;
-    if (l.startsWith('diff --git ')) break;
-    if (l.startsWith('@@')) continue;
-    const tag = l[0];
-    const text = l.slice(1);
-    if (tag === ' ') {
-      before.push(text);
-      after.push(text);
-      last = 'both';
-    } else if (tag === '-') {
-      before.push(text);
+  for (const line of file.hunks.flatMap((h) => h.lines)) {
+    const body = line.slice(1);
+    if (line.startsWith('-')) {
+      before.push(body);
       last = 'before';
-    } else if (tag === '+') {
-      after.push(text);
+    } else if (line.startsWith('+')) {
+      after.push(body);
       last = 'after';
-    } else if (tag === '\\') {
+    } else if (line.startsWith('\\')) {
       if (last !== 'after') beforeNoEol = true;
       if (last !== 'before') afterNoEol = true;
+    } else {
+      before.push(body);
+      after.push(body);
+      last = 'both';
     }
   }
   const join = (side: string[], noEol: boolean) => side.join('\n') + (side.length > 0 && !noEol ? '\n' : '');

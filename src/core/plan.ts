@@ -6,7 +6,7 @@
 import { isPromoteError } from './errors.js';
 import { readPointerRun } from './pointer-file.js';
 
-export interface PlanPointer {
+interface PlanPointer {
   name: string;
   file: string;
   runField: string;
@@ -24,7 +24,7 @@ export interface PlanInput {
 
 export type ChangeReason = 'promote' | 'restore' | 'create' | 'reformat';
 
-export interface PlannedPointer {
+interface PlannedPointer {
   pointer: string;
   file: string;
   desiredRun: string;

@@ -13,7 +13,7 @@ import { changeText } from './metric-gate.js';
 import type { UsageError } from './errors.js';
 import { newerSchemaError, PR_BLOCK_VERSION } from './versions.js';
 
-export const PR_BLOCK_MARKER = 'git-promote:pr';
+const PR_BLOCK_MARKER = 'git-promote:pr';
 
 const blockPointerSchema = z.object({
   pointer: z.string().regex(POINTER_NAME),
@@ -43,7 +43,6 @@ export const prBlockSchema = z
   })
   .refine((b) => b.kind !== 'adoption' || b.v >= 2, 'an adoption block is v2');
 export type PrBlock = z.output<typeof prBlockSchema>;
-export type PrBlockPointer = z.output<typeof blockPointerSchema>;
 
 export interface PrRow {
   pointer: string;
@@ -72,7 +71,7 @@ export interface PrMetric {
   ok?: boolean;
 }
 
-export interface PrBodyParts {
+interface PrBodyParts {
   block: PrBlock;
   rows: PrRow[];
   checks: PrCheck[];

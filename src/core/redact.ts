@@ -15,7 +15,7 @@ const TOKEN_PATTERNS: [RegExp, string][] = [
   [/\/\/[^/@\s:]+:[^/@\s]+@/g, `//${MASK}@`], // credentials in URLs: https://user:secret@host
 ];
 
-export type Redactor = (text: string) => string;
+type Redactor = (text: string) => string;
 
 /** JSON string content of `text`: once, twice (JSON inside JSON) and with \\uXXXX for non-ASCII. */
 function jsonForms(text: string): string[] {
@@ -29,7 +29,7 @@ function jsonForms(text: string): string[] {
 }
 
 /** Every form in which a secret value can reach output once something has escaped it. */
-export function secretForms(value: string): string[] {
+function secretForms(value: string): string[] {
   return [
     value,
     encodeURIComponent(value),

@@ -41,7 +41,7 @@ export interface CheckState {
   state: string;
 }
 
-export interface RequiredVerdict {
+interface RequiredVerdict {
   passed: string[];
   pending: CheckState[];
   failed: CheckState[];

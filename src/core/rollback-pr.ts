@@ -8,7 +8,7 @@ import type { BlockInfo, EvidenceSummary } from './history.js';
 import type { RollbackPlan } from './rollback-plan.js';
 import { short } from './rollback-plan.js';
 
-export interface RollbackPullInput {
+interface RollbackPullInput {
   plan: RollbackPlan;
   reason: string | null;
   /** Base branch and rollback branch. */
@@ -22,7 +22,7 @@ export interface RollbackPullInput {
 }
 
 /** One reverted commit in the block (an addition to the promotion block's fields). */
-export interface BlockRevert {
+interface BlockRevert {
   sha: string;
   pr: number | null;
   from: string | null;

@@ -1,7 +1,5 @@
 import { UsageError } from './errors.js';
 
-export const RUN_ID_PATTERN = /^[A-Za-z0-9_:=+][A-Za-z0-9._:=+-]{0,127}$/;
-
 /** Why a string is not a valid run id, or null when it is one. */
 export function runIdProblem(value: string): string | null {
   if (value.length === 0) return 'it is empty';

@@ -45,7 +45,7 @@ const relativePathSchema = z
   );
 export const POINTER_NAME = /^[a-z][a-z0-9_-]{0,62}$/;
 
-export const smokeSchema = z.looseObject({
+const smokeSchema = z.looseObject({
   command: z
     .array(z.string())
     .min(1, 'must name the program to run')
@@ -70,7 +70,7 @@ export const smokeSchema = z.looseObject({
     .default({ columns: [], rows: {} }),
 });
 
-export const pointerConfigSchema = z.looseObject({
+const pointerConfigSchema = z.looseObject({
   file: relativePathSchema.refine((p) => p.endsWith('.json'), 'must be a .json file'),
   runField: z.string().min(1).default('run_id'),
   artifacts: z.string().refine((s) => s.includes('{run_id}'), 'must contain {run_id}'),

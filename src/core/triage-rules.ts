@@ -5,9 +5,9 @@
  */
 import type { Manifest } from './schemas.js';
 
-export type RetryCategory = 'A' | 'B' | 'C';
+type RetryCategory = 'A' | 'B' | 'C';
 
-export interface TriageRule {
+interface TriageRule {
   id: string;
   name: string;
   /** Matched against the failure text of a manifest (failure_reason and failed check details). */
@@ -76,7 +76,7 @@ export const TRIAGE_RULES: readonly TriageRule[] = [
   },
 ];
 
-export const UNKNOWN_RULE: TriageRule = {
+const UNKNOWN_RULE: TriageRule = {
   id: 'unknown',
   name: 'unrecognised failure',
   pattern: /$^/,

@@ -32,7 +32,7 @@ import {
 } from './schemas.js';
 import { newerEvidenceError } from './versions.js';
 
-export type CheckName =
+type CheckName =
   | 'config'
   | 'config-change'
   | 'file-type'
@@ -85,9 +85,9 @@ export interface TreeFiles {
   notUtf8?(path: string): boolean;
 }
 
-export type Policy = Config['policy'];
+type Policy = Config['policy'];
 
-export interface ValidateInput {
+interface ValidateInput {
   /** The target branch tip's config: every rule comes from here, never from the PR. */
   config: Config;
   /** The target branch tip. */
@@ -127,7 +127,7 @@ const evidenceShape = evidenceSchema.shape;
 const ciEvidenceSchema = evidenceSchema.extend({
   smoke: evidenceShape.smoke.extend({ published: z.boolean() }),
 });
-export type CiEvidence = z.output<typeof ciEvidenceSchema>;
+type CiEvidence = z.output<typeof ciEvidenceSchema>;
 
 /** Parse and validate a config text; null config when it is missing or invalid. */
 export function checkConfig(
@@ -173,7 +173,7 @@ export function checkConfigChange(text: string | null, file: string, toolVersion
 }
 
 /** The run a pointer file selects, or null with the reason (missing, not JSON, bad run id). */
-export function pointerRun(
+function pointerRun(
   content: string | null,
   pointer: PointerConfig,
 ): { run: string; problem: null } | { run: null; problem: string } {
@@ -262,7 +262,7 @@ export function checkMetaSha(
 }
 
 /** The smoke run exited 0, did not publish, and every check it recorded passed. */
-export function checkSmoke(evidence: CiEvidence, pointer: string, file: string): CheckResult {
+function checkSmoke(evidence: CiEvidence, pointer: string, file: string): CheckResult {
   const problems: string[] = [];
   if (evidence.smoke.exit_code !== 0) problems.push(`smoke exited ${evidence.smoke.exit_code}`);
   if (evidence.smoke.published !== false)
@@ -278,7 +278,7 @@ export function checkSmoke(evidence: CiEvidence, pointer: string, file: string):
 }
 
 /** The smoke manifest succeeded, scoring this run, on the evidence's game date. */
-export function checkManifest(evidence: CiEvidence, pointer: string, run: string, file: string): CheckResult {
+function checkManifest(evidence: CiEvidence, pointer: string, run: string, file: string): CheckResult {
   const m = evidence.manifest;
   const problems: string[] = [];
   if (m.status !== 'success') problems.push(`manifest status is ${m.status}, expected success`);
@@ -310,12 +310,7 @@ function outputLabel(p: PointerConfig): string {
 }
 
 /** Every expected column is in the scored output. */
-export function checkColumns(
-  evidence: CiEvidence,
-  p: PointerConfig,
-  pointer: string,
-  file: string,
-): CheckResult {
+function checkColumns(evidence: CiEvidence, p: PointerConfig, pointer: string, file: string): CheckResult {
   const expected = p.smoke?.expect.columns ?? [];
   if (expected.length === 0) return pass('columns', 'no columns expected by the config', { file, pointer });
   const output = scoredOutput(evidence, p);
@@ -328,12 +323,7 @@ export function checkColumns(
 }
 
 /** The scored output's row count is within expect.rows. */
-export function checkRows(
-  evidence: CiEvidence,
-  p: PointerConfig,
-  pointer: string,
-  file: string,
-): CheckResult {
+function checkRows(evidence: CiEvidence, p: PointerConfig, pointer: string, file: string): CheckResult {
   const { min, max } = p.smoke?.expect.rows ?? {};
   if (min === undefined && max === undefined)
     return pass('rows', 'no row bounds in the config', { file, pointer });
@@ -462,7 +452,7 @@ export function checkAdoption(input: {
 }
 
 /** Evidence files are only added; deleted only when no pointer at head references that run. */
-export function checkAppendOnly(changes: FileChange[], headRuns: Map<string, string | null>): CheckResult[] {
+function checkAppendOnly(changes: FileChange[], headRuns: Map<string, string | null>): CheckResult[] {
   const results: CheckResult[] = [];
   let added = 0;
   let deleted = 0;
@@ -503,7 +493,7 @@ function declaredFiles(config: Config): Map<string, string> {
 }
 
 /** The pointer a path belongs to when a promotion may change it (its pointer file or evidence). */
-export function promotionPath(config: Config, c: FileChange): string | null {
+function promotionPath(config: Config, c: FileChange): string | null {
   if (c.outside) return null;
   const byFile = declaredFiles(config).get(c.path);
   if (byFile) return byFile;
@@ -550,7 +540,7 @@ const MODE_NAMES: Record<string, string> = {
 };
 
 /** Pointer and evidence files a PR adds or changes are regular, non-executable, UTF-8 blobs. */
-export function checkFileTypes(input: ValidateInput): CheckResult[] {
+function checkFileTypes(input: ValidateInput): CheckResult[] {
   const results: CheckResult[] = [];
   let checked = 0;
   for (const c of input.changes) {
@@ -582,7 +572,7 @@ export function checkFileTypes(input: ValidateInput): CheckResult[] {
  * `promotions/<pointer>/<run>.json`. A promotion mixed with anything else fails; a PR changing
  * neither passes as "needs human review" (merge never merges it; people review and merge it).
  */
-export function checkScope(input: ValidateInput): CheckResult {
+function checkScope(input: ValidateInput): CheckResult {
   const other = input.changes.filter((c) => promotionPath(input.config, c) === null).map((c) => c.path);
   if (other.length === input.changes.length)
     return {

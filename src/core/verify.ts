@@ -16,7 +16,7 @@ export interface ManifestEntry {
   manifest: Manifest;
 }
 
-export interface VerifyInput {
+interface VerifyInput {
   pointer: string;
   asset: string;
   gameDate: string;

@@ -13,7 +13,7 @@ export function escapeProperty(value: string): string {
   return escapeData(value).replace(/:/g, '%3A').replace(/,/g, '%2C');
 }
 
-export interface AnnotationProps {
+interface AnnotationProps {
   file?: string;
   title?: string;
   line?: number;

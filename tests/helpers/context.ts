@@ -1,4 +1,5 @@
 /** An in-memory Context for calling commands in-process (adapters stay real). */
+import { runCli } from '../../src/cli/program.js';
 import type { Context } from '../../src/commands/context.js';
 import { testEnv } from './git-repo.js';
 
@@ -18,6 +19,8 @@ export function testContext(overrides: Partial<Context> = {}): TestContext {
     stdout: { write: (s) => void (out += s) },
     stderr: { write: (s) => void (err += s) },
     isTTY: false,
+    // The sandbox world runs the CLI in-process through this, as src/cli gives it.
+    runCli,
     ...overrides,
     out: () => out,
     err: () => err,

@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { createCommandTrigger } from '../../src/adapters/flow/command-trigger.js';
-import { fillParameters, triggerValues } from '../../src/adapters/flow/flow-trigger.js';
+import { triggerValues } from '../../src/core/flow-state.js';
+import { fillParameters } from '../../src/core/template.js';
 import { CheckFailedError } from '../../src/core/errors.js';
 
 describe('flow trigger placeholders', () => {

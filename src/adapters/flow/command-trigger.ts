@@ -7,8 +7,8 @@ import { spawn, type ChildProcess } from 'node:child_process';
 import { CheckFailedError, UsageError } from '../../core/errors.js';
 import { formatDuration } from '../../core/duration.js';
 import { fillArgs } from '../../core/template.js';
-import type { FlowRunInfo, FlowStateType } from '../../core/flow-state.js';
-import { triggerValues, type FlowTrigger } from './flow-trigger.js';
+import { triggerValues, type FlowRunInfo, type FlowStateType } from '../../core/flow-state.js';
+import type { FlowTrigger } from './flow-port.js';
 import { setLongTimeout } from '../long-timeout.js';
 import {
   CHILD_MARK_VAR,
@@ -20,7 +20,7 @@ import {
   releasePipes,
 } from '../child-group.js';
 
-export interface CommandTriggerOptions {
+interface CommandTriggerOptions {
   command: string[];
   cwd: string;
   env: Record<string, string | undefined>;

@@ -1,11 +1,17 @@
 /** FlowTrigger over a Prefect deployment (self-hosted Prefect Server or Prefect Cloud). */
 import { TransientError } from '../../core/errors.js';
-import { flowIdempotencyKey, isTerminalState, type FlowRunInfo } from '../../core/flow-state.js';
+import {
+  flowIdempotencyKey,
+  isTerminalState,
+  triggerValues,
+  type FlowRunInfo,
+} from '../../core/flow-state.js';
 import { formatDuration } from '../../core/duration.js';
 import { createPrefectClient, toFlowRunInfo, type PrefectClient } from '../prefect/client.js';
-import { sleep as realSleep } from '../prefect/retry.js';
+import { sleep as realSleep } from '../long-timeout.js';
 import type { PrefectSettings } from '../prefect/settings.js';
-import { fillParameters, triggerValues, type FlowTrigger, type FlowTriggerDeps } from './flow-trigger.js';
+import { fillParameters } from '../../core/template.js';
+import type { FlowTrigger, FlowTriggerDeps } from './flow-port.js';
 
 export function createPrefectTrigger(
   settings: PrefectSettings,

@@ -35,7 +35,7 @@ function readCapped(path: string): string {
   }
 }
 
-export interface ArtifactCheck {
+interface ArtifactCheck {
   dir: string;
   problems: string[];
 }

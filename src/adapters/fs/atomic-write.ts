@@ -20,7 +20,7 @@ import { noCrash, type CrashHook } from './crash-points.js';
 const TEMP_MARK = '.git-promote-tmp-';
 
 /** The name of a temp file for `path`: hidden, in the same directory, recognisable. */
-export function tempPathFor(path: string): string {
+function tempPathFor(path: string): string {
   return join(
     dirname(path),
     `.${basename(path)}${TEMP_MARK}${process.pid}-${randomBytes(4).toString('hex')}`,

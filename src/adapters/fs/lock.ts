@@ -22,9 +22,10 @@ import { createServer, type Server } from 'node:net';
 import { hostname } from 'node:os';
 import { basename, dirname, join } from 'node:path';
 import { BusyError } from '../../core/errors.js';
+import { sleep } from '../long-timeout.js';
 import { fsyncDir, removeQuietly, writeDurable } from './atomic-write.js';
 
-export interface LockInfo {
+interface LockInfo {
   pid: number;
   /** Field 22 of /proc/<pid>/stat (clock ticks since boot), or null where /proc is missing. */
   start: string | null;
@@ -43,7 +44,7 @@ export interface HeldLock {
   release(): void;
 }
 
-export interface LockOptions {
+interface LockOptions {
   wait?: boolean;
   signal?: AbortSignal;
   /** Poll period while waiting (ms). */
@@ -129,17 +130,6 @@ function bind(server: Server, name: string): Promise<void> {
     });
   });
 }
-
-const sleep = (ms: number, signal?: AbortSignal) =>
-  new Promise<void>((resolve) => {
-    const timer = setTimeout(done, ms);
-    function done() {
-      clearTimeout(timer);
-      signal?.removeEventListener('abort', done);
-      resolve();
-    }
-    signal?.addEventListener('abort', done, { once: true });
-  });
 
 /** Run fn with the guard held; null guard support (not Linux) runs it without stale recovery. */
 async function withGuard<T>(lockPath: string, fn: (guarded: boolean) => T): Promise<T> {
@@ -302,7 +292,8 @@ export async function acquireLock(path: string, options: LockOptions = {}): Prom
           : 'Another agent is applying to this target: wait for it, pass --wait, or stop it (systemctl stop git-promote-agent).',
       );
     }
-    await sleep(options.pollMs ?? 200, options.signal);
+    // An abort ends the wait early; the next round then refuses.
+    await sleep(options.pollMs ?? 200, options.signal).catch(() => undefined);
   }
 }
 

@@ -81,7 +81,7 @@ const changeSchema = z.looseObject({
 });
 
 /** A commit waiting for (or resuming) its afterApply follow-ups, e.g. a flow run. */
-export const pendingSchema = z.looseObject({
+const pendingSchema = z.looseObject({
   id: z.string(),
   commit: z.string(),
   previousCommit: z.string().nullable(),
@@ -96,7 +96,7 @@ export const pendingSchema = z.looseObject({
 });
 export type Pending = z.output<typeof pendingSchema>;
 
-export const agentStateSchema = z.looseObject({
+const agentStateSchema = z.looseObject({
   version: z.literal(1),
   target: z.string(),
   applied: z
@@ -156,7 +156,7 @@ export function writeState(paths: StatePaths, state: AgentState, crash: CrashHoo
   crash('state-written');
 }
 
-export interface JournalEntry {
+interface JournalEntry {
   at: string;
   event: string;
   id?: string;

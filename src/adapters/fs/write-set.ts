@@ -25,7 +25,7 @@ import {
 } from './atomic-write.js';
 import { noCrash, type CrashHook } from './crash-points.js';
 
-export interface IntentFile {
+interface IntentFile {
   path: string;
   temp: string;
   content: string;

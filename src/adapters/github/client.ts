@@ -45,7 +45,7 @@ export interface GitHubClientOptions {
 }
 
 const RetryingOctokit = Octokit.plugin(retry, throttling);
-export type GitHubClient = InstanceType<typeof RetryingOctokit>;
+type GitHubClient = InstanceType<typeof RetryingOctokit>;
 
 export function isLoopback(baseUrl: string): boolean {
   try {

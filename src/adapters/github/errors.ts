@@ -49,7 +49,7 @@ function isRateLimited(e: OctokitLikeError): boolean {
   return headers['x-ratelimit-remaining'] === '0' || /rate limit/i.test(githubMessage(e));
 }
 
-export type ForgeAction = { what: string; merge?: boolean };
+type ForgeAction = { what: string; merge?: boolean };
 
 /** Map an error from octokit into the PromoteError of the contract (docs/exit-codes.md). */
 export function toForgeError(err: unknown, action: ForgeAction): PromoteError {

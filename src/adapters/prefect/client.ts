@@ -11,7 +11,7 @@ import { BadResponseError, HttpStatusError, NetworkError, requestJson } from './
 import { withRetry, type RetryOptions } from './retry.js';
 import { apiUrlHint, isPrefectCloud, notApiQuestion } from './api-url.js';
 
-export interface PrefectClientOptions {
+interface PrefectClientOptions {
   api: string;
   /** Basic auth `user:password` (PREFECT_API_AUTH_STRING); wins over apiKey, as in Prefect's client. */
   authString?: string;
@@ -27,7 +27,7 @@ export interface PrefectClientOptions {
 }
 
 const deploymentSchema = z.looseObject({ id: z.string().min(1), name: z.string().optional() });
-export type PrefectDeployment = z.output<typeof deploymentSchema>;
+type PrefectDeployment = z.output<typeof deploymentSchema>;
 
 const flowRunSchema = z.looseObject({
   id: z.string().min(1),
@@ -53,7 +53,7 @@ const flowRunSchema = z.looseObject({
 });
 export type PrefectFlowRun = z.output<typeof flowRunSchema>;
 
-export interface CreateFlowRunBody {
+interface CreateFlowRunBody {
   parameters: Record<string, unknown>;
   tags: string[];
   idempotency_key: string;
@@ -99,7 +99,7 @@ export interface PrefectClient {
 }
 
 /** PREFECT_SERVER_API_DEFAULT_LIMIT: the largest `limit` /flow_runs/filter accepts. */
-export const PREFECT_MAX_LIMIT = 200;
+const PREFECT_MAX_LIMIT = 200;
 
 export function createPrefectClient(options: PrefectClientOptions): PrefectClient {
   const api = options.api.replace(/\/+$/, '');

@@ -43,7 +43,7 @@ export class BadResponseError extends Error {
   }
 }
 
-export interface JsonRequest {
+interface JsonRequest {
   fetch: typeof globalThis.fetch;
   url: string;
   /** The path for messages (no host, no credentials). */
@@ -56,7 +56,7 @@ export interface JsonRequest {
   signal?: AbortSignal;
 }
 
-export interface JsonResponse {
+interface JsonResponse {
   status: number;
   data: unknown;
 }

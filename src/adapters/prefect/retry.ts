@@ -2,6 +2,7 @@
  * Which failures are worth retrying, and the retry loop itself (exponential backoff with full
  * jitter). Sleep and randomness are injected so tests run in milliseconds.
  */
+import { sleep } from '../long-timeout.js';
 
 /** Error codes (node and undici) that mean "the network or the server hiccuped": retry. */
 const TRANSIENT_CODES = new Set([
@@ -44,7 +45,7 @@ function* causes(err: unknown): Generator<unknown> {
 }
 
 /** The first error code in the cause chain (fetch wraps the socket error as `cause`). */
-export function errorCode(err: unknown): string | undefined {
+function errorCode(err: unknown): string | undefined {
   for (const e of causes(err)) {
     const code = (e as { code?: unknown }).code;
     if (typeof code === 'string') return code;
@@ -86,21 +87,6 @@ export interface RetryOptions {
   signal?: AbortSignal;
   /** Called before each wait, for logs. */
   onRetry?: (info: { attempt: number; delayMs: number; error: unknown }) => void;
-}
-
-export function sleep(ms: number, signal?: AbortSignal): Promise<void> {
-  return new Promise((resolve, reject) => {
-    if (signal?.aborted) return reject(signal.reason);
-    const timer = setTimeout(() => {
-      signal?.removeEventListener('abort', onAbort);
-      resolve();
-    }, ms);
-    const onAbort = () => {
-      clearTimeout(timer);
-      reject(signal?.reason);
-    };
-    signal?.addEventListener('abort', onAbort, { once: true });
-  });
 }
 
 /** Full-jitter exponential backoff: a random delay in [0, min(max, base * 2^attempt)). */

@@ -13,7 +13,7 @@
 import { chmodSync, mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 
-export const SMOKE_SCORER_SCRIPT = `#!/usr/bin/env node
+const SMOKE_SCORER_SCRIPT = `#!/usr/bin/env node
 'use strict';
 const fs = require('node:fs');
 const path = require('node:path');

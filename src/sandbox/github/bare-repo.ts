@@ -3,10 +3,10 @@
  * mergeability and write merge, squash and rebase commits without a working tree. The base
  * branch only moves by compare-and-swap (`git update-ref <ref> <new> <old>`).
  */
-import { execFile } from 'node:child_process';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { runGit, type Env } from '../../adapters/git.js';
 
 export interface Identity {
   name: string;
@@ -14,8 +14,6 @@ export interface Identity {
 }
 
 const GITHUB_IDENTITY: Identity = { name: 'GitHub', email: 'noreply@github.com' };
-
-export class GitPlumbingError extends Error {}
 
 export interface BareRepo {
   readonly path: string;
@@ -37,25 +35,20 @@ export interface BareRepo {
   treeOf(sha: string): Promise<string>;
 }
 
-function run(cwd: string, args: string[], env: Record<string, string> = {}): Promise<string> {
-  return new Promise((resolve, reject) => {
-    execFile(
-      'git',
-      args,
-      {
-        cwd,
-        env: { ...process.env, GIT_CONFIG_NOSYSTEM: '1', GIT_TERMINAL_PROMPT: '0', ...env },
-        maxBuffer: 16 * 1024 * 1024,
-      },
-      (err, stdout, stderr) => {
-        if (err) {
-          const e = new GitPlumbingError(`git ${args[0]} failed: ${String(stderr).trim()}`);
-          (e as GitPlumbingError & { code?: unknown }).code = (err as { code?: unknown }).code;
-          reject(e);
-        } else resolve(String(stdout));
-      },
-    );
-  });
+/** The stand-in's git environment: the operator's, without the system config. */
+const standInEnv = (extra: Record<string, string> = {}): Env => ({
+  ...process.env,
+  GIT_CONFIG_NOSYSTEM: '1',
+  ...extra,
+});
+
+async function run(
+  cwd: string,
+  args: string[],
+  env: Record<string, string> = {},
+  input?: string,
+): Promise<string> {
+  return (await runGit(cwd, standInEnv(env), args, { input })).stdout;
 }
 
 const SHA = /^[0-9a-f]{40}$/;
@@ -89,28 +82,15 @@ export function openBareRepo(path: string): BareRepo {
       return commitOf(SHA.test(rev) ? rev : `refs/heads/${rev}`);
     },
     async mergeTree(base, head) {
-      try {
-        const out = await run(path, ['merge-tree', '--write-tree', '--no-messages', base, head]);
-        return out.split('\n')[0]!.trim();
-      } catch (err) {
-        // Exit status 1 means conflicts; anything else is a real failure.
-        if ((err as { code?: unknown }).code === 1) return null;
-        throw err;
-      }
+      // Exit status 1 means conflicts; anything else is a real failure.
+      const args = ['merge-tree', '--write-tree', '--no-messages', base, head];
+      const r = await runGit(path, standInEnv(), args, { okCodes: [0, 1] });
+      return r.code === 1 ? null : r.stdout.split('\n')[0]!.trim();
     },
     async commitTree(tree, parents, message, author = GITHUB_IDENTITY) {
       const args = ['commit-tree', tree, ...parents.flatMap((p) => ['-p', p]), '-F', '-'];
-      return new Promise((resolve, reject) => {
-        const child = execFile(
-          'git',
-          args,
-          { cwd: path, env: { ...process.env, GIT_CONFIG_NOSYSTEM: '1', ...identityEnv(author) } },
-          (err, stdout, stderr) =>
-            err ? reject(new GitPlumbingError(`git commit-tree failed: ${stderr}`)) : resolve(stdout.trim()),
-        );
-        child.stdin?.on('error', () => undefined);
-        child.stdin?.end(message.endsWith('\n') ? message : `${message}\n`);
-      });
+      const input = message.endsWith('\n') ? message : `${message}\n`;
+      return (await run(path, args, identityEnv(author), input)).trim();
     },
     async replay(onto, commits) {
       // git 2.39 has no `merge-tree --merge-base`, so cherry-pick in a throwaway worktree.

@@ -9,7 +9,7 @@
 import type { PullRecord, RepoState } from './resources.js';
 import { pullNodeId } from './resources.js';
 
-export interface GraphqlDeps {
+interface GraphqlDeps {
   repos: RepoState[];
   user: string;
   /** The PR's head sha and whether GitHub could merge it right now. */

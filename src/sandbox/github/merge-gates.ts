@@ -10,7 +10,7 @@
  */
 import type { RepoState } from './resources.js';
 
-export interface Gate {
+interface Gate {
   message: string;
   /** The PR's mergeable_state while this gate holds. */
   state: 'draft' | 'blocked';

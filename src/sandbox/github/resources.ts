@@ -25,14 +25,14 @@ export interface PullRecord {
   closedAt: string | null;
 }
 
-export interface CommentRecord {
+interface CommentRecord {
   id: number;
   issue: number;
   body: string;
   createdAt: string;
 }
 
-export interface StatusRecord {
+interface StatusRecord {
   id: number;
   sha: string;
   state: 'error' | 'failure' | 'pending' | 'success';
@@ -45,7 +45,7 @@ export interface StatusRecord {
 }
 
 /** A check run, as an Actions job or another GitHub App creates it on a commit. */
-export interface CheckRunRecord {
+interface CheckRunRecord {
   id: number;
   sha: string;
   name: string;
@@ -55,7 +55,7 @@ export interface CheckRunRecord {
   completedAt: string | null;
 }
 
-export interface ReviewRecord {
+interface ReviewRecord {
   id: number;
   pull: number;
   user: string;
@@ -65,14 +65,14 @@ export interface ReviewRecord {
 }
 
 /** Classic branch protection of a branch (tests set it). */
-export interface ProtectionRecord {
+interface ProtectionRecord {
   contexts: string[];
   strict: boolean;
   /** Required approving reviews (0: none). */
   reviews: number;
 }
 
-export interface DeploymentRecord {
+interface DeploymentRecord {
   id: number;
   ref: string;
   sha: string;
@@ -83,7 +83,7 @@ export interface DeploymentRecord {
   createdAt: string;
 }
 
-export interface DeploymentStatusRecord {
+interface DeploymentStatusRecord {
   id: number;
   deploymentId: number;
   state: string;
@@ -117,7 +117,7 @@ export interface RepoState {
 
 type Json = Record<string, unknown>;
 
-export function userJson(base: string, login = 'git-promote-bot'): Json {
+function userJson(base: string, login = 'git-promote-bot'): Json {
   const url = `${base}/users/${login}`;
   return {
     login,

@@ -9,7 +9,7 @@
  * tests/integration/prefect-openapi.test.ts.
  */
 
-export interface PydanticError {
+interface PydanticError {
   type: string;
   loc: (string | number)[];
   msg: string;

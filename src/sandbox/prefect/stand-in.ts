@@ -30,7 +30,7 @@ import {
 
 export type { StandInSchedule } from './scheduler.js';
 
-export interface StandInDeployment {
+interface StandInDeployment {
   flow: string;
   name: string;
   id?: string;
@@ -47,7 +47,7 @@ export interface StandInDeployment {
   enforceParameterSchema?: boolean;
 }
 
-export type StandInDeploymentRecord = Required<
+type StandInDeploymentRecord = Required<
   Omit<StandInDeployment, 'schedule' | 'parameterSchema' | 'enforceParameterSchema'>
 > & {
   schedule: (StandInSchedule & { id: string; active: boolean }) | null;
@@ -56,7 +56,7 @@ export type StandInDeploymentRecord = Required<
   created: string;
 };
 
-export interface StandInPointer {
+interface StandInPointer {
   /** Pointer file path relative to the target directory. */
   file: string;
   runField?: string;
@@ -64,7 +64,7 @@ export interface StandInPointer {
   asset: string;
 }
 
-export interface StandInFlow {
+interface StandInFlow {
   manifestsRoot: string;
   layout?: string;
   /** Where the flow reads the current pointer files (the agent target). */
@@ -72,7 +72,7 @@ export interface StandInFlow {
   pointers: Record<string, StandInPointer>;
 }
 
-export interface FlowOutcome {
+interface FlowOutcome {
   state: 'COMPLETED' | 'FAILED' | 'CRASHED' | 'CANCELLED';
   /** failure_reason written into the manifests of a FAILED run. */
   failureReason?: string;
@@ -80,7 +80,7 @@ export interface FlowOutcome {
   writeManifests?: boolean;
 }
 
-export interface Injection {
+interface Injection {
   method?: string;
   /** Matched against the path after /api (a string must be equal; a RegExp must match). */
   path?: string | RegExp;
@@ -97,7 +97,7 @@ export interface Injection {
   times?: number;
 }
 
-export interface StandInState {
+interface StandInState {
   id: string;
   type: FlowStateType;
   name: string;
@@ -105,7 +105,7 @@ export interface StandInState {
   message: string | null;
 }
 
-export interface StandInFlowRun {
+interface StandInFlowRun {
   id: string;
   name: string;
   flow_id: string;
@@ -153,7 +153,7 @@ export interface PrefectStandInOptions {
   now?: () => Date;
 }
 
-export interface RecordedRequest {
+interface RecordedRequest {
   method: string;
   path: string;
   status: number | 'dropped';

@@ -4,10 +4,9 @@
  * server's pipeline checkout the agent writes to, and the GitHub and Prefect stand-ins on loopback.
  * Everything lives under one directory; nothing outside it is touched.
  */
-import { execFile } from 'node:child_process';
 import { mkdir, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { promisify } from 'node:util';
+import { runGit } from '../../adapters/git.js';
 import type { Context } from '../../commands/context.js';
 import { smokeEvidence } from './smoke-evidence.js';
 import { stringifyJson } from '../../core/json-file.js';
@@ -15,8 +14,6 @@ import { newPointerFile } from '../../core/pointer-file.js';
 import { smokeScorerCommand, writeSmokeScorer } from '../fake-pipeline/smoke-scorer.js';
 import { startGitHubStandIn, type GitHubStandIn } from '../github/index.js';
 import { startPrefectStandIn, type PrefectStandIn, type PrefectStandInOptions } from '../prefect/index.js';
-
-const run = promisify(execFile);
 
 export const SANDBOX_REPO = 'sandbox/projections';
 
@@ -37,7 +34,6 @@ export const SANDBOX_POINTERS = {
     metric: 'logloss',
   },
 } as const;
-export type SandboxPointer = keyof typeof SANDBOX_POINTERS;
 
 export interface SandboxWorld {
   dir: string;
@@ -65,7 +61,7 @@ export interface SandboxWorld {
 }
 
 /** A pinned identity and no user or system git configuration, so the world never reads ~/.gitconfig. */
-export function sandboxGitEnv(base: Record<string, string | undefined>): Record<string, string | undefined> {
+function sandboxGitEnv(base: Record<string, string | undefined>): Record<string, string | undefined> {
   return {
     PATH: base.PATH,
     HOME: base.HOME,
@@ -83,8 +79,7 @@ export function sandboxGitEnv(base: Record<string, string | undefined>): Record<
 }
 
 async function git(cwd: string, env: Record<string, string | undefined>, args: string[]): Promise<string> {
-  const { stdout } = await run('git', args, { cwd, env: env as NodeJS.ProcessEnv });
-  return stdout;
+  return (await runGit(cwd, env, args)).stdout;
 }
 
 async function writeArtifacts(data: string): Promise<void> {

@@ -3,15 +3,12 @@
  * Actions environment variables and a `pull_request` event payload fetched from the GitHub
  * stand-in (the same JSON GitHub puts in GITHUB_EVENT_PATH).
  */
-import { execFile } from 'node:child_process';
 import { mkdir, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { promisify } from 'node:util';
+import { runGit } from '../../adapters/git.js';
 import { SANDBOX_REPO, type SandboxWorld } from './build-world.js';
 
-const run = promisify(execFile);
-
-export interface ActionsJob {
+interface ActionsJob {
   cwd: string;
   env: Record<string, string | undefined>;
   summaryPath: string;
@@ -43,12 +40,10 @@ export async function actionsJob(
   await mkdir(dir, { recursive: true });
   const cwd = join(dir, 'workspace');
   const gitEnv = { ...world.env, GITHUB_TOKEN: undefined };
-  await run('git', ['clone', '--quiet', '--no-checkout', world.origin, cwd], {
-    env: gitEnv as NodeJS.ProcessEnv,
-  });
-  await run('git', ['fetch', '--quiet', 'origin', head.sha], { cwd, env: gitEnv as NodeJS.ProcessEnv });
+  await runGit(dir, gitEnv, ['clone', '--quiet', '--no-checkout', '--', world.origin, cwd]);
+  await runGit(cwd, gitEnv, ['fetch', '--quiet', '--', 'origin', head.sha]);
   const ref = checkout === 'head' ? head.sha : `origin/${base.ref}`;
-  await run('git', ['checkout', '--quiet', '--detach', ref], { cwd, env: gitEnv as NodeJS.ProcessEnv });
+  await runGit(cwd, gitEnv, ['checkout', '--quiet', '--detach', ref]);
 
   const eventPath = join(dir, 'event.json');
   const summaryPath = join(dir, 'step-summary.md');

@@ -1,11 +1,11 @@
 /**
  * The whole promotion lifecycle, run in a sandbox world through the CLI entry point itself
- * (`runCli`), with the environment each party would have: the data scientist's laptop, the
+ * (`runCli`, which src/cli puts in the Context), with the environment each party would have: the data scientist's laptop, the
  * GitHub Action, and the agent on the pipeline server.
  */
 import { join } from 'node:path';
-import { runCli } from '../../cli/program.js';
 import type { Context } from '../../commands/context.js';
+import { inProcessCli } from './in-process-cli.js';
 import { actionsJob } from './ci-runner.js';
 import { SANDBOX_POINTERS, SANDBOX_REPO, type SandboxWorld } from './build-world.js';
 
@@ -32,7 +32,7 @@ async function invoke(
 ): Promise<{ code: number; data: unknown; stderr: string }> {
   let out = '';
   let err = '';
-  const code = await runCli([...call.args, '--json'], {
+  const code = await inProcessCli(ctx)([...call.args, '--json'], {
     ...ctx,
     cwd: call.cwd,
     env: call.env,

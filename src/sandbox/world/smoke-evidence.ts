@@ -1,5 +1,5 @@
-import { runCli } from '../../cli/program.js';
 import type { Context } from '../../commands/context.js';
+import { inProcessCli } from './in-process-cli.js';
 
 /** Write the evidence of `run` to `out` with the real `smoke` command, run in the clone `work`. */
 export async function smokeEvidence(
@@ -11,7 +11,7 @@ export async function smokeEvidence(
   out: string,
 ): Promise<void> {
   let err = '';
-  const code = await runCli(['smoke', pointer, run, '--out', out], {
+  const code = await inProcessCli(ctx)(['smoke', pointer, run, '--out', out], {
     ...ctx,
     cwd: work,
     env,

@@ -1,5 +1,5 @@
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
-import { setLongTimeout } from '../../../src/adapters/long-timeout.js';
+import { setLongTimeout, sleep } from '../../../src/adapters/long-timeout.js';
 
 const DAY = 86_400_000;
 
@@ -25,5 +25,35 @@ describe('setLongTimeout', () => {
     cancel();
     vi.advanceTimersByTime(10 * DAY);
     expect(fn).not.toHaveBeenCalled();
+  });
+});
+
+describe('sleep', () => {
+  beforeEach(() => vi.useFakeTimers());
+  afterEach(() => vi.useRealTimers());
+
+  it('resolves after the time, also past the setTimeout limit', async () => {
+    let done = false;
+    const slept = sleep(25 * DAY).then(() => (done = true));
+    await vi.advanceTimersByTimeAsync(25 * DAY - 1);
+    expect(done).toBe(false);
+    await vi.advanceTimersByTimeAsync(1);
+    await slept;
+    expect(done).toBe(true);
+  });
+
+  it('rejects with the reason at once when aborted, and leaves no timer behind', async () => {
+    const controller = new AbortController();
+    const slept = sleep(60_000, controller.signal);
+    const reason = new Error('stop');
+    controller.abort(reason);
+    await expect(slept).rejects.toBe(reason);
+    expect(vi.getTimerCount()).toBe(0);
+  });
+
+  it('rejects without waiting when the signal is already aborted', async () => {
+    const reason = new Error('gone');
+    await expect(sleep(60_000, AbortSignal.abort(reason))).rejects.toBe(reason);
+    expect(vi.getTimerCount()).toBe(0);
   });
 });

@@ -26,6 +26,27 @@ describe('patchSides', () => {
     expect(patchSides(both)).toEqual({ before: '{"run_id":"A"}', after: '{"run_id":"B"}' });
   });
 
+  it('handles an empty file created or deleted, and a mode-only change (no hunk at all)', () => {
+    const created = 'diff --git a/p.json b/p.json\nnew file mode 100644\nindex 0000000..e69de29\n';
+    expect(patchSides(created)).toEqual({ before: null, after: '' });
+    const deleted = 'diff --git a/p.json b/p.json\ndeleted file mode 100644\nindex e69de29..0000000\n';
+    expect(patchSides(deleted)).toEqual({ before: '', after: null });
+    const mode = 'diff --git a/p.json b/p.json\nold mode 100644\nnew mode 100755\n';
+    expect(patchSides(mode)).toEqual({ before: '', after: '' });
+  });
+
+  it('keeps content lines that look like diff syntax as content', () => {
+    const patch = `${header}@@ -1,3 +1,3 @@\n---- a/x\n-diff --git a/b b/b\n++++ b/x\n+@@ -1 +1 @@\n  \\ not a marker\n`;
+    expect(patchSides(patch)).toEqual({
+      before: '--- a/x\ndiff --git a/b b/b\n \\ not a marker\n',
+      after: '+++ b/x\n@@ -1 +1 @@\n \\ not a marker\n',
+    });
+  });
+
+  it('returns null for a hunk whose line counts do not match (a cut or forged diff)', () => {
+    expect(patchSides(`${header}@@ -1,2 +1,2 @@\n-{"run_id":"A"}\n+{"run_id":"B"}\n`)).toBeNull();
+  });
+
   it('returns null for binary or missing diffs', () => {
     expect(patchSides('')).toBeNull();
     expect(patchSides(`diff --git a/p b/p\nindex 1..2\nBinary files a/p and b/p differ\n`)).toBeNull();
