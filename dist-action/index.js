@@ -52782,8 +52782,9 @@ function checkScope(input2) {
     { file: other[0] }
   ) : pass("scope", "changes only declared pointer files and their evidence");
 }
-function checkMetrics(ev, p, current, pointer, file2) {
+function checkMetrics(ev, p, currentOf, pointer, file2) {
   if (!p.metrics || Object.keys(p.metrics).length === 0) return [];
+  const current = currentOf();
   if (current.problem) return [fail("metrics", current.problem, { file: file2, pointer })];
   const gate = metricGate(p.metrics, ev.meta.metrics, current.metrics);
   const table = gateTable(gate.rows);
@@ -52899,7 +52900,7 @@ function runChecks(input2) {
         name,
         run2,
         file2,
-        currentRun(target, p, name, input2.toolVersion)
+        () => currentRun(target, p, name, input2.toolVersion)
       )
     );
   }
@@ -52935,7 +52936,7 @@ function runChecks(input2) {
           ev.pointer,
           ev.runId,
           c.path,
-          currentRun(target, config2.pointers[pointer], pointer, input2.toolVersion)
+          () => currentRun(target, config2.pointers[pointer], pointer, input2.toolVersion)
         )
       );
   }

@@ -599,11 +599,13 @@ function checkScope(input: ValidateInput): CheckResult {
 export function checkMetrics(
   ev: CiEvidence,
   p: PointerConfig,
-  current: CurrentRun,
+  currentOf: () => CurrentRun,
   pointer: string,
   file: string,
 ): CheckResult[] {
   if (!p.metrics || Object.keys(p.metrics).length === 0) return [];
+  // Read only when the pointer has rules: validate loads the replaced run's evidence only then.
+  const current = currentOf();
   if (current.problem) return [fail('metrics', current.problem, { file, pointer })];
   const gate = metricGate(p.metrics, ev.meta.metrics, current.metrics);
   const table = gateTable(gate.rows);
@@ -663,7 +665,7 @@ function promotionChecks(
   name: string,
   run: string,
   file: string,
-  current: CurrentRun,
+  current: () => CurrentRun,
 ): CheckResult[] {
   return [
     checkSmoke(ev, name, file),
@@ -748,14 +750,7 @@ export function runChecks(input: ValidateInput): CheckResult[] {
       continue;
     }
     results.push(
-      ...promotionChecks(
-        checked.evidence,
-        p,
-        policy,
-        now,
-        name,
-        run,
-        file,
+      ...promotionChecks(checked.evidence, p, policy, now, name, run, file, () =>
         currentRun(target, p, name, input.toolVersion),
       ),
     );
@@ -795,7 +790,7 @@ export function runChecks(input: ValidateInput): CheckResult[] {
           ev.pointer,
           ev.runId,
           c.path,
-          currentRun(target, config.pointers[pointer]!, pointer, input.toolVersion),
+          () => currentRun(target, config.pointers[pointer]!, pointer, input.toolVersion),
         ),
       );
   }

@@ -604,6 +604,38 @@ describe('validate checks', () => {
       expect(results.some((r) => r.name === 'metrics')).toBe(false);
     });
 
+    it('reads no file of the target that evidencePaths does not name, with or without rules', () => {
+      for (const base of [{ ...BASE }, gated(maeRule)]) {
+        base[evidenceFile('minutes', 'm1')] = withMae('m1', 4.0);
+        const head = promoteOn(base, { [evidenceFile('minutes', 'm2')]: withMae('m2', 4.0) });
+        const { config } = checkConfig(base['promote.config.json']!, 'promote.config.json');
+        const targetRuns = pointerRuns(config!, tree(base));
+        const changes = diff(base, head).map((c) => ({ ...c, mode: '100644' }));
+        const loaded = new Set([
+          'promote.config.json',
+          ...Object.values(config!.pointers).map((p) => p.file),
+          ...evidencePaths(config!, pointerRuns(config!, tree(head)), changes, targetRuns),
+        ]);
+        // What validate's trees do: a path read before it was loaded is a bug, not a missing file.
+        const strict = (files: Files) => ({
+          get: (path: string) => {
+            if (!loaded.has(path)) throw new Error(`read ${path} before loading it`);
+            return files[path] ?? null;
+          },
+        });
+        const results = runChecks({
+          config: config!,
+          target: strict(base),
+          merged: strict(head),
+          changes,
+          held: new Map([['minutes', new Set(['m1'])]]),
+          now: NOW,
+          toolVersion: '0.1.0',
+        });
+        expect(failed(results)).toEqual([]);
+      }
+    });
+
     it("reads the current run's evidence as well as the candidate's", () => {
       const base = gated(maeRule);
       const head = promoteOn(base, { [evidenceFile('minutes', 'm2')]: withMae('m2', 4.0) });
