@@ -31,6 +31,7 @@ import { unifiedDiff, type ApplyReport } from './report.js';
 import { checkWrites, readTip } from './tip.js';
 import { divergedHold, freezeHold, replacedRunsNotReady } from './switch-gates.js';
 import { waitForQuiet } from './quiet-window.js';
+import { withoutDeployments } from './break-glass.js';
 import type { Hold } from '../core/switch-gate.js';
 import { assertLockHeld, pointerPath, type AgentSession } from './session.js';
 import { readOrNull } from '../adapters/read-text.js';
@@ -158,7 +159,14 @@ export async function applyPass(
     followUps: {},
     diff: null,
   });
-  if (diverged) return heldReport(diverged);
+  if (diverged) {
+    // The local rollback's own flow run may still be pending: follow it; apply nothing else.
+    const followUps =
+      !opts.dryRun && hooksWanted && state.pending
+        ? await resumeFollowUps(withoutDeployments(session), hooks, ctx, log)
+        : {};
+    return { ...heldReport(diverged), followUps };
+  }
   // The freeze looks at the host's view: runs held on the history of the commit it applied.
   const frozen = await freezeHold(session, plan, previousCommit, ctx);
 

@@ -7,7 +7,9 @@ import { readRegularFile } from '../adapters/read-text.js';
 import { join } from 'node:path';
 import { CONFIG_FILE, loadConfig } from '../adapters/config-file.js';
 import { CONFIG_CHANGED_HINT, configDifferences } from '../core/config-diff.js';
-import { fetchBranch, openGit, readBlobs } from '../adapters/git.js';
+import { fetchBranch, openGit, readBlobs, repoPrefix } from '../adapters/git.js';
+import { branchTip } from './history.js';
+import { readinessByPointer } from './status-safety.js';
 import { scanManifests, type InvalidManifest } from '../adapters/manifests.js';
 import { createPrefectClient, toFlowRunInfo } from '../adapters/prefect/client.js';
 import { readGameDateRuns } from '../adapters/prefect/game-date-runs.js';
@@ -30,7 +32,7 @@ import { parseGameDate, targetDir } from './verify.js';
 export type CheckStatus = 'ok' | 'warn' | 'fail' | 'skip';
 
 export interface DoctorCheck {
-  name: 'flow-run' | 'manifests' | 'pointers' | 'agent' | 'repository';
+  name: 'flow-run' | 'manifests' | 'pointers' | 'rollback' | 'agent' | 'repository';
   status: CheckStatus;
   detail: string;
   /** Per-item lines (per step, per pointer). */
@@ -245,6 +247,38 @@ async function pointersCheck(config: Config, root: string, ctx: Context): Promis
   };
 }
 
+/**
+ * Rollback readiness (docs/switching-safely.md): for each pointer, can this host go back to the
+ * run before the branch's latest change? Read after pointersCheck fetched the branch.
+ */
+async function rollbackCheck(config: Config, root: string, ctx: Context): Promise<DoctorCheck> {
+  const base = { name: 'rollback' as const };
+  let readiness;
+  try {
+    const git = openGit(root, ctx.env);
+    const sha = await branchTip(git, config, false);
+    readiness = await readinessByPointer(config, root, git, sha, await repoPrefix(git, 'doctor'), ctx.env);
+  } catch (err) {
+    if (!isPromoteError(err)) throw err;
+    return { ...base, status: 'skip', detail: `cannot read the branch: ${err.message}`, items: [] };
+  }
+  const items = Object.values(readiness).map((r) => ({
+    name: r.pointer,
+    status: (r.run === null ? 'skip' : r.ready ? 'ok' : 'warn') as CheckStatus,
+    detail:
+      r.run === null ? r.detail : `${r.ready ? 'ready' : 'NOT ready'} to roll back to ${r.run}: ${r.detail}`,
+  }));
+  const notReady = items.filter((i) => i.status === 'warn').length;
+  return {
+    ...base,
+    status: worst(items),
+    detail: notReady
+      ? `${notReady} pointer(s) could not be rolled back on this host (restore the artifact of the run named below)`
+      : 'every pointer can go back to its previous run on this host',
+    items,
+  };
+}
+
 /** The branch's rulesets close what the tool cannot: the required status and code-owner review. */
 async function repositoryCheck(config: Config, ctx: Context): Promise<DoctorCheck> {
   const base = { name: 'repository' as const, items: [] };
@@ -283,8 +317,9 @@ export async function runDoctor(
     pointersCheck(config, root, ctx),
     repositoryCheck(config, ctx),
   ]);
+  const rollback = await rollbackCheck(config, root, ctx);
   const agent = agentCheck(config, root, ctx.env, gameDate, flow.run, ctx.now());
-  const checks = [flow.check, manifests.check, pointers, agent, repository];
+  const checks = [flow.check, manifests.check, pointers, rollback, agent, repository];
   return {
     gameDate,
     healthy: checks.every((c) => c.status !== 'fail') && manifests.triage.every((t) => t.superseded),

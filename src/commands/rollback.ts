@@ -39,6 +39,8 @@ export async function rollback(
   opts: Record<string, unknown>,
   ctx: Context,
 ): Promise<Outcome> {
+  // Break-glass on the host, GitHub unreachable (docs/switching-safely.md).
+  if (opts.local === true) return (await import('./rollback-local.js')).rollbackLocal(args, opts, ctx);
   const name = args[0];
   if (!name) throw new UsageError('missing <pointer>', 'Run `git promote rollback <pointer>`.');
   const to = typeof opts.to === 'string' ? parseRunId(opts.to, '--to run') : undefined;
