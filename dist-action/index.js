@@ -51739,6 +51739,7 @@ function daysBetween(from, to) {
 }
 
 // src/core/schemas.ts
+var DEFAULT_MANIFEST_LAYOUT = "{asset}/game_date={game_date}/run={run_id}/manifest.json";
 var runIdSchema = external_exports.string().superRefine((value, ctx) => {
   const problem = runIdProblem(value);
   if (problem) ctx.addIssue({ code: "custom", message: `invalid run id: ${problem}` });
@@ -51754,6 +51755,12 @@ var relativePathSchema = external_exports.string().min(1).refine(
   (p2) => !p2.startsWith("/") && !p2.split(/[\\/]/).includes(".."),
   "must be a path inside the repository"
 );
+var etTimeSchema = external_exports.string().regex(/^([01]\d|2[0-3]):[0-5]\d$/, 'must be an ET wall-clock time HH:MM, e.g. "18:00"');
+var freezeWindowSchema = external_exports.looseObject({
+  name: external_exports.string().min(1).max(60).optional(),
+  start: etTimeSchema,
+  end: etTimeSchema
+}).refine((w) => w.start !== w.end, { message: "start and end must differ", path: ["end"] });
 var POINTER_NAME = /^[a-z][a-z0-9_-]{0,62}$/;
 var smokeSchema = external_exports.looseObject({
   command: external_exports.array(external_exports.string()).min(1, "must name the program to run").refine((c3) => c3.some((a) => a.includes("{run_id}")), "must pass {run_id} to the smoke command"),
@@ -51817,7 +51824,7 @@ var configSchema = external_exports.looseObject({
   }),
   manifests: external_exports.looseObject({
     root: external_exports.string().min(1),
-    layout: external_exports.string().default("{asset}/game_date={game_date}/run={run_id}/manifest.json").refine(
+    layout: external_exports.string().default(DEFAULT_MANIFEST_LAYOUT).refine(
       (l) => ["{asset}", "{game_date}", "{run_id}"].every((p2) => l.includes(p2)),
       "must contain {asset}, {game_date} and {run_id}"
     ),
@@ -51828,7 +51835,10 @@ var configSchema = external_exports.looseObject({
     command: external_exports.array(external_exports.string()).min(1).optional(),
     timeout: timeoutSchema.default("2h"),
     // How often the state of a triggered flow run is polled.
-    pollInterval: intervalSchema.default("5s")
+    pollInterval: intervalSchema.default("5s"),
+    // A file that exists while the flow runs (flow.command sites): the agent does not write
+    // pointer files while it is there (docs/switching-safely.md). Relative to the config's directory.
+    lockFile: external_exports.string().min(1).optional()
   }).optional(),
   agent: external_exports.looseObject({
     target: external_exports.string().min(1).optional(),
@@ -51845,8 +51855,13 @@ var configSchema = external_exports.looseObject({
       ).default([]),
       ssh: external_exports.string().min(1).optional()
     }).optional(),
-    deployment: external_exports.looseObject({ environment: external_exports.string().optional(), enabled: external_exports.boolean().default(true) }).optional()
-  }).default({ interval: "30s", requireSignedCommits: false }).superRefine((agent, ctx) => {
+    deployment: external_exports.looseObject({ environment: external_exports.string().optional(), enabled: external_exports.boolean().default(true) }).optional(),
+    // How long a pass waits for a flow run in progress to end before it writes (the quiet
+    // window); after that it writes nothing and says so (docs/switching-safely.md).
+    quietWait: timeoutSchema.default("2h"),
+    // ET time ranges during which only rollbacks are applied; promotions wait for the end.
+    freeze: external_exports.array(freezeWindowSchema).default([])
+  }).default({ interval: "30s", requireSignedCommits: false, quietWait: "2h", freeze: [] }).superRefine((agent, ctx) => {
     const signers = agent.allowedSigners;
     if (agent.requireSignedCommits && !signers?.gpg.length && !signers?.ssh)
       ctx.addIssue({
@@ -51879,7 +51894,7 @@ var configSchema = external_exports.looseObject({
   }),
   // `git promote at --game-date D --as-of pretip`: the slate's pretip instant, an ET wall-clock time.
   asOf: external_exports.looseObject({
-    pretip: external_exports.string().regex(/^([01]\d|2[0-3]):[0-5]\d$/, 'must be an ET wall-clock time HH:MM, e.g. "18:00"').optional()
+    pretip: etTimeSchema.optional()
   }).optional()
 });
 var metaSchema = external_exports.looseObject({
@@ -58000,9 +58015,11 @@ function pointerRuns(config2, tree) {
     runs.set(name, pointerRun(tree.get(p2.file), p2).run);
   return runs;
 }
-function evidencePaths(config2, mergedRuns, changes) {
+function evidencePaths(config2, mergedRuns, changes, targetRuns = /* @__PURE__ */ new Map()) {
   const paths = /* @__PURE__ */ new Set();
   for (const [name, run2] of mergedRuns) if (run2) paths.add(evidencePath(name, run2));
+  for (const [name, run2] of targetRuns)
+    if (run2 && isRunId(run2) && run2 !== mergedRuns.get(name)) paths.add(evidencePath(name, run2));
   for (const c3 of changes)
     if (c3.status !== "D" && promotionPath(config2, c3) && parseEvidencePath(c3.path)) paths.add(c3.path);
   return [...paths];
@@ -58065,6 +58082,18 @@ function promotionChecks(ev, p2, policy, now, name, run2, file2) {
     checkContract(ev, p2, name, file2)
   ];
 }
+function checkPredecessor(merged, pointer, before) {
+  if (!isRunId(before)) return [];
+  const file2 = evidencePath(pointer, before);
+  if (merged.get(file2) !== null) return [];
+  return [
+    pass(
+      "predecessor",
+      `no evidence for ${before}, the run this promotion replaces, at ${file2}: a rollback to it would not pass validation (propose it again to record its evidence)`,
+      { file: file2, pointer, warning: true }
+    )
+  ];
+}
 function runChecks(input2) {
   const { config: config2, target, merged, now } = input2;
   const policy = config2.policy;
@@ -58112,6 +58141,7 @@ function runChecks(input2) {
       continue;
     }
     results.push(...promotionChecks(checked.evidence, p2, policy, now, name, run2, file2));
+    if (before !== null) results.push(...checkPredecessor(merged, name, before));
   }
   for (const c3 of input2.changes) {
     const ev = c3.status === "D" ? null : parseEvidencePath(c3.path);
@@ -58155,12 +58185,18 @@ function subject(r2) {
 function reportLines(report) {
   const failed = report.results.filter((r2) => !r2.ok);
   const head = `validate ${report.base.slice(0, 12)}..${report.head.slice(0, 12)}: ${failed.length === 0 ? `all ${report.results.length} checks passed` : `${failed.length} of ${report.results.length} checks failed`}`;
-  const line = (r2) => `${r2.ok ? "pass" : "FAIL"} ${oneLine(subject(r2))}: ${oneLine(r2.reason)}${r2.file && !r2.ok ? ` [${oneLine(r2.file)}]` : ""}`;
-  return [head, ...failed.map(line), ...report.results.filter((r2) => r2.ok).map(line)];
+  const line = (r2) => `${r2.ok ? r2.warning ? "warn" : "pass" : "FAIL"} ${oneLine(subject(r2))}: ${oneLine(r2.reason)}${r2.file && !r2.ok ? ` [${oneLine(r2.file)}]` : ""}`;
+  const warned = report.results.filter((r2) => r2.ok && r2.warning);
+  return [
+    head,
+    ...failed.map(line),
+    ...warned.map(line),
+    ...report.results.filter((r2) => r2.ok && !r2.warning).map(line)
+  ];
 }
 function annotationList(results) {
-  return results.filter((r2) => !r2.ok).map((r2) => ({
-    kind: "error",
+  return results.filter((r2) => !r2.ok || r2.warning).map((r2) => ({
+    kind: r2.ok ? "warning" : "error",
     props: { ...r2.file ? { file: r2.file } : {}, title: `git-promote ${subject(r2)}` },
     message: r2.reason
   }));
@@ -58169,7 +58205,7 @@ function summaryMarkdown(report) {
   const failed = report.results.filter((r2) => !r2.ok).length;
   const title = failed === 0 ? "### git-promote validate: passed" : `### git-promote validate: ${failed} failed`;
   const rows = report.results.map(
-    (r2) => `| ${r2.ok ? "pass" : "**FAIL**"} | ${markdownCell(r2.name)} | ${markdownCell(r2.pointer ?? "")} | ${markdownCell(r2.reason)} | ${r2.file ? `${markdownCell(r2.file)}` : ""} |`
+    (r2) => `| ${r2.ok ? r2.warning ? "warn" : "pass" : "**FAIL**"} | ${markdownCell(r2.name)} | ${markdownCell(r2.pointer ?? "")} | ${markdownCell(r2.reason)} | ${r2.file ? `${markdownCell(r2.file)}` : ""} |`
   );
   return [
     title,
@@ -58393,7 +58429,7 @@ async function validateRange(root, configFile, env, range, now) {
   ]);
   const targetRuns = pointerRuns(config2, target);
   const mergedRuns = pointerRuns(config2, merged);
-  const evidence = evidencePaths(config2, mergedRuns, changes);
+  const evidence = evidencePaths(config2, mergedRuns, changes, targetRuns);
   await load(root, env, [
     [head, evidence.filter((f) => merged.source(f) === head)],
     [target, evidence.filter((f) => merged.source(f) === target)]
@@ -58812,6 +58848,12 @@ var BY_EVENT = {
   retry: PRIORITY.err,
   "deployment-warning": PRIORITY.warning,
   "metrics-warning": PRIORITY.warning,
+  // docs/switching-safely.md: a promotion whose predecessor cannot be restored here; a lock file
+  // ignored as stale; a host rolled back locally or a freeze holding a promotion.
+  "rollback-readiness-warning": PRIORITY.warning,
+  "quiet-warning": PRIORITY.warning,
+  held: PRIORITY.notice,
+  "quiet-wait": PRIORITY.notice,
   // Worth noticing, nothing failed.
   "config-changed": PRIORITY.notice,
   interrupted: PRIORITY.notice,

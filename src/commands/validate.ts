@@ -219,7 +219,7 @@ export async function validateRange(
   ]);
   const targetRuns = pointerRuns(config, target);
   const mergedRuns = pointerRuns(config, merged);
-  const evidence = evidencePaths(config, mergedRuns, changes);
+  const evidence = evidencePaths(config, mergedRuns, changes, targetRuns);
   await load(root, env, [
     [head, evidence.filter((f) => merged.source(f) === head)],
     [target, evidence.filter((f) => merged.source(f) === target)],

@@ -19,6 +19,7 @@ import { evidencePath, parseEvidencePath } from './evidence-path.js';
 import { daysBetween, slateDate } from './game-date.js';
 import { canonicalProblem, canonicalSha256 } from './meta-hash.js';
 import { readPointerRun } from './pointer-file.js';
+import { isRunId } from './run-id.js';
 import { evidenceSchema, issueLines, type Config, type PointerConfig } from './schemas.js';
 
 export type CheckName =
@@ -38,7 +39,8 @@ export type CheckName =
   | 'contract'
   | 'rollback'
   | 'append-only'
-  | 'scope';
+  | 'scope'
+  | 'predecessor';
 
 export interface CheckResult {
   name: CheckName;
@@ -49,6 +51,8 @@ export interface CheckResult {
   pointer?: string;
   /** A passing `scope` whose PR changes no pointer: valid, but merged only by a person. */
   review?: true;
+  /** Passing, but worth a look (docs/switching-safely.md: a promotion whose predecessor has no evidence). */
+  warning?: true;
 }
 
 export type ChangeStatus = 'A' | 'M' | 'D' | 'T';
@@ -432,14 +436,20 @@ export function pointerRuns(config: Config, tree: TreeFiles): Map<string, string
   return runs;
 }
 
-/** Evidence paths to load in the merged tree: each pointer's run, and every evidence file changed. */
+/**
+ * Evidence paths to load in the merged tree: each pointer's run, the run each moved pointer
+ * leaves (its predecessor, for the rollback-readiness warning), and every evidence file changed.
+ */
 export function evidencePaths(
   config: Config,
   mergedRuns: Map<string, string | null>,
   changes: FileChange[],
+  targetRuns: Map<string, string | null> = new Map(),
 ): string[] {
   const paths = new Set<string>();
   for (const [name, run] of mergedRuns) if (run) paths.add(evidencePath(name, run));
+  for (const [name, run] of targetRuns)
+    if (run && isRunId(run) && run !== mergedRuns.get(name)) paths.add(evidencePath(name, run));
   for (const c of changes)
     if (c.status !== 'D' && promotionPath(config, c) && parseEvidencePath(c.path)) paths.add(c.path);
   return [...paths];
@@ -524,6 +534,24 @@ function promotionChecks(
   ];
 }
 
+/**
+ * docs/switching-safely.md: a promotion whose predecessor (the run it replaces) has no evidence on
+ * the branch could not be rolled back by a PR that passes validation. A warning: the promotion
+ * itself is fine.
+ */
+export function checkPredecessor(merged: TreeFiles, pointer: string, before: string): CheckResult[] {
+  if (!isRunId(before)) return [];
+  const file = evidencePath(pointer, before);
+  if (merged.get(file) !== null) return [];
+  return [
+    pass(
+      'predecessor',
+      `no evidence for ${before}, the run this promotion replaces, at ${file}: a rollback to it would not pass validation (propose it again to record its evidence)`,
+      { file, pointer, warning: true },
+    ),
+  ];
+}
+
 /** Every check after `config`, in report order. */
 export function runChecks(input: ValidateInput): CheckResult[] {
   const { config, target, merged, now } = input;
@@ -575,6 +603,7 @@ export function runChecks(input: ValidateInput): CheckResult[] {
       continue;
     }
     results.push(...promotionChecks(checked.evidence, p, policy, now, name, run, file));
+    if (before !== null) results.push(...checkPredecessor(merged, name, before));
   }
 
   // Evidence added on its own gets every check it would get when a pointer selects it, so it

@@ -26,13 +26,15 @@ export interface SwitchWorld {
   /** Run the built CLI in the server checkout (where the host's config is found). */
   cli(
     args: string[],
-    extra?: { env?: Record<string, string | undefined>; timeoutMs?: number },
+    extra?: { env?: Record<string, string | undefined>; timeoutMs?: number; cwd?: string },
   ): Promise<CliResult>;
   minutes(): { run: string; ino: number; text: string };
   /** The remote of the server checkout points at a closed port, and so does GITHUB_API_URL. */
   githubDown(): Promise<Record<string, string | undefined>>;
   githubUp(): void;
   journal(): { event: string; [k: string]: unknown }[];
+  /** Change the host's config (and the server checkout's copy) between commands. */
+  reconfigure(configure: (config: HostConfig) => void): void;
   state(): Record<string, unknown> & { diverged: Record<string, unknown> | null };
 }
 
@@ -59,11 +61,14 @@ export async function switchWorld(
       ...(options.flowStepMs ? { flowStepMs: options.flowStepMs } : {}),
     },
   );
-  const config = JSON.parse(readFileSync(w.hostConfig, 'utf8')) as HostConfig;
-  options.configure?.(config);
-  const text = `${JSON.stringify(config, null, 2)}\n`;
-  writeFileSync(w.hostConfig, text);
-  writeFileSync(join(w.target, 'promote.config.json'), text);
+  const reconfigure = (configure: (config: HostConfig) => void) => {
+    const config = JSON.parse(readFileSync(w.hostConfig, 'utf8')) as HostConfig;
+    configure(config);
+    const text = `${JSON.stringify(config, null, 2)}\n`;
+    writeFileSync(w.hostConfig, text);
+    writeFileSync(join(w.target, 'promote.config.json'), text);
+  };
+  if (options.configure) reconfigure(options.configure);
   const origin = w.origin;
   let env: Record<string, string | undefined> = { ...w.env };
   const world: SwitchWorld = {
@@ -73,7 +78,7 @@ export async function switchWorld(
     },
     cli: (args, extra = {}) =>
       runCliProcess(args, {
-        cwd: w.target,
+        cwd: extra.cwd ?? w.target,
         env: { ...env, ...extra.env },
         timeoutMs: extra.timeoutMs ?? 60_000,
       }),
@@ -97,6 +102,7 @@ export async function switchWorld(
         .split('\n')
         .filter(Boolean)
         .map((l) => JSON.parse(l) as { event: string }),
+    reconfigure,
     state: () => JSON.parse(readFileSync(join(w.state, 'state.json'), 'utf8')),
   };
   return world;
