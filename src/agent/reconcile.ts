@@ -145,7 +145,8 @@ export async function reconcileHost(
     const text = texts[i];
     if (text) tipRuns[name] = readPointerRun(text, p.runField, `${remote}/${branch}:${p.file}`);
   });
-  if (branchAgrees(d.runs, tipRuns))
+  const rolledBack = d.rollbacks.map((r) => r.pointer);
+  if (branchAgrees(d.runs, tipRuns, rolledBack))
     return { outcome: 'agrees', diverged: d, tip, head: null, rebuilt: false, pr: null };
 
   const rebuilt = tip !== d.base;
@@ -189,7 +190,7 @@ export async function reconcileHost(
     tip,
     rebuilt,
     pr,
-    differences: disagreements(d.runs, tipRuns),
+    differences: disagreements(d.runs, tipRuns, rolledBack),
   });
   return { outcome: 'opened', diverged: d, tip, head, rebuilt, pr };
 }

@@ -42,22 +42,18 @@ export async function runsHeldAt(
   return held;
 }
 
-/** The diverged hold, unless the branch now selects exactly what the host holds. */
+/** The diverged hold, unless the branch now selects what the host holds for every pointer rolled back. */
 export function divergedHold(state: AgentState, plan: Plan): Hold | null {
   const d = state.diverged;
   if (!d) return null;
   const branchRuns = Object.fromEntries(plan.pointers.map((p) => [p.pointer, p.desiredRun]));
-  const hostRuns = Object.fromEntries(
-    Object.keys(branchRuns)
-      .map((n) => [n, d.runs[n]!])
-      .filter(([, r]) => r),
-  );
-  if (branchAgrees(hostRuns, branchRuns)) return null;
+  const rolledBack = d.rollbacks.map((r) => r.pointer);
+  if (branchAgrees(d.runs, branchRuns, rolledBack)) return null;
   return {
     reason: 'diverged',
     since: d.since,
     base: d.base,
-    differences: disagreements(hostRuns, branchRuns),
+    differences: disagreements(d.runs, branchRuns, rolledBack),
     branch: d.branch,
   };
 }

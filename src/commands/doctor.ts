@@ -10,6 +10,7 @@ import { CONFIG_CHANGED_HINT, configDifferences } from '../core/config-diff.js';
 import { fetchBranch, openGit, readBlobs, repoPrefix } from '../adapters/git.js';
 import { branchTip } from './history.js';
 import { readinessByPointer } from './status-safety.js';
+import { appliedOnHost } from './status-extras.js';
 import { scanManifests, type InvalidManifest } from '../adapters/manifests.js';
 import { createPrefectClient, toFlowRunInfo } from '../adapters/prefect/client.js';
 import { readGameDateRuns } from '../adapters/prefect/game-date-runs.js';
@@ -192,6 +193,8 @@ async function manifestsCheck(config: Config, gameDate: string) {
 }
 
 async function pointersCheck(config: Config, root: string, ctx: Context): Promise<DoctorCheck> {
+  // After a break-glass rollback the target differs from the branch on purpose (the agent check says why).
+  const diverged = appliedOnHost(config, root, ctx.env)?.diverged ?? null;
   const base = { name: 'pointers' as const };
   if (!config.agent.target) return { ...base, status: 'skip', detail: 'agent.target is not set', items: [] };
   const { remote, branch } = config.repository;
@@ -222,6 +225,12 @@ async function pointersCheck(config: Config, root: string, ctx: Context): Promis
         }
         const have = text === null ? null : readPointerRun(text, p.runField, join(target, p.file));
         if (want === have) return { name, status: 'ok' as CheckStatus, detail: `${have ?? '(none)'}` };
+        if (diverged && have !== null && diverged.runs[name] === have)
+          return {
+            name,
+            status: 'warn' as CheckStatus,
+            detail: `target has ${have}, rolled back locally (diverged); ${remote}/${branch} has ${want ?? '(no file)'}`,
+          };
         return {
           name,
           status: 'fail' as CheckStatus,
@@ -242,7 +251,9 @@ async function pointersCheck(config: Config, root: string, ctx: Context): Promis
     status: worst(items),
     detail: inSync
       ? `${target} matches ${remote}/${branch} @ ${sha.slice(0, 12)}`
-      : `${target} differs from ${remote}/${branch} @ ${sha.slice(0, 12)} (is the agent running? \`git promote status\`)`,
+      : diverged && items.every((i) => i.status !== 'fail')
+        ? `${target} was rolled back locally and differs from ${remote}/${branch} @ ${sha.slice(0, 12)} on purpose (see agent below)`
+        : `${target} differs from ${remote}/${branch} @ ${sha.slice(0, 12)} (is the agent running? \`git promote status\`)`,
     items,
   };
 }

@@ -5,12 +5,10 @@
  */
 import { reconcileHost } from '../agent/reconcile.js';
 import { openSession } from '../agent/session.js';
+import type { Diverged } from '../adapters/fs/state-store.js';
 import type { Context, Outcome } from './context.js';
 
-const runsText = (runs: Record<string, string>) =>
-  Object.entries(runs)
-    .map(([p, r]) => `${p}=${r}`)
-    .join(', ');
+const runsText = (d: Diverged) => d.rollbacks.map((r) => `${r.pointer}=${r.to}`).join(', ');
 
 export async function reconcile(
   _args: string[],
@@ -30,12 +28,12 @@ export async function reconcile(
       break;
     case 'abandoned':
       text.push(
-        `forgot the local rollback (${runsText(r.diverged!.runs)}): the agent applies ${branch} over it on its next pass`,
+        `forgot the local rollback (${runsText(r.diverged!)}): the agent applies ${branch} over it on its next pass`,
       );
       break;
     case 'agrees':
       text.push(
-        `${branch} @ ${r.tip!.slice(0, 12)} already selects what this host holds (${runsText(r.diverged!.runs)}): the agent resumes on its next pass, without writing`,
+        `${branch} @ ${r.tip!.slice(0, 12)} already selects what this host holds (${runsText(r.diverged!)}): the agent resumes on its next pass, without writing`,
       );
       break;
     case 'opened':

@@ -60,12 +60,11 @@ export async function rollbackLocal(
     ...(report.waitedMs
       ? [`waited ${formatDuration(report.waitedMs)} for the flow run in progress to end`]
       : []),
-    ...Object.values(report.followUps).flatMap(followUpLines),
+    // Never reported as a GitHub deployment (GitHub does not have the commit): no line for it.
+    ...Object.values(report.followUps).flatMap((f) => followUpLines({ ...f, deployment: null })),
     ...(opts.trigger === false ? ['flow not triggered (--no-trigger)'] : []),
-    `this host is now diverged from ${report.applied.branch} @ ${d.base.slice(0, 12)}: the agent applies nothing over it until the branch selects ${Object.entries(
-      d.runs,
-    )
-      .map(([p, r]) => `${p}=${r}`)
+    `this host is now diverged from ${report.applied.branch} @ ${d.base.slice(0, 12)}: the agent applies nothing over it until the branch selects ${d.rollbacks
+      .map((r) => `${r.pointer}=${r.to}`)
       .join(', ')}`,
     `revert prepared as ${d.branch} (${d.head.slice(0, 12)}) in the agent's mirror`,
     'next: when GitHub answers, run `git promote reconcile` here (it pushes the branch and opens its PR), then merge the PR',

@@ -131,6 +131,8 @@ export function freezeLines(f: FreezeStatus): string[] {
 
 export interface DivergedStatus {
   since: string;
+  /** "minutes m2 -> m1" for each pointer rolled back locally. */
+  rolledBack: string[];
   host: string;
   runs: Record<string, string>;
   branch: string;
@@ -155,10 +157,17 @@ export function divergedStatus(
       : null;
   return {
     since: d.since,
+    rolledBack: d.rollbacks.map((r) => `${r.pointer} ${r.from ?? '-'} -> ${r.to}`),
     host: d.host,
     runs: d.runs,
     branch: d.branch,
-    differences: branchRuns ? disagreements(d.runs, branchRuns) : [],
+    differences: branchRuns
+      ? disagreements(
+          d.runs,
+          branchRuns,
+          d.rollbacks.map((r) => r.pointer),
+        )
+      : [],
     pr,
     next: pr
       ? `merge PR #${pr.number} (${pr.url}); the agent resumes once the branch selects the host's runs, without writing again`
@@ -167,10 +176,7 @@ export function divergedStatus(
 }
 
 export function divergedLine(d: DivergedStatus): string {
-  const runs = Object.entries(d.runs)
-    .map(([p, r]) => `${p}=${r}`)
-    .join(', ');
-  return `diverged: this host was rolled back locally at ${d.since} and holds ${runs}${
+  return `this host was rolled back locally at ${d.since} (${d.rolledBack.join(', ')})${
     d.differences.length ? ` (${d.differences.join('; ')})` : ''
   }; the agent applies nothing over it. next: ${d.next}`;
 }

@@ -133,7 +133,7 @@ export async function status(_args: string[], opts: Record<string, unknown>, ctx
           `agent on this host applied ${host.commit.slice(0, 12)} at ${host.at}${host.pending ? ` (follow-up pending for ${host.pending.slice(0, 12)})` : ''}`,
         ]
       : []),
-    ...(diverged ? [divergedLine(diverged)] : []),
+    ...(diverged ? [`diverged: ${divergedLine(diverged)}`] : []),
     ...(freeze ? freezeLines(freeze) : []),
     ...(githubProblem ? [`note: ${githubProblem}`] : []),
     ...(configChanged.length ? [`warning: ${CONFIG_CHANGED_HINT} (${configChanged.join(', ')})`] : []),

@@ -35,19 +35,27 @@ export function frozenWrites(classified: readonly ClassifiedWrite[]): Classified
   return classified.every((w) => w.kind === 'rollback') ? [] : [...classified];
 }
 
-/** The branch agrees with a diverged host when it selects exactly the runs the host holds. */
-export function branchAgrees(hostRuns: Record<string, string>, branchRuns: Record<string, string>): boolean {
-  const names = new Set([...Object.keys(hostRuns), ...Object.keys(branchRuns)]);
-  return [...names].every((n) => hostRuns[n] === branchRuns[n]);
+/**
+ * The branch agrees with a diverged host when every pointer rolled back locally selects the run
+ * the host holds. Other pointers may have moved on the branch meanwhile: once the agent resumes,
+ * it applies them as any change (quiet window and freeze included).
+ */
+export function branchAgrees(
+  hostRuns: Record<string, string>,
+  branchRuns: Record<string, string>,
+  rolledBack: readonly string[],
+): boolean {
+  return rolledBack.every((n) => hostRuns[n] !== undefined && hostRuns[n] === branchRuns[n]);
 }
 
-/** Pointers where the branch and a diverged host differ: "minutes: host m1, branch m2". */
+/** Rolled-back pointers where the branch and a diverged host differ: "minutes: host m1, branch m2". */
 export function disagreements(
   hostRuns: Record<string, string>,
   branchRuns: Record<string, string>,
+  rolledBack: readonly string[],
 ): string[] {
-  const names = [...new Set([...Object.keys(hostRuns), ...Object.keys(branchRuns)])].sort();
-  return names
+  return [...new Set(rolledBack)]
+    .sort()
     .filter((n) => hostRuns[n] !== branchRuns[n])
     .map((n) => `${n}: host ${hostRuns[n] ?? '(none)'}, branch ${branchRuns[n] ?? '(none)'}`);
 }

@@ -6,7 +6,9 @@
  * merge the agent resumes without writing again.
  */
 import { afterEach, describe, expect, it } from 'vitest';
-import { existsSync } from 'node:fs';
+import { existsSync, writeFileSync } from 'node:fs';
+import { smokeEvidence } from '../../src/sandbox/world/smoke-evidence.js';
+import { testContext } from '../helpers/context.js';
 import { join } from 'node:path';
 import { SANDBOX_POINTERS, SANDBOX_REPO } from '../../src/sandbox/world/build-world.js';
 import { PrBody } from '../../src/core/pr-body.js';
@@ -56,6 +58,7 @@ describe('rollback --local (break-glass)', () => {
     expect(r.stdout).toMatch(/verification minutes: confirmed/);
     expect(r.stdout).toContain('diverged');
     expect(r.stdout).toContain('git promote reconcile');
+    expect(r.stdout).not.toMatch(/deployment/);
     const rolledBack = s.minutes();
     expect(rolledBack.run).toBe(m0);
     // A second flow run, created for the rollback and completed.
@@ -105,8 +108,14 @@ describe('rollback --local (break-glass)', () => {
       reason: 'minutes blew up at 6pm',
     });
     expect(rec.stdout).toContain(`opened PR #${pulls[0]!.number}`);
+    // doctor: diverged on purpose is a warning with the next step, not "broken".
     const doctorBefore = await s.cli(['doctor']);
-    expect(doctorBefore.stdout).toContain(`PR #${pulls[0]!.number}`);
+    expect(doctorBefore.stdout).toMatch(
+      /\[warn\] pointers: .* rolled back locally and differs .* on purpose/,
+    );
+    expect(doctorBefore.stdout).toMatch(/\[warn\] diverged: this host was rolled back locally/);
+    expect(doctorBefore.stdout).toContain(`next: merge PR #${pulls[0]!.number}`);
+    expect(doctorBefore.code, doctorBefore.stdout).toBe(0);
 
     // Merged: the branch agrees with the host. The agent resumes without writing or triggering.
     await mergePull(s, pulls[0]!.number);
@@ -128,6 +137,45 @@ describe('rollback --local (break-glass)', () => {
     await promoteOnMain(s.w, m2);
     expect((await s.cli(['apply'])).code).toBe(0);
     expect(s.minutes().run).toBe(m2);
+  }, 120_000);
+
+  it('when the branch moved meanwhile, reconcile rebuilds the revert on its tip; after the merge the agent applies only the other change', async () => {
+    const s = await promoted();
+    await s.githubDown();
+    expect((await s.cli(['rollback', 'minutes', '--local'])).code).toBe(0);
+    const rolledBack = s.minutes();
+    s.githubUp();
+    // Meanwhile rates is promoted on the branch.
+    const rates = SANDBOX_POINTERS.rates.runs[1];
+    const { work, env } = s.w;
+    git(work, ['pull', '--quiet', '--ff-only', 'origin', 'main'], env);
+    await smokeEvidence(
+      testContext({ env, now: () => new Date() }),
+      work,
+      env,
+      'rates',
+      rates,
+      join(work, 'promotions', 'rates', `${rates}.json`),
+    );
+    writeFileSync(
+      join(work, 'config/rates_current_run.json'),
+      `${JSON.stringify({ run_id: rates }, null, 2)}\n`,
+    );
+    git(work, ['add', '--all'], env);
+    git(work, ['commit', '--quiet', '-m', `promote rates → ${rates}`], env);
+    git(work, ['push', '--quiet', 'origin', 'HEAD:main'], env);
+
+    const rec = await s.cli(['reconcile']);
+    expect(rec.code, rec.stderr).toBe(0);
+    expect(rec.stdout).toMatch(/, rebuilt on origin\/main @ /);
+    const [pull] = s.w.github.pulls(SANDBOX_REPO);
+    await mergePull(s, pull!.number);
+    const r = await s.cli(['apply']);
+    expect(r.code, r.stderr).toBe(0);
+    expect(r.stdout).toMatch(new RegExp(`rates: rates-\\S+ -> ${rates}`));
+    expect(r.stdout).not.toMatch(/ {2}minutes: /);
+    expect(s.minutes()).toEqual(rolledBack);
+    expect(s.state().diverged).toBeNull();
   }, 120_000);
 
   it('refuses while the agent holds the lock (exit 4, saying to stop it) and changes nothing', async () => {
