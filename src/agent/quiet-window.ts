@@ -7,7 +7,7 @@
 import { flowActivities, type ActiveRun, type FlowActivity } from '../adapters/flow/flow-activity.js';
 import { sleep as realSleep } from '../adapters/prefect/retry.js';
 import { formatDuration, parseDuration } from '../core/duration.js';
-import { TransientError } from '../core/errors.js';
+import { isPromoteError, PromoteError, TransientError } from '../core/errors.js';
 import type { Context } from '../commands/context.js';
 import type { PassLog } from './record.js';
 import type { AgentSession } from './session.js';
@@ -67,8 +67,15 @@ export async function waitForQuiet(
     } catch (err) {
       // Not knowing is not quiet: the first question must be answered; once waiting, a flaky
       // answer only keeps the wait going until the bound.
-      if (!(err instanceof TransientError) || waitedFor.length === 0) throw err;
-      busy = waitedFor;
+      if (err instanceof TransientError && waitedFor.length > 0) busy = waitedFor;
+      else if (isPromoteError(err))
+        throw new PromoteError(
+          err.exitCode,
+          `cannot tell whether ${activities.map((a) => a.what).join(' or ')} has a run in progress: ${err.message}; no pointer file was written`,
+          err.remedy,
+          { cause: err, details: err.details },
+        );
+      else throw err;
     }
     const elapsed = ctx.now().getTime() - started;
     if (busy.length === 0) {
