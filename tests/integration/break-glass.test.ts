@@ -218,3 +218,21 @@ describe('rollback --local (break-glass)', () => {
     expect(s.minutes().run).toBe(m1);
   }, 60_000);
 });
+
+describe('rollback --local usage', () => {
+  it('refuses (exit 2) --local with --dry-run, --no-pr or --no-fetch, and --no-trigger or --wait without --local', async () => {
+    const { runCli } = await import('../../src/cli/program.js');
+    const { testContext } = await import('../helpers/context.js');
+    for (const args of [
+      ['rollback', 'minutes', '--local', '--dry-run'],
+      ['rollback', 'minutes', '--local', '--no-pr'],
+      ['rollback', 'minutes', '--local', '--no-fetch'],
+      ['rollback', 'minutes', '--no-trigger'],
+      ['rollback', 'minutes', '--wait'],
+    ]) {
+      const ctx = testContext({ cwd: '/' });
+      expect(await runCli(args, ctx), args.join(' ')).toBe(2);
+      expect(ctx.err()).toMatch(/^error: .*(--local|--no-trigger)[\s\S]*^hint: /m);
+    }
+  });
+});

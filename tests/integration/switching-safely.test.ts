@@ -202,6 +202,10 @@ describe('freeze windows', () => {
         `freeze: slate lock \\(.* ET\\) now, until .*; waiting: minutes ${m0} -> ${m1} \\(promotion\\)`,
       ),
     );
+    const dry = await s.cli(['apply', '--dry-run']);
+    expect(dry.code).toBe(0);
+    expect(dry.stdout).toMatch(/would wait: freeze window slate lock/);
+    expect(dry.stdout).toContain(`+  "run_id": "${m1}"`);
     const agent = await s.cli(['agent', '--once']);
     expect(agent.stdout).toMatch(/ held .*reason=freeze/);
     expect(s.minutes().run).toBe(m0);
