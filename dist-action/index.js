@@ -51029,6 +51029,12 @@ var relativePathSchema = external_exports.string().min(1).refine(
   (p) => !p.startsWith("/") && !p.split(/[\\/]/).includes(".."),
   "must be a path inside the repository"
 );
+var etTimeSchema = external_exports.string().regex(/^([01]\d|2[0-3]):[0-5]\d$/, 'must be an ET wall-clock time HH:MM, e.g. "18:00"');
+var freezeWindowSchema = external_exports.looseObject({
+  name: external_exports.string().min(1).max(60).optional(),
+  start: etTimeSchema,
+  end: etTimeSchema
+}).refine((w) => w.start !== w.end, { message: "start and end must differ", path: ["end"] });
 var POINTER_NAME = /^[a-z][a-z0-9_-]{0,62}$/;
 var smokeSchema = external_exports.looseObject({
   command: external_exports.array(external_exports.string()).min(1, "must name the program to run").refine((c) => c.some((a) => a.includes("{run_id}")), "must pass {run_id} to the smoke command"),
@@ -51112,7 +51118,10 @@ var configSchema = external_exports.looseObject({
     command: external_exports.array(external_exports.string()).min(1).optional(),
     timeout: timeoutSchema.default("2h"),
     // How often the state of a triggered flow run is polled.
-    pollInterval: intervalSchema.default("5s")
+    pollInterval: intervalSchema.default("5s"),
+    // A file that exists while the flow runs (flow.command sites): the agent does not write
+    // pointer files while it is there (docs/switching-safely.md). Relative to the config's directory.
+    lockFile: external_exports.string().min(1).optional()
   }).optional(),
   agent: external_exports.looseObject({
     target: external_exports.string().min(1).optional(),
@@ -51129,8 +51138,13 @@ var configSchema = external_exports.looseObject({
       ).default([]),
       ssh: external_exports.string().min(1).optional()
     }).optional(),
-    deployment: external_exports.looseObject({ environment: external_exports.string().optional(), enabled: external_exports.boolean().default(true) }).optional()
-  }).default({ interval: "30s", requireSignedCommits: false }).superRefine((agent, ctx) => {
+    deployment: external_exports.looseObject({ environment: external_exports.string().optional(), enabled: external_exports.boolean().default(true) }).optional(),
+    // How long a pass waits for a flow run in progress to end before it writes (the quiet
+    // window); after that it writes nothing and says so (docs/switching-safely.md).
+    quietWait: timeoutSchema.default("2h"),
+    // ET time ranges during which only rollbacks are applied; promotions wait for the end.
+    freeze: external_exports.array(freezeWindowSchema).default([])
+  }).default({ interval: "30s", requireSignedCommits: false, quietWait: "2h", freeze: [] }).superRefine((agent, ctx) => {
     const signers = agent.allowedSigners;
     if (agent.requireSignedCommits && !signers?.gpg.length && !signers?.ssh)
       ctx.addIssue({
@@ -51168,7 +51182,7 @@ var configSchema = external_exports.looseObject({
   }),
   // `git promote at --game-date D --as-of pretip`: the slate's pretip instant, an ET wall-clock time.
   asOf: external_exports.looseObject({
-    pretip: external_exports.string().regex(/^([01]\d|2[0-3]):[0-5]\d$/, 'must be an ET wall-clock time HH:MM, e.g. "18:00"').optional()
+    pretip: etTimeSchema.optional()
   }).optional()
 });
 var metaSchema = external_exports.looseObject({
@@ -52728,8 +52742,7 @@ function evidencePaths(config2, mergedRuns, changes, targetRuns = /* @__PURE__ *
   const paths = /* @__PURE__ */ new Set();
   for (const [name, run2] of mergedRuns) if (run2) paths.add(evidencePath(name, run2));
   for (const [name, run2] of targetRuns)
-    if (run2 && config2.pointers[name]?.metrics && run2 !== mergedRuns.get(name))
-      paths.add(evidencePath(name, run2));
+    if (run2 && isRunId(run2) && run2 !== mergedRuns.get(name)) paths.add(evidencePath(name, run2));
   for (const c of changes)
     if (c.status !== "D" && promotionPath(config2, c) && parseEvidencePath(c.path)) paths.add(c.path);
   return [...paths];
@@ -52828,6 +52841,18 @@ function promotionChecks(ev, p, policy, now, name, run2, file2, current) {
     ...checkMetrics(ev, p, current, name, file2)
   ];
 }
+function checkPredecessor(merged, pointer, before) {
+  if (!isRunId(before)) return [];
+  const file2 = evidencePath(pointer, before);
+  if (merged.get(file2) !== null) return [];
+  return [
+    pass(
+      "predecessor",
+      `no evidence for ${before}, the run this promotion replaces, at ${file2}: a rollback to it would not pass validation (propose it again to record its evidence)`,
+      { file: file2, pointer, warning: true }
+    )
+  ];
+}
 function runChecks(input2) {
   const { config: config2, target, merged, now } = input2;
   const policy = config2.policy;
@@ -52903,6 +52928,7 @@ function runChecks(input2) {
         () => currentRun(target, p, name, input2.toolVersion)
       )
     );
+    if (before !== null) results.push(...checkPredecessor(merged, name, before));
   }
   for (const c of input2.changes) {
     const ev = c.status === "D" ? null : parseEvidencePath(c.path);
@@ -52961,12 +52987,18 @@ function subject(r) {
 function reportLines(report) {
   const failed = report.results.filter((r) => !r.ok);
   const head = `validate ${report.base.slice(0, 12)}..${report.head.slice(0, 12)}: ${failed.length === 0 ? `all ${report.results.length} checks passed` : `${failed.length} of ${report.results.length} checks failed`}`;
-  const line = (r) => `${r.ok ? "pass" : "FAIL"} ${oneLine(subject(r))}: ${oneLine(r.reason)}${r.file && !r.ok ? ` [${oneLine(r.file)}]` : ""}`;
+  const line = (r) => `${r.ok ? r.warning ? "warn" : "pass" : "FAIL"} ${oneLine(subject(r))}: ${oneLine(r.reason)}${r.file && !r.ok ? ` [${oneLine(r.file)}]` : ""}`;
   const withTable = (r) => [
     line(r),
     ...r.table ? textTable(r.table).map((l) => `    ${l}`) : []
   ];
-  return [head, ...failed.flatMap(withTable), ...report.results.filter((r) => r.ok).map(line)];
+  const warned = report.results.filter((r) => r.ok && r.warning);
+  return [
+    head,
+    ...failed.flatMap(withTable),
+    ...warned.map(line),
+    ...report.results.filter((r) => r.ok && !r.warning).map(line)
+  ];
 }
 function textTable(table) {
   const all = [table.columns, ...table.rows].map((row) => row.map((c) => oneLine(c)));
@@ -52976,8 +53008,8 @@ function textTable(table) {
   );
 }
 function annotationList(results) {
-  return results.filter((r) => !r.ok).map((r) => ({
-    kind: "error",
+  return results.filter((r) => !r.ok || r.warning).map((r) => ({
+    kind: r.ok ? "warning" : "error",
     props: { ...r.file ? { file: r.file } : {}, title: `git-promote ${subject(r)}` },
     message: r.reason
   }));
@@ -52986,7 +53018,7 @@ function summaryMarkdown(report) {
   const failed = report.results.filter((r) => !r.ok).length;
   const title = failed === 0 ? "### git-promote validate: passed" : `### git-promote validate: ${failed} failed`;
   const rows = report.results.map(
-    (r) => `| ${r.ok ? "pass" : "**FAIL**"} | ${markdownCell(r.name)} | ${markdownCell(r.pointer ?? "")} | ${markdownCell(r.reason)} | ${r.file ? `${markdownCell(r.file)}` : ""} |`
+    (r) => `| ${r.ok ? r.warning ? "warn" : "pass" : "**FAIL**"} | ${markdownCell(r.name)} | ${markdownCell(r.pointer ?? "")} | ${markdownCell(r.reason)} | ${r.file ? `${markdownCell(r.file)}` : ""} |`
   );
   const tables = report.results.filter((r) => r.table).flatMap((r) => [
     `#### ${markdownCell(subject(r))}: ${r.ok ? "passed" : "failed"}`,
@@ -53677,6 +53709,12 @@ var BY_EVENT = {
   retry: PRIORITY.err,
   "deployment-warning": PRIORITY.warning,
   "metrics-warning": PRIORITY.warning,
+  // docs/switching-safely.md: a promotion whose predecessor cannot be restored here; a lock file
+  // ignored as stale; a host rolled back locally or a freeze holding a promotion.
+  "rollback-readiness-warning": PRIORITY.warning,
+  "quiet-warning": PRIORITY.warning,
+  held: PRIORITY.notice,
+  "quiet-wait": PRIORITY.notice,
   // Worth noticing, nothing failed.
   "config-changed": PRIORITY.notice,
   interrupted: PRIORITY.notice,

@@ -27,9 +27,14 @@ import { planApply, type Plan } from '../core/plan.js';
 import { DEFAULT_MANIFEST_LAYOUT } from '../core/schemas.js';
 import { APPLY_MANIFEST_ASSET } from '../core/verify.js';
 import { fillTemplate } from '../core/template.js';
-import { finisher, recoverInterrupted, resumeFollowUps, type ApplyRecord, type PassLog } from './record.js';
+import { finisher, recoverInterrupted, resumeFollowUps, type ApplyRecord } from './record.js';
+import type { PassLog } from './pass-log.js';
 import { unifiedDiff, type ApplyReport } from './report.js';
 import { checkWrites, readTip } from './tip.js';
+import { divergedHold, freezeHold, replacedRunsNotReady } from './switch-gates.js';
+import { waitForQuiet } from './quiet-window.js';
+import { withoutDeployments } from './break-glass.js';
+import type { Hold } from '../core/switch-gate.js';
 import { assertLockHeld, pointerPath, type AgentSession } from './session.js';
 import { readOrNull } from '../adapters/read-text.js';
 import type { Context } from '../commands/context.js';
@@ -80,8 +85,9 @@ export async function applyPass(
   }
 
   // 2 + 3. Fetch into the private mirror; only descendants of the applied commit, optionally signed.
+  // A host rolled back locally holds a commit of its own: the branch continues from `base`.
   const state = readState(paths, target);
-  const previousCommit = state.applied?.commit ?? null;
+  const previousCommit = state.diverged?.base ?? state.applied?.commit ?? null;
   const tip = await fetchTrustedTip(session, { ...opts, previousCommit }, ctx, log);
   crash('fetched');
 
@@ -108,9 +114,17 @@ export async function applyPass(
     );
   }
   const runs = Object.fromEntries(plan.pointers.map((p) => [p.pointer, p.desiredRun]));
+  const diverged = divergedHold(state, plan);
 
-  // 6. Check every pointer about to be written against its evidence and local artifact.
-  const checks = await checkWrites(session, plan, tip, branchName, ctx);
+  // 6. Check every pointer about to be written against its evidence and local artifact, and
+  // whether the runs it replaces could be restored here (a warning: docs/switching-safely.md).
+  const checks = diverged ? [] : await checkWrites(session, plan, tip, branchName, ctx);
+  const warnings = diverged
+    ? []
+    : (await replacedRunsNotReady(session, plan, tip, ctx)).map(
+        (r) => `rollback of ${r.pointer} to ${r.run} is not ready on this host: ${r.detail}`,
+      );
+  for (const message of warnings) log('rollback-readiness-warning', { message });
 
   const changed: PointerChange[] = plan.writes.map((w) => ({
     pointer: w.pointer,
@@ -121,7 +135,10 @@ export async function applyPass(
   }));
   const hooks = deps.afterApply.filter((h) => h.enabled?.(session.config, ctx.env) ?? true);
   const hooksWanted = hooks.length > 0 && opts.trigger !== false;
-  const base: Omit<ApplyReport, 'applied' | 'upToDate' | 'trigger' | 'followUps' | 'diff'> = {
+  const base: Omit<
+    ApplyReport,
+    'applied' | 'upToDate' | 'trigger' | 'followUps' | 'diff' | 'held' | 'quiet'
+  > = {
     commit: tip,
     previousCommit,
     branch: branchName,
@@ -132,13 +149,36 @@ export async function applyPass(
     recovered,
     discardedTemps,
     configChanged,
+    warnings,
   };
+  const heldReport = (held: Hold): ApplyReport => ({
+    ...base,
+    applied: null,
+    upToDate: false,
+    held,
+    quiet: null,
+    trigger: 'not-needed',
+    followUps: {},
+    diff: null,
+  });
+  if (diverged) {
+    // The local rollback's own flow run may still be pending: follow it; apply nothing else.
+    const followUps =
+      !opts.dryRun && hooksWanted && state.pending
+        ? await resumeFollowUps(withoutDeployments(session), hooks, ctx, log)
+        : {};
+    return { ...heldReport(diverged), followUps };
+  }
+  // The freeze looks at the host's view: runs held on the history of the commit it applied.
+  const frozen = await freezeHold(session, plan, previousCommit, ctx);
 
   if (opts.dryRun) {
     return {
       ...base,
       applied: null,
       upToDate: changed.length === 0 && tip === previousCommit,
+      held: frozen,
+      quiet: null,
       trigger: 'not-needed',
       followUps: {},
       diff: unifiedDiff(plan, actual),
@@ -163,11 +203,18 @@ export async function applyPass(
       ...base,
       applied: null,
       upToDate: true,
+      held: null,
+      quiet: null,
       trigger: Object.keys(followUps).length ? 'done' : 'not-needed',
       followUps,
       diff: null,
     };
   }
+
+  // 7b. Only rollbacks during a freeze window; and never while a run of the flow is in progress.
+  if (frozen) return heldReport(frozen);
+  const quiet = plan.writes.length > 0 ? await waitForQuiet(session, ctx, log) : null;
+  assertLockHeld(session);
 
   const now = ctx.now();
   // Stored in the intent, so recovery keeps it.
@@ -223,6 +270,8 @@ export async function applyPass(
         pendingHooks: hooksWanted && changed.length > 0,
         drift: plan.drift,
         trigger,
+        // The branch agrees with a host rolled back locally: this apply ends the divergence.
+        ...(state.diverged ? { reconciled: state.diverged.id } : {}),
       },
       finish: finisher(session),
       crash,
@@ -249,7 +298,7 @@ export async function applyPass(
           );
         })
       : {};
-  return { ...base, applied, upToDate: false, trigger, followUps, diff: null };
+  return { ...base, applied, upToDate: false, held: null, quiet, trigger, followUps, diff: null };
 }
 
 /** A follow-up failed after the write: say that the pointers are written and the next pass resumes. */

@@ -16,7 +16,7 @@ import {
 } from '../adapters/git-mirror.js';
 import { CheckFailedError } from '../core/errors.js';
 import type { Context } from '../commands/context.js';
-import type { PassLog } from './record.js';
+import type { PassLog } from './pass-log.js';
 import type { AgentSession } from './session.js';
 
 interface FetchOptions {

@@ -11,12 +11,13 @@ import { oneLine } from '../core/workflow-commands.js';
 import { ExitCode, toPromoteError, UsageError, type ExitCodeValue } from '../core/errors.js';
 import { eventPriority, priorityPrefix } from '../core/log-priority.js';
 import { applyPass, type ApplyDeps } from './apply-pass.js';
-import type { PassLog } from './record.js';
+import type { PassLog } from './pass-log.js';
 import { LockLostError, lockSession, openSession } from './session.js';
 import { summaryFields } from './report.js';
 import type { Context, Outcome } from '../commands/context.js';
 import { failedFollowUps, followUpHook } from './follow-up.js';
 import { recordedPass } from './pass-record.js';
+import { holdRemedy, holdText } from '../core/switch-gate.js';
 
 export interface AgentDeps extends ApplyDeps {
   /** [0, 1) source for the jitter; tests pass a fixed one. */
@@ -71,6 +72,7 @@ export function makeAgent(deps: AgentDeps) {
     let last: ExitCodeValue = ExitCode.ok;
     let lastCommit: string | null = null;
     let lastRefusal: string | null = null;
+    let lastHold: string | null = null;
     try {
       log('started', {
         target: session.target,
@@ -86,6 +88,16 @@ export function makeAgent(deps: AgentDeps) {
           );
           if (report.upToDate && report.commit !== lastCommit)
             log('up-to-date', { commit: report.commit.slice(0, 12) });
+          // A hold lasts (a freeze window, a diverged host): log it once, and again when it changes.
+          const hold = report.held ? holdText(report.held) : null;
+          if (hold && `${report.commit} ${hold}` !== lastHold)
+            log('held', {
+              commit: report.commit.slice(0, 12),
+              reason: report.held!.reason,
+              message: hold,
+              hint: holdRemedy(report.held!),
+            });
+          lastHold = hold ? `${report.commit} ${hold}` : null;
           if (report.applied || Object.keys(report.followUps).length) log('summary', summaryFields(report));
           lastCommit = report.commit;
           lastRefusal = null;

@@ -12,6 +12,7 @@ import {
   readState,
   writeState,
   type AgentState,
+  type Diverged,
 } from '../adapters/fs/state-store.js';
 import { readIntent, recoverIntent, type Intent } from '../adapters/fs/write-set.js';
 import type {
@@ -26,6 +27,7 @@ import type { Manifest } from '../core/schemas.js';
 import type { ApplyReport } from './report.js';
 import { pointerPath, type AgentSession } from './session.js';
 import type { Context } from '../commands/context.js';
+import type { PassLog } from './pass-log.js';
 
 /** The record an intent carries, so a restart can finish the apply exactly as it began. */
 export interface ApplyRecord {
@@ -34,13 +36,17 @@ export interface ApplyRecord {
   pendingHooks: boolean;
   drift: { pointer: string; file: string; detail: string }[];
   trigger: ApplyReport['trigger'];
+  /** Set by a break-glass rollback: the host now differs from the branch (state.diverged). */
+  diverged?: Diverged;
+  /** The id of the divergence this apply ends (the branch agrees with the host again). */
+  reconciled?: string;
 }
 
 /** The finish step of a write set: manifest, state, journal; each skipped when already done. */
 export function finisher(session: AgentSession): (intent: Intent<ApplyRecord>) => void {
   const { paths, target, crash } = session;
   return (intent) => {
-    const { applied, manifest, pendingHooks, drift, trigger } = intent.record;
+    const { applied, manifest, pendingHooks, drift, trigger, diverged, reconciled } = intent.record;
     if (manifest && applied.manifest) {
       mkdirSync(dirname(applied.manifest), { recursive: true });
       writeFileAtomic(applied.manifest, stringifyJson(manifest), crash);
@@ -64,6 +70,8 @@ export function finisher(session: AgentSession): (intent: Intent<ApplyRecord>) =
               progress: {},
             }
           : null,
+        // Every apply settles the question: a break-glass rollback sets it, any other clears it.
+        diverged: diverged ?? null,
       };
       writeState(paths, next, crash);
     }
@@ -81,6 +89,10 @@ export function finisher(session: AgentSession): (intent: Intent<ApplyRecord>) =
           runs: applied.runs,
           manifest: applied.manifest,
           trigger,
+          ...(diverged
+            ? { diverged: { base: diverged.base, branch: diverged.branch, head: diverged.head } }
+            : {}),
+          ...(reconciled ? { reconciled } : {}),
           // Follow-ups of an earlier commit that never finished: this commit's follow-ups cover it.
           ...(state.pending && state.pending.id !== applied.id ? { superseded: state.pending.commit } : {}),
         },
@@ -109,8 +121,6 @@ function hookContext(
     log: (event, fields) => log(event, fields ?? {}),
   };
 }
-
-export type PassLog = (event: string, fields: Record<string, unknown>) => void;
 
 /** Call the hooks not yet done for the pending commit, recording each outcome as it comes. */
 export async function resumeFollowUps(

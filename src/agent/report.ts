@@ -1,8 +1,11 @@
 /** What an apply pass reports, for humans (lines, a unified diff for --dry-run) and --json. */
 import { createTwoFilesPatch } from 'diff';
+import { formatDuration } from '../core/duration.js';
 import type { AppliedCommit, FollowUp, PointerChange } from '../core/apply-result.js';
 import type { Plan } from '../core/plan.js';
 import { CONFIG_CHANGED_HINT } from '../core/config-diff.js';
+import { holdRemedy, holdText, type Hold } from '../core/switch-gate.js';
+import type { QuietResult } from './quiet-window.js';
 
 export interface ApplyReport {
   /** Present when a commit was applied by this pass. */
@@ -21,6 +24,12 @@ export interface ApplyReport {
   /** What the config on the branch changes against the host config (never applied). */
   configChanged: string[];
   trigger: 'skipped' | 'none' | 'done' | 'not-needed';
+  /** Why nothing was written although the branch differs (a freeze window, a diverged host). */
+  held: Hold | null;
+  /** How long the pass waited for a flow run in progress before it wrote. */
+  quiet: QuietResult | null;
+  /** E.g. the run a promotion replaces could not be restored on this host. */
+  warnings: string[];
   followUps: Record<string, FollowUp>;
   diff: string | null;
 }
@@ -50,6 +59,14 @@ export function reportLines(r: ApplyReport): string[] {
   if (r.recovered) lines.push(`completed an interrupted apply (${r.recovered})`);
   if (r.configChanged.length)
     lines.push(`warning: ${CONFIG_CHANGED_HINT} (${r.configChanged.join(', ')}); the host config is used`);
+  for (const w of r.warnings) lines.push(`warning: ${w}`);
+  if (r.held) {
+    lines.push(
+      `${r.branch} @ ${short(r.commit)}: ${r.dryRun ? 'would wait' : 'not applied'}: ${holdText(r.held)}`,
+    );
+    lines.push(`  ${holdRemedy(r.held)}`);
+    if (!r.dryRun || r.diff === null) return lines;
+  }
   for (const d of r.drift)
     lines.push(`drift: ${d.file} (${d.pointer}): ${d.detail}${r.dryRun ? '' : '; restored'}`);
   if (r.dryRun) {
@@ -71,6 +88,10 @@ export function reportLines(r: ApplyReport): string[] {
   for (const c of r.changed)
     lines.push(`  ${c.pointer}: ${c.from ?? '-'} -> ${c.to} (${c.reason}, ${c.file})`);
   if (r.applied?.manifest) lines.push(`manifest: ${r.applied.manifest}`);
+  if (r.quiet?.waitedMs)
+    lines.push(
+      `waited ${formatDuration(r.quiet.waitedMs)} for ${r.quiet.waitedFor.join('; ')} to end before writing`,
+    );
   if (r.trigger === 'skipped') lines.push('flow not triggered (--no-trigger)');
   else if (r.trigger === 'none' && r.changed.length) lines.push('flow not triggered (no trigger configured)');
   for (const f of Object.values(r.followUps)) lines.push(...followUpLines(f));
@@ -78,7 +99,7 @@ export function reportLines(r: ApplyReport): string[] {
 }
 
 /** The summary of a follow-up: the flow run and its state, each verification, the deployment. */
-function followUpLines(f: FollowUp): string[] {
+export function followUpLines(f: FollowUp): string[] {
   const lines: string[] = [];
   if (f.flow === 'not configured') lines.push('flow: not configured, nothing triggered');
   else if (typeof f.flowRunId === 'string') {

@@ -156,8 +156,29 @@ export const COMMANDS: CommandSpec[] = [
       { flags: '--no-pr', description: 'push the branch but do not open a pull request' },
       { flags: '--reason <text>', description: 'why, for the PR body' },
       { flags: '--no-fetch', description: 'use the last fetched remote branch instead of fetching' },
+      {
+        flags: '--local',
+        description:
+          'break-glass on the agent host, GitHub unreachable: write the previous run, trigger and verify the flow, prepare the revert branch',
+      },
+      { flags: '--no-trigger', description: 'with --local: do not trigger the flow after writing' },
+      { flags: '--wait', description: 'with --local: wait for the agent lock instead of exiting 4' },
     ],
     load: async () => (await import('../commands/rollback.js')).rollback,
+  },
+  {
+    name: 'reconcile',
+    args: '',
+    summary:
+      'after a rollback --local: push the prepared revert branch and open its PR, so the branch agrees with the host',
+    options: [
+      {
+        flags: '--abandon',
+        description:
+          'forget the local rollback instead: the agent applies the branch over it on its next pass',
+      },
+    ],
+    load: async () => (await import('../commands/reconcile.js')).reconcile,
   },
   {
     name: 'history',

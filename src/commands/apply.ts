@@ -6,7 +6,7 @@ import { ensureStateDir } from '../adapters/fs/state-store.js';
 import { applyPass, type ApplyDeps, type ApplyOptions } from '../agent/apply-pass.js';
 import { failedFollowUps, followUpHook } from '../agent/follow-up.js';
 import { recordedPass } from '../agent/pass-record.js';
-import type { PassLog } from '../agent/record.js';
+import type { PassLog } from '../agent/pass-log.js';
 import { reportLines } from '../agent/report.js';
 import { lockSession, openSession } from '../agent/session.js';
 import type { Context, Outcome } from './context.js';
@@ -40,6 +40,12 @@ function progressLog(ctx: Context): PassLog {
         `flow run ${f.name ? `${f.name} (${f.id})` : f.id}: ${f.state}${f.stateName ? ` (${f.stateName})` : ''}` +
           `${f.elapsed ? ` after ${f.elapsed}` : ''}${f.url ? `  ${f.url}` : ''}\n`,
       );
+    } else if (event === 'quiet-wait') {
+      ctx.stderr.write(
+        `waiting for ${String(fields.waiting_for)} to end before writing (up to ${String(fields.up_to)}, agent.quietWait)\n`,
+      );
+    } else if (event === 'quiet') {
+      ctx.stderr.write(`the flow is quiet after ${String(fields.waited)}: writing\n`);
     } else if (event.endsWith('-warning') || event === 'warning') {
       ctx.stderr.write(`warning: ${String(fields.message ?? '')}\n`);
     }
@@ -66,8 +72,10 @@ export function makeApply(deps: ApplyDeps) {
       );
       // Applied, but the flow failed or the manifests do not show the new run: a check failed.
       const failed = failedFollowUps(report.followUps);
+      // Held: a freeze window ends on its own (3, retry later); a diverged host needs a person (1).
+      const heldCode = report.held ? (report.held.reason === 'freeze' ? 3 : 1) : 0;
       return {
-        exitCode: failed.length ? 1 : 0,
+        exitCode: failed.length ? 1 : heldCode,
         data: report,
         text: [...reportLines(report), ...failed.map((f) => `not confirmed: ${f}`)],
       };

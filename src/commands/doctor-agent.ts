@@ -14,6 +14,7 @@ import type { Config } from '../core/schemas.js';
 import type { Context } from './context.js';
 import type { CheckStatus, DoctorCheck } from './doctor-check.js';
 import { targetDir } from './verify.js';
+import { divergedLine, divergedStatus } from './status-safety.js';
 
 type Item = DoctorCheck['items'][number];
 
@@ -117,6 +118,13 @@ export function agentCheck(
       return { ...base, status: 'skip', detail: `no agent has applied to ${target} on this host`, items: [] };
     if (passes) items.push(lastPassItem(passes, config.agent.interval, now));
     const state = readState(paths, target);
+    // docs/switching-safely.md: a break-glass rollback holds the agent until the branch agrees.
+    if (state.diverged)
+      items.push({
+        name: 'diverged',
+        status: 'warn',
+        detail: divergedLine(divergedStatus(state.diverged, paths, null)),
+      });
     if (state.applied)
       items.push({
         name: 'last apply',
@@ -151,14 +159,17 @@ export function agentCheck(
         ? 'ok'
         : 'skip';
   const stale = items.find((i) => i.name === 'last pass' && i.status === 'fail');
+  const diverged = items.some((i) => i.name === 'diverged');
   const detail = stale
     ? 'the agent is not completing its passes (is it running? `systemctl status git-promote-agent`, `journalctl -p err -u git-promote-agent`)'
-    : status === 'fail'
-      ? 'the last promotion did not reach the flow (see below; `git promote verify <pointer>`)'
-      : status === 'warn'
-        ? 'a promotion is applied but its follow-up has not finished'
-        : status === 'ok'
-          ? 'the last promotion was applied and followed through'
-          : 'nothing applied yet';
+    : diverged && status !== 'fail'
+      ? 'diverged: this host was rolled back locally (break-glass) and the agent holds until the branch agrees (see below)'
+      : status === 'fail'
+        ? 'the last promotion did not reach the flow (see below; `git promote verify <pointer>`)'
+        : status === 'warn'
+          ? 'a promotion is applied but its follow-up has not finished'
+          : status === 'ok'
+            ? 'the last promotion was applied and followed through'
+            : 'nothing applied yet';
   return { ...base, status, detail, items };
 }

@@ -2,7 +2,7 @@
 export type CheckStatus = 'ok' | 'warn' | 'fail' | 'skip';
 
 export interface DoctorCheck {
-  name: 'flow-run' | 'manifests' | 'pointers' | 'agent' | 'repository';
+  name: 'flow-run' | 'manifests' | 'pointers' | 'rollback' | 'agent' | 'repository';
   status: CheckStatus;
   detail: string;
   /** Per-item lines (per step, per pointer). */

@@ -7,7 +7,10 @@ import { readRegularFile } from '../adapters/read-text.js';
 import { join } from 'node:path';
 import { CONFIG_FILE, loadConfig } from '../adapters/config-file.js';
 import { CONFIG_CHANGED_HINT, configDifferences } from '../core/config-diff.js';
-import { fetchBranch, readBlobs } from '../adapters/git.js';
+import { fetchBranch, readBlobs, repoPrefix } from '../adapters/git.js';
+import { branchTip } from './history.js';
+import { readinessByPointer } from './status-safety.js';
+import { appliedOnHost } from './status-extras.js';
 import { scanManifests, type InvalidManifest } from '../adapters/manifests.js';
 import { createPrefectClient, toFlowRunInfo } from '../adapters/prefect/client.js';
 import { readGameDateRuns } from '../adapters/prefect/game-date-runs.js';
@@ -196,6 +199,8 @@ async function manifestsCheck(config: Config, gameDate: string) {
 }
 
 async function pointersCheck(config: Config, root: string, ctx: Context): Promise<DoctorCheck> {
+  // After a break-glass rollback the target differs from the branch on purpose (the agent check says why).
+  const diverged = appliedOnHost(config, root, ctx.env)?.diverged ?? null;
   const base = { name: 'pointers' as const };
   if (!config.agent.target) return { ...base, status: 'skip', detail: 'agent.target is not set', items: [] };
   const { remote, branch } = config.repository;
@@ -226,6 +231,12 @@ async function pointersCheck(config: Config, root: string, ctx: Context): Promis
         }
         const have = text === null ? null : readPointerRun(text, p.runField, join(target, p.file));
         if (want === have) return { name, status: 'ok' as CheckStatus, detail: `${have ?? '(none)'}` };
+        if (diverged && have !== null && diverged.runs[name] === have)
+          return {
+            name,
+            status: 'warn' as CheckStatus,
+            detail: `target has ${have}, rolled back locally (diverged); ${remote}/${branch} has ${want ?? '(no file)'}`,
+          };
         return {
           name,
           status: 'fail' as CheckStatus,
@@ -246,7 +257,41 @@ async function pointersCheck(config: Config, root: string, ctx: Context): Promis
     status: worst(items),
     detail: inSync
       ? `${target} matches ${remote}/${branch} @ ${sha.slice(0, 12)}`
-      : `${target} differs from ${remote}/${branch} @ ${sha.slice(0, 12)} (is the agent running? \`git promote status\`)`,
+      : diverged && items.every((i) => i.status !== 'fail')
+        ? `${target} was rolled back locally and differs from ${remote}/${branch} @ ${sha.slice(0, 12)} on purpose (see agent below)`
+        : `${target} differs from ${remote}/${branch} @ ${sha.slice(0, 12)} (is the agent running? \`git promote status\`)`,
+    items,
+  };
+}
+
+/**
+ * Rollback readiness (docs/switching-safely.md): for each pointer, can this host go back to the
+ * run before the branch's latest change? Read after pointersCheck fetched the branch.
+ */
+async function rollbackCheck(config: Config, root: string, ctx: Context): Promise<DoctorCheck> {
+  const base = { name: 'rollback' as const };
+  let readiness;
+  try {
+    const sha = await branchTip(root, ctx.env, config, false);
+    const prefix = await repoPrefix(root, ctx.env, 'doctor');
+    readiness = await readinessByPointer(config, root, sha, prefix, ctx.env);
+  } catch (err) {
+    if (!isPromoteError(err)) throw err;
+    return { ...base, status: 'skip', detail: `cannot read the branch: ${err.message}`, items: [] };
+  }
+  const items = Object.values(readiness).map((r) => ({
+    name: r.pointer,
+    status: (r.run === null ? 'skip' : r.ready ? 'ok' : 'warn') as CheckStatus,
+    detail:
+      r.run === null ? r.detail : `${r.ready ? 'ready' : 'NOT ready'} to roll back to ${r.run}: ${r.detail}`,
+  }));
+  const notReady = items.filter((i) => i.status === 'warn').length;
+  return {
+    ...base,
+    status: worst(items),
+    detail: notReady
+      ? `${notReady} pointer(s) could not be rolled back on this host (restore the artifact of the run named below)`
+      : 'every pointer can go back to its previous run on this host',
     items,
   };
 }
@@ -314,9 +359,10 @@ async function runDoctor(
     pointersCheck(config, root, ctx),
     repositoryCheck(config, ctx),
   ]);
+  const rollback = await rollbackCheck(config, root, ctx);
   const agent = agentCheck(config, root, ctx.env, gameDate, flow.run, ctx.now());
   const manifests = withFlowRun(scanned, flow.run, gameDate);
-  const checks = [flow.check, manifests.check, pointers, agent, repository];
+  const checks = [flow.check, manifests.check, pointers, rollback, agent, repository];
   return {
     gameDate,
     healthy: checks.every((c) => c.status !== 'fail') && manifests.triage.every((t) => t.superseded),

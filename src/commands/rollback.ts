@@ -39,6 +39,13 @@ export async function rollback(
   opts: Record<string, unknown>,
   ctx: Context,
 ): Promise<Outcome> {
+  // Break-glass on the host, GitHub unreachable (docs/switching-safely.md).
+  if (opts.local === true) return (await import('./rollback-local.js')).rollbackLocal(args, opts, ctx);
+  if (opts.trigger === false || opts.wait === true)
+    throw new UsageError(
+      '--no-trigger and --wait go with --local only',
+      'A rollback without --local opens a PR; the agent triggers the flow when it applies the merge.',
+    );
   const name = args[0];
   if (!name) throw new UsageError('missing <pointer>', 'Run `git promote rollback <pointer>`.');
   const to = typeof opts.to === 'string' ? parseRunId(opts.to, '--to run') : undefined;

@@ -5,7 +5,13 @@
 import { existsSync } from 'node:fs';
 import { isAbsolute, join } from 'node:path';
 import { githubToken } from '../adapters/github-actions.js';
-import { readState, resolveStateDir, statePaths } from '../adapters/fs/state-store.js';
+import {
+  readState,
+  resolveStateDir,
+  statePaths,
+  type Diverged,
+  type StatePaths,
+} from '../adapters/fs/state-store.js';
 import { isPromoteError } from '../core/errors.js';
 import { PrBody } from '../core/pr-body.js';
 import type { Config } from '../core/schemas.js';
@@ -17,24 +23,30 @@ interface AppliedOnHost {
   at: string;
   runs: Record<string, string>;
   pending: string | null;
+  /** Set after a break-glass rollback (docs/switching-safely.md). */
+  diverged: Diverged | null;
+}
+
+/** The agent's state directory for the configured target, or null when there is no target. */
+export function hostStatePaths(config: Config, root: string, env: Context['env']): StatePaths | null {
+  const target = config.agent.target;
+  if (!target) return null;
+  const absolute = isAbsolute(target) ? target : join(root, target);
+  try {
+    return statePaths(resolveStateDir(config.agent.state, absolute, env, root));
+  } catch {
+    return null;
+  }
 }
 
 /** The agent's last applied commit for the configured target, or null when no agent ran here. */
 export function appliedOnHost(config: Config, root: string, env: Context['env']): AppliedOnHost | null {
   const target = config.agent.target;
-  if (!target) return null;
-  const absolute = isAbsolute(target) ? target : join(root, target);
-  let dir: string;
-  try {
-    dir = resolveStateDir(config.agent.state, absolute, env, root);
-  } catch {
-    return null;
-  }
-  const paths = statePaths(dir);
-  if (!existsSync(paths.state)) return null;
-  const state = readState(paths, absolute);
+  const paths = hostStatePaths(config, root, env);
+  if (!target || !paths || !existsSync(paths.state)) return null;
+  const state = readState(paths, isAbsolute(target) ? target : join(root, target));
   if (!state.applied) return null;
-  return { ...state.applied, pending: state.pending?.commit ?? null };
+  return { ...state.applied, pending: state.pending?.commit ?? null, diverged: state.diverged };
 }
 
 export interface OpenPull {

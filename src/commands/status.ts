@@ -1,11 +1,20 @@
 import { join } from 'node:path';
 import { CONFIG_FILE, loadConfig } from '../adapters/config-file.js';
 import { CONFIG_CHANGED_HINT, configDifferences } from '../core/config-diff.js';
-import { fetchBranch, readBlobs, resolveCommit } from '../adapters/git.js';
+import { fetchBranch, readBlobs, repoPrefix, resolveCommit } from '../adapters/git.js';
 import { readPointerRunOr } from '../core/pointer-file.js';
 import { readOrNull } from '../adapters/read-text.js';
 import type { Context, Outcome } from './context.js';
-import { appliedOnHost, openPromotionPulls } from './status-extras.js';
+import { appliedOnHost, hostStatePaths, openPromotionPulls } from './status-extras.js';
+import type { Readiness } from '../adapters/fs/rollback-readiness.js';
+import {
+  divergedLine,
+  divergedStatus,
+  freezeLines,
+  freezeStatus,
+  readinessByPointer,
+  type DivergedStatus,
+} from './status-safety.js';
 
 interface PointerStatus {
   pointer: string;
@@ -23,6 +32,8 @@ interface PointerStatus {
   drift: string[];
   /** Other differences worth knowing, e.g. this checkout is behind the branch. */
   notes: string[];
+  /** Whether the run a rollback would restore is on this host and matches its evidence. */
+  rollback: Readiness | null;
   problems: string[];
 }
 
@@ -42,6 +53,8 @@ export async function status(_args: string[], opts: Record<string, unknown>, ctx
   const target = config.agent.target;
   const host = appliedOnHost(config, root, ctx.env);
   const { pulls, problem: githubProblem, newer } = await openPromotionPulls(config, ctx);
+  const prefix = sha ? await repoPrefix(root, ctx.env, 'status') : '';
+  const readiness = sha ? await readinessByPointer(config, root, sha, prefix, ctx.env) : {};
   const rows: PointerStatus[] = [];
   for (const [i, [name, p]] of entries.entries()) {
     const problems: string[] = [];
@@ -59,8 +72,9 @@ export async function status(_args: string[], opts: Record<string, unknown>, ctx
     // *drift* = a file on the host differs from what the agent last wrote there.
     const recorded = host?.runs[name] ?? null;
     const hostRun = host ? recorded : applied;
+    // A diverged host is not behind the branch: it holds runs on purpose (said once, below).
     const pending =
-      target && onBranch && hostRun !== onBranch
+      target && onBranch && hostRun !== onBranch && !host?.diverged
         ? `branch has ${onBranch}, this host ${host ? 'applied' : 'has'} ${hostRun ?? 'nothing'}`
         : null;
     const drift: string[] = [];
@@ -84,9 +98,26 @@ export async function status(_args: string[], opts: Record<string, unknown>, ctx
       pending,
       drift,
       notes,
+      rollback: readiness[name] ?? null,
       problems,
     });
   }
+  const paths = hostStatePaths(config, root, ctx.env);
+  const branchRuns = Object.fromEntries(rows.flatMap((r) => (r.branch ? [[r.pointer, r.branch]] : [])));
+  const diverged: DivergedStatus | null =
+    host?.diverged && paths ? divergedStatus(host.diverged, paths, branchRuns) : null;
+  const freeze = await freezeStatus(
+    config,
+    root,
+    prefix,
+    host ? (host.diverged?.base ?? host.commit) : null,
+    rows.flatMap((r) =>
+      r.branch && (host ? host.runs[r.pointer] : r.target) !== r.branch && !host?.diverged
+        ? [{ pointer: r.pointer, from: (host ? host.runs[r.pointer] : r.target) ?? null, to: r.branch }]
+        : [],
+    ),
+    ctx,
+  );
 
   const show = (v: string | null) => v ?? '-';
   const text = [
@@ -96,6 +127,8 @@ export async function status(_args: string[], opts: Record<string, unknown>, ctx
           `agent on this host applied ${host.commit.slice(0, 12)} at ${host.at}${host.pending ? ` (follow-up pending for ${host.pending.slice(0, 12)})` : ''}`,
         ]
       : []),
+    ...(diverged ? [`diverged: ${divergedLine(diverged)}`] : []),
+    ...(freeze ? freezeLines(freeze) : []),
     ...(githubProblem ? [`note: ${githubProblem}`] : []),
     ...newer.map((n) => `note: ${n}`),
     ...(configChanged.length ? [`warning: ${CONFIG_CHANGED_HINT} (${configChanged.join(', ')})`] : []),
@@ -104,6 +137,11 @@ export async function status(_args: string[], opts: Record<string, unknown>, ctx
         (r.pending ? `  [pending: ${r.pending}]` : '') +
         (r.drift.length ? `  [drift: ${r.drift.join('; ')}]` : ''),
       ...r.notes.map((n) => `  note: ${n}`),
+      ...(r.rollback?.run
+        ? [
+            `  rollback to ${r.rollback.run}: ${r.rollback.ready ? 'ready' : 'NOT ready'}: ${r.rollback.detail}`,
+          ]
+        : []),
       ...r.pulls.map((pr) => `  open ${pr.kind} PR #${pr.number} → ${pr.to}`),
       ...r.problems.map((p) => `  problem: ${p}`),
     ]),
@@ -111,7 +149,17 @@ export async function status(_args: string[], opts: Record<string, unknown>, ctx
   const broken = rows.some((r) => r.problems.length > 0);
   return {
     exitCode: broken ? 1 : 0,
-    data: { remote, branch, sha, applied: host, pullsKnown: pulls !== null, configChanged, pointers: rows },
+    data: {
+      remote,
+      branch,
+      sha,
+      applied: host,
+      pullsKnown: pulls !== null,
+      configChanged,
+      diverged,
+      freeze,
+      pointers: rows,
+    },
     text,
   };
 }

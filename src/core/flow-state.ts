@@ -78,3 +78,10 @@ export function triggerValues(request: TriggerRequest): Record<string, string> {
     pointers: [...request.pointers].sort().join(','),
   };
 }
+
+/**
+ * The states in which a flow run is using the pointer files (docs/switching-safely.md): starting
+ * (PENDING), executing (RUNNING) or still stopping (CANCELLING). A pointer written then would
+ * reach only the steps that start afterwards.
+ */
+export const BUSY_STATES: readonly FlowStateType[] = ['PENDING', 'RUNNING', 'CANCELLING'];

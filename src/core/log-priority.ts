@@ -14,6 +14,12 @@ const BY_EVENT: Record<string, Priority> = {
   retry: PRIORITY.err,
   'deployment-warning': PRIORITY.warning,
   'metrics-warning': PRIORITY.warning,
+  // docs/switching-safely.md: a promotion whose predecessor cannot be restored here; a lock file
+  // ignored as stale; a host rolled back locally or a freeze holding a promotion.
+  'rollback-readiness-warning': PRIORITY.warning,
+  'quiet-warning': PRIORITY.warning,
+  held: PRIORITY.notice,
+  'quiet-wait': PRIORITY.notice,
   // Worth noticing, nothing failed.
   'config-changed': PRIORITY.notice,
   interrupted: PRIORITY.notice,

@@ -22,7 +22,8 @@ export interface PlanInput {
   actual: Record<string, string | null>;
 }
 
-export type ChangeReason = 'promote' | 'restore' | 'create' | 'reformat';
+/** 'rollback' only for a break-glass rollback on the host (docs/switching-safely.md). */
+export type ChangeReason = 'promote' | 'restore' | 'create' | 'reformat' | 'rollback';
 
 interface PlannedPointer {
   pointer: string;

@@ -7,6 +7,7 @@ import { PrBody, type PrBlock } from './pr-body.js';
 import type { BlockInfo, EvidenceSummary } from './history.js';
 import type { RollbackPlan } from './rollback-plan.js';
 import { short } from './rollback-plan.js';
+import { evidencePath } from './evidence-path.js';
 
 interface RollbackPullInput {
   plan: RollbackPlan;
@@ -111,4 +112,83 @@ export function blockInfo(message: string, pointer: string): BlockInfo | null {
         .filter((sha): sha is string => typeof sha === 'string' && /^[0-9a-f]{7,64}$/.test(sha))
     : [];
   return { kind: block.kind, reverts };
+}
+
+/** One pointer a break-glass rollback returned on the host (state.diverged.rollbacks). */
+export interface LocalRollbackRecord {
+  pointer: string;
+  file: string;
+  from: string | null;
+  to: string;
+  reason: string | null;
+  reverts: (BlockRevert & { subject: string })[];
+}
+
+export interface BreakGlassPullInput {
+  rollbacks: LocalRollbackRecord[];
+  base: string;
+  branch: string;
+  host: string;
+  since: string;
+}
+
+export function breakGlassTitle(rollbacks: LocalRollbackRecord[]): string {
+  return `Roll back ${rollbacks.map((r) => `${r.pointer} to ${r.to}`).join(', ')} (applied on the host already)`;
+}
+
+/**
+ * The PR `reconcile` opens for a break-glass rollback (docs/switching-safely.md): the same
+ * rollback block as `rollback` writes, one entry per pointer returned, so validate, history and
+ * status read it as any rollback; the note says it is already live on the host.
+ */
+export function breakGlassBody(input: BreakGlassPullInput): PrBody {
+  const reasons = [...new Set(input.rollbacks.map((r) => r.reason).filter((r): r is string => r !== null))];
+  const note = [
+    `Break-glass rollback, already applied on ${inert(input.host)} at ${input.since} while GitHub was unreachable (\`git promote rollback --local\`).`,
+    'Merging this brings the branch back in line with the host; the agent resumes once it does, without writing again.',
+    '',
+    ...input.rollbacks.flatMap((r) => [
+      `\`${r.pointer}\`: leaves \`${r.from ?? '(none)'}\`, restores \`${r.to}\`. Reverted (newest first):`,
+      ...r.reverts.map(
+        (v) =>
+          `- ${short(v.sha)} ${v.from ?? '(none)'} -> ${v.to ?? '(none)'}${v.pr === null ? '' : ` (#${v.pr})`}: ${inert(v.subject)}`,
+      ),
+    ]),
+    '',
+    `Reason: ${reasons.length ? reasons.map(inert).join('; ') : '(none given)'}`,
+  ].join('\n');
+  const block: PrBlock = {
+    v: 1,
+    kind: 'rollback',
+    base: input.base,
+    branch: input.branch,
+    pointers: input.rollbacks.map((r) => ({
+      pointer: r.pointer,
+      file: r.file,
+      from: r.from,
+      to: r.to,
+      evidence: evidencePath(r.pointer, r.to),
+    })),
+    reverts: input.rollbacks.flatMap((r) =>
+      r.reverts.map((v) => ({ sha: v.sha, pr: v.pr, from: v.from, to: v.to })),
+    ),
+    ...(reasons.length ? { reason: reasons.join('; ') } : {}),
+    breakGlass: { host: input.host, since: input.since },
+  };
+  return new PrBody({
+    block,
+    rows: input.rollbacks.map((r) => ({
+      pointer: r.pointer,
+      from: r.from,
+      to: r.to,
+      gameDate: '-',
+      rows: null,
+      columns: null,
+      durationMs: null,
+    })),
+    checks: [],
+    metrics: [],
+    diffs: [],
+    note,
+  });
 }

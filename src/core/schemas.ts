@@ -43,6 +43,20 @@ const relativePathSchema = z
     (p) => !p.startsWith('/') && !p.split(/[\\/]/).includes('..'),
     'must be a path inside the repository',
   );
+const etTimeSchema = z
+  .string()
+  .regex(/^([01]\d|2[0-3]):[0-5]\d$/, 'must be an ET wall-clock time HH:MM, e.g. "18:00"');
+
+/** A freeze window: from `start` to `end`, ET wall-clock times; an end before the start ends the next day. */
+export const freezeWindowSchema = z
+  .looseObject({
+    name: z.string().min(1).max(60).optional(),
+    start: etTimeSchema,
+    end: etTimeSchema,
+  })
+  .refine((w) => w.start !== w.end, { message: 'start and end must differ', path: ['end'] });
+export type FreezeWindowConfig = z.output<typeof freezeWindowSchema>;
+
 export const POINTER_NAME = /^[a-z][a-z0-9_-]{0,62}$/;
 
 const smokeSchema = z.looseObject({
@@ -160,6 +174,9 @@ export const configSchema = z.looseObject({
       timeout: timeoutSchema.default('2h'),
       // How often the state of a triggered flow run is polled.
       pollInterval: intervalSchema.default('5s'),
+      // A file that exists while the flow runs (flow.command sites): the agent does not write
+      // pointer files while it is there (docs/switching-safely.md). Relative to the config's directory.
+      lockFile: z.string().min(1).optional(),
     })
     .optional(),
   agent: z
@@ -189,8 +206,13 @@ export const configSchema = z.looseObject({
       deployment: z
         .looseObject({ environment: z.string().optional(), enabled: z.boolean().default(true) })
         .optional(),
+      // How long a pass waits for a flow run in progress to end before it writes (the quiet
+      // window); after that it writes nothing and says so (docs/switching-safely.md).
+      quietWait: timeoutSchema.default('2h'),
+      // ET time ranges during which only rollbacks are applied; promotions wait for the end.
+      freeze: z.array(freezeWindowSchema).default([]),
     })
-    .default({ interval: '30s', requireSignedCommits: false })
+    .default({ interval: '30s', requireSignedCommits: false, quietWait: '2h', freeze: [] })
     .superRefine((agent, ctx) => {
       const signers = agent.allowedSigners;
       if (agent.requireSignedCommits && !signers?.gpg.length && !signers?.ssh)
@@ -233,10 +255,7 @@ export const configSchema = z.looseObject({
   // `git promote at --game-date D --as-of pretip`: the slate's pretip instant, an ET wall-clock time.
   asOf: z
     .looseObject({
-      pretip: z
-        .string()
-        .regex(/^([01]\d|2[0-3]):[0-5]\d$/, 'must be an ET wall-clock time HH:MM, e.g. "18:00"')
-        .optional(),
+      pretip: etTimeSchema.optional(),
     })
     .optional(),
 });

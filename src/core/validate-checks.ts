@@ -31,6 +31,7 @@ import {
   type PointerConfig,
 } from './schemas.js';
 import { newerEvidenceError } from './versions.js';
+import { isRunId } from './run-id.js';
 
 type CheckName =
   | 'config'
@@ -51,7 +52,8 @@ type CheckName =
   | 'rollback'
   | 'adoption'
   | 'append-only'
-  | 'scope';
+  | 'scope'
+  | 'predecessor';
 
 export interface CheckResult {
   name: CheckName;
@@ -64,6 +66,8 @@ export interface CheckResult {
   review?: true;
   /** Rows behind the result (the metric gate's table), shown under it. */
   table?: { columns: string[]; rows: string[][] };
+  /** Passing, but worth a look (docs/switching-safely.md: a promotion whose predecessor has no evidence). */
+  warning?: true;
 }
 
 export type ChangeStatus = 'A' | 'M' | 'D' | 'T';
@@ -514,7 +518,10 @@ export function pointerRuns(config: Config, tree: TreeFiles): Map<string, string
   return runs;
 }
 
-/** Evidence paths to load in the merged tree: each pointer's run, and every evidence file changed. */
+/**
+ * Evidence paths to load in the merged tree: each pointer's run, the run each moved pointer
+ * leaves (its predecessor, for the rollback-readiness warning), and every evidence file changed.
+ */
 export function evidencePaths(
   config: Config,
   mergedRuns: Map<string, string | null>,
@@ -523,10 +530,8 @@ export function evidencePaths(
 ): string[] {
   const paths = new Set<string>();
   for (const [name, run] of mergedRuns) if (run) paths.add(evidencePath(name, run));
-  // The metric gate compares a promotion with the run it replaces.
   for (const [name, run] of targetRuns)
-    if (run && config.pointers[name]?.metrics && run !== mergedRuns.get(name))
-      paths.add(evidencePath(name, run));
+    if (run && isRunId(run) && run !== mergedRuns.get(name)) paths.add(evidencePath(name, run));
   for (const c of changes)
     if (c.status !== 'D' && promotionPath(config, c) && parseEvidencePath(c.path)) paths.add(c.path);
   return [...paths];
@@ -678,6 +683,24 @@ function promotionChecks(
   ];
 }
 
+/**
+ * docs/switching-safely.md: a promotion whose predecessor (the run it replaces) has no evidence on
+ * the branch could not be rolled back by a PR that passes validation. A warning: the promotion
+ * itself is fine.
+ */
+export function checkPredecessor(merged: TreeFiles, pointer: string, before: string): CheckResult[] {
+  if (!isRunId(before)) return [];
+  const file = evidencePath(pointer, before);
+  if (merged.get(file) !== null) return [];
+  return [
+    pass(
+      'predecessor',
+      `no evidence for ${before}, the run this promotion replaces, at ${file}: a rollback to it would not pass validation (propose it again to record its evidence)`,
+      { file, pointer, warning: true },
+    ),
+  ];
+}
+
 /** Every check after `config`, in report order. */
 export function runChecks(input: ValidateInput): CheckResult[] {
   const { config, target, merged, now } = input;
@@ -754,6 +777,7 @@ export function runChecks(input: ValidateInput): CheckResult[] {
         currentRun(target, p, name, input.toolVersion),
       ),
     );
+    if (before !== null) results.push(...checkPredecessor(merged, name, before));
   }
 
   // Evidence added on its own gets every check it would get when a pointer selects it, so it

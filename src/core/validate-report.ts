@@ -41,13 +41,19 @@ export function reportLines(report: ValidateReport): string[] {
       : `${failed.length} of ${report.results.length} checks failed`
   }`;
   const line = (r: CheckResult) =>
-    `${r.ok ? 'pass' : 'FAIL'} ${oneLine(subject(r))}: ${oneLine(r.reason)}${r.file && !r.ok ? ` [${oneLine(r.file)}]` : ''}`;
+    `${r.ok ? (r.warning ? 'warn' : 'pass') : 'FAIL'} ${oneLine(subject(r))}: ${oneLine(r.reason)}${r.file && !r.ok ? ` [${oneLine(r.file)}]` : ''}`;
   // A failed check's table (the metric gate's) follows it, indented.
   const withTable = (r: CheckResult) => [
     line(r),
     ...(r.table ? textTable(r.table).map((l) => `    ${l}`) : []),
   ];
-  return [head, ...failed.flatMap(withTable), ...report.results.filter((r) => r.ok).map(line)];
+  const warned = report.results.filter((r) => r.ok && r.warning);
+  return [
+    head,
+    ...failed.flatMap(withTable),
+    ...warned.map(line),
+    ...report.results.filter((r) => r.ok && !r.warning).map(line),
+  ];
 }
 
 /** Columns padded to their widest cell; every cell on one line. */
@@ -62,12 +68,12 @@ export function textTable(table: { columns: string[]; rows: string[][] }): strin
   );
 }
 
-/** One `::error` annotation per failed check. */
+/** One `::error` annotation per failed check, one `::warning` per warning. */
 export function annotationList(results: CheckResult[]): Annotation[] {
   return results
-    .filter((r) => !r.ok)
+    .filter((r) => !r.ok || r.warning)
     .map((r) => ({
-      kind: 'error' as const,
+      kind: r.ok ? ('warning' as const) : ('error' as const),
       props: { ...(r.file ? { file: r.file } : {}), title: `git-promote ${subject(r)}` },
       message: r.reason,
     }));
@@ -87,7 +93,7 @@ export function summaryMarkdown(report: ValidateReport): string {
     failed === 0 ? '### git-promote validate: passed' : `### git-promote validate: ${failed} failed`;
   const rows = report.results.map(
     (r) =>
-      `| ${r.ok ? 'pass' : '**FAIL**'} | ${markdownCell(r.name)} | ${markdownCell(r.pointer ?? '')} | ${markdownCell(r.reason)} | ${
+      `| ${r.ok ? (r.warning ? 'warn' : 'pass') : '**FAIL**'} | ${markdownCell(r.name)} | ${markdownCell(r.pointer ?? '')} | ${markdownCell(r.reason)} | ${
         r.file ? `${markdownCell(r.file)}` : ''
       } |`,
   );

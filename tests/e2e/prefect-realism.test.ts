@@ -220,8 +220,12 @@ describe('Prefect errors through apply', () => {
 
     const once = await apply(w, { PREFECT_API_URL: w.prefect.origin });
     expect(once.code).toBe(2);
+    // The quiet window asks Prefect before any write (docs/switching-safely.md): nothing was written.
     expect(once.stderr).toMatch(
-      /^error: .*with an HTML page, not JSON: is PREFECT_API_URL missing \/api\?\n {2}the pointer files of .* were applied earlier\nhint: /,
+      /^error: cannot tell whether daily\/live has a run in progress: .*with an HTML page, not JSON: is PREFECT_API_URL missing \/api\?; no pointer file was written\nhint: /,
+    );
+    expect(JSON.parse(readFileSync(join(w.target, 'config/minutes_current_run.json'), 'utf8')).run_id).toBe(
+      SANDBOX_POINTERS.minutes.runs[0],
     );
   });
 });

@@ -88,6 +88,7 @@ describe('git-promote verify and doctor (built CLI)', () => {
       ['flow-run', 'ok'],
       ['manifests', 'fail'],
       ['pointers', 'ok'],
+      ['rollback', 'skip'],
       ['agent', 'skip'],
       ['repository', 'skip'],
     ]);

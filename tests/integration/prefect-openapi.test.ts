@@ -16,8 +16,13 @@ import {
   CREATE_FLOW_RUN_FIELDS,
   FILTER_FIELDS,
   FLOW_RUN_SORTS,
+  STATE_TYPE_FILTER_FIELDS,
+  STATE_TYPES,
   SUB_FILTER_FIELDS,
 } from '../../src/sandbox/prefect/request-validation.js';
+import { flowActivities } from '../../src/adapters/flow/flow-activity.js';
+import { configSchema } from '../../src/core/schemas.js';
+import { sampleConfig } from '../helpers/fixtures.js';
 import { typeChecker, type Schema } from '../helpers/openapi-types.js';
 
 interface Operation {
@@ -82,6 +87,13 @@ describe("Prefect's OpenAPI description", () => {
       expect(spec.components.schemas[sub]!.additionalProperties, sub).toBe(false);
       expect(props(sub).sort(), sub).toEqual([...fields].sort());
     }
+    // FlowRunFilterState.type, which the quiet window sends (docs/switching-safely.md).
+    expect(JSON.stringify(spec.components.schemas.FlowRunFilterState!.properties)).toContain(
+      'FlowRunFilterStateType',
+    );
+    expect(spec.components.schemas.FlowRunFilterStateType!.additionalProperties).toBe(false);
+    expect(props('FlowRunFilterStateType').sort()).toEqual([...STATE_TYPE_FILTER_FIELDS].sort());
+    expect(resolve(spec.components.schemas.StateType).enum).toEqual([...STATE_TYPES]);
   });
 });
 
@@ -125,6 +137,12 @@ describe('the stand-in answers as described', () => {
     await trigger.follow(flowRunId, { timeoutMs: 5_000, pollMs: 2 });
     const client = createPrefectClient({ api: prefect.url, fetch, retry: { attempts: 1 } });
     await readGameDateRuns(client, prefect.deployments[0]!.id, '2026-11-26');
+    // The quiet window's question: runs of the deployment in progress.
+    const config = configSchema.parse(
+      sampleConfig('/tmp', { flow: { prefect: { api: prefect.url, deployment: 'daily/live' } } }),
+    );
+    const [activity] = flowActivities(config, { env: {}, fetch, root: '/', retry: { attempts: 1 } });
+    await activity!.inProgress();
     fromClient = prefect.requests.length;
 
     // Raw answers: each route's success and error cases.
@@ -143,6 +161,7 @@ describe('the stand-in answers as described', () => {
     await raw('POST', '/flow_runs/filter', { flow_runs: { expected_start_time: { after: 'x' } } });
     await raw('POST', '/flow_runs/filter', { limit: 500 });
     await raw('POST', '/flow_runs/filter', { sort: 'EXPECTED_START_TIME_ASC', limit: 5 });
+    await raw('POST', '/flow_runs/filter', { flow_runs: { state: { type: { any_: ['RUNNING', 'BUSY'] } } } });
   });
   afterAll(async () => {
     expect(prefect.unexpected).toEqual([]);
@@ -199,6 +218,12 @@ describe('the stand-in answers as described', () => {
       ],
     });
     expect(filter[1]).toEqual({ detail: 'Invalid limit: must be less than or equal to 200.' });
+    // A state type Prefect does not know: StateType's enum error, at its index.
+    expect(filter[3]).toMatchObject({
+      exception_detail: [
+        { type: 'enum', loc: ['body', 'flow_runs', 'state', 'type', 'any_', 1], input: 'BUSY' },
+      ],
+    });
     expect(answers.find((a) => a.status === 409)!.body).toEqual({
       detail:
         "Error creating flow run: Validation failed for field 'game_date'. Failure reason: 5 is not of type 'string'",

@@ -96,7 +96,45 @@ const pendingSchema = z.looseObject({
 });
 export type Pending = z.output<typeof pendingSchema>;
 
-const agentStateSchema = z.looseObject({
+const revertedSchema = z.looseObject({
+  sha: z.string(),
+  parents: z.array(z.string()),
+  subject: z.string(),
+  from: z.string().nullable(),
+  to: z.string().nullable(),
+  pr: z.number().nullable(),
+});
+
+/**
+ * The host was rolled back with `git promote rollback --local` (break-glass, docs/switching-safely.md):
+ * it holds runs the branch does not select, so the agent applies nothing until the branch agrees.
+ */
+export const divergedSchema = z.looseObject({
+  /** The apply id of the local rollback. */
+  id: z.string(),
+  since: z.string(),
+  host: z.string(),
+  /** The branch commit the host had applied when it was rolled back. */
+  base: z.string(),
+  /** Every pointer's run on the host now: the branch agrees when it selects exactly these. */
+  runs: z.record(z.string(), z.string()),
+  rollbacks: z.array(
+    z.looseObject({
+      pointer: z.string(),
+      file: z.string(),
+      from: z.string().nullable(),
+      to: z.string(),
+      reason: z.string().nullable(),
+      reverts: z.array(revertedSchema),
+    }),
+  ),
+  /** The revert branch prepared in the agent's mirror, for `git promote reconcile` to push. */
+  branch: z.string(),
+  head: z.string(),
+});
+export type Diverged = z.output<typeof divergedSchema>;
+
+export const agentStateSchema = z.looseObject({
   version: z.literal(1),
   target: z.string(),
   applied: z
@@ -113,11 +151,12 @@ const agentStateSchema = z.looseObject({
     .looseObject({ commit: z.string(), followUps: z.record(z.string(), z.record(z.string(), z.unknown())) })
     .nullable()
     .default(null),
+  diverged: divergedSchema.nullable().default(null),
 });
 export type AgentState = z.output<typeof agentStateSchema>;
 
 export function emptyState(target: string): AgentState {
-  return { version: 1, target, applied: null, pending: null, lastFollowUps: null };
+  return { version: 1, target, applied: null, pending: null, lastFollowUps: null, diverged: null };
 }
 
 export function readState(paths: StatePaths, target: string): AgentState {

@@ -120,6 +120,56 @@ function stringList(loc: (string | number)[], value: unknown): PydanticError[] {
   );
 }
 
+/**
+ * FlowRunFilterState.type is a FlowRunFilterStateType: `any_` / `not_any_`, lists of StateType
+ * (src/prefect/server/schemas/filters.py, FlowRunFilterStateType; the server keeps runs whose
+ * state_type is in any_ and not in not_any_). The agent's quiet window asks for the runs of its
+ * deployment in PENDING, RUNNING or CANCELLING this way.
+ */
+export const STATE_TYPE_FILTER_FIELDS = ['any_', 'not_any_'] as const;
+
+/** StateType (src/prefect/server/schemas/states.py). */
+export const STATE_TYPES = [
+  'SCHEDULED',
+  'PENDING',
+  'RUNNING',
+  'COMPLETED',
+  'FAILED',
+  'CANCELLED',
+  'CRASHED',
+  'PAUSED',
+  'CANCELLING',
+] as const;
+
+function stateTypeErrors(loc: (string | number)[], value: unknown): PydanticError[] {
+  if (value === null) return [];
+  if (!isObject(value)) return [dictError(loc, value)];
+  const errors: PydanticError[] = [];
+  for (const [k, v] of Object.entries(value)) {
+    if (!(STATE_TYPE_FILTER_FIELDS as readonly string[]).includes(k)) {
+      errors.push(extra([...loc, k], v));
+      continue;
+    }
+    if (v === null) continue;
+    if (!Array.isArray(v)) {
+      errors.push({ type: 'list_type', loc: [...loc, k], msg: 'Input should be a valid list', input: v });
+      continue;
+    }
+    v.forEach((t, i) => {
+      if (!(STATE_TYPES as readonly unknown[]).includes(t))
+        errors.push({
+          type: 'enum',
+          loc: [...loc, k, i],
+          msg: `Input should be ${STATE_TYPES.slice(0, -1)
+            .map((x) => `'${x}'`)
+            .join(', ')} or '${STATE_TYPES.at(-1)}'`,
+          input: t,
+        });
+    });
+  }
+  return errors;
+}
+
 /** Pydantic's errors for a create_flow_run body, as DeploymentFlowRunCreate would report them. */
 export function createFlowRunErrors(body: unknown): PydanticError[] {
   if (body === undefined) return [];
@@ -189,6 +239,8 @@ export function filterErrors(body: unknown): { errors: PydanticError[]; unimplem
       }
       for (const [k, v] of Object.entries(value)) {
         if (!SUB_FILTER_FIELDS[sub]!.includes(k)) errors.push(extra([...loc, k], v));
+        else if (sub === 'FlowRunFilterState' && k === 'type')
+          errors.push(...stateTypeErrors([...loc, k], v));
         else if ((k === 'before_' || k === 'after_') && v !== null && !isDateTime(v))
           errors.push({
             type: 'datetime_from_date_parsing',

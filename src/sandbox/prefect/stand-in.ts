@@ -179,6 +179,11 @@ export interface PrefectStandIn {
   schedule(): void;
   /** Add a flow run in a given state (e.g. yesterday's FAILED run for doctor). */
   seedFlowRun(run: Partial<StandInFlowRun> & { state_type: FlowStateType }): StandInFlowRun;
+  /**
+   * Move a flow run to a state, as its worker would report it (a seeded RUNNING run completing);
+   * a run not in the stand-in throws.
+   */
+  setFlowRunState(id: string, type: FlowStateType, message?: string): StandInFlowRun;
   /** Resolve when every flow run has reached a terminal state. */
   settle(): Promise<void>;
 }
@@ -747,6 +752,12 @@ export async function startPrefectStandIn(options: PrefectStandInOptions = {}): 
         },
       };
       flowRuns.push(run);
+      return run;
+    },
+    setFlowRunState(id, type, message) {
+      const run = flowRuns.find((r) => r.id === id);
+      if (!run) throw new Error(`no flow run ${id} in the Prefect stand-in`);
+      setState(run, type, message ?? null);
       return run;
     },
     async settle() {

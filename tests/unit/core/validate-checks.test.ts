@@ -662,6 +662,54 @@ describe('validate checks', () => {
   });
 });
 
+describe('rollback readiness of a promotion (predecessor evidence)', () => {
+  const warnings = (results: CheckResult[]) => results.filter((r) => r.ok && r.warning);
+
+  it('warns, without failing, when the run a promotion replaces has no evidence on the branch', () => {
+    const base = apply(BASE, { [evidenceFile('minutes', 'm1')]: null });
+    const results = validate(promote({ [evidenceFile('minutes', 'm1')]: null }), { base });
+    expect(failed(results)).toEqual([]);
+    expect(warnings(results)).toEqual([
+      expect.objectContaining({
+        name: 'predecessor',
+        pointer: 'minutes',
+        file: 'promotions/minutes/m1.json',
+        reason: expect.stringMatching(
+          /no evidence for m1, the run this promotion replaces.*would not pass validation/,
+        ),
+      }),
+    ]);
+  });
+
+  it('warns when the promotion itself deletes the predecessor evidence', () => {
+    const results = validate(promote({ [evidenceFile('minutes', 'm1')]: null }));
+    expect(warnings(results).map((r) => r.name)).toEqual(['predecessor']);
+  });
+
+  it('says nothing when the predecessor evidence is there, or for a rollback', () => {
+    expect(warnings(validate(promote()))).toEqual([]);
+    const base = promote();
+    const back = apply(base, {
+      'config/minutes_current_run.json': pointerJson('m1'),
+      [evidenceFile('minutes', 'm2')]: null,
+    });
+    expect(warnings(validate(back, { base, held: { minutes: ['m1'] } }))).toEqual([]);
+  });
+
+  it('names the predecessor evidence among the paths to read', () => {
+    const head = promote();
+    const { config } = checkConfig(BASE['promote.config.json']!, 'promote.config.json');
+    const paths = evidencePaths(
+      config!,
+      pointerRuns(config!, tree(head)),
+      diff(BASE, head),
+      pointerRuns(config!, tree(BASE)),
+    );
+    expect(paths).toContain('promotions/minutes/m1.json');
+    expect(paths).not.toContain('promotions/rates/r0.json');
+  });
+});
+
 describe('JSON syntax in what validate reads', () => {
   it('names line and column for the config and for evidence', () => {
     expect(checkConfig('{\n  "pointers": {}\n  "x": 1\n}\n', 'promote.config.json').result.reason).toBe(
