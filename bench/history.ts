@@ -42,7 +42,7 @@ export async function bench(): Promise<BenchRow[]> {
       },
       {
         name: 'history minutes --limit 20, 10,000 commits',
-        ms: await medianMs(() => history(['minutes'], { fetch: false, limit: '20' }, ctx), 7),
+        ms: await medianMs(() => history(['minutes'], { fetch: false, limit: 20 }, ctx), 7),
         baselineName: 'git log --first-parent -n 20 -- <pointer file>',
         baselineMs: await medianMs(() => plainLog(['-n', '20']), 7),
       },

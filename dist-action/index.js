@@ -51739,6 +51739,7 @@ function daysBetween(from, to) {
 }
 
 // src/core/schemas.ts
+var DEFAULT_MANIFEST_LAYOUT = "{asset}/game_date={game_date}/run={run_id}/manifest.json";
 var runIdSchema = external_exports.string().superRefine((value, ctx) => {
   const problem = runIdProblem(value);
   if (problem) ctx.addIssue({ code: "custom", message: `invalid run id: ${problem}` });
@@ -51817,7 +51818,7 @@ var configSchema = external_exports.looseObject({
   }),
   manifests: external_exports.looseObject({
     root: external_exports.string().min(1),
-    layout: external_exports.string().default("{asset}/game_date={game_date}/run={run_id}/manifest.json").refine(
+    layout: external_exports.string().default(DEFAULT_MANIFEST_LAYOUT).refine(
       (l) => ["{asset}", "{game_date}", "{run_id}"].every((p2) => l.includes(p2)),
       "must contain {asset}, {game_date} and {run_id}"
     ),
@@ -57825,8 +57826,8 @@ function parseEvidence(text) {
   return { evidence: result.data, raw };
 }
 function list(items, max = 5) {
-  const shown = items.slice(0, max).join(", ");
-  return items.length > max ? `${shown} (+${items.length - max} more)` : shown;
+  const shown2 = items.slice(0, max).join(", ");
+  return items.length > max ? `${shown2} (+${items.length - max} more)` : shown2;
 }
 function checkEvidenceMatch(evidence, pointer, run2, file2) {
   const problems = [];
@@ -58555,27 +58556,7 @@ function describeChecks(checks) {
 }
 
 // src/commands/merge.ts
-var SHA2 = /^[0-9a-f]{40}$/;
 var MERGE_BEHIND_REMEDY = "Not merged. Propose the promotion again on the current branch (or update the PR branch); the new head is validated and merged by its own run.";
-function prNumber(value) {
-  const text = typeof value === "string" ? value : "";
-  if (!/^[1-9][0-9]{0,9}$/.test(text))
-    throw new UsageError(
-      text ? `--pr ${JSON.stringify(text)} is not a pull request number` : "merge needs --pr N",
-      "Pass the pull request number, for example --pr 42."
-    );
-  return Number(text);
-}
-function expectedSha(value) {
-  if (value === void 0) return null;
-  const text = String(value).toLowerCase();
-  if (!SHA2.test(text))
-    throw new UsageError(
-      `--sha ${JSON.stringify(String(value).slice(0, 60))} is not a full commit sha`,
-      "Pass the 40-character head sha that was validated (github.event.pull_request.head.sha)."
-    );
-  return text;
-}
 function refuse(refusals) {
   const [first2, ...rest] = refusals;
   throw new CheckFailedError(first2.message, first2.remedy, { details: rest.map((r2) => r2.message) });
@@ -58652,8 +58633,8 @@ function alreadyMerged(pull) {
   };
 }
 async function merge3(_args, opts, ctx) {
-  const number4 = prNumber(opts.pr);
-  const guard = expectedSha(opts.sha);
+  const number4 = opts.pr;
+  const guard = opts.sha ?? null;
   const loaded = await loadConfig(ctx.cwd, ctx.env, opts.config);
   const { config: config2 } = loaded;
   const forge = await requireForge(ctx, config2.repository.github);
@@ -58786,6 +58767,35 @@ async function merge3(_args, opts, ctx) {
 
 // src/action/run.ts
 init_errors();
+
+// src/core/option-values.ts
+init_errors();
+function shown(value, max = 60) {
+  return JSON.stringify(value.length > max ? `${value.slice(0, max - 3)}...` : value);
+}
+function pullRequestNumber(value) {
+  if (!/^[1-9][0-9]{0,9}$/.test(value))
+    throw new UsageError(
+      value ? `--pr ${shown(value)} is not a pull request number` : MISSING_PR.message,
+      MISSING_PR.remedy
+    );
+  return Number(value);
+}
+var MISSING_PR = {
+  message: "merge needs --pr N",
+  remedy: "Pass the pull request number, for example --pr 42."
+};
+function fullSha(value) {
+  const text = value.toLowerCase();
+  if (!/^[0-9a-f]{40}$/.test(text))
+    throw new UsageError(
+      `--sha ${shown(value)} is not a full commit sha`,
+      "Pass the 40-character head sha that was validated (github.event.pull_request.head.sha)."
+    );
+  return text;
+}
+
+// src/action/run.ts
 init_redact();
 
 // src/cli/output.ts
@@ -58856,11 +58866,20 @@ function printError(err, opts, ctx) {
 
 // src/action/run.ts
 var ACTION_INPUTS = ["command", "token", "config", "pr", "sha"];
-var COMMANDS = { validate: validate2, merge: merge3 };
-function commandOf(name) {
-  if (name === "validate" || name === "merge") return COMMANDS[name];
+function commandOf(inputs) {
+  const config2 = inputs.config || void 0;
+  if (inputs.command === "validate") return (ctx) => validate2([], { config: config2 }, ctx);
+  if (inputs.command === "merge") {
+    if (!inputs.pr) throw new UsageError(MISSING_PR.message, MISSING_PR.remedy);
+    const opts = {
+      config: config2,
+      pr: pullRequestNumber(inputs.pr),
+      ...inputs.sha ? { sha: fullSha(inputs.sha) } : {}
+    };
+    return (ctx) => merge3([], opts, ctx);
+  }
   throw new UsageError(
-    `the Action's input command is ${JSON.stringify(name)}, not validate or merge`,
+    `the Action's input command is ${JSON.stringify(inputs.command)}, not validate or merge`,
     "Set `command: validate` or `command: merge` under the step's `with:`."
   );
 }
@@ -58879,15 +58898,9 @@ async function runAction(inputs, io2, ctx) {
       summary: (markdown) => io2.summary(redact(markdown))
     }
   };
-  const opts = {};
-  if (inputs.config) opts.config = inputs.config;
-  if (inputs.command === "merge") {
-    opts.pr = inputs.pr;
-    if (inputs.sha) opts.sha = inputs.sha;
-  }
   let outcome;
   try {
-    outcome = await commandOf(inputs.command)([], opts, step);
+    outcome = await commandOf(inputs)(step);
   } catch (err) {
     const code = printError(err, { debug: env.RUNNER_DEBUG === "1" }, step);
     io2.setOutput("exit-code", String(code));

@@ -15,9 +15,8 @@ import { repoEvidencePath } from '../core/history.js';
 import { readPointerRun } from '../core/pointer-file.js';
 import { planRollback, rollbackBranch, short, type RollbackPlan } from '../core/rollback-plan.js';
 import { rollbackBody, rollbackTitle } from '../core/rollback-pr.js';
-import { parseRunId } from '../core/run-id.js';
 import type { Config } from '../core/schemas.js';
-import type { Context, Outcome } from './context.js';
+import type { CommonOptions, Context, Outcome } from './context.js';
 import { pointerHistory } from './history.js';
 
 async function pushBranch(git: Git, remote: string, sha: string, branch: string): Promise<void> {
@@ -34,18 +33,26 @@ async function pushBranch(git: Git, remote: string, sha: string, branch: string)
   }
 }
 
-export async function rollback(
-  args: string[],
-  opts: Record<string, unknown>,
-  ctx: Context,
-): Promise<Outcome> {
+export interface RollbackOptions extends CommonOptions {
+  /** Revert every later change back to this run (a checked run id). */
+  to?: string;
+  dryRun?: boolean;
+  /** false with --no-pr. */
+  pr?: boolean;
+  /** Why, for the PR body (trimmed, not blank). */
+  reason?: string;
+  /** false with --no-fetch. */
+  fetch?: boolean;
+}
+
+export async function rollback(args: string[], opts: RollbackOptions, ctx: Context): Promise<Outcome> {
   const name = args[0];
   if (!name) throw new UsageError('missing <pointer>', 'Run `git promote rollback <pointer>`.');
-  const to = typeof opts.to === 'string' ? parseRunId(opts.to, '--to run') : undefined;
-  const reason = typeof opts.reason === 'string' && opts.reason.trim() ? opts.reason.trim() : null;
+  const { to } = opts;
+  const reason = opts.reason?.trim() || null;
   const dryRun = opts.dryRun === true;
   const wantPr = opts.pr !== false && !dryRun;
-  const { config, root } = await loadConfig(ctx.cwd, ctx.env, opts.config as string | undefined);
+  const { config, root } = await loadConfig(ctx.cwd, ctx.env, opts.config);
   const pointer = pointerConfig(config, name);
   const { remote, branch: base } = config.repository;
   // Find out before changing anything whether a PR can be opened at all.

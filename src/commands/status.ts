@@ -4,7 +4,7 @@ import { CONFIG_CHANGED_HINT, configDifferences } from '../core/config-diff.js';
 import { fetchBranch, openGit, readBlobs } from '../adapters/git.js';
 import { readPointerRunOr } from '../core/pointer-file.js';
 import { readOrNull } from '../adapters/read-text.js';
-import type { Context, Outcome } from './context.js';
+import type { CommonOptions, Context, Outcome } from './context.js';
 import { appliedOnHost, openPromotionPulls } from './status-extras.js';
 
 export interface PointerStatus {
@@ -26,8 +26,13 @@ export interface PointerStatus {
   problems: string[];
 }
 
-export async function status(_args: string[], opts: Record<string, unknown>, ctx: Context): Promise<Outcome> {
-  const { config, root } = await loadConfig(ctx.cwd, ctx.env, opts.config as string | undefined);
+export interface StatusOptions extends CommonOptions {
+  /** false with --no-fetch. */
+  fetch?: boolean;
+}
+
+export async function status(_args: string[], opts: StatusOptions, ctx: Context): Promise<Outcome> {
+  const { config, root } = await loadConfig(ctx.cwd, ctx.env, opts.config);
   const { remote, branch } = config.repository;
   const git = openGit(root, ctx.env);
   const ref = `refs/remotes/${remote}/${branch}`;

@@ -40,7 +40,7 @@ import {
   summaryMarkdown,
   type ValidateReport,
 } from '../core/validate-report.js';
-import type { Context, Outcome } from './context.js';
+import type { CommonOptions, Context, Outcome } from './context.js';
 import { startValidateStatus } from './validate-status.js';
 
 const utf8 = new TextDecoder('utf-8', { fatal: true });
@@ -112,9 +112,16 @@ interface Range {
   event: ActionsEvent | null;
 }
 
+export interface ValidateOptions extends CommonOptions {
+  /** Base revision (a safe ref, src/core/option-values.ts gitRef); default from the Actions event. */
+  base?: string;
+  /** Head revision; default from the Actions event, or HEAD. */
+  head?: string;
+}
+
 /** --base/--head, else the Actions event, else HEAD against the configured remote branch. */
 async function chooseRange(
-  opts: Record<string, unknown>,
+  opts: ValidateOptions,
   ctx: Context,
   git: Git,
   configPath: string,
@@ -138,11 +145,11 @@ async function chooseRange(
   // A merge group is judged over base_sha..head_sha: base_sha is the tip the queue will land it
   // on (the queue re-creates the group when the branch moves), so its config is the tip's.
   const baseRef =
-    (opts.base as string | undefined) ??
+    opts.base ??
     (event?.mergeGroup ? (event.base ?? undefined) : undefined) ??
     (event ? await targetTip(git, event) : undefined) ??
     (await defaultBaseRef(configPath));
-  const headRef = (opts.head as string | undefined) ?? event?.head ?? 'HEAD';
+  const headRef = opts.head ?? event?.head ?? 'HEAD';
   return {
     base: await resolveCommit(git, baseRef, '--base'),
     head: await resolveCommit(git, headRef, '--head'),
@@ -243,12 +250,8 @@ export async function validateRange(
   return buildReport(range.base, range.head, results);
 }
 
-export async function validate(
-  _args: string[],
-  opts: Record<string, unknown>,
-  ctx: Context,
-): Promise<Outcome> {
-  const configPath = findConfigPath(ctx.cwd, ctx.env, opts.config as string | undefined);
+export async function validate(_args: string[], opts: ValidateOptions, ctx: Context): Promise<Outcome> {
+  const configPath = findConfigPath(ctx.cwd, ctx.env, opts.config);
   const root = dirname(configPath);
   const git = openGit(root, ctx.env);
   const configFile = basename(configPath);
