@@ -24,8 +24,8 @@ function write(root: string, files: Record<string, string>): void {
   }
 }
 
-/** A pipeline repository with two pointers, artifacts and a target checkout. */
-function world() {
+/** A pipeline repository with two pointers, artifacts and a target checkout (also used by agent-latency). */
+export function applyWorld() {
   const dir = mkdtempSync(join(tmpdir(), 'git-promote-bench-'));
   const remote = join(dir, 'origin.git');
   const clone = join(dir, 'clone');
@@ -96,7 +96,7 @@ function world() {
 }
 
 export async function bench(): Promise<BenchRow[]> {
-  const w = world();
+  const w = applyWorld();
   try {
     const fetchClone = join(w.dir, 'fetcher');
     git(w.dir, ['clone', '--quiet', '--bare', join(w.dir, 'origin.git'), fetchClone]);
