@@ -1,8 +1,9 @@
 /**
  * `git promote agent`: hold the target's lock for the agent's whole life and run an apply pass
- * every interval. Transient failures back off exponentially with jitter; refusals are logged and
- * retried at the normal interval (someone must fix the branch); SIGTERM ends the wait at once
- * and lets a running pass finish its write set, then the lock is released.
+ * every interval, or only the cheap remote check when nothing changed (./remote-check.ts).
+ * Transient failures back off exponentially with jitter; refusals are logged and retried at the
+ * normal interval (someone must fix the branch); SIGTERM ends the wait at once and lets a running
+ * pass finish its write set, then the lock is released.
  */
 import { setLongTimeout } from '../adapters/long-timeout.js';
 import { intervalDuration, type DurationValue } from '../core/option-values.js';
@@ -16,7 +17,8 @@ import { LockLostError, lockSession, openSession } from './session.js';
 import { summaryFields } from './report.js';
 import type { CommonOptions, Context, Outcome } from '../commands/context.js';
 import { failedFollowUps, followUpHook } from './follow-up.js';
-import { recordedPass } from './pass-record.js';
+import { recordedPass, recordPassOutcome } from './pass-record.js';
+import { remoteCheck } from './remote-check.js';
 
 export interface AgentOptions extends CommonOptions {
   /** Time between passes; default agent.interval. */
@@ -95,11 +97,20 @@ export function makeAgent(deps: AgentDeps) {
         pid: process.pid,
       });
       let failures = 0;
+      const check = remoteCheck(session, ctx);
       while (!ctx.signal?.aborted) {
         try {
+          if (!once && (await check.unchanged())) {
+            // The agent looked and found nothing to do: as good a pass as a full one for liveness.
+            const warning = recordPassOutcome(session, { ok: true, at: ctx.now() });
+            if (warning) warn(warning);
+            await sleep(intervalMs, ctx.signal);
+            continue;
+          }
           const report = await recordedPass(session, ctx, warn, (onApplied) =>
             applyPass(session, { trigger: opts.trigger !== false, onApplied }, deps, ctx, log),
           );
+          if (!once) await check.passed(report.commit);
           if (report.upToDate && report.commit !== lastCommit)
             log('up-to-date', { commit: report.commit.slice(0, 12) });
           if (report.applied || Object.keys(report.followUps).length) log('summary', summaryFields(report));
@@ -108,6 +119,7 @@ export function makeAgent(deps: AgentDeps) {
           failures = 0;
           last = failedFollowUps(report.followUps).length ? ExitCode.check : ExitCode.ok;
         } catch (err) {
+          check.failed();
           const e = toPromoteError(err);
           last = e.exitCode;
           if (ctx.signal?.aborted) break;
