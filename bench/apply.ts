@@ -87,6 +87,7 @@ export function applyWorld() {
     git(clone, ['add', '--all']);
     git(clone, ['commit', '--quiet', '-m', `promote ${pointer}=${run} (${++n})`]);
     git(clone, ['push', '--quiet', 'origin', 'HEAD:main']);
+    return git(clone, ['rev-parse', 'HEAD']).trim();
   };
   write(clone, { 'promote.config.json': JSON.stringify(config, null, 2) });
   promote('minutes', 'm1');

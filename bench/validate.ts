@@ -54,7 +54,7 @@ function evidence(pointer: string, run: string, gameDate: string): string {
 }
 
 /** main with 8 pointers and 2,000 evidence files; branch `promote` moves p3 to a new run. */
-function buildRepo(dir: string, today: string): { base: string; head: string } {
+export function buildValidateRepo(dir: string, today: string): { base: string; head: string } {
   git(dir, ['init', '--quiet', '--initial-branch=main']);
   const pointers: Record<string, unknown> = {};
   const files: Record<string, string> = {};
@@ -92,7 +92,7 @@ export async function bench(): Promise<BenchRow[]> {
   const dir = mkdtempSync(join(tmpdir(), 'git-promote-bench-validate-'));
   try {
     const now = new Date();
-    const { base, head } = buildRepo(dir, slateDate(now));
+    const { base, head } = buildValidateRepo(dir, slateDate(now));
     const sink = { write: () => undefined };
     const ctx = {
       cwd: dir,
