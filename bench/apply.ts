@@ -1,21 +1,21 @@
 /**
  * The agent's cost: a no-op `apply` (nothing new on the branch) and an apply of one promotion,
- * each against a plain `git fetch` of the same repository (also a no-op) measured in the same run.
- * Rows for the CLI as a process (a cron or manual run) and for one pass inside a running agent.
+ * each against a plain `git fetch` of the same repository, interleaved run by run. Rows for the
+ * CLI as a process (a cron or manual run: CPU time, against `git fetch` + `node -e 0`) and for
+ * one pass inside a running agent (wall time).
  */
-import { execFileSync } from 'node:child_process';
 import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { applyPass } from '../src/agent/apply-pass.js';
 import { lockSession, openSession } from '../src/agent/session.js';
 import type { Context } from '../src/commands/context.js';
 import { canonicalSha256 } from '../src/core/meta-hash.js';
-import { medianMs, type BenchRow } from './types.js';
+import { paired, sumOf, wallTime, type Sample } from './harness.js';
+import { processCpu } from './process-cpu.js';
+import { CLI } from './cli-path.js';
+import type { BenchRow } from './types.js';
 import { BENCH_ENV as ENV, benchGit as git } from './git-env.js';
-
-const CLI = fileURLToPath(new URL('../src/cli/main.js', import.meta.url));
 
 function write(root: string, files: Record<string, string>): void {
   for (const [path, content] of Object.entries(files)) {
@@ -24,8 +24,8 @@ function write(root: string, files: Record<string, string>): void {
   }
 }
 
-/** A pipeline repository with two pointers, artifacts and a target checkout. */
-function world() {
+/** A pipeline repository with two pointers, artifacts and a target checkout (also used by agent-latency). */
+export function applyWorld() {
   const dir = mkdtempSync(join(tmpdir(), 'git-promote-bench-'));
   const remote = join(dir, 'origin.git');
   const clone = join(dir, 'clone');
@@ -87,6 +87,7 @@ function world() {
     git(clone, ['add', '--all']);
     git(clone, ['commit', '--quiet', '-m', `promote ${pointer}=${run} (${++n})`]);
     git(clone, ['push', '--quiet', 'origin', 'HEAD:main']);
+    return git(clone, ['rev-parse', 'HEAD']).trim();
   };
   write(clone, { 'promote.config.json': JSON.stringify(config, null, 2) });
   promote('minutes', 'm1');
@@ -95,30 +96,24 @@ function world() {
   return { dir, clone, promote, cleanup: () => rmSync(dir, { recursive: true, force: true }) };
 }
 
-function cli(cwd: string, args: string[]): void {
-  execFileSync(process.execPath, [CLI, ...args], { cwd, env: ENV, stdio: 'ignore' });
-}
-
-function median(xs: number[]): number {
-  const s = [...xs].sort((a, b) => a - b);
-  return s[Math.floor(s.length / 2)]!;
-}
-
 export async function bench(): Promise<BenchRow[]> {
-  const w = world();
+  const w = applyWorld();
   try {
     const fetchClone = join(w.dir, 'fetcher');
     git(w.dir, ['clone', '--quiet', '--bare', join(w.dir, 'origin.git'), fetchClone]);
-    const baselineName = 'git fetch (no-op, same repo)';
-    const baselineMs = await medianMs(() => git(fetchClone, ['fetch', '--quiet', 'origin']), 11);
-    cli(w.clone, ['apply']);
-
+    const fetchArgs = ['-C', fetchClone, 'fetch', '--quiet', 'origin'];
+    const cli = processCpu({ command: process.execPath, args: [CLI, 'apply'], cwd: w.clone, env: ENV });
+    const fetchCpu = processCpu({ command: 'git', args: fetchArgs, env: ENV });
+    const nodeCpu = processCpu({ command: process.execPath, args: ['-e', '0'], env: ENV });
+    const fetchWall = wallTime(() => git(w.dir, fetchArgs));
     const rows: BenchRow[] = [];
     rows.push({
+      kind: 'paired',
       name: 'apply, no-op (CLI process)',
-      ms: await medianMs(() => cli(w.clone, ['apply']), 11),
-      baselineName,
-      baselineMs,
+      measure: 'CPU',
+      baselineName: 'git fetch (no-op, same repo) + node -e 0',
+      result: await paired(cli, sumOf(fetchCpu, nodeCpu), { runs: 15, warmup: 2 }),
+      goal: 1.5,
     });
 
     const ctx: Context = {
@@ -133,36 +128,45 @@ export async function bench(): Promise<BenchRow[]> {
     const session = await openSession({}, ctx);
     const lock = await lockSession(session, { command: 'bench' }, ctx);
     try {
+      const pass = wallTime(() => applyPass(session, {}, { afterApply: [] }, ctx));
       rows.push({
+        kind: 'paired',
         name: 'apply, no-op (one pass in a running agent)',
-        ms: await medianMs(() => applyPass(session, {}, { afterApply: [] }, ctx), 11),
-        baselineName,
-        baselineMs,
+        measure: 'wall',
+        baselineName: 'git fetch (no-op, same repo)',
+        result: await paired(pass, fetchWall, { runs: 15 }),
       });
-      const times: number[] = [];
-      for (let i = 0; i < 9; i++) {
-        w.promote('minutes', `m${i + 2}`);
-        const t0 = performance.now();
-        await applyPass(session, {}, { afterApply: [] }, ctx);
-        times.push(performance.now() - t0);
-      }
+      let n = 1;
+      // Each subject run applies a new promotion; the baseline then fetches that same commit.
+      const promoted = (sample: Sample, pointer: string) => () => {
+        w.promote(pointer, `${pointer[0]}${++n}`);
+        return sample();
+      };
       rows.push({
+        kind: 'paired',
         name: 'apply, one change (one pass in a running agent)',
-        ms: median(times),
-        baselineName,
-        baselineMs,
+        measure: 'wall',
+        baselineName: 'git fetch of the same new commit',
+        result: await paired(promoted(pass, 'minutes'), fetchWall, { runs: 9 }),
       });
     } finally {
       lock.release();
     }
-    const times: number[] = [];
-    for (let i = 0; i < 9; i++) {
-      w.promote('rates', `r${i + 2}`);
-      const t0 = performance.now();
-      cli(w.clone, ['apply']);
-      times.push(performance.now() - t0);
-    }
-    rows.push({ name: 'apply, one change (CLI process)', ms: median(times), baselineName, baselineMs });
+    let n = 1;
+    rows.push({
+      kind: 'paired',
+      name: 'apply, one change (CLI process)',
+      measure: 'CPU',
+      baselineName: 'git fetch of the same new commit + node -e 0',
+      result: await paired(
+        () => {
+          w.promote('rates', `r${++n}`);
+          return cli();
+        },
+        sumOf(fetchCpu, nodeCpu),
+        { runs: 9 },
+      ),
+    });
     return rows;
   } finally {
     w.cleanup();

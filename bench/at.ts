@@ -9,8 +9,10 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { at } from '../src/commands/at.js';
+import { parseRange } from '../src/core/as-of.js';
 import { LONG_POINTER_FILE, buildLongHistory, longHistoryContext } from './long-history.js';
-import { medianMs, type BenchRow } from './types.js';
+import { paired, wallTime } from './harness.js';
+import type { BenchRow } from './types.js';
 
 const run = promisify(execFile);
 
@@ -31,23 +33,31 @@ export async function bench(): Promise<BenchRow[]> {
     const run0 = (one.data as { pointers: { minutes: { run: string } | null } }).pointers.minutes?.run;
     if (!run0) throw new Error(`at ${instant} found no run`);
     const year = '2025-06-01..2026-05-31';
-    const range = await at([], { fetch: false, range: year }, ctx);
+    const range = await at([], { fetch: false, range: parseRange(year) }, ctx);
     const points = (range.data as { points: unknown[] }).points.length;
     if (points !== world.expected.filter((c) => c.to !== c.from).length + 1)
       throw new Error(`at --range listed ${points} points`);
-    const baselineMs = await medianMs(plainLog, 11);
+    const baseline = wallTime(plainLog);
     return [
       {
+        kind: 'paired',
         name: `at <instant>, 10,000 commits (${world.expected.length} changes)`,
-        ms: await medianMs(() => at([instant], { fetch: false }, ctx), 11),
+        measure: 'wall',
         baselineName: 'git log --first-parent -- <pointer file>',
-        baselineMs,
+        result: await paired(
+          wallTime(() => at([instant], { fetch: false }, ctx)),
+          baseline,
+        ),
       },
       {
+        kind: 'paired',
         name: `at --range over 365 days, 10,000 commits (${points} points)`,
-        ms: await medianMs(() => at([], { fetch: false, range: year }, ctx), 11),
+        measure: 'wall',
         baselineName: 'git log --first-parent -- <pointer file>',
-        baselineMs,
+        result: await paired(
+          wallTime(() => at([], { fetch: false, range: parseRange(year) }, ctx)),
+          baseline,
+        ),
       },
     ];
   } finally {

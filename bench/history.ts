@@ -10,7 +10,8 @@ import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { history } from '../src/commands/history.js';
 import { LONG_POINTER_FILE, buildLongHistory, longHistoryContext } from './long-history.js';
-import { medianMs, type BenchRow } from './types.js';
+import { paired, wallTime } from './harness.js';
+import type { BenchRow } from './types.js';
 
 const run = promisify(execFile);
 
@@ -35,16 +36,25 @@ export async function bench(): Promise<BenchRow[]> {
       throw new Error(`history listed ${count}, expected ${world.expected.length}`);
     return [
       {
+        kind: 'paired',
         name: `history minutes, 10,000 commits (${count} changes)`,
-        ms: await medianMs(() => history(['minutes'], { fetch: false }, ctx), 7),
+        measure: 'wall',
         baselineName: 'git log --first-parent -- <pointer file>',
-        baselineMs: await medianMs(() => plainLog([]), 7),
+        result: await paired(
+          wallTime(() => history(['minutes'], { fetch: false }, ctx)),
+          wallTime(() => plainLog([])),
+        ),
+        goal: 1.5,
       },
       {
+        kind: 'paired',
         name: 'history minutes --limit 20, 10,000 commits',
-        ms: await medianMs(() => history(['minutes'], { fetch: false, limit: '20' }, ctx), 7),
+        measure: 'wall',
         baselineName: 'git log --first-parent -n 20 -- <pointer file>',
-        baselineMs: await medianMs(() => plainLog(['-n', '20']), 7),
+        result: await paired(
+          wallTime(() => history(['minutes'], { fetch: false, limit: 20 }, ctx)),
+          wallTime(() => plainLog(['-n', '20'])),
+        ),
       },
     ];
   } finally {

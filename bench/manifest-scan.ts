@@ -9,7 +9,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { findManifestFiles, scanManifests } from '../src/adapters/manifests.js';
 import { verifyManifests } from '../src/core/verify.js';
-import { medianMs, type BenchRow } from './types.js';
+import { paired, wallTime } from './harness.js';
+import type { BenchRow } from './types.js';
 
 const LAYOUT = '{asset}/game_date={game_date}/run={run_id}/manifest.json';
 const DATE = '2026-11-26';
@@ -76,13 +77,11 @@ export async function bench(): Promise<BenchRow[]> {
     if (allFiles.length !== ASSETS.length * RUNS_PER_ASSET)
       throw new Error(`found ${allFiles.length} manifests`);
 
-    const doctorMs = await medianMs(async () => {
+    const doctor = wallTime(async () => {
       const scan = await scanManifests({ root, layout: LAYOUT, gameDate: DATE });
       if (scan.entries.length !== allFiles.length) throw new Error('doctor scan missed manifests');
-    }, 5);
-    const catAllMs = await medianMs(() => cat(allFiles), 5);
-
-    const verifyMs = await medianMs(async () => {
+    });
+    const verify = wallTime(async () => {
       const scan = await scanManifests({ root, layout: LAYOUT, gameDate: DATE, asset: ASSETS[0]! });
       verifyManifests({
         pointer: 'minutes',
@@ -91,21 +90,30 @@ export async function bench(): Promise<BenchRow[]> {
         expectedRun: 'minutes-1',
         manifests: scan.entries,
       });
-    }, 5);
-    const catAssetMs = await medianMs(() => cat(assetFiles), 5);
+    });
 
     return [
       {
+        kind: 'paired',
         name: `doctor scan: ${allFiles.length} manifests of one game date (read + validate)`,
-        ms: doctorMs,
+        measure: 'wall',
         baselineName: `xargs cat of the same ${allFiles.length} files`,
-        baselineMs: catAllMs,
+        result: await paired(
+          doctor,
+          wallTime(() => cat(allFiles)),
+          { runs: 5 },
+        ),
       },
       {
+        kind: 'paired',
         name: `verify: one asset, ${assetFiles.length} manifests (read + validate + verdict)`,
-        ms: verifyMs,
+        measure: 'wall',
         baselineName: `xargs cat of the same ${assetFiles.length} files`,
-        baselineMs: catAssetMs,
+        result: await paired(
+          verify,
+          wallTime(() => cat(assetFiles)),
+          { runs: 5 },
+        ),
       },
     ];
   } finally {

@@ -1,20 +1,27 @@
-/** One benchmark figure beside its baseline measured in the same run (medians of several runs). */
+/** What a benchmark module's `bench()` returns: figures beside their baselines, or latencies. */
+import type { Measure, Paired } from './harness.js';
+
+/** A subject against its baseline, measured pairwise in one run (bench/harness.ts). */
 export interface BenchRow {
+  kind: 'paired';
   name: string;
-  ms: number;
+  measure: Measure;
   baselineName: string;
-  baselineMs: number;
+  result: Paired;
+  /** The goal: the median ratio must be at most this. */
+  goal?: number;
 }
 
-/** Median wall time (ms) of `runs` sequential calls of fn, after one warm-up call. */
-export async function medianMs(fn: () => Promise<unknown> | unknown, runs = 7): Promise<number> {
-  await fn();
-  const times: number[] = [];
-  for (let i = 0; i < runs; i++) {
-    const start = performance.now();
-    await fn();
-    times.push(performance.now() - start);
-  }
-  times.sort((a, b) => a - b);
-  return times[Math.floor(times.length / 2)]!;
+/** A latency distribution against a goal (ms). */
+export interface LatencyRow {
+  kind: 'latency';
+  name: string;
+  samples: number[];
+  p50: number;
+  p95: number;
+  /** The goal: p95 must be at most this. */
+  goalMs: number;
+  goalName: string;
 }
+
+export type BenchResult = BenchRow | LatencyRow;

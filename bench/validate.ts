@@ -1,20 +1,21 @@
 /**
  * `validate` of a promotion in a repository with 8 pointers and 2,000 evidence files, in process
- * and as the built CLI. Baselines: the git work validate cannot avoid (one `git diff
- * --name-status` plus one `git cat-file --batch` of the same blobs), and `node -e 0`.
+ * (wall time) and as the bundled CLI (CPU time). Baseline: the git work validate cannot avoid (one
+ * `git diff --name-status` plus one `git cat-file --batch` of the same blobs), plus `node -e 0`
+ * for the process.
  */
-import { spawnSync } from 'node:child_process';
-import { mkdtempSync, rmSync } from 'node:fs';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { validate } from '../src/commands/validate.js';
 import { canonicalSha256 } from '../src/core/meta-hash.js';
 import { slateDate } from '../src/core/game-date.js';
-import { medianMs, type BenchRow } from './types.js';
+import { paired, sumOf, wallTime } from './harness.js';
+import { processCpu } from './process-cpu.js';
+import { CLI } from './cli-path.js';
+import type { BenchRow } from './types.js';
 import { BENCH_ENV as env, benchGit as git, writeTree as write } from './git-env.js';
 
-const CLI = fileURLToPath(new URL('../src/cli/main.js', import.meta.url));
 const POINTERS = 8;
 const EVIDENCE_FILES = 2000;
 
@@ -53,7 +54,7 @@ function evidence(pointer: string, run: string, gameDate: string): string {
 }
 
 /** main with 8 pointers and 2,000 evidence files; branch `promote` moves p3 to a new run. */
-function buildRepo(dir: string, today: string): { base: string; head: string } {
+export function buildValidateRepo(dir: string, today: string): { base: string; head: string } {
   git(dir, ['init', '--quiet', '--initial-branch=main']);
   const pointers: Record<string, unknown> = {};
   const files: Record<string, string> = {};
@@ -91,7 +92,7 @@ export async function bench(): Promise<BenchRow[]> {
   const dir = mkdtempSync(join(tmpdir(), 'git-promote-bench-validate-'));
   try {
     const now = new Date();
-    const { base, head } = buildRepo(dir, slateDate(now));
+    const { base, head } = buildValidateRepo(dir, slateDate(now));
     const sink = { write: () => undefined };
     const ctx = {
       cwd: dir,
@@ -123,31 +124,41 @@ export async function bench(): Promise<BenchRow[]> {
       ),
       `${base}:promotions/p3/run-new.json`,
     ].join('\n');
-    const baseline = () => {
-      git(dir, ['diff', '--name-status', '-z', '--no-renames', base, head]);
+    const diff = ['diff', '--name-status', '-z', '--no-renames', base, head];
+    // The blobs come from a file: processCpu gives its command no stdin.
+    const specsFile = join(dir, '.git', 'bench-specs');
+    writeFileSync(specsFile, `${specs}\n`);
+    const gitReads = wallTime(() => {
+      git(dir, diff);
       git(dir, ['cat-file', '--batch'], `${specs}\n`);
-    };
-    const cli = () => {
-      const r = spawnSync(process.execPath, [CLI, 'validate', '--base', base, '--head', head], {
-        cwd: dir,
-        env,
-      });
-      if (r.status !== 0) throw new Error(`bench validate CLI exited ${r.status}: ${r.stdout}${r.stderr}`);
-    };
-    const node = () => spawnSync(process.execPath, ['-e', '0'], { env });
+    });
+    const cli = processCpu({
+      command: process.execPath,
+      args: [CLI, 'validate', '--base', base, '--head', head],
+      cwd: dir,
+      env,
+    });
+    const baselineCpu = sumOf(
+      processCpu({ command: process.execPath, args: ['-e', '0'], env }),
+      processCpu({ command: 'git', args: diff, cwd: dir, env }),
+      processCpu({ command: 'git', args: ['cat-file', '--batch'], cwd: dir, env, stdin: specsFile }),
+    );
 
     return [
       {
+        kind: 'paired',
         name: `validate in process (${POINTERS} pointers, ${EVIDENCE_FILES} evidence files)`,
-        ms: await medianMs(run, 9),
+        measure: 'wall',
         baselineName: 'git diff --name-status + git cat-file --batch of the same blobs',
-        baselineMs: await medianMs(baseline, 9),
+        result: await paired(wallTime(run), gitReads, { runs: 9 }),
       },
       {
+        kind: 'paired',
         name: `git-promote validate as a process (${POINTERS} pointers, ${EVIDENCE_FILES} evidence files)`,
-        ms: await medianMs(cli, 7),
-        baselineName: 'node -e 0',
-        baselineMs: await medianMs(node, 7),
+        measure: 'CPU',
+        baselineName: 'node -e 0 + the same git diff and git cat-file --batch',
+        result: await paired(cli, baselineCpu, { runs: 11 }),
+        goal: 2,
       },
     ];
   } finally {

@@ -7,6 +7,7 @@ import { merge } from '../commands/merge.js';
 import { validate } from '../commands/validate.js';
 import type { Context, Outcome } from '../commands/context.js';
 import { toPromoteError, UsageError } from '../core/errors.js';
+import { fullSha, MISSING_PR, pullRequestNumber } from '../core/option-values.js';
 import { createRedactor } from '../core/redact.js';
 import type { Annotation } from '../core/workflow-commands.js';
 import { printError, printOutcome, redactingWriter } from '../cli/output.js';
@@ -27,12 +28,21 @@ export interface ActionIO {
   summary(markdown: string): Promise<boolean>;
 }
 
-const COMMANDS = { validate, merge } as const;
-
-function commandOf(name: string): (typeof COMMANDS)[keyof typeof COMMANDS] {
-  if (name === 'validate' || name === 'merge') return COMMANDS[name];
+/** The step's command with its inputs parsed as the CLI parses the same options. */
+function commandOf(inputs: ActionInputs): (ctx: Context) => Promise<Outcome> {
+  const config = inputs.config || undefined;
+  if (inputs.command === 'validate') return (ctx) => validate([], { config }, ctx);
+  if (inputs.command === 'merge') {
+    if (!inputs.pr) throw new UsageError(MISSING_PR.message, MISSING_PR.remedy);
+    const opts = {
+      config,
+      pr: pullRequestNumber(inputs.pr),
+      ...(inputs.sha ? { sha: fullSha(inputs.sha) } : {}),
+    };
+    return (ctx) => merge([], opts, ctx);
+  }
   throw new UsageError(
-    `the Action's input command is ${JSON.stringify(name)}, not validate or merge`,
+    `the Action's input command is ${JSON.stringify(inputs.command)}, not validate or merge`,
     "Set `command: validate` or `command: merge` under the step's `with:`.",
   );
 }
@@ -54,15 +64,9 @@ export async function runAction(inputs: ActionInputs, io: ActionIO, ctx: Context
       summary: (markdown) => io.summary(redact(markdown)),
     },
   };
-  const opts: Record<string, unknown> = {};
-  if (inputs.config) opts.config = inputs.config;
-  if (inputs.command === 'merge') {
-    opts.pr = inputs.pr;
-    if (inputs.sha) opts.sha = inputs.sha;
-  }
   let outcome: Outcome;
   try {
-    outcome = await commandOf(inputs.command)([], opts, step);
+    outcome = await commandOf(inputs)(step);
   } catch (err) {
     // RUNNER_DEBUG=1 is what "Enable debug logging" on a re-run sets: stack traces then.
     const code = printError(err, { debug: env.RUNNER_DEBUG === '1' }, step);

@@ -348,7 +348,7 @@ export async function localRollback(
 }
 
 /** Usage problems of `rollback --local` found before anything is opened. */
-export function localRollbackUsage(opts: Record<string, unknown>): void {
+export function localRollbackUsage(opts: { dryRun?: boolean; pr?: boolean; fetch?: boolean }): void {
   if (opts.dryRun === true || opts.pr === false || opts.fetch === false)
     throw new UsageError(
       '--local cannot be combined with --dry-run, --no-pr or --no-fetch',

@@ -1,23 +1,36 @@
 /**
  * `git promote agent`: hold the target's lock for the agent's whole life and run an apply pass
- * every interval. Transient failures back off exponentially with jitter; refusals are logged and
- * retried at the normal interval (someone must fix the branch); SIGTERM ends the wait at once
- * and lets a running pass finish its write set, then the lock is released.
+ * every interval, or only the cheap remote check when nothing changed (./remote-check.ts).
+ * Transient failures back off exponentially with jitter; refusals are logged and retried at the
+ * normal interval (someone must fix the branch); SIGTERM ends the wait at once and lets a running
+ * pass finish its write set, then the lock is released.
  */
 import { sleep } from '../adapters/long-timeout.js';
-import { MAX_INTERVAL_MS, parseDuration } from '../core/duration.js';
+import { intervalDuration, type DurationValue } from '../core/option-values.js';
 import { terminalSafeJson } from '../core/terminal-text.js';
 import { oneLine } from '../core/workflow-commands.js';
-import { ExitCode, toPromoteError, UsageError, type ExitCodeValue } from '../core/errors.js';
+import { ExitCode, toPromoteError, type ExitCodeValue } from '../core/errors.js';
 import { eventPriority, priorityPrefix } from '../core/log-priority.js';
 import { applyPass, type ApplyDeps } from './apply-pass.js';
 import type { PassLog } from './pass-log.js';
 import { LockLostError, lockSession, openSession } from './session.js';
 import { summaryFields } from './report.js';
-import type { Context, Outcome } from '../commands/context.js';
+import type { CommonOptions, Context, Outcome } from '../commands/context.js';
 import { failedFollowUps, followUpHook } from './follow-up.js';
-import { recordedPass } from './pass-record.js';
+import { recordedPass, recordPassOutcome } from './pass-record.js';
+import { remoteCheck } from './remote-check.js';
 import { holdRemedy, holdText } from '../core/switch-gate.js';
+
+export interface AgentOptions extends CommonOptions {
+  /** Time between passes; default agent.interval. */
+  interval?: DurationValue;
+  /** Run one pass and exit. */
+  once?: boolean;
+  /** false with --no-trigger. */
+  trigger?: boolean;
+  /** Wait for another agent holding the lock instead of exiting 4. */
+  wait?: boolean;
+}
 
 export interface AgentDeps extends ApplyDeps {
   /** [0, 1) source for the jitter; tests pass a fixed one. */
@@ -39,8 +52,8 @@ function formatField(v: unknown): string {
 }
 
 export function makeAgent(deps: AgentDeps) {
-  return async function agent(_args: string[], raw: Record<string, unknown>, ctx: Context): Promise<Outcome> {
-    const json = raw.json === true;
+  return async function agent(_args: string[], opts: AgentOptions, ctx: Context): Promise<Outcome> {
+    const json = opts.json === true;
     const journal = ctx.journal?.stdout === true;
     const log: PassLog = (event, fields) => {
       const at = ctx.now().toISOString();
@@ -53,22 +66,14 @@ export function makeAgent(deps: AgentDeps) {
                 .join('')}\n`),
       );
     };
-    const session = await openSession(
-      { config: typeof raw.config === 'string' ? raw.config : undefined },
-      ctx,
-    );
+    const session = await openSession({ config: opts.config }, ctx);
     const warn = (message: string) => log('metrics-warning', { message });
-    const intervalText = typeof raw.interval === 'string' ? raw.interval : session.config.agent.interval;
-    const intervalMs = parseDuration(intervalText);
-    if (intervalMs === null || intervalMs <= 0 || intervalMs > MAX_INTERVAL_MS) {
-      throw new UsageError(
-        `invalid --interval ${JSON.stringify(intervalText)}${intervalMs !== null && intervalMs > 0 ? ': must be at most 1d' : ''}`,
-        'Pass a duration such as 30s, 5m or 1h (at most 1d).',
-      );
-    }
-    const once = raw.once === true;
+    // The config's interval passed its schema (a duration of at most 1d); zero is refused here.
+    const { text: intervalText, ms: intervalMs } =
+      opts.interval ?? intervalDuration('agent.interval')(session.config.agent.interval);
+    const once = opts.once === true;
     const random = deps.random ?? Math.random;
-    const lock = await lockSession(session, { wait: raw.wait === true, command: 'git-promote agent' }, ctx);
+    const lock = await lockSession(session, { wait: opts.wait === true, command: 'git-promote agent' }, ctx);
     let last: ExitCodeValue = ExitCode.ok;
     let lastCommit: string | null = null;
     let lastRefusal: string | null = null;
@@ -81,11 +86,25 @@ export function makeAgent(deps: AgentDeps) {
         pid: process.pid,
       });
       let failures = 0;
+      const check = remoteCheck(session, ctx);
       while (!ctx.signal?.aborted) {
         try {
+          if (!once && (await check.unchanged())) {
+            // The agent looked and found nothing to do: as good a pass as a full one for liveness.
+            const warning = recordPassOutcome(session, { ok: true, at: ctx.now() });
+            if (warning) warn(warning);
+            await sleep(intervalMs, ctx.signal).catch(() => undefined); // woken by a stop
+            continue;
+          }
           const report = await recordedPass(session, ctx, warn, (onApplied) =>
-            applyPass(session, { trigger: raw.trigger !== false, onApplied }, deps, ctx, log),
+            applyPass(session, { trigger: opts.trigger !== false, onApplied }, deps, ctx, log),
           );
+          // A held change (freeze window, quiet wait, diverged host) is looked at again every
+          // interval, however still the branch is.
+          if (!once) {
+            if (report.held) check.failed();
+            else await check.passed(report.commit);
+          }
           if (report.upToDate && report.commit !== lastCommit)
             log('up-to-date', { commit: report.commit.slice(0, 12) });
           // A hold lasts (a freeze window, a diverged host): log it once, and again when it changes.
@@ -104,6 +123,7 @@ export function makeAgent(deps: AgentDeps) {
           failures = 0;
           last = failedFollowUps(report.followUps).length ? ExitCode.check : ExitCode.ok;
         } catch (err) {
+          check.failed();
           const e = toPromoteError(err);
           last = e.exitCode;
           if (ctx.signal?.aborted) break;

@@ -19,7 +19,7 @@ import type { AgentSession } from './session.js';
 import type { Context } from '../commands/context.js';
 
 /** Returns null, or what went wrong recording the pass. */
-function recordPassOutcome(session: AgentSession, outcome: PassOutcome): string | null {
+export function recordPassOutcome(session: AgentSession, outcome: PassOutcome): string | null {
   const { paths, target, config } = session;
   try {
     const stats = recordPass(readPassStats(paths) ?? emptyPassStats(), outcome);

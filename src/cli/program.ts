@@ -1,7 +1,7 @@
 /** commander wiring only: argv -> options -> command -> exit code. */
 import { Command, CommanderError, Option } from 'commander';
 import { COMMANDS } from './commands.js';
-import { ExitCode } from '../core/errors.js';
+import { ExitCode, UsageError } from '../core/errors.js';
 import type { Context } from '../commands/context.js';
 import { packageVersion } from '../version.js';
 import { versionReport } from '../core/versions.js';
@@ -35,8 +35,14 @@ export function buildProgram(ctx: Context, setExitCode: (code: number) => void =
   for (const spec of COMMANDS) {
     const cmd = program.command(spec.name).summary(spec.summary).description(spec.summary).exitOverride();
     if (spec.args) cmd.arguments(spec.args);
-    for (const o of spec.options)
-      cmd.option(o.flags, o.description, o.default as string | boolean | undefined);
+    for (const o of Object.values(spec.options)) {
+      const option = new Option(o.flags, o.description);
+      // Parsed as commander reads it: a bad value stops the parse with our UsageError (see runCli).
+      const parse = o.parse;
+      if (parse) option.argParser((value: string) => parse(value));
+      if (o.default !== undefined) option.default(o.default);
+      cmd.addOption(option);
+    }
     addCommonOptions(cmd);
     cmd.action(async (...params: unknown[]) => {
       const command = params[params.length - 1] as Command;
@@ -51,6 +57,8 @@ export function buildProgram(ctx: Context, setExitCode: (code: number) => void =
           const { checkConfigVersion } = await import('../adapters/config-file.js');
           await checkConfigVersion(ctx.cwd, ctx.env, opts.config as string | undefined);
         }
+        for (const [key, o] of Object.entries(spec.options))
+          if (o.missing && opts[key] === undefined) throw new UsageError(o.missing.message, o.missing.remedy);
         const handler = await spec.load();
         const outcome = await handler(args, opts, ctx);
         printOutcome(outcome, Boolean(opts.json), ctx);
@@ -103,7 +111,9 @@ export async function runCli(argv: string[], ctx: Context): Promise<number> {
       // --help and --version exit 0; every parse problem is a usage error (2).
       return err.exitCode === 0 ? ExitCode.ok : ExitCode.usage;
     }
-    return printError(err, {}, ctx);
+    // An option value that does not parse (src/core/option-values.ts): the parse stopped before
+    // the options were collected, so --json and --debug are read from argv.
+    return printError(err, { json: argv.includes('--json'), debug: argv.includes('--debug') }, ctx);
   }
   return exitCode;
 }

@@ -22,7 +22,7 @@ import { PrBody, type PrBlock } from '../core/pr-body.js';
 import type { AdoptedEvidence, Config } from '../core/schemas.js';
 import { PR_BLOCK_VERSION } from '../core/versions.js';
 import { packageVersion } from '../version.js';
-import type { Context, Outcome } from './context.js';
+import type { CommonOptions, Context, Outcome } from './context.js';
 import { afterPush, checkGitHub, checkLikeCi, refuseOrWarn } from './propose-preflight.js';
 import { createPullRequest } from './propose.js';
 import type { PullRequestDraft } from '../core/promotion-pr.js';
@@ -223,12 +223,15 @@ export function buildAdoptionPullRequest(a: Adoption): PullRequestDraft {
   return { title: titleOf(a.adopted), body, head: a.branch, base: a.base, labels: a.labels };
 }
 
-export async function adopt(args: string[], opts: Record<string, unknown>, ctx: Context): Promise<Outcome> {
-  const {
-    config,
-    root,
-    path: configPath,
-  } = await loadConfig(ctx.cwd, ctx.env, opts.config as string | undefined);
+export interface AdoptOptions extends CommonOptions {
+  dryRun?: boolean;
+  /** false with --no-pr. */
+  pr?: boolean;
+  force?: boolean;
+}
+
+export async function adopt(args: string[], opts: AdoptOptions, ctx: Context): Promise<Outcome> {
+  const { config, root, path: configPath } = await loadConfig(ctx.cwd, ctx.env, opts.config);
   const pointers = chosenPointers(args, config);
   const wantPr = opts.pr !== false;
   const dryRun = opts.dryRun === true;

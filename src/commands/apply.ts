@@ -9,17 +9,11 @@ import { recordedPass } from '../agent/pass-record.js';
 import type { PassLog } from '../agent/pass-log.js';
 import { reportLines } from '../agent/report.js';
 import { lockSession, openSession } from '../agent/session.js';
-import type { Context, Outcome } from './context.js';
+import type { CommonOptions, Context, Outcome } from './context.js';
 
-export function toApplyOptions(opts: Record<string, unknown>): ApplyOptions {
-  return {
-    dryRun: opts.dryRun === true,
-    trigger: opts.trigger !== false,
-    wait: opts.wait === true,
-    allowRewrite: opts.allowRewrite === true,
-    config: typeof opts.config === 'string' ? opts.config : undefined,
-  };
-}
+/** `apply`'s options: the pass's own (src/agent/apply-pass.ts) as the CLI sets them. */
+export type ApplyCommandOptions = CommonOptions &
+  Pick<ApplyOptions, 'dryRun' | 'trigger' | 'wait' | 'allowRewrite'>;
 
 /**
  * What `apply` prints while it runs, on stderr (stdout keeps the one summary, or the JSON):
@@ -54,8 +48,7 @@ function progressLog(ctx: Context): PassLog {
 
 /** The apply command with its afterApply hooks injected (tests inject their own). */
 export function makeApply(deps: ApplyDeps) {
-  return async function apply(_args: string[], raw: Record<string, unknown>, ctx: Context): Promise<Outcome> {
-    const opts = toApplyOptions(raw);
+  return async function apply(_args: string[], opts: ApplyCommandOptions, ctx: Context): Promise<Outcome> {
     const session = await openSession(opts, ctx);
     if (opts.dryRun) {
       ensureStateDir(session.paths);

@@ -12,7 +12,6 @@ import {
   gameDateInstant,
   missing,
   parseInstant,
-  parseRange,
   snapshotAt,
   snapshotCommit,
   type Snapshot,
@@ -20,44 +19,28 @@ import {
 import { CheckFailedError, UsageError } from '../core/errors.js';
 import { stringifyJson } from '../core/json-file.js';
 import { branchTimeline, hostTimeline, pointerFileContents, type TimelineSource } from './at-sources.js';
-import type { Context, Outcome } from './context.js';
+import type { CommonOptions, Context, Outcome } from './context.js';
 
-export interface AtOptions {
-  source?: string;
+export interface AtOptions extends CommonOptions {
+  /** Where the timeline comes from; default branch. */
+  source?: 'branch' | 'host';
+  /** Write the pointer files of the instant into this directory. */
   write?: string;
-  range?: string;
+  /** List the change points in [start, end] (ms) instead (src/core/as-of.ts parseRange). */
+  range?: { start: number; end: number };
+  /** The slate date (YYYY-MM-DD), with asOf, instead of <instant>. */
   gameDate?: string;
-  asOf?: string;
+  asOf?: 'end' | 'pretip';
+  /** false with --no-fetch. */
   fetch?: boolean;
-  config?: string;
 }
 
 /** The manifest `--write` leaves next to the pointer files. */
 const AS_OF_MANIFEST = 'promote-as-of.json';
 
-function atOptions(opts: Record<string, unknown>): AtOptions & { source: 'branch' | 'host' } {
-  const source = opts.source ?? 'branch';
-  if (source !== 'branch' && source !== 'host')
-    throw new UsageError(
-      `--source must be branch or host, not ${JSON.stringify(source)}`,
-      'Pass --source branch or --source host.',
-    );
-  const str = (k: string) => (typeof opts[k] === 'string' ? (opts[k] as string) : undefined);
-  return {
-    source,
-    write: str('write'),
-    range: str('range'),
-    gameDate: str('gameDate'),
-    asOf: str('asOf'),
-    fetch: opts.fetch !== false,
-    config: str('config'),
-  };
-}
-
 const iso = (ms: number) => new Date(ms).toISOString();
 
-export async function at(args: string[], opts: Record<string, unknown>, ctx: Context): Promise<Outcome> {
-  const o = atOptions(opts);
+export async function at(args: string[], o: AtOptions, ctx: Context): Promise<Outcome> {
   const input = args[0];
   if (o.range !== undefined) {
     if (input !== undefined)
@@ -89,7 +72,7 @@ export async function at(args: string[], opts: Record<string, unknown>, ctx: Con
     );
   }
   // Parsed before anything is read: a malformed instant is a usage error whatever the source.
-  const range = o.range !== undefined ? parseRange(o.range) : null;
+  const range = o.range ?? null;
   let instant = input !== undefined ? parseInstant(input) : 0;
   // The date and mode are checked before the config is read; the pretip time comes from it.
   if (o.gameDate !== undefined) gameDateInstant(o.gameDate, o.asOf ?? 'end', '00:00');

@@ -17,6 +17,7 @@ import { readGameDateRuns } from '../adapters/prefect/game-date-runs.js';
 import type { RetryOptions } from '../adapters/prefect/retry.js';
 import { prefectSettings } from '../adapters/prefect/settings.js';
 import { pickGameDateRun } from '../core/game-date-run.js';
+import { slateDate } from '../core/game-date.js';
 import { agentCheck } from './doctor-agent.js';
 import type { CheckStatus, DoctorCheck } from './doctor-check.js';
 import { isPromoteError, toPromoteError } from '../core/errors.js';
@@ -25,11 +26,11 @@ import { readPointerRun } from '../core/pointer-file.js';
 import type { Config } from '../core/schemas.js';
 import { CATEGORY_MEANING, classifyFailure, failureText, type TriageFinding } from '../core/triage-rules.js';
 import { manifestTime, noSlateText, type ManifestEntry } from '../core/verify.js';
-import type { Context, Outcome } from './context.js';
+import type { CommonOptions, Context, Outcome } from './context.js';
 import { openForge } from './forge-access.js';
 import { rulesetGaps } from '../core/ruleset.js';
 import { STATUS_CONTEXT } from '../core/validate-report.js';
-import { noPipelineManifests, parseGameDate, targetDir } from './verify.js';
+import { noPipelineManifests, targetDir } from './verify.js';
 
 interface DoctorTriage extends TriageFinding {
   asset: string;
@@ -399,9 +400,14 @@ function doctorText(report: DoctorReport): string[] {
   return lines;
 }
 
-export async function doctor(_args: string[], opts: Record<string, unknown>, ctx: Context): Promise<Outcome> {
-  const { config, root } = await loadConfig(ctx.cwd, ctx.env, opts.config as string | undefined);
-  const gameDate = parseGameDate(opts.gameDate, ctx.now());
+export interface DoctorOptions extends CommonOptions {
+  /** The slate date (YYYY-MM-DD); default today ET. */
+  gameDate?: string;
+}
+
+export async function doctor(_args: string[], opts: DoctorOptions, ctx: Context): Promise<Outcome> {
+  const { config, root } = await loadConfig(ctx.cwd, ctx.env, opts.config);
+  const gameDate = opts.gameDate ?? slateDate(ctx.now());
   const report = await runDoctor(config, root, ctx, gameDate);
   return { exitCode: report.healthy ? 0 : 1, data: report, text: doctorText(report) };
 }

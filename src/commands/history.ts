@@ -6,7 +6,7 @@ import { UsageError } from '../core/errors.js';
 import { historyLines, type HistoryEntry } from '../core/history.js';
 import { blockInfo } from '../core/rollback-pr.js';
 import type { Config } from '../core/schemas.js';
-import type { Context, Outcome } from './context.js';
+import type { CommonOptions, Context, Outcome } from './context.js';
 
 /** The commit the branch's remote-tracking ref points at: fetched first unless told not to. */
 export async function branchTip(cwd: string, env: Env, config: Config, fetch: boolean): Promise<string> {
@@ -55,22 +55,18 @@ export async function pointerHistory(input: {
   return { tip, prefix, file, entries };
 }
 
-export function parseLimit(value: unknown): number | undefined {
-  if (value === undefined) return undefined;
-  const n = Number(value);
-  if (!Number.isInteger(n) || n < 1)
-    throw new UsageError(
-      `--limit must be a positive whole number, not ${JSON.stringify(value)}`,
-      'Pass --limit 20.',
-    );
-  return n;
+export interface HistoryOptions extends CommonOptions {
+  /** At most this many entries, the newest. */
+  limit?: number;
+  /** false with --no-fetch. */
+  fetch?: boolean;
 }
 
-export async function history(args: string[], opts: Record<string, unknown>, ctx: Context): Promise<Outcome> {
+export async function history(args: string[], opts: HistoryOptions, ctx: Context): Promise<Outcome> {
   const name = args[0];
   if (!name) throw new UsageError('missing <pointer>', 'Run `git promote history <pointer>`.');
-  const limit = parseLimit(opts.limit);
-  const { config, root } = await loadConfig(ctx.cwd, ctx.env, opts.config as string | undefined);
+  const { limit } = opts;
+  const { config, root } = await loadConfig(ctx.cwd, ctx.env, opts.config);
   const pointer = pointerConfig(config, name);
   const { tip, entries } = await pointerHistory({
     command: 'history',

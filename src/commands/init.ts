@@ -11,7 +11,7 @@ import { promotionRuleset } from '../core/ruleset.js';
 import { STATUS_CONTEXT } from '../core/validate-report.js';
 import { stringifyJson } from '../core/json-file.js';
 import { packageRoot, packageVersion } from '../version.js';
-import type { Context, Outcome } from './context.js';
+import type { CommonOptions, Context, Outcome } from './context.js';
 
 /** Files `init` writes: template (under templates/) -> destination in the repository. */
 export const INIT_FILES: { template: string; dest: string }[] = [
@@ -32,15 +32,13 @@ const CODEOWNERS = { template: 'github/CODEOWNERS', dest: '.github/CODEOWNERS' }
 export const ACTION_PLACEHOLDER = 'OWNER/git-promote@GIT_PROMOTE_ACTION_SHA';
 const SCHEMA_FILE = 'schema/promote.config.schema.json';
 
-/** `owner/repo@<40-hex sha>`: the Action's repository and the commit the workflow runs. */
-export function parseActionRef(value: string): { repo: string; sha: string } {
-  const m = /^([A-Za-z0-9_.-]+\/[A-Za-z0-9_.-]+)@([0-9a-f]{40})$/.exec(value);
-  if (!m)
-    throw new UsageError(
-      `--action-ref ${JSON.stringify(value.slice(0, 120))} is not owner/repo@<full commit sha>`,
-      'Pass the repository git-promote comes from and a 40-character commit sha, e.g. --action-ref acme/git-promote@$(git -C git-promote rev-parse HEAD).',
-    );
-  return { repo: m[1]!, sha: m[2]! };
+export interface InitOptions extends CommonOptions {
+  /** Overwrite files that already exist. */
+  force?: boolean;
+  /** owner/repo to write into the config (src/core/option-values.ts githubRepository). */
+  github?: string;
+  /** Pin the workflow's Action to this repository and commit. */
+  actionRef?: { repo: string; sha: string };
 }
 
 /**
@@ -98,16 +96,8 @@ async function unadoptedPointers(configText: string, cwd: string): Promise<strin
   return found;
 }
 
-export async function init(_args: string[], opts: Record<string, unknown>, ctx: Context): Promise<Outcome> {
-  const github = opts.github as string | undefined;
-  if (github !== undefined && !/^[A-Za-z0-9_.-]+\/[A-Za-z0-9_.-]+$/.test(github)) {
-    throw new UsageError(
-      `--github ${JSON.stringify(github)} is not "owner/repo"`,
-      'Pass --github owner/repo.',
-    );
-  }
-  const actionRef = opts.actionRef as string | undefined;
-  const action = actionRef === undefined ? undefined : parseActionRef(actionRef);
+export async function init(_args: string[], opts: InitOptions, ctx: Context): Promise<Outcome> {
+  const { github, actionRef: action } = opts;
   // The files belong in a clone of the pipeline repository; its origin names the GitHub repository.
   try {
     await runGit(ctx.cwd, ctx.env, ['rev-parse', '--show-toplevel']);
@@ -125,7 +115,7 @@ export async function init(_args: string[], opts: Record<string, unknown>, ctx: 
         () => null,
       );
   const repository = github ?? (origin ? githubRepoFromUrl(origin) : null);
-  const force = Boolean(opts.force);
+  const force = opts.force === true;
   const codeowners = join(ctx.cwd, CODEOWNERS.dest);
   const ownersExist = existsSync(codeowners);
   const planned = [...INIT_FILES, ...(ownersExist ? [] : [CODEOWNERS])].map((f) => ({

@@ -36,32 +36,17 @@ import {
   type CheckState,
 } from '../core/required-checks.js';
 import { STATUS_CONTEXT } from '../core/validate-report.js';
-import type { Context, Outcome } from './context.js';
+import type { CommonOptions, Context, Outcome } from './context.js';
 import { repositoryName, requireForge } from './forge-access.js';
 
-const SHA = /^[0-9a-f]{40}$/;
 const MERGE_BEHIND_REMEDY =
   'Not merged. Propose the promotion again on the current branch (or update the PR branch); the new head is validated and merged by its own run.';
 
-function prNumber(value: unknown): number {
-  const text = typeof value === 'string' ? value : '';
-  if (!/^[1-9][0-9]{0,9}$/.test(text))
-    throw new UsageError(
-      text ? `--pr ${JSON.stringify(text)} is not a pull request number` : 'merge needs --pr N',
-      'Pass the pull request number, for example --pr 42.',
-    );
-  return Number(text);
-}
-
-function expectedSha(value: unknown): string | null {
-  if (value === undefined) return null;
-  const text = String(value).toLowerCase();
-  if (!SHA.test(text))
-    throw new UsageError(
-      `--sha ${JSON.stringify(String(value).slice(0, 60))} is not a full commit sha`,
-      'Pass the 40-character head sha that was validated (github.event.pull_request.head.sha).',
-    );
-  return text;
+export interface MergeOptions extends CommonOptions {
+  /** The pull request (src/core/option-values.ts pullRequestNumber). */
+  pr: number;
+  /** The validated head sha, lower-case 40 hex; without it the PR's current head. */
+  sha?: string;
 }
 
 function refuse(refusals: Refusal[]): never {
@@ -155,10 +140,10 @@ function alreadyMerged(pull: PullRequest): Outcome {
   };
 }
 
-export async function merge(_args: string[], opts: Record<string, unknown>, ctx: Context): Promise<Outcome> {
-  const number = prNumber(opts.pr);
-  const guard = expectedSha(opts.sha);
-  const loaded = await loadConfig(ctx.cwd, ctx.env, opts.config as string | undefined);
+export async function merge(_args: string[], opts: MergeOptions, ctx: Context): Promise<Outcome> {
+  const number = opts.pr;
+  const guard = opts.sha ?? null;
+  const loaded = await loadConfig(ctx.cwd, ctx.env, opts.config);
   const { config } = loaded;
   const forge = await requireForge(ctx, config.repository.github);
   const repo = repositoryName(ctx, config.repository.github)!;

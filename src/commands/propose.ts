@@ -22,7 +22,7 @@ import { newPointerFile, readPointerRun, setPointerRun } from '../core/pointer-f
 import { parseRunId } from '../core/run-id.js';
 import type { Config, Evidence, Meta } from '../core/schemas.js';
 import { packageVersion } from '../version.js';
-import type { Context, Outcome } from './context.js';
+import type { CommonOptions, Context, Outcome } from './context.js';
 import {
   buildPullRequest,
   promotionTitle,
@@ -31,7 +31,7 @@ import {
   type ProposedPointer,
   type PullRequestDraft,
 } from '../core/promotion-pr.js';
-import { failedChecksError, parseGameDate, readCandidateMeta, smokeCandidate } from './smoke.js';
+import { failedChecksError, readCandidateMeta, smokeCandidate } from './smoke.js';
 import { afterPush, checkGitHub, checkLikeCi, refuseOrWarn } from './propose-preflight.js';
 
 export function parseAssignments(args: string[], config: Config): Assignment[] {
@@ -238,15 +238,22 @@ export async function createPullRequest(
   return { number: pr.number, url: pr.htmlUrl, action: existing ? 'updated' : 'opened' };
 }
 
-export async function propose(args: string[], opts: Record<string, unknown>, ctx: Context): Promise<Outcome> {
-  const {
-    config,
-    root,
-    path: configPath,
-  } = await loadConfig(ctx.cwd, ctx.env, opts.config as string | undefined);
+export interface ProposeOptions extends CommonOptions {
+  /** The slate date for smoke scoring (YYYY-MM-DD). */
+  gameDate?: string;
+  /** Evidence files, one per pointer, instead of running smoke scoring. */
+  evidence?: string[];
+  dryRun?: boolean;
+  /** false with --no-pr: push the branch, open no pull request. */
+  pr?: boolean;
+  force?: boolean;
+}
+
+export async function propose(args: string[], opts: ProposeOptions, ctx: Context): Promise<Outcome> {
+  const { config, root, path: configPath } = await loadConfig(ctx.cwd, ctx.env, opts.config);
   const assignments = parseAssignments(args, config);
-  const gameDate = parseGameDate(opts.gameDate);
-  const evidenceFiles = typeof opts.evidence === 'string' ? opts.evidence.split(',').filter(Boolean) : [];
+  const { gameDate } = opts;
+  const evidenceFiles = opts.evidence ?? [];
   const wantPr = opts.pr !== false;
   const dryRun = opts.dryRun === true;
   const force = opts.force === true;

@@ -6,19 +6,17 @@
 import { reconcileHost } from '../agent/reconcile.js';
 import { openSession } from '../agent/session.js';
 import type { Diverged } from '../adapters/fs/state-store.js';
-import type { Context, Outcome } from './context.js';
+import type { CommonOptions, Context, Outcome } from './context.js';
 
 const runsText = (d: Diverged) => d.rollbacks.map((r) => `${r.pointer}=${r.to}`).join(', ');
 
-export async function reconcile(
-  _args: string[],
-  opts: Record<string, unknown>,
-  ctx: Context,
-): Promise<Outcome> {
-  const session = await openSession(
-    { config: typeof opts.config === 'string' ? opts.config : undefined },
-    ctx,
-  );
+export interface ReconcileOptions extends CommonOptions {
+  /** Forget the local rollback: the agent applies the branch over it. */
+  abandon?: boolean;
+}
+
+export async function reconcile(_args: string[], opts: ReconcileOptions, ctx: Context): Promise<Outcome> {
+  const session = await openSession({ config: opts.config }, ctx);
   const r = await reconcileHost(session, { abandon: opts.abandon === true }, ctx);
   const branch = `${session.config.repository.remote}/${session.config.repository.branch}`;
   const text: string[] = [];

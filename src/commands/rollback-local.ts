@@ -9,8 +9,7 @@ import { followUpLines } from '../agent/report.js';
 import type { PassLog } from '../agent/pass-log.js';
 import { formatDuration } from '../core/duration.js';
 import { UsageError } from '../core/errors.js';
-import { parseRunId } from '../core/run-id.js';
-import type { Context, Outcome } from './context.js';
+import type { CommonOptions, Context, Outcome } from './context.js';
 
 function progress(ctx: Context): PassLog {
   return (event, fields) => {
@@ -24,16 +23,27 @@ function progress(ctx: Context): PassLog {
   };
 }
 
+/** The options of `rollback` that --local reads (the rest are refused with it). */
+export interface LocalRollbackOptions extends CommonOptions {
+  to?: string;
+  reason?: string;
+  trigger?: boolean;
+  wait?: boolean;
+  dryRun?: boolean;
+  pr?: boolean;
+  fetch?: boolean;
+}
+
 export async function rollbackLocal(
   args: string[],
-  opts: Record<string, unknown>,
+  opts: LocalRollbackOptions,
   ctx: Context,
 ): Promise<Outcome> {
   const name = args[0];
   if (!name) throw new UsageError('missing <pointer>', 'Run `git promote rollback <pointer> --local`.');
   localRollbackUsage(opts);
-  const to = typeof opts.to === 'string' ? parseRunId(opts.to, '--to run') : undefined;
-  const reason = typeof opts.reason === 'string' && opts.reason.trim() ? opts.reason.trim() : null;
+  const { to } = opts;
+  const reason = opts.reason ?? null;
   const report = await localRollback(
     {
       pointer: name,
@@ -41,7 +51,7 @@ export async function rollbackLocal(
       reason,
       trigger: opts.trigger !== false,
       wait: opts.wait === true,
-      ...(typeof opts.config === 'string' ? { config: opts.config } : {}),
+      ...(opts.config ? { config: opts.config } : {}),
     },
     { afterApply: [followUpHook()] },
     ctx,

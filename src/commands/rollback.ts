@@ -15,9 +15,8 @@ import { repoEvidencePath } from '../core/history.js';
 import { readPointerRun } from '../core/pointer-file.js';
 import { planRollback, rollbackBranch, short, type RollbackPlan } from '../core/rollback-plan.js';
 import { rollbackBody, rollbackTitle } from '../core/rollback-pr.js';
-import { parseRunId } from '../core/run-id.js';
 import type { Config } from '../core/schemas.js';
-import type { Context, Outcome } from './context.js';
+import type { CommonOptions, Context, Outcome } from './context.js';
 import { pointerHistory } from './history.js';
 
 async function pushBranch(cwd: string, env: Env, remote: string, sha: string, branch: string): Promise<void> {
@@ -34,11 +33,25 @@ async function pushBranch(cwd: string, env: Env, remote: string, sha: string, br
   }
 }
 
-export async function rollback(
-  args: string[],
-  opts: Record<string, unknown>,
-  ctx: Context,
-): Promise<Outcome> {
+export interface RollbackOptions extends CommonOptions {
+  /** Revert every later change back to this run (a checked run id). */
+  to?: string;
+  dryRun?: boolean;
+  /** false with --no-pr. */
+  pr?: boolean;
+  /** Why, for the PR body (trimmed, not blank). */
+  reason?: string;
+  /** false with --no-fetch. */
+  fetch?: boolean;
+  /** Break-glass on the agent host (docs/switching-safely.md). */
+  local?: boolean;
+  /** false with --no-trigger (with --local). */
+  trigger?: boolean;
+  /** Wait for the agent's lock (with --local). */
+  wait?: boolean;
+}
+
+export async function rollback(args: string[], opts: RollbackOptions, ctx: Context): Promise<Outcome> {
   // Break-glass on the host, GitHub unreachable (docs/switching-safely.md).
   if (opts.local === true) return (await import('./rollback-local.js')).rollbackLocal(args, opts, ctx);
   if (opts.trigger === false || opts.wait === true)
@@ -48,11 +61,11 @@ export async function rollback(
     );
   const name = args[0];
   if (!name) throw new UsageError('missing <pointer>', 'Run `git promote rollback <pointer>`.');
-  const to = typeof opts.to === 'string' ? parseRunId(opts.to, '--to run') : undefined;
-  const reason = typeof opts.reason === 'string' && opts.reason.trim() ? opts.reason.trim() : null;
+  const { to } = opts;
+  const reason = opts.reason?.trim() || null;
   const dryRun = opts.dryRun === true;
   const wantPr = opts.pr !== false && !dryRun;
-  const { config, root } = await loadConfig(ctx.cwd, ctx.env, opts.config as string | undefined);
+  const { config, root } = await loadConfig(ctx.cwd, ctx.env, opts.config);
   const pointer = pointerConfig(config, name);
   const { remote, branch: base } = config.repository;
   // Find out before changing anything whether a PR can be opened at all.

@@ -4,7 +4,7 @@ import { join, resolve } from 'node:path';
 import { UsageError } from '../core/errors.js';
 import { buildWorld, type SandboxWorld } from '../sandbox/world/build-world.js';
 import { runLifecycle, type StepReport } from '../sandbox/world/lifecycle.js';
-import type { Context, Outcome } from './context.js';
+import type { CommonOptions, Context, Outcome } from './context.js';
 
 async function prepareDir(given: string | undefined, cwd: string): Promise<string> {
   if (!given) return mkdtemp(join(tmpdir(), 'git-promote-sandbox-'));
@@ -59,9 +59,14 @@ function keepInstructions(
   ];
 }
 
-export async function sandbox(args: string[], opts: Record<string, unknown>, ctx: Context): Promise<Outcome> {
-  const keep = Boolean(opts.keep);
-  const json = Boolean(opts.json);
+export interface SandboxOptions extends CommonOptions {
+  /** Leave the world in place. */
+  keep?: boolean;
+}
+
+export async function sandbox(args: string[], opts: SandboxOptions, ctx: Context): Promise<Outcome> {
+  const keep = opts.keep === true;
+  const json = opts.json === true;
   const dir = await prepareDir(args[0], ctx.cwd);
   const say = (line: string) => {
     if (!json) ctx.stdout.write(`${line}\n`);

@@ -14,7 +14,7 @@ import { pointerConfig } from '../core/config.js';
 import { formatDuration, parseDuration } from '../core/duration.js';
 import { CheckFailedError, TransientError, UsageError } from '../core/errors.js';
 import { buildEvidence, manifestChecks, metaChecks, type EvidenceCheck } from '../core/evidence.js';
-import { addDays, isGameDate, slateDate } from '../core/game-date.js';
+import { addDays, slateDate } from '../core/game-date.js';
 import { listGameDates } from '../adapters/manifests.js';
 import { APPLY_MANIFEST_ASSET } from '../core/verify.js';
 import { parseWith, stringifyJson } from '../core/json-file.js';
@@ -24,7 +24,7 @@ import { parseRunId } from '../core/run-id.js';
 import { manifestSchema, metaSchema, type Config, type Evidence, type Meta } from '../core/schemas.js';
 import { fillArgs, fillTemplate } from '../core/template.js';
 import { packageVersion } from '../version.js';
-import type { Context, Outcome } from './context.js';
+import type { CommonOptions, Context, Outcome } from './context.js';
 
 interface SmokeOutcome {
   evidence: Evidence;
@@ -116,14 +116,11 @@ export function slatesAfter(
   };
 }
 
-export function parseGameDate(value: unknown): string | undefined {
-  if (value === undefined) return undefined;
-  if (typeof value !== 'string' || !isGameDate(value))
-    throw new UsageError(
-      `invalid --game-date ${JSON.stringify(value)}`,
-      'Give the slate date as YYYY-MM-DD.',
-    );
-  return value;
+export interface SmokeOptions extends CommonOptions {
+  /** The slate date to score (YYYY-MM-DD); default the latest with manifests, or yesterday ET. */
+  gameDate?: string;
+  /** Write the evidence JSON to this file. */
+  out?: string;
 }
 
 /** Check the candidate, run its smoke scoring and build the evidence (throws when smoke itself fails). */
@@ -260,7 +257,7 @@ async function writeAtomic(path: string, content: string): Promise<void> {
   await rename(tmp, path);
 }
 
-export async function smoke(args: string[], opts: Record<string, unknown>, ctx: Context): Promise<Outcome> {
+export async function smoke(args: string[], opts: SmokeOptions, ctx: Context): Promise<Outcome> {
   const [pointer, rawRun] = args;
   if (!pointer || !rawRun)
     throw new UsageError(
@@ -268,17 +265,17 @@ export async function smoke(args: string[], opts: Record<string, unknown>, ctx: 
       'Example: git promote smoke minutes 2026-11-20T10-00',
     );
   const run = parseRunId(rawRun);
-  const gameDate = parseGameDate(opts.gameDate);
-  const { config, root } = await loadConfig(ctx.cwd, ctx.env, opts.config as string | undefined);
+  const { gameDate, out } = opts;
+  const { config, root } = await loadConfig(ctx.cwd, ctx.env, opts.config);
   pointerConfig(config, pointer);
   const result = await smokeCandidate({ config, root, pointer, run, ...(gameDate ? { gameDate } : {}), ctx });
   const e = result.evidence;
-  if (typeof opts.out === 'string') await writeAtomic(resolve(ctx.cwd, opts.out), stringifyJson(e));
+  if (out !== undefined) await writeAtomic(resolve(ctx.cwd, out), stringifyJson(e));
   const text = [
     `smoke ${pointer}=${run} on ${e.game_date}: ${result.ok ? 'passed' : 'FAILED'} in ${formatDuration(e.smoke.duration_ms)}`,
     ...e.checks.map((c) => `  ${c.ok ? 'ok  ' : 'FAIL'} ${c.name}${c.detail ? `: ${c.detail}` : ''}`),
     `  meta_sha256 ${e.meta_sha256}`,
-    ...(typeof opts.out === 'string' ? [`evidence written to ${opts.out}`] : []),
+    ...(out !== undefined ? [`evidence written to ${out}`] : []),
   ];
   if (!result.ok) {
     // The evidence is still shown (and written with --out) so the failure can be studied.

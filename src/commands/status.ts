@@ -4,7 +4,7 @@ import { CONFIG_CHANGED_HINT, configDifferences } from '../core/config-diff.js';
 import { fetchBranch, readBlobs, repoPrefix, resolveCommit } from '../adapters/git.js';
 import { readPointerRunOr } from '../core/pointer-file.js';
 import { readOrNull } from '../adapters/read-text.js';
-import type { Context, Outcome } from './context.js';
+import type { CommonOptions, Context, Outcome } from './context.js';
 import { appliedOnHost, hostStatePaths, openPromotionPulls } from './status-extras.js';
 import type { Readiness } from '../adapters/fs/rollback-readiness.js';
 import {
@@ -37,8 +37,13 @@ interface PointerStatus {
   problems: string[];
 }
 
-export async function status(_args: string[], opts: Record<string, unknown>, ctx: Context): Promise<Outcome> {
-  const { config, root } = await loadConfig(ctx.cwd, ctx.env, opts.config as string | undefined);
+export interface StatusOptions extends CommonOptions {
+  /** false with --no-fetch. */
+  fetch?: boolean;
+}
+
+export async function status(_args: string[], opts: StatusOptions, ctx: Context): Promise<Outcome> {
+  const { config, root } = await loadConfig(ctx.cwd, ctx.env, opts.config);
   const { remote, branch } = config.repository;
   const sha =
     opts.fetch === false

@@ -44,7 +44,7 @@ import {
   summaryMarkdown,
   type ValidateReport,
 } from '../core/validate-report.js';
-import type { Context, Outcome } from './context.js';
+import type { CommonOptions, Context, Outcome } from './context.js';
 import { startValidateStatus } from './validate-status.js';
 
 const utf8 = new TextDecoder('utf-8', { fatal: true });
@@ -116,9 +116,16 @@ interface Range {
   event: ActionsEvent | null;
 }
 
+export interface ValidateOptions extends CommonOptions {
+  /** Base revision (a safe ref, src/core/option-values.ts gitRef); default from the Actions event. */
+  base?: string;
+  /** Head revision; default from the Actions event, or HEAD. */
+  head?: string;
+}
+
 /** --base/--head, else the Actions event, else HEAD against the configured remote branch. */
 async function chooseRange(
-  opts: Record<string, unknown>,
+  opts: ValidateOptions,
   ctx: Context,
   root: string,
   configPath: string,
@@ -142,11 +149,11 @@ async function chooseRange(
   // A merge group is judged over base_sha..head_sha: base_sha is the tip the queue will land it
   // on (the queue re-creates the group when the branch moves), so its config is the tip's.
   const baseRef =
-    (opts.base as string | undefined) ??
+    opts.base ??
     (event?.mergeGroup ? (event.base ?? undefined) : undefined) ??
     (event ? await targetTip(root, ctx.env, event) : undefined) ??
     (await defaultBaseRef(configPath));
-  const headRef = (opts.head as string | undefined) ?? event?.head ?? 'HEAD';
+  const headRef = opts.head ?? event?.head ?? 'HEAD';
   return {
     base: await commitNamed(root, ctx.env, baseRef, '--base'),
     head: await commitNamed(root, ctx.env, headRef, '--head'),
@@ -297,12 +304,8 @@ function isAdoptedText(text: string | null): boolean {
   return text !== null && isAdoptedData(parseOrNull(text));
 }
 
-export async function validate(
-  _args: string[],
-  opts: Record<string, unknown>,
-  ctx: Context,
-): Promise<Outcome> {
-  const configPath = findConfigPath(ctx.cwd, ctx.env, opts.config as string | undefined);
+export async function validate(_args: string[], opts: ValidateOptions, ctx: Context): Promise<Outcome> {
+  const configPath = findConfigPath(ctx.cwd, ctx.env, opts.config);
   const root = dirname(configPath);
   const configFile = basename(configPath);
 

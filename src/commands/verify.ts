@@ -5,12 +5,11 @@ import { loadConfig } from '../adapters/config-file.js';
 import { scanManifests, type InvalidManifest, type ManifestScan } from '../adapters/manifests.js';
 import { pointerConfig } from '../core/config.js';
 import { CheckFailedError, UsageError } from '../core/errors.js';
-import { isGameDate, slateDate } from '../core/game-date.js';
+import { slateDate } from '../core/game-date.js';
 import { readPointerRun } from '../core/pointer-file.js';
-import { parseRunId } from '../core/run-id.js';
 import type { Config } from '../core/schemas.js';
 import { APPLY_MANIFEST_ASSET, verifyManifests, type VerifyVerdict } from '../core/verify.js';
-import type { Context, Outcome } from './context.js';
+import type { CommonOptions, Context, Outcome } from './context.js';
 
 export interface PointerVerification extends VerifyVerdict {
   /** Files under the partition that are not valid manifests (ignored by the verdict). */
@@ -94,35 +93,24 @@ export function noPipelineManifests(scan: ManifestScan): boolean {
   return scan.invalid.length === 0 && scan.entries.every((e) => e.manifest.asset === APPLY_MANIFEST_ASSET);
 }
 
-export function parseGameDate(value: unknown, now: Date): string {
-  if (value === undefined) return slateDate(now);
-  if (typeof value !== 'string' || !isGameDate(value))
-    throw new UsageError(`invalid --game-date ${JSON.stringify(value)}`, 'Pass a date as YYYY-MM-DD.');
-  return value;
+export interface VerifyOptions extends CommonOptions {
+  /** The slate date (YYYY-MM-DD); default today ET. */
+  gameDate?: string;
+  /** The expected run (a checked run id); default the pointer in the agent target. */
+  run?: string;
+  /** Manifests written before this are ignored. */
+  since?: Date;
 }
 
-function parseSince(value: unknown): Date | null {
-  if (value === undefined) return null;
-  const d = new Date(String(value));
-  if (Number.isNaN(d.getTime()))
-    throw new UsageError(
-      `invalid --since ${JSON.stringify(value)}`,
-      'Pass an ISO time such as 2026-11-26T17:00:00Z.',
-    );
-  return d;
-}
-
-export async function verify(args: string[], opts: Record<string, unknown>, ctx: Context): Promise<Outcome> {
+export async function verify(args: string[], opts: VerifyOptions, ctx: Context): Promise<Outcome> {
   const [pointer] = args;
   if (!pointer) throw new UsageError('verify needs a pointer name', 'Run `git promote verify <pointer>`.');
-  const { config, root } = await loadConfig(ctx.cwd, ctx.env, opts.config as string | undefined);
+  const { config, root } = await loadConfig(ctx.cwd, ctx.env, opts.config);
   pointerConfig(config, pointer);
-  const gameDate = parseGameDate(opts.gameDate, ctx.now());
-  const since = parseSince(opts.since);
+  const gameDate = opts.gameDate ?? slateDate(ctx.now());
+  const since = opts.since ?? null;
   const expected =
-    opts.run !== undefined
-      ? { run: parseRunId(String(opts.run), '--run'), file: null }
-      : await currentRun(config, root, pointer);
+    opts.run !== undefined ? { run: opts.run, file: null } : await currentRun(config, root, pointer);
   const result = await verifyPointer({ config, pointer, gameDate, expectedRun: expected.run, since });
   if (result.reason === 'no-slate')
     return {

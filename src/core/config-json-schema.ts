@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import * as z from 'zod/v4';
 import { configSchema } from './schemas.js';
 import { closeObjects } from './unknown-keys.js';
 

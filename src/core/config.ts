@@ -1,4 +1,4 @@
-import type { z } from 'zod';
+import type * as z from 'zod/v4';
 import { configSchema, issueLines, type Config, type PointerConfig } from './schemas.js';
 import { UsageError } from './errors.js';
 import { unknownKeyProblems } from './unknown-keys.js';

@@ -2,16 +2,21 @@ const DATE = /^\d{4}-\d{2}-\d{2}$/;
 
 /** The ET slate date (YYYY-MM-DD in America/New_York) of an instant, as the runbook's game_date. */
 export function slateDate(now: Date): string {
-  return SLATE_DATE.format(now);
+  return slateDateFormat().format(now);
 }
 
-// Built once: a DateTimeFormat costs far more to construct than to use (`at --range` calls it per point).
-const SLATE_DATE = new Intl.DateTimeFormat('en-CA', {
-  timeZone: 'America/New_York',
-  year: 'numeric',
-  month: '2-digit',
-  day: '2-digit',
-});
+// Built once, on first use: a DateTimeFormat with a time zone costs far more to construct than to
+// use (`at --range` calls it per point), and loading the zone data at import would slow down every
+// command that never needs a date (`--version` imports this module with the option parsers).
+let SLATE_DATE: Intl.DateTimeFormat | undefined;
+function slateDateFormat(): Intl.DateTimeFormat {
+  return (SLATE_DATE ??= new Intl.DateTimeFormat('en-CA', {
+    timeZone: 'America/New_York',
+    year: 'numeric',
+    month: '2-digit',
+    day: '2-digit',
+  }));
+}
 
 export function addDays(date: string, days: number): string {
   const d = new Date(`${date}T12:00:00Z`);

@@ -1,4 +1,4 @@
-import type { z } from 'zod';
+import type * as z from 'zod/v4';
 import { CheckFailedError } from './errors.js';
 import { issueLines } from './schemas.js';
 import { describeJsonError } from './json-syntax.js';

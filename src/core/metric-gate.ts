@@ -4,7 +4,7 @@
  * `validate` prints when the gate fails and the PR body shows whatever the outcome. A metric the
  * policy names and a run does not report fails with its name: a gate never passes by absence.
  */
-import { z } from 'zod';
+import * as z from 'zod/v4';
 
 /** `"2%"` (relative to the current value) or an absolute amount. */
 const regressionSchema = z.union([

@@ -5,7 +5,7 @@
  * The body is editable by anyone who can edit the PR, so parse() validates the block strictly and
  * its content is only ever compared, never executed or interpolated into commands.
  */
-import { z } from 'zod';
+import * as z from 'zod/v4';
 import { POINTER_NAME, runIdSchema } from './schemas.js';
 import semver from 'semver';
 import { isGameDate } from './game-date.js';

@@ -3,7 +3,7 @@
  * and evidence are loose: unknown keys are kept, never dropped, so a file written back by
  * git-promote loses nothing the pipeline put there. The config is ours and strict (unknown-keys.ts).
  */
-import { z } from 'zod';
+import * as z from 'zod/v4';
 import semver from 'semver';
 import { runIdProblem } from './run-id.js';
 import { MAX_INTERVAL_MS, MAX_TIMEOUT_MS, parseDuration } from './duration.js';

@@ -5,7 +5,7 @@
  * `agent.requireSignedCommit` is an error instead of a silently ignored setting. New keys added to
  * the schema are known here without any list to update.
  */
-import { z } from 'zod';
+import * as z from 'zod/v4';
 import { didYouMean } from './did-you-mean.js';
 
 /** Strip wrappers that do not change the shape (optional, default, nullable, pipe input …). */

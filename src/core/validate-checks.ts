@@ -10,7 +10,7 @@
  * would leave on the branch, so a PR branched before a rule tightened is judged by the new rule.
  */
 import semver from 'semver';
-import { z } from 'zod';
+import * as z from 'zod/v4';
 import { evidenceMaxAge, validateConfig } from './config.js';
 import { isPromoteError } from './errors.js';
 import { describeJsonError } from './json-syntax.js';

@@ -47,6 +47,21 @@ describe('the built CLI as a process', () => {
     }
   });
 
+  it('refuses a bad option value in two lines (exit 2), with no stack and nothing run', async () => {
+    for (const [args, first] of [
+      [['merge', '--pr', '12abc'], 'error: --pr "12abc" is not a pull request number'],
+      [['history', 'minutes', '--limit', '0'], 'error: --limit must be a positive whole number, not "0"'],
+      [['agent', '--interval', '0s'], 'error: invalid --interval "0s"'],
+      [['at', '--as-of', 'noon'], 'error: --as-of must be pretip or end, not "noon"'],
+    ] as const) {
+      const r = await runCliProcess([...args], { cwd: repo.dir });
+      expect(r.code, args.join(' ')).toBe(2);
+      const lines = r.stderr.trimEnd().split('\n');
+      expect(lines).toEqual([first, expect.stringMatching(/^hint: \S/)]);
+      expect(r.stdout).toBe('');
+    }
+  });
+
   it('reports a missing config file in two lines (exit 2)', async () => {
     const r = await runCliProcess(['status'], { cwd: repo.dir });
     expect(r.code).toBe(2);

@@ -41,7 +41,7 @@ describe('history', () => {
     expect(entries[5]!.evidence).toEqual({ gameDate: '2026-11-20', rows: 200, addedHere: true });
     expect(entries[0]!.author).toEqual({ name: 'Test Author', email: 'author@example.com' });
     // With --limit the kinds stay the same: the rollback is told by runs held before the changes shown.
-    const limited = entriesOf((await history(['minutes'], { limit: '3', fetch: false }, ctx)).data);
+    const limited = entriesOf((await history(['minutes'], { limit: 3, fetch: false }, ctx)).data);
     expect(limited.map((e) => [e.sha, e.kind])).toEqual(entries.slice(0, 3).map((e) => [e.sha, e.kind]));
     expect(limited[2]!.kind).toBe('rollback');
   });

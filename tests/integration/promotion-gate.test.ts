@@ -8,6 +8,7 @@ import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { merge } from '../../src/commands/merge.js';
 import { validate } from '../../src/commands/validate.js';
+import { fullSha } from '../../src/core/option-values.js';
 import type { ValidateReport } from '../../src/core/validate-report.js';
 import {
   api,
@@ -97,9 +98,7 @@ describe('validate and merge against the GitHub stand-in (in process)', () => {
         ? 'needs human review: changes files besides pointers and their evidence'
         : `failed: ${name}`,
     );
-    await expect(
-      merge([], { pr: String(pr.number), sha: pr.head }, actionsContext(pr)),
-    ).rejects.toMatchObject({
+    await expect(merge([], { pr: pr.number, sha: pr.head }, actionsContext(pr))).rejects.toMatchObject({
       exitCode: 1,
       message: `git-promote/validate is failure on head ${pr.head.slice(0, 12)}: ${status.description}`,
     });
@@ -109,13 +108,13 @@ describe('validate and merge against the GitHub stand-in (in process)', () => {
   it('refuses unlabeled PRs, PRs into another branch and closed PRs, listing every reason', async () => {
     const pr = await pull('promote/minutes/m40', promotionFiles('m40'), []);
     expect((await validate([], {}, actionsContext(pr))).exitCode).toBe(0);
-    await expect(merge([], { pr: String(pr.number) }, actionsContext(pr))).rejects.toMatchObject({
+    await expect(merge([], { pr: pr.number }, actionsContext(pr))).rejects.toMatchObject({
       exitCode: 1,
       message: `PR #${pr.number} has none of the labels promotion, rollback`,
     });
     pushBranch(gate.repo, 'release', {});
     await api(gate.gh, 'PATCH', `/pulls/${pr.number}`, { base: 'release', state: 'closed' });
-    await expect(merge([], { pr: String(pr.number) }, actionsContext(pr))).rejects.toMatchObject({
+    await expect(merge([], { pr: pr.number }, actionsContext(pr))).rejects.toMatchObject({
       exitCode: 1,
       message: `PR #${pr.number} is closed`,
       details: [
@@ -129,13 +128,13 @@ describe('validate and merge against the GitHub stand-in (in process)', () => {
   it('refuses while validation is pending, merges once it passed, using the configured merge method', async () => {
     const pr = await pull('promote/minutes/m41', promotionFiles('m41'));
     await api(gate.gh, 'POST', `/statuses/${pr.head}`, { state: 'pending', context: 'git-promote/validate' });
-    await expect(merge([], { pr: String(pr.number) }, actionsContext(pr))).rejects.toMatchObject({
+    await expect(merge([], { pr: pr.number }, actionsContext(pr))).rejects.toMatchObject({
       exitCode: 1,
       message: `git-promote/validate is still pending on head ${pr.head.slice(0, 12)}`,
     });
     // Another context's success does not count.
     await api(gate.gh, 'POST', `/statuses/${pr.head}`, { state: 'success', context: 'ci/other' });
-    await expect(merge([], { pr: String(pr.number) }, actionsContext(pr))).rejects.toMatchObject({
+    await expect(merge([], { pr: pr.number }, actionsContext(pr))).rejects.toMatchObject({
       exitCode: 1,
     });
 
@@ -143,7 +142,7 @@ describe('validate and merge against the GitHub stand-in (in process)', () => {
     const v = await validate([], { json: true }, ctx);
     expect(v.exitCode).toBe(0);
     expect(v.text.at(-1)).toBe(`status git-promote/validate = success on ${pr.head.slice(0, 12)}`);
-    const m = await merge([], { pr: String(pr.number), sha: pr.head.toUpperCase() }, actionsContext(pr));
+    const m = await merge([], { pr: pr.number, sha: fullSha(pr.head.toUpperCase()) }, actionsContext(pr));
     expect(m).toMatchObject({
       exitCode: 0,
       data: { pr: pr.number, merged: true, head: pr.head, method: 'squash' },
@@ -184,7 +183,7 @@ describe('validate and merge against the GitHub stand-in (in process)', () => {
     const pr = await pull('promote/minutes/m43', promotionFiles('m43'));
     gate.gh.inject({ method: 'GET', path: /\/pulls\//, status: 404 });
     const ctx = actionsContext(pr);
-    const err = await merge([], { pr: String(pr.number) }, ctx).catch((e: Error) => e);
+    const err = await merge([], { pr: pr.number }, ctx).catch((e: Error) => e);
     expect(String((err as Error).message)).toMatch(/not found \(404/);
     expect(JSON.stringify(err) + String((err as Error).message) + ctx.out() + ctx.err()).not.toContain(
       gate.gh.token,

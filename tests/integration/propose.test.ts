@@ -223,7 +223,7 @@ describe('propose', () => {
     await smoke(['minutes', 'm-new'], { out: file }, ctx());
     // Make any further smoke run fail: propose must not run it.
     world.addRun('minutes', 'm-new', { metrics: { mae: 4.1 }, smoke: { mode: 'fail' } });
-    const outcome = await propose(['minutes=m-new'], { evidence: file }, ctx());
+    const outcome = await propose(['minutes=m-new'], { evidence: [file] }, ctx());
     expect(outcome.exitCode).toBe(0);
     expect(remote(['show', 'promote/minutes/m-new:promotions/minutes/m-new.json'])).toBe(
       readFileSync(file, 'utf8').trim(),
@@ -231,12 +231,12 @@ describe('propose', () => {
 
     world.addRun('minutes', 'm-other');
     const wrongRun = await promoteErrorOf(
-      propose(['minutes=m-other'], { evidence: file, dryRun: true }, ctx()),
+      propose(['minutes=m-other'], { evidence: [file], dryRun: true }, ctx()),
     );
     expect(wrongRun.exitCode).toBe(1);
     expect(wrongRun.message).toContain('it is for run m-new, not m-other');
     const wrongPointer = await promoteErrorOf(
-      propose(['rates=r-new'], { evidence: file, dryRun: true }, ctx()),
+      propose(['rates=r-new'], { evidence: [file], dryRun: true }, ctx()),
     );
     expect(wrongPointer.exitCode).toBe(2);
     expect(wrongPointer.message).toContain('--evidence for minutes, which is not being proposed');
@@ -246,8 +246,8 @@ describe('propose', () => {
     const { smoke } = await import('../../src/commands/smoke.js');
     const file = join(world.repo.dir, 'ev.json');
     await smoke(['minutes', 'm-new'], { out: file }, ctx());
-    const first = await propose(['minutes=m-new'], { evidence: file }, ctx());
-    const second = await propose(['minutes=m-new'], { evidence: file }, ctx());
+    const first = await propose(['minutes=m-new'], { evidence: [file] }, ctx());
+    const second = await propose(['minutes=m-new'], { evidence: [file] }, ctx());
     expect((first.data as { pushed: boolean }).pushed).toBe(true);
     expect((second.data as { pushed: boolean; commit: string }).pushed).toBe(false);
     expect((second.data as { commit: string }).commit).toBe((first.data as { commit: string }).commit);

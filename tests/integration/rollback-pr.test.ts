@@ -84,7 +84,7 @@ describe('rollback pull request', () => {
     repo.git(['merge', '--quiet', '--squash', `origin/${data.branch}`]);
     repo.git(['commit', '--quiet', '-m', `Roll back minutes to A (#${pull.number})\n\n${pull.body}`]);
     repo.git(['push', '--quiet', 'origin', 'HEAD:refs/heads/main']);
-    const hist = await history(['minutes'], { limit: '1' }, ctx);
+    const hist = await history(['minutes'], { limit: 1 }, ctx);
     expect((hist.data as { entries: HistoryEntry[] }).entries[0]).toMatchObject({
       kind: 'rollback',
       from: 'C',

@@ -2,6 +2,7 @@ import { mkdtempSync, readdirSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { tmpdir } from 'node:os';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { runCli } from '../../src/cli/program.js';
 import { rollback } from '../../src/commands/rollback.js';
 import { history } from '../../src/commands/history.js';
 import type { HistoryEntry } from '../../src/core/history.js';
@@ -193,7 +194,9 @@ describe('rollback', () => {
       exitCode: 1,
       message: 'run Z is not in the history of minutes',
     });
-    await expect(rollback(['minutes'], { ...noPr, to: '../x' }, ctx)).rejects.toMatchObject({ exitCode: 2 });
+    // A malformed run id never reaches the handler: the CLI refuses it (exit 2).
+    expect(await runCli(['rollback', 'minutes', '--no-pr', '--to', '../x'], ctx)).toBe(2);
+    expect(ctx.err()).toMatch(/^error: invalid --to run "\.\.\/x": it starts with "\."\nhint: /);
     await expect(rollback(['nope'], noPr, ctx)).rejects.toMatchObject({ exitCode: 2 });
     // rates was only created (never promoted from an earlier run): nothing to revert.
     await expect(rollback(['rates'], noPr, ctx)).rejects.toMatchObject({ exitCode: 1 });

@@ -5,7 +5,8 @@
 import { existsSync, mkdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { smoke } from '../../src/commands/smoke.js';
+import { runCli } from '../../src/cli/program.js';
+import { smoke, type SmokeOptions } from '../../src/commands/smoke.js';
 import { PromoteError } from '../../src/core/errors.js';
 import { canonicalSha256 } from '../../src/core/meta-hash.js';
 import { evidenceSchema } from '../../src/core/schemas.js';
@@ -21,7 +22,7 @@ beforeEach(() => {
 });
 afterEach(() => world.cleanup());
 
-async function smokeError(args: string[], opts: Record<string, unknown> = {}): Promise<PromoteError> {
+async function smokeError(args: string[], opts: SmokeOptions = {}): Promise<PromoteError> {
   return promoteErrorOf(smoke(args, opts, testContext({ cwd: world.root })), 'expected smoke to fail');
 }
 
@@ -171,6 +172,9 @@ describe('smoke', () => {
     expect((await smokeError(['minutes', 'm-new'])).message).toContain('meta.json is for m-other');
     expect((await smokeError(['minutes', '../x'])).exitCode).toBe(2);
     expect((await smokeError(['nope', 'm-new'])).exitCode).toBe(2);
-    expect((await smokeError(['minutes', 'm-new'], { gameDate: '2026-13-01' })).exitCode).toBe(2);
+    // Option values are parsed by the CLI before the handler runs.
+    const ctx = testContext({ cwd: world.root });
+    expect(await runCli(['smoke', 'minutes', 'm-new', '--game-date', '2026-13-01'], ctx)).toBe(2);
+    expect(ctx.err()).toMatch(/^error: invalid --game-date "2026-13-01"\nhint: /);
   });
 });

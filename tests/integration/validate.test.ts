@@ -1,7 +1,7 @@
 import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { validate } from '../../src/commands/validate.js';
+import { validate, type ValidateOptions } from '../../src/commands/validate.js';
 import type { ValidateReport } from '../../src/core/validate-report.js';
 import { evidenceFile, evidenceJson } from '../helpers/evidence.js';
 import { createRepo, git, testEnv, type TestRepo } from '../helpers/git-repo.js';
@@ -22,7 +22,7 @@ beforeAll(() => {
 });
 afterAll(() => repo.cleanup());
 
-async function run(opts: Record<string, unknown>, env: Record<string, string> = {}) {
+async function run(opts: ValidateOptions, env: Record<string, string> = {}) {
   const ctx = testContext({ cwd: repo.clone, env: testEnv(env) });
   const outcome = await validate([], opts, ctx);
   return { outcome, report: outcome.data as ValidateReport, ctx };

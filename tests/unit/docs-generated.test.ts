@@ -68,7 +68,7 @@ describe('an options block', () => {
       expect(block).toContain(`\`\`\`text\n${synopsis}\n\`\`\``);
       expect(page).toContain(`.SS "${roff(synopsis)}"`);
       expect(block).toContain(`\n${spec.summary.replace(/</g, '\\<')}.\n`);
-      for (const o of spec.options) {
+      for (const o of Object.values(spec.options)) {
         const row = `| \`${o.flags}\` | ${o.description.replace(/</g, '\\<')}`;
         expect(block, o.flags).toContain(row);
         expect(page).toContain(`.B ${roff(o.flags)}\n${roff(o.description)}\n`);

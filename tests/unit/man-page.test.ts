@@ -23,7 +23,7 @@ describe('the man page', () => {
         `.SS "git promote ${roff(spec.name)} [options]${spec.args ? ` ${roff(spec.args)}` : ''}"`,
       );
       expect(page).toContain(`\n${roff(spec.summary)}\n`);
-      for (const o of spec.options)
+      for (const o of Object.values(spec.options))
         expect(page).toContain(`.TP\n.B ${roff(o.flags)}\n${roff(o.description)}\n`);
     }
   });

@@ -1,6 +1,6 @@
 /** passes.json in the state directory (the agent's pass record) and the metrics file it feeds. */
 import { readFileSync } from 'node:fs';
-import { z } from 'zod';
+import * as z from 'zod/v4';
 import { stringifyJson } from '../../core/json-file.js';
 import { emptyPassStats, PASS_ERROR_KINDS, type PassStats } from '../../core/pass-metrics.js';
 import { writeFileAtomic } from './atomic-write.js';

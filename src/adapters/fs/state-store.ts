@@ -15,7 +15,7 @@ import {
   writeSync,
 } from 'node:fs';
 import { basename, join, resolve } from 'node:path';
-import { z } from 'zod';
+import * as z from 'zod/v4';
 import { CheckFailedError, UsageError } from '../../core/errors.js';
 import { stringifyJson } from '../../core/json-file.js';
 import { withPath, writeFileAtomic } from './atomic-write.js';

@@ -4,7 +4,7 @@
  * reset, DNS EAI_AGAIN, timeouts, TLS handshake timeouts, 5xx) are retried with exponential
  * backoff and jitter, 4xx never. Errors leave as PromoteErrors: 1 refused, 2 config, 3 transient.
  */
-import { z } from 'zod';
+import * as z from 'zod/v4';
 import { CheckFailedError, PromoteError, TransientError, UsageError } from '../../core/errors.js';
 import { isFlowStateType, type FlowRunInfo, type FlowStateType } from '../../core/flow-state.js';
 import { BadResponseError, HttpStatusError, NetworkError, requestJson } from './http.js';
