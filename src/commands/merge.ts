@@ -37,7 +37,7 @@ import {
 } from '../core/required-checks.js';
 import { STATUS_CONTEXT } from '../core/validate-report.js';
 import type { Context, Outcome } from './context.js';
-import { repositoryName, requireForge } from './forge-access.js';
+import { openForge, repositoryName, requireForge } from './forge-access.js';
 
 const SHA = /^[0-9a-f]{40}$/;
 const MERGE_BEHIND_REMEDY =
@@ -74,7 +74,16 @@ async function recheckAtTip(loaded: LoadedConfig, head: string, pr: number, ctx:
   const env = tokenAuthEnv(ctx.env, githubToken(ctx.env), ctx.env.GITHUB_SERVER_URL);
   const { remote, branch } = loaded.config.repository;
   const tip = await fetchTipAndCommit(openGit(loaded.root, env), remote, branch, head);
-  const report = await validateRange(loaded.root, basename(loaded.path), env, { base: tip, head }, ctx.now());
+  const report = await validateRange(
+    loaded.root,
+    basename(loaded.path),
+    env,
+    { base: tip, head },
+    ctx.now(),
+    {
+      openForge: (github) => openForge(ctx, github),
+    },
+  );
   const failed = report.results.filter((r) => !r.ok);
   if (failed.length)
     refuse(

@@ -42,6 +42,9 @@ import {
 } from '../core/validate-report.js';
 import type { Context, Outcome } from './context.js';
 import { startValidateStatus } from './validate-status.js';
+import { openForge } from './forge-access.js';
+import type { Forge } from '../core/forge.js';
+import { validateStages } from './validate-stages.js';
 
 const utf8 = new TextDecoder('utf-8', { fatal: true });
 
@@ -189,6 +192,8 @@ export async function validateRange(
   env: Env,
   range: { base: string; head: string },
   now: Date,
+  /** GitHub, for the records of stages with `after` (docs/stages.md); absent, they fail unchecked. */
+  deps: { openForge?: (github?: string) => Promise<Forge | null> } = {},
 ): Promise<ValidateReport> {
   const git = openGit(root, env);
   const prefix = await repoPrefix(git, 'validate');
@@ -211,6 +216,29 @@ export async function validateRange(
   const results = [result];
   if (changes.some((c) => !c.outside && c.path === configFile))
     results.push(checkConfigChange(head.get(configFile), configFile));
+
+  if (config.stages) {
+    const loadBoth = (paths: string[]) =>
+      load(root, env, [
+        [target, paths],
+        [head, paths.filter((f) => merged.source(f) === head)],
+      ]);
+    const staged = await validateStages({
+      git,
+      root,
+      env,
+      prefix,
+      base: range.base,
+      config,
+      changes,
+      target,
+      merged,
+      load: loadBoth,
+      now,
+      ...(deps.openForge ? { openForge: deps.openForge } : {}),
+    });
+    return buildReport(range.base, range.head, [...results, ...staged]);
+  }
 
   const pointerFiles = pointerPaths(config);
   await load(root, env, [
@@ -260,7 +288,9 @@ export async function validate(
 
   let report: ValidateReport;
   try {
-    report = await validateRange(root, configFile, ctx.env, range, ctx.now());
+    report = await validateRange(root, configFile, ctx.env, range, ctx.now(), {
+      openForge: (github) => openForge(ctx, github),
+    });
   } catch (err) {
     await status?.abort(isPromoteError(err) ? oneLine(err.message) : 'internal error');
     throw err;

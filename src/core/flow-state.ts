@@ -55,8 +55,15 @@ export function flowRunSince(run: FlowRunInfo): Date | null {
  * The idempotency key of the contract (docs/flow.md, "Prefect settings"): `<flow>/<deployment>:<commit>:<pointer,pointer…>` (pointers
  * sorted). Prefect keys flow runs per (flow_id, idempotency_key), not per deployment, so without
  * the deployment in the key a switch from `daily/live` to `daily/live-v2` would get the old
- * deployment's run back (src/prefect/server/models/flow_runs.py, create_flow_run).
+ * deployment's run back (src/prefect/server/models/flow_runs.py, create_flow_run). An agent that
+ * names its stage adds `<stage>/<host>` (docs/stages.md): two hosts applying the same commit
+ * through one Prefect server each get their own run.
  */
-export function flowIdempotencyKey(deployment: string, commit: string, pointers: readonly string[]): string {
-  return `${deployment}:${commit}:${[...pointers].sort().join(',')}`;
+export function flowIdempotencyKey(
+  deployment: string,
+  commit: string,
+  pointers: readonly string[],
+  scope?: string,
+): string {
+  return `${deployment}:${scope ? `${scope}:` : ''}${commit}:${[...pointers].sort().join(',')}`;
 }

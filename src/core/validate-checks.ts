@@ -38,6 +38,7 @@ export type CheckName =
   | 'evidence-age'
   | 'contract'
   | 'metrics'
+  | 'stage-record'
   | 'rollback'
   | 'append-only'
   | 'scope';
@@ -462,11 +463,15 @@ const MODE_NAMES: Record<string, string> = {
 };
 
 /** Pointer and evidence files a PR adds or changes are regular, non-executable, UTF-8 blobs. */
-export function checkFileTypes(input: ValidateInput): CheckResult[] {
+export function checkFileTypes(
+  input: ValidateInput,
+  /** The pointer a changed path belongs to (stages.ts has its own), null when none. */
+  pointerOf = (c: FileChange) => promotionPath(input.config, c),
+): CheckResult[] {
   const results: CheckResult[] = [];
   let checked = 0;
   for (const c of input.changes) {
-    const pointer = c.status === 'D' ? null : promotionPath(input.config, c);
+    const pointer = c.status === 'D' ? null : pointerOf(c);
     if (!pointer) continue;
     checked++;
     if (c.mode !== undefined && c.mode !== null && c.mode !== '100644')
@@ -494,8 +499,11 @@ export function checkFileTypes(input: ValidateInput): CheckResult[] {
  * `promotions/<pointer>/<run>.json`. A promotion mixed with anything else fails; a PR changing
  * neither passes as "needs human review" (merge never merges it; people review and merge it).
  */
-export function checkScope(input: ValidateInput): CheckResult {
-  const other = input.changes.filter((c) => promotionPath(input.config, c) === null).map((c) => c.path);
+export function checkScope(
+  input: ValidateInput,
+  pointerOf = (c: FileChange) => promotionPath(input.config, c),
+): CheckResult {
+  const other = input.changes.filter((c) => pointerOf(c) === null).map((c) => c.path);
   if (other.length === input.changes.length)
     return {
       ...pass(

@@ -16,6 +16,8 @@ export interface TriggerRequest {
   pointers: string[];
   /** The slate date for `{game_date}` (YYYY-MM-DD, ET). */
   gameDate: string;
+  /** `<stage>/<host>` of an agent that names its stage, for the idempotency key. */
+  scope?: string;
 }
 
 export interface TriggerResult {
