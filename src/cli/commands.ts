@@ -39,7 +39,15 @@ export const COMMANDS: CommandSpec[] = [
     name: 'status',
     args: '',
     summary: 'per pointer: run on the branch, in this checkout and applied in the agent target; drift',
-    options: [{ flags: '--no-fetch', description: 'use the last fetched remote branch instead of fetching' }],
+    options: [
+      { flags: '--no-fetch', description: 'use the last fetched remote branch instead of fetching' },
+      { flags: '--stage <stage>', description: 'the stage to work on (with stages; default: agent.stage)' },
+      {
+        flags: '--fleet',
+        description:
+          'per stage and host: applied commit and runs, last verification and its age, lag, failures',
+      },
+    ],
     load: async () => (await import('../commands/status.js')).status,
   },
   {
@@ -72,6 +80,11 @@ export const COMMANDS: CommandSpec[] = [
       {
         flags: '--force',
         description: 'propose even when a check before the push fails (GitHub, the checks CI runs)',
+      },
+      { flags: '--stage <stage>', description: 'the stage to work on (with stages; default: agent.stage)' },
+      {
+        flags: '--from <stage>',
+        description: 'with --stage of a stage with after: take the run that stage runs now, on its record',
       },
     ],
     load: async () => (await import('../commands/propose.js')).propose,
@@ -144,6 +157,7 @@ export const COMMANDS: CommandSpec[] = [
       { flags: '--no-pr', description: 'push the branch but do not open a pull request' },
       { flags: '--reason <text>', description: 'why, for the PR body' },
       { flags: '--no-fetch', description: 'use the last fetched remote branch instead of fetching' },
+      { flags: '--stage <stage>', description: 'the stage to work on (with stages; default: agent.stage)' },
     ],
     load: async () => (await import('../commands/rollback.js')).rollback,
   },
@@ -154,6 +168,7 @@ export const COMMANDS: CommandSpec[] = [
     options: [
       { flags: '--limit <n>', description: 'at most this many entries' },
       { flags: '--no-fetch', description: 'use the last fetched remote branch instead of fetching' },
+      { flags: '--stage <stage>', description: 'the stage to work on (with stages; default: agent.stage)' },
     ],
     load: async () => (await import('../commands/history.js')).history,
   },
@@ -178,6 +193,7 @@ export const COMMANDS: CommandSpec[] = [
         description: 'with --game-date: end (end of that ET day) or pretip (asOf.pretip ET time)',
       },
       { flags: '--no-fetch', description: 'use the last fetched remote branch instead of fetching' },
+      { flags: '--stage <stage>', description: 'the stage to work on (with stages; default: agent.stage)' },
     ],
     load: async () => (await import('../commands/at.js')).at,
   },

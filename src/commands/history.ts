@@ -7,6 +7,7 @@ import { historyLines, type HistoryEntry } from '../core/history.js';
 import { blockInfo } from '../core/rollback-pr.js';
 import type { Config } from '../core/schemas.js';
 import type { Context, Outcome } from './context.js';
+import { configForStage } from '../core/stages.js';
 
 /** The commit the branch's remote-tracking ref points at: fetched first unless told not to. */
 export async function branchTip(git: Git, config: Config, fetch: boolean): Promise<string> {
@@ -74,7 +75,10 @@ export async function history(args: string[], opts: Record<string, unknown>, ctx
   const name = args[0];
   if (!name) throw new UsageError('missing <pointer>', 'Run `git promote history <pointer>`.');
   const limit = parseLimit(opts.limit);
-  const { config, root } = await loadConfig(ctx.cwd, ctx.env, opts.config as string | undefined);
+  const loaded = await loadConfig(ctx.cwd, ctx.env, opts.config as string | undefined);
+  const root = loaded.root;
+  // With stages: the stage's pointer file (docs/stages.md).
+  const { config } = configForStage(loaded.config, opts.stage);
   const pointer = pointerConfig(config, name);
   const { tip, entries } = await pointerHistory({
     command: 'history',

@@ -18,6 +18,7 @@ import { rollbackBody, rollbackTitle } from '../core/rollback-pr.js';
 import { parseRunId } from '../core/run-id.js';
 import type { Config } from '../core/schemas.js';
 import type { Context, Outcome } from './context.js';
+import { configForStage } from '../core/stages.js';
 import { pointerHistory } from './history.js';
 
 async function pushBranch(git: Git, remote: string, sha: string, branch: string): Promise<void> {
@@ -45,7 +46,10 @@ export async function rollback(
   const reason = typeof opts.reason === 'string' && opts.reason.trim() ? opts.reason.trim() : null;
   const dryRun = opts.dryRun === true;
   const wantPr = opts.pr !== false && !dryRun;
-  const { config, root } = await loadConfig(ctx.cwd, ctx.env, opts.config as string | undefined);
+  const loaded = await loadConfig(ctx.cwd, ctx.env, opts.config as string | undefined);
+  const root = loaded.root;
+  // With stages: revert the stage's pointer file (docs/stages.md).
+  const { config } = configForStage(loaded.config, opts.stage);
   const pointer = pointerConfig(config, name);
   const { remote, branch: base } = config.repository;
   // Find out before changing anything whether a PR can be opened at all.

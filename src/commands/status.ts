@@ -5,6 +5,8 @@ import { fetchBranch, openGit, readBlobs } from '../adapters/git.js';
 import { readPointerRunOr } from '../core/pointer-file.js';
 import { readOrNull } from '../adapters/read-text.js';
 import type { Context, Outcome } from './context.js';
+import { configForStage } from '../core/stages.js';
+import { fleetStatus } from './fleet-status.js';
 import { appliedOnHost, openPromotionPulls } from './status-extras.js';
 
 export interface PointerStatus {
@@ -27,7 +29,11 @@ export interface PointerStatus {
 }
 
 export async function status(_args: string[], opts: Record<string, unknown>, ctx: Context): Promise<Outcome> {
-  const { config, root } = await loadConfig(ctx.cwd, ctx.env, opts.config as string | undefined);
+  const loaded = await loadConfig(ctx.cwd, ctx.env, opts.config as string | undefined);
+  if (opts.fleet) return fleetStatus(loaded, opts, ctx);
+  const root = loaded.root;
+  // With stages: the stage's pointer files on the branch; the target keeps each pointer's own file.
+  const { config, stage } = configForStage(loaded.config, opts.stage);
   const { remote, branch } = config.repository;
   const git = openGit(root, ctx.env);
   const ref = `refs/remotes/${remote}/${branch}`;
@@ -44,7 +50,7 @@ export async function status(_args: string[], opts: Record<string, unknown>, ctx
   const [tipConfig = null, ...remoteBlobs] = sha
     ? await readBlobs(root, ctx.env, [`${sha}:${CONFIG_FILE}`, ...entries.map(([, p]) => `${sha}:${p.file}`)])
     : [];
-  const configChanged = configDifferences(config, tipConfig);
+  const configChanged = configDifferences(loaded.config, tipConfig);
   const target = config.agent.target;
   const host = appliedOnHost(config, root, ctx.env);
   const { pulls, problem: githubProblem } = await openPromotionPulls(config, ctx);
@@ -58,9 +64,8 @@ export async function status(_args: string[], opts: Record<string, unknown>, ctx
       problems,
     );
     const local = readPointerRunOr(readOrNull(join(root, p.file)), p.runField, p.file, problems);
-    const applied = target
-      ? readPointerRunOr(readOrNull(join(target, p.file)), p.runField, join(target, p.file), problems)
-      : null;
+    const hostFile = join(target ?? '', loaded.config.pointers[name]!.file);
+    const applied = target ? readPointerRunOr(readOrNull(hostFile), p.runField, hostFile, problems) : null;
     // The words of docs/commands/status.md: *pending* = the branch is ahead of what this host applied;
     // *drift* = a file on the host differs from what the agent last wrote there.
     const recorded = host?.runs[name] ?? null;
@@ -96,7 +101,7 @@ export async function status(_args: string[], opts: Record<string, unknown>, ctx
 
   const show = (v: string | null) => v ?? '-';
   const text = [
-    `${remote}/${branch} @ ${sha ? sha.slice(0, 12) : '(not fetched)'}`,
+    `${remote}/${branch} @ ${sha ? sha.slice(0, 12) : '(not fetched)'}${stage ? ` (stage ${stage})` : ''}`,
     ...(host
       ? [
           `agent on this host applied ${host.commit.slice(0, 12)} at ${host.at}${host.pending ? ` (follow-up pending for ${host.pending.slice(0, 12)})` : ''}`,
@@ -116,7 +121,16 @@ export async function status(_args: string[], opts: Record<string, unknown>, ctx
   const broken = rows.some((r) => r.problems.length > 0);
   return {
     exitCode: broken ? 1 : 0,
-    data: { remote, branch, sha, applied: host, pullsKnown: pulls !== null, configChanged, pointers: rows },
+    data: {
+      remote,
+      branch,
+      sha,
+      ...(stage ? { stage } : {}),
+      applied: host,
+      pullsKnown: pulls !== null,
+      configChanged,
+      pointers: rows,
+    },
     text,
   };
 }

@@ -223,28 +223,28 @@ function stageChecks(input: StagedInput, stage: string, from: string, view: Conf
     results.push(
       pass('pointer-file', `[${stage}] ${name} points at ${run}`, { file: p.file, pointer: name }),
     );
-    const file = recordPath(stage, name, run);
-    judged.add(file);
-    const text = input.merged.get(file);
-    if (text === null) {
+    // Every run a stage selects came through the first stage: its smoke evidence is in the tree.
+    // (A stage's record is needed to promote it, not to hold it: rollbacks and runs held before
+    // stages were configured need none.)
+    const evidenceFile = evidencePath(name, run);
+    const evidenceText = input.merged.get(evidenceFile);
+    const evidence = evidenceText === null ? null : parseEvidence(evidenceText);
+    if (evidence === null || 'problems' in evidence) {
       results.push(
         fail(
           'invariant',
-          `[${stage}] no record for ${name}=${run} at ${file}: run git promote propose --stage ${stage} ${name} --from ${from}`,
-          {
-            file: p.file,
-            pointer: name,
-          },
+          `[${stage}] ${evidenceFile}, the smoke evidence of ${run}, is ${evidence === null ? 'missing' : 'not valid evidence'}: a stage takes only runs the first stage promoted`,
+          { file: p.file, pointer: name },
         ),
       );
       continue;
     }
     results.push(
-      pass('invariant', `[${stage}] the record of ${run} is in the tree`, { file, pointer: name }),
+      pass('invariant', `[${stage}] the smoke evidence of ${run} is in the tree`, {
+        file: evidenceFile,
+        pointer: name,
+      }),
     );
-    const base = baseRecordChecks(text, stage, from, name, run, file);
-    results.push(...base.results);
-    if (!base.parsed) continue;
 
     const before = pointerRun(input.target.get(p.file), p).run;
     const kind = classifyChange(before, run, input.held.get(stage)?.get(name) ?? new Set());
@@ -254,19 +254,40 @@ function stageChecks(input: StagedInput, stage: string, from: string, view: Conf
         pass(
           'rollback',
           `[${stage}] ${name} returns ${before ?? '(none)'} -> ${run}, a run it selected before on the target branch`,
-          {
-            file,
-            pointer: name,
-          },
+          { file: p.file, pointer: name },
         ),
       );
       continue;
     }
-    results.push(...firstStageEvidence(input, base.parsed.record, name, run, file));
+    // A promotion: on the record of the stage it follows.
+    const file = recordPath(stage, name, run);
+    judged.add(file);
+    const text = input.merged.get(file);
+    if (text === null) {
+      results.push(
+        fail(
+          'stage-record',
+          `[${stage}] no record for ${name}=${run} at ${file}: run git promote propose --stage ${stage} ${name} --from ${from}`,
+          { file: p.file, pointer: name },
+        ),
+      );
+      continue;
+    }
+    const base = baseRecordChecks(text, stage, from, name, run, file);
+    results.push(...base.results);
+    if (!base.parsed) continue;
+    const record = base.parsed.record;
     results.push(
+      record.meta_sha256 === evidence.evidence.meta_sha256
+        ? checkContract(evidence.evidence, input.config.pointers[name]!, name, file)
+        : fail(
+            'meta-sha256',
+            `the record's meta_sha256 ${record.meta_sha256.slice(0, 12)}… differs from ${evidenceFile}'s ${evidence.evidence.meta_sha256.slice(0, 12)}…`,
+            { file, pointer: name },
+          ),
       checkStageRecord({
         config: input.config,
-        record: base.parsed.record,
+        record,
         stage,
         from,
         pointer: name,
@@ -333,36 +354,6 @@ function baseRecordChecks(
         ),
   ];
   return { results, parsed: results.every((x) => x.ok) ? parsed : null };
-}
-
-/** The record's model is the one the first stage smoke-tested: same meta hash, and the contract holds. */
-function firstStageEvidence(
-  input: StagedInput,
-  record: StageRecord,
-  pointer: string,
-  run: string,
-  file: string,
-): CheckResult[] {
-  const evidenceFile = evidencePath(pointer, run);
-  const text = input.merged.get(evidenceFile);
-  const parsed = text === null ? null : parseEvidence(text);
-  if (parsed === null || 'problems' in parsed)
-    return [
-      fail(
-        'invariant',
-        `${evidenceFile}, the smoke evidence of ${run}, is ${parsed === null ? 'missing' : 'not valid evidence'}: a stage with "after" takes only runs the first stage promoted`,
-        { file, pointer },
-      ),
-    ];
-  if (parsed.evidence.meta_sha256 !== record.meta_sha256)
-    return [
-      fail(
-        'meta-sha256',
-        `the record's meta_sha256 ${record.meta_sha256.slice(0, 12)}… differs from ${evidenceFile}'s ${parsed.evidence.meta_sha256.slice(0, 12)}…`,
-        { file, pointer },
-      ),
-    ];
-  return [checkContract(parsed.evidence, input.config.pointers[pointer]!, pointer, file)];
 }
 
 /**

@@ -82,12 +82,16 @@ export function sandboxGitEnv(base: Record<string, string | undefined>): Record<
   };
 }
 
-async function git(cwd: string, env: Record<string, string | undefined>, args: string[]): Promise<string> {
+export async function git(
+  cwd: string,
+  env: Record<string, string | undefined>,
+  args: string[],
+): Promise<string> {
   const { stdout } = await run('git', args, { cwd, env: env as NodeJS.ProcessEnv });
   return stdout;
 }
 
-async function writeArtifacts(data: string): Promise<void> {
+export async function writeArtifacts(data: string): Promise<void> {
   for (const [pointer, p] of Object.entries(SANDBOX_POINTERS)) {
     for (const [i, runId] of p.runs.entries()) {
       const dir = join(data, 'models', pointer, `run=${runId}`);
@@ -105,7 +109,7 @@ async function writeArtifacts(data: string): Promise<void> {
   }
 }
 
-function sandboxConfig(
+export function sandboxConfig(
   world: { data: string; target: string; state: string; manifests: string },
   scorer: string,
   prefectUrl: string,
