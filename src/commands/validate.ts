@@ -250,7 +250,8 @@ export async function validateRange(
   const evidence = evidencePaths(config, mergedRuns, changes, targetRuns);
   await load(root, env, [
     [head, evidence.filter((f) => merged.source(f) === head)],
-    [target, evidence.filter((f) => merged.source(f) === target)],
+    // The target tree too: the metric gate reads the replaced run's evidence there.
+    [target, evidence],
   ]);
 
   // Past runs only matter for pointers the PR moves: one `git log` over each of those files.

@@ -446,10 +446,10 @@ export function evidencePaths(
 ): string[] {
   const paths = new Set<string>();
   for (const [name, run] of mergedRuns) if (run) paths.add(evidencePath(name, run));
-  // The metric gate compares a promotion with the run it replaces.
+  // The metric gate compares a promotion with the run it replaces (runChecks reads that run's
+  // evidence for every moved pointer, gated or not).
   for (const [name, run] of targetRuns)
-    if (run && config.pointers[name]?.metrics && run !== mergedRuns.get(name))
-      paths.add(evidencePath(name, run));
+    if (run && run !== mergedRuns.get(name)) paths.add(evidencePath(name, run));
   for (const c of changes)
     if (c.status !== 'D' && promotionPath(config, c) && parseEvidencePath(c.path)) paths.add(c.path);
   return [...paths];
