@@ -208,7 +208,13 @@ export const COMMANDS: CommandSpec[] = [
     name: 'sandbox',
     args: '[dir]',
     summary: 'build a throwaway world with local GitHub and Prefect stand-ins and run the whole lifecycle',
-    options: [{ flags: '--keep', description: 'leave the world in place and print how to use it' }],
+    options: [
+      { flags: '--keep', description: 'leave the world in place and print how to use it' },
+      {
+        flags: '--stages',
+        description: 'a world with a staging and a production host, and the lifecycle with stages',
+      },
+    ],
     load: async () => (await import('../commands/sandbox.js')).sandbox,
   },
 ];
