@@ -14951,11 +14951,11 @@ var require_progressevent = __commonJS({
 var require_encoding = __commonJS({
   "node_modules/undici/lib/web/fileapi/encoding.js"(exports, module) {
     "use strict";
-    function getEncoding(label) {
-      if (!label) {
+    function getEncoding(label2) {
+      if (!label2) {
         return "failure";
       }
-      switch (label.trim().toLowerCase()) {
+      switch (label2.trim().toLowerCase()) {
         case "unicode-1-1-utf-8":
         case "unicode11utf8":
         case "unicode20utf8":
@@ -20547,8 +20547,8 @@ var require_summary = __commonJS({
        *
        * @returns {Summary} summary instance
        */
-      addDetails(label, content) {
-        const element = this.wrap("details", this.wrap("summary", label) + content);
+      addDetails(label2, content) {
+        const element = this.wrap("details", this.wrap("summary", label2) + content);
         return this.addRaw(element).addEOL();
       }
       /**
@@ -25329,11 +25329,11 @@ var require_dist2 = __commonJS({
     exports.createDeferred = exports.deferred = void 0;
     function deferred2() {
       let done;
-      let fail2;
+      let fail3;
       let status = "pending";
       const promise2 = new Promise((_done, _fail) => {
         done = _done;
-        fail2 = _fail;
+        fail3 = _fail;
       });
       return {
         promise: promise2,
@@ -25346,7 +25346,7 @@ var require_dist2 = __commonJS({
         fail(error62) {
           if (status === "pending") {
             status = "rejected";
-            fail2(error62);
+            fail3(error62);
           }
         },
         get fulfilled() {
@@ -31736,21 +31736,21 @@ function createForge(options) {
         throw toForgeError(err, { what: `merge pull request #${number4}`, merge: true });
       }
     },
-    createStatus: (sha2, input2) => call(`set commit status ${input2.context} on ${sha2.slice(0, 12)}`, async () => {
+    createStatus: (sha3, input2) => call(`set commit status ${input2.context} on ${sha3.slice(0, 12)}`, async () => {
       await octokit.rest.repos.createCommitStatus({
         ...r2,
-        sha: sha2,
+        sha: sha3,
         state: input2.state,
         context: input2.context,
         description: input2.description.slice(0, 140),
         ...input2.targetUrl ? { target_url: input2.targetUrl } : {}
       });
     }),
-    getStatuses: (sha2) => call(`read commit statuses of ${sha2.slice(0, 12)}`, async () => {
+    getStatuses: (sha3) => call(`read commit statuses of ${sha3.slice(0, 12)}`, async () => {
       const latest = /* @__PURE__ */ new Map();
       const data = await octokit.paginate(octokit.rest.repos.listCommitStatusesForRef, {
         ...r2,
-        ref: sha2,
+        ref: sha3,
         per_page: 100
       });
       for (const s of data)
@@ -31786,6 +31786,43 @@ function createForge(options) {
         description: input2.description.slice(0, 140),
         ...input2.logUrl ? { log_url: input2.logUrl } : {}
       });
+    }),
+    listDeployments: (filter) => call(`list deployments${filter.environment ? ` of ${filter.environment}` : ""}`, async () => {
+      const limit = filter.limit ?? 100;
+      const out = [];
+      for await (const { data } of octokit.paginate.iterator(octokit.rest.repos.listDeployments, {
+        ...r2,
+        ...filter.environment ? { environment: filter.environment } : {},
+        ...filter.sha ? { sha: filter.sha } : {},
+        per_page: Math.min(limit, 100)
+      })) {
+        for (const d of data)
+          out.push({
+            id: d.id,
+            sha: d.sha,
+            environment: d.environment,
+            creator: d.creator?.login ?? null,
+            createdAt: d.created_at,
+            payload: d.payload
+          });
+        if (out.length >= limit) break;
+      }
+      return out.slice(0, limit);
+    }),
+    listDeploymentStatuses: (id) => call(`read the statuses of deployment ${id}`, async () => {
+      const { data } = await octokit.rest.repos.listDeploymentStatuses({
+        ...r2,
+        deployment_id: id,
+        per_page: 100
+      });
+      return data.map((s) => ({
+        id: s.id,
+        state: s.state,
+        creator: s.creator?.login ?? null,
+        createdAt: s.created_at,
+        description: s.description,
+        logUrl: s.log_url || s.target_url || null
+      }));
     }),
     listOpenPulls: (base) => call("list open pull requests", async () => {
       const data = await octokit.paginate(octokit.rest.pulls.list, {
@@ -31841,10 +31878,10 @@ function createForge(options) {
         throw err;
       }
     }),
-    listCheckRuns: (sha2) => call(`read check runs of ${sha2.slice(0, 12)}`, async () => {
+    listCheckRuns: (sha3) => call(`read check runs of ${sha3.slice(0, 12)}`, async () => {
       const runs = await octokit.paginate(octokit.rest.checks.listForRef, {
         ...r2,
-        ref: sha2,
+        ref: sha3,
         filter: "latest",
         per_page: 100
       });
@@ -45181,9 +45218,9 @@ function codePointLengthVar(doc, ctx, accessor, inDoubt) {
   doc.write(`const ${v} = typeof ${accessor} === "string" && ${inDoubt} ? ${cpLen}(${accessor}) : ${accessor}.length;`);
   return v;
 }
-function numericOperand(value, label) {
+function numericOperand(value, label2) {
   if (typeof value !== "number" || !Number.isFinite(value)) {
-    throw new ZodCompileUnsupportedError(`${label} bound of type ${typeof value}`);
+    throw new ZodCompileUnsupportedError(`${label2} bound of type ${typeof value}`);
   }
   return `${value}`;
 }
@@ -51717,6 +51754,16 @@ function formatDuration(ms) {
   const s = Math.round(ms % 6e4 / 1e3);
   return s ? `${m}m${s}s` : `${m}m`;
 }
+function formatAge(ms) {
+  const s = Math.floor(ms / 1e3);
+  if (s < 60) return `${s}s`;
+  const m = Math.floor(s / 60);
+  if (m < 60) return `${m}m`;
+  const h2 = Math.floor(m / 60);
+  if (h2 < 24) return m % 60 ? `${h2}h${m % 60}m` : `${h2}h`;
+  const d = Math.floor(h2 / 24);
+  return h2 % 24 ? `${d}d${h2 % 24}h` : `${d}d`;
+}
 
 // src/core/game-date.ts
 var DATE = /^\d{4}-\d{2}-\d{2}$/;
@@ -51782,21 +51829,21 @@ function rowFor(metric, rule, candidate, current) {
     limit: limitText(rule),
     ok: true
   };
-  const fail2 = (problem) => ({ ...row, ok: false, problem });
+  const fail3 = (problem) => ({ ...row, ok: false, problem });
   if (row.candidate === null || !Number.isFinite(row.candidate))
-    return fail2(`the candidate's meta.json has no metric "${metric}"`);
+    return fail3(`the candidate's meta.json has no metric "${metric}"`);
   if (rule.min !== void 0 && row.candidate < rule.min)
-    return fail2(`${metric} ${fmt(row.candidate)} is below the minimum ${fmt(rule.min)}`);
+    return fail3(`${metric} ${fmt(row.candidate)} is below the minimum ${fmt(rule.min)}`);
   if (rule.max !== void 0 && row.candidate > rule.max)
-    return fail2(`${metric} ${fmt(row.candidate)} is above the maximum ${fmt(rule.max)}`);
+    return fail3(`${metric} ${fmt(row.candidate)} is above the maximum ${fmt(rule.max)}`);
   if (rule.maxRegression !== void 0) {
     if (current === null) return row;
     if (row.current === null || !Number.isFinite(row.current))
-      return fail2(`the current run's meta.json has no metric "${metric}" to compare with`);
+      return fail3(`the current run's meta.json has no metric "${metric}" to compare with`);
     const worse = rule.better === "lower" ? row.candidate - row.current : row.current - row.candidate;
     const allowed = allowedWorsening(rule, row.current);
     if (worse > allowed + 1e-12 * Math.max(1, Math.abs(row.current)))
-      return fail2(
+      return fail3(
         `${metric} worsened by ${fmt(worse)} (${rule.better} is better), more than the allowed ${fmt(allowed)}`
       );
   }
@@ -51824,6 +51871,113 @@ function gateTable(rows) {
       r2.ok ? "pass" : "FAIL"
     ])
   };
+}
+
+// src/core/stage-config.ts
+var STAGE_NAME = /^[a-z][a-z0-9_-]{0,62}$/;
+var HOST_NAME = /^[A-Za-z0-9][A-Za-z0-9._-]{0,62}$/;
+var DEFAULT_STAGE_FILE = "{stage}/{base}";
+var stageSchema = external_exports.looseObject({
+  /** The stage this one follows: promoted only with that stage's verified record. */
+  after: external_exports.string().regex(STAGE_NAME, "must name another stage").optional(),
+  /** How long `after` must have been verified (its newest counted success) before this stage may take it. */
+  soak: external_exports.string().refine((s) => parseDuration(s) !== null, "must be a duration such as 30m, 12h, 1d").optional(),
+  /** How many of this stage's hosts must verify a commit for the stage to count as verified (default: all). */
+  quorum: external_exports.number().int().positive().optional(),
+  /** The stage's pointer file, relative to each pointer file's directory: {stage}, {base}, {pointer}. */
+  file: external_exports.string().min(1).refine(
+    (t2) => !t2.startsWith("/") && !t2.split(/[\\/]/).includes(".."),
+    "must be a path relative to the pointer file directory"
+  ).default(DEFAULT_STAGE_FILE),
+  /** Accounts whose deployments and statuses count for this stage (a GitHub App's is "<slug>[bot]"). */
+  agents: external_exports.array(external_exports.string().min(1)).default([]),
+  /** The hosts of this stage (GitHub environments `<stage>/<host>`). */
+  hosts: external_exports.array(external_exports.string().regex(HOST_NAME, "must be a host name (letters, digits, . _ -)")).optional()
+});
+var stagesSchema = external_exports.record(external_exports.string(), stageSchema);
+function stageFilePath(template, stage, pointer, pointerFile) {
+  const slash = pointerFile.lastIndexOf("/");
+  const dir = slash === -1 ? "" : pointerFile.slice(0, slash + 1);
+  const base = pointerFile.slice(slash + 1);
+  const rel = template.replace(
+    /\{(stage|base|pointer)\}/g,
+    (_m, key) => key === "stage" ? stage : key === "base" ? base : pointer
+  );
+  return `${dir}${rel}`;
+}
+function stagesProblems(stages, pointers) {
+  const problems = [];
+  const names = Object.keys(stages);
+  if (names.length === 0)
+    return [{ path: [], message: "must define at least one stage (or leave stages out)" }];
+  const followed = new Set(names.map((n) => stages[n].after).filter((a) => a !== void 0));
+  for (const name of names) {
+    const s = stages[name];
+    if (!STAGE_NAME.test(name))
+      problems.push({ path: [name], message: "stage names are lower-case words (a-z, 0-9, _, -)" });
+    if (Object.hasOwn(pointers, name))
+      problems.push({ path: [name], message: `is also the name of a pointer; name the stage differently` });
+    if (s.after !== void 0) {
+      if (s.after === name) problems.push({ path: [name, "after"], message: "a stage cannot follow itself" });
+      else if (!Object.hasOwn(stages, s.after))
+        problems.push({ path: [name, "after"], message: `names no stage (stages: ${names.join(", ")})` });
+    } else {
+      if (s.soak !== void 0)
+        problems.push({ path: [name, "soak"], message: 'only a stage with "after" soaks' });
+    }
+    if (followed.has(name)) {
+      if (s.agents.length === 0)
+        problems.push({
+          path: [name, "agents"],
+          message: "a stage that another follows must name the agent accounts that report it"
+        });
+      if (!s.hosts?.length)
+        problems.push({
+          path: [name, "hosts"],
+          message: "a stage that another follows must list its hosts (each must verify, or quorum of them)"
+        });
+    }
+    if (s.quorum !== void 0 && s.hosts && s.quorum > s.hosts.length)
+      problems.push({ path: [name, "quorum"], message: `is more than its ${s.hosts.length} hosts` });
+    if (s.hosts && new Set(s.hosts).size !== s.hosts.length)
+      problems.push({ path: [name, "hosts"], message: "names a host twice" });
+  }
+  const first2 = names.filter((n) => stages[n].after === void 0);
+  if (first2.length !== 1)
+    problems.push({
+      path: [],
+      message: first2.length === 0 ? 'one stage must have no "after": the first stage, promoted with smoke evidence' : `only one stage may have no "after" (the first stage), found ${first2.join(", ")}`
+    });
+  for (const name of names) {
+    const seen = /* @__PURE__ */ new Set();
+    let at = name;
+    while (at !== void 0 && Object.hasOwn(stages, at) && !seen.has(at)) {
+      seen.add(at);
+      at = stages[at].after;
+    }
+    if (at !== void 0 && seen.has(at)) {
+      problems.push({ path: [name, "after"], message: 'the "after" chain loops' });
+      break;
+    }
+  }
+  const files = /* @__PURE__ */ new Map();
+  for (const name of names)
+    for (const [pointer, p2] of Object.entries(pointers)) {
+      const file2 = stageFilePath(stages[name].file, name, pointer, p2.file);
+      const other = files.get(file2);
+      if (!file2.endsWith(".json"))
+        problems.push({
+          path: [name, "file"],
+          message: `makes ${file2} for ${pointer}, which is not a .json file`
+        });
+      else if (other)
+        problems.push({
+          path: [name, "file"],
+          message: `makes ${file2} for ${pointer}, the same file as ${other}`
+        });
+      files.set(file2, `${name}/${pointer}`);
+    }
+  return problems;
 }
 
 // src/core/schemas.ts
@@ -51936,7 +52090,11 @@ var configSchema = external_exports.looseObject({
       ).default([]),
       ssh: external_exports.string().min(1).optional()
     }).optional(),
-    deployment: external_exports.looseObject({ environment: external_exports.string().optional(), enabled: external_exports.boolean().default(true) }).optional()
+    deployment: external_exports.looseObject({ environment: external_exports.string().optional(), enabled: external_exports.boolean().default(true) }).optional(),
+    // The stage this host runs (docs/stages.md): its pointer files, GitHub environment <stage>/<host>.
+    stage: external_exports.string().regex(STAGE_NAME, "must name a stage").optional(),
+    // This host's name in its GitHub environment (default: the machine's host name).
+    host: external_exports.string().regex(HOST_NAME, "must be a host name (letters, digits, . _ -)").optional()
   }).default({ interval: "30s", requireSignedCommits: false }).superRefine((agent, ctx) => {
     const signers = agent.allowedSigners;
     if (agent.requireSignedCommits && !signers?.gpg.length && !signers?.ssh)
@@ -51968,10 +52126,29 @@ var configSchema = external_exports.looseObject({
     mergeWait: "15m",
     merge: "direct"
   }),
+  // Ordered stages, each with its own pointer files (docs/stages.md); absent: one stage.
+  stages: stagesSchema.optional(),
   // `git promote at --game-date D --as-of pretip`: the slate's pretip instant, an ET wall-clock time.
   asOf: external_exports.looseObject({
     pretip: external_exports.string().regex(/^([01]\d|2[0-3]):[0-5]\d$/, 'must be an ET wall-clock time HH:MM, e.g. "18:00"').optional()
   }).optional()
+}).superRefine((config2, ctx) => {
+  const problems = config2.stages ? stagesProblems(config2.stages, config2.pointers) : [];
+  for (const p2 of problems)
+    ctx.addIssue({ code: "custom", path: ["stages", ...p2.path], message: p2.message });
+  const stage = config2.agent.stage;
+  if (stage !== void 0 && !config2.stages?.[stage])
+    ctx.addIssue({
+      code: "custom",
+      path: ["agent", "stage"],
+      message: config2.stages ? `names no stage (stages: ${Object.keys(config2.stages).join(", ")})` : "is set but the config has no stages"
+    });
+  if (stage !== void 0 && config2.agent.deployment?.environment !== void 0)
+    ctx.addIssue({
+      code: "custom",
+      path: ["agent", "deployment", "environment"],
+      message: "with agent.stage the environment is <stage>/<host>; remove it"
+    });
 });
 var metaSchema = external_exports.looseObject({
   run_id: runIdSchema,
@@ -52144,7 +52321,7 @@ init_errors();
 // src/core/json-syntax.ts
 function jsonErrorOffset(text) {
   let i2 = 0;
-  const fail2 = () => {
+  const fail3 = () => {
     throw i2;
   };
   const ws = () => {
@@ -52152,35 +52329,35 @@ function jsonErrorOffset(text) {
   };
   const literal2 = (word) => {
     for (const ch of word) {
-      if (text[i2] !== ch) fail2();
+      if (text[i2] !== ch) fail3();
       i2++;
     }
   };
   const string4 = () => {
     i2++;
     for (; ; ) {
-      if (i2 >= text.length) fail2();
+      if (i2 >= text.length) fail3();
       const ch = text[i2];
       if (ch === '"') return void i2++;
-      if (ch < " ") fail2();
+      if (ch < " ") fail3();
       if (ch === "\\") {
         i2++;
         if (text[i2] === "u") {
           for (let k2 = 1; k2 <= 4; k2++) {
             if (!/[0-9a-fA-F]/.test(text[i2 + k2] ?? "")) {
               i2 += k2;
-              fail2();
+              fail3();
             }
           }
           i2 += 5;
         } else if (text[i2] !== void 0 && '"\\/bfnrt'.includes(text[i2])) i2++;
-        else fail2();
+        else fail3();
       } else i2++;
     }
   };
   const number4 = () => {
     const match = /^-?(0|[1-9]\d*)(\.\d+)?([eE][+-]?\d+)?/.exec(text.slice(i2));
-    if (!match) return fail2();
+    if (!match) return fail3();
     i2 += match[0].length;
   };
   const value = () => {
@@ -52192,16 +52369,16 @@ function jsonErrorOffset(text) {
       if (text[i2] === "}") return void i2++;
       for (; ; ) {
         ws();
-        if (text[i2] !== '"') fail2();
+        if (text[i2] !== '"') fail3();
         string4();
         ws();
-        if (text[i2] !== ":") fail2();
+        if (text[i2] !== ":") fail3();
         i2++;
         value();
         ws();
         if (text[i2] === ",") i2++;
         else if (text[i2] === "}") return void i2++;
-        else fail2();
+        else fail3();
       }
     } else if (ch === "[") {
       i2++;
@@ -52212,20 +52389,20 @@ function jsonErrorOffset(text) {
         ws();
         if (text[i2] === ",") i2++;
         else if (text[i2] === "]") return void i2++;
-        else fail2();
+        else fail3();
       }
     } else if (ch === '"') string4();
     else if (ch === "t") literal2("true");
     else if (ch === "f") literal2("false");
     else if (ch === "n") literal2("null");
     else if (ch === "-" || ch !== void 0 && ch >= "0" && ch <= "9") number4();
-    else fail2();
+    else fail3();
   };
   try {
-    if (text.charCodeAt(0) === 65279) fail2();
+    if (text.charCodeAt(0) === 65279) fail3();
     value();
     ws();
-    if (i2 < text.length) fail2();
+    if (i2 < text.length) fail3();
   } catch (offset) {
     if (typeof offset === "number") return Math.min(offset, text.length);
     throw offset;
@@ -52259,21 +52436,21 @@ function findConfigPath(cwd, env, explicit) {
     "Run `git promote init` in the pipeline repository, or pass --config FILE."
   );
 }
-function parseConfigText(text, label) {
+function parseConfigText(text, label2) {
   let data;
   try {
     data = JSON.parse(text);
   } catch {
     throw new UsageError(
-      `${label} is not valid JSON: ${describeJsonError(text)}`,
-      `Fix the JSON syntax in ${label}.`
+      `${label2} is not valid JSON: ${describeJsonError(text)}`,
+      `Fix the JSON syntax in ${label2}.`
     );
   }
   const { config: config2, errors, warnings } = validateConfig(data);
   if (!config2) {
     throw new UsageError(
-      `${label} has ${errors.length} problem${errors.length === 1 ? "" : "s"}:`,
-      `Fix ${errors.length === 1 ? "it" : "them"} in ${label}; the JSON Schema in its "$schema" lets an editor show them.`,
+      `${label2} has ${errors.length} problem${errors.length === 1 ? "" : "s"}:`,
+      `Fix ${errors.length === 1 ? "it" : "them"} in ${label2}; the JSON Schema in its "$schema" lets an editor show them.`,
       { details: errors }
     );
   }
@@ -53334,11 +53511,11 @@ var init_check_is_repo = __esm2({
       CheckRepoActions2["IS_REPO_ROOT"] = "root";
       return CheckRepoActions2;
     })(CheckRepoActions || {});
-    onError = ({ exitCode }, error62, done, fail2) => {
+    onError = ({ exitCode }, error62, done, fail3) => {
       if (exitCode === 128 && isNotRepoMessage(error62)) {
         return done(Buffer.from("false"));
       }
-      fail2(error62);
+      fail3(error62);
     };
     parser = (text) => {
       return text.trim() === "true";
@@ -53886,8 +54063,8 @@ function childLoggerName(name, childDebugger, { namespace: parentNamespace }) {
   }
   return childNamespace || parentNamespace;
 }
-function createLogger(label, verbose, initialStep, infoDebugger = createLog()) {
-  const labelPrefix = label && `[${label}]` || "";
+function createLogger(label2, verbose, initialStep, infoDebugger = createLog()) {
+  const labelPrefix = label2 && `[${label2}]` || "";
   const spawned = [];
   const debugDebugger = typeof verbose === "string" ? infoDebugger.extend(verbose) : verbose;
   const key = childLoggerName(filterType(verbose, filterString), debugDebugger, infoDebugger);
@@ -53895,7 +54072,7 @@ function createLogger(label, verbose, initialStep, infoDebugger = createLog()) {
   function sibling(name, initial) {
     return append(
       spawned,
-      createLogger(label, key.replace(/^[^:]+/, name), initial, infoDebugger)
+      createLogger(label2, key.replace(/^[^:]+/, name), initial, infoDebugger)
     );
   }
   function step(phase) {
@@ -53903,7 +54080,7 @@ function createLogger(label, verbose, initialStep, infoDebugger = createLog()) {
     const debug2 = debugDebugger && prefixedLogger(debugDebugger, stepPrefix) || NOOP;
     const info = prefixedLogger(infoDebugger, `${labelPrefix} ${stepPrefix}`, debug2);
     return Object.assign(debugDebugger ? debug2 : info, {
-      label,
+      label: label2,
       sibling,
       info,
       step
@@ -54093,7 +54270,7 @@ var init_git_executor_chain = __esm2({
       }
       handleTaskData(task, args, result, logger) {
         const { exitCode, rejection, stdOut, stdErr } = result;
-        return new Promise((done, fail2) => {
+        return new Promise((done, fail3) => {
           logger(`Preparing to handle process response exitCode=%d stdOut=`, exitCode);
           const { error: error62 } = this._plugins.exec(
             "task.error",
@@ -54118,7 +54295,7 @@ var init_git_executor_chain = __esm2({
                   )
                 );
               },
-              fail2
+              fail3
             );
           }
           if (error62) {
@@ -54128,7 +54305,7 @@ var init_git_executor_chain = __esm2({
               stdErr.length,
               rejection
             );
-            return fail2(error62);
+            return fail3(error62);
           }
           logger.info(`retrieving task output complete`);
           done(new GitOutputStreams(Buffer.concat(stdOut), Buffer.concat(stdErr)));
@@ -55615,11 +55792,11 @@ function version_default() {
         commands: ["--version"],
         format: "utf-8",
         parser: versionParser,
-        onError(result, error62, done, fail2) {
+        onError(result, error62, done, fail3) {
           if (result.exitCode === -2) {
             return done(Buffer.from(NOT_INSTALLED));
           }
-          fail2(error62);
+          fail3(error62);
         }
       });
     }
@@ -55983,7 +56160,7 @@ var init_BranchSummary = __esm2({
         this.current = "";
         this.detached = false;
       }
-      push(status, detached, name, commit, label) {
+      push(status, detached, name, commit, label2) {
         if (status === "*") {
           this.detached = detached;
           this.current = name;
@@ -55994,7 +56171,7 @@ var init_BranchSummary = __esm2({
           linkedWorkTree: status === "+",
           name,
           commit,
-          label
+          label: label2
         };
       }
     };
@@ -56020,14 +56197,14 @@ var init_parse_branch = __esm2({
     parsers9 = [
       new LineParser(
         /^([*+]\s)?\((?:HEAD )?detached (?:from|at) (\S+)\)\s+([a-z0-9]+)\s(.*)$/,
-        (result, [current, name, commit, label]) => {
-          result.push(branchStatus(current), true, name, commit, label);
+        (result, [current, name, commit, label2]) => {
+          result.push(branchStatus(current), true, name, commit, label2);
         }
       ),
       new LineParser(
         /^([*+]\s)?(\S+)\s+([a-z0-9]+)\s?(.*)$/s,
-        (result, [current, name, commit, label]) => {
-          result.push(branchStatus(current), false, name, commit, label);
+        (result, [current, name, commit, label2]) => {
+          result.push(branchStatus(current), false, name, commit, label2);
         }
       )
     ];
@@ -56085,9 +56262,9 @@ function deleteBranchesTask(branches, forceDelete = false) {
     parser(stdOut, stdErr) {
       return parseBranchDeletions(stdOut, stdErr);
     },
-    onError({ exitCode, stdOut }, error62, done, fail2) {
+    onError({ exitCode, stdOut }, error62, done, fail3) {
       if (!hasBranchDeletionError(String(error62), exitCode)) {
-        return fail2(error62);
+        return fail3(error62);
       }
       done(stdOut);
     }
@@ -56100,9 +56277,9 @@ function deleteBranchTask(branch, forceDelete = false) {
     parser(stdOut, stdErr) {
       return parseBranchDeletions(stdOut, stdErr).branches[branch];
     },
-    onError({ exitCode, stdErr, stdOut }, error62, _2, fail2) {
+    onError({ exitCode, stdErr, stdOut }, error62, _2, fail3) {
       if (!hasBranchDeletionError(String(error62), exitCode)) {
-        return fail2(error62);
+        return fail3(error62);
       }
       throw new GitResponseError(
         task.parser(bufferToString(stdOut), bufferToString(stdErr)),
@@ -56279,15 +56456,15 @@ function pullTask(remote, branch, customArgs) {
     parser(stdOut, stdErr) {
       return parsePullResult(stdOut, stdErr);
     },
-    onError(result, _error, _done, fail2) {
+    onError(result, _error, _done, fail3) {
       const pullError = parsePullErrorResult(
         bufferToString(result.stdOut),
         bufferToString(result.stdErr)
       );
       if (pullError) {
-        return fail2(new GitResponseError(pullError));
+        return fail3(new GitResponseError(pullError));
       }
-      fail2(_error);
+      fail3(_error);
     }
   };
 }
@@ -57436,6 +57613,9 @@ async function fetchTipAndCommit(git, remote, branch, commit) {
   }
   return (await git.raw(["rev-parse", "--verify", "--end-of-options", `${ref}^{commit}`])).trim();
 }
+async function readBlobs(cwd, env, specs) {
+  return (await readBlobBytes(cwd, env, specs)).map((b2) => b2 === null ? null : b2.toString("utf8"));
+}
 function readBlobBytes(cwd, env, specs) {
   if (specs.length === 0) return Promise.resolve([]);
   for (const s of specs)
@@ -57504,23 +57684,23 @@ init_errors();
 async function resolveCommit(git, ref, what) {
   assertSafeRef(ref);
   const out = await git.raw(["rev-parse", "--verify", "--quiet", "--end-of-options", `${ref}^{commit}`]).catch(() => "");
-  const sha2 = out.trim();
-  if (!/^[0-9a-f]{40,64}$/.test(sha2))
+  const sha3 = out.trim();
+  if (!/^[0-9a-f]{40,64}$/.test(sha3))
     throw new UsageError(
       `${what} ${JSON.stringify(ref)} is not a commit in this repository`,
       "Fetch it first (in GitHub Actions: actions/checkout with fetch-depth: 0), or pass another --base/--head."
     );
-  return sha2;
+  return sha3;
 }
 async function mergeBase(git, a, b2) {
   const out = await git.raw(["merge-base", "--end-of-options", a, b2]).catch(() => "");
-  const sha2 = out.trim();
-  if (!sha2)
+  const sha3 = out.trim();
+  if (!sha3)
     throw new UsageError(
       `commits ${a.slice(0, 12)} and ${b2.slice(0, 12)} share no history`,
       "Check --base and --head, or fetch the full history (fetch-depth: 0)."
     );
-  return sha2;
+  return sha3;
 }
 function parseRawDiff(out) {
   const parts = out.split("\0");
@@ -57584,46 +57764,46 @@ init_errors();
 
 // src/core/json-file.ts
 init_errors();
-function parseJson(text, label) {
+function parseJson(text, label2) {
   try {
     return JSON.parse(text);
   } catch {
     throw new CheckFailedError(
-      `${label} is not valid JSON: ${describeJsonError(text)}`,
-      `Fix the JSON syntax in ${label} (for example with \`python -m json.tool ${label}\`).`
+      `${label2} is not valid JSON: ${describeJsonError(text)}`,
+      `Fix the JSON syntax in ${label2} (for example with \`python -m json.tool ${label2}\`).`
     );
   }
 }
 
 // src/core/pointer-file.ts
-function pointerObject(content, label) {
-  const data = parseJson(content, label);
+function pointerObject(content, label2) {
+  const data = parseJson(content, label2);
   if (typeof data !== "object" || data === null || Array.isArray(data)) {
-    throw new CheckFailedError(`${label} must hold a JSON object`, `Write ${label} as {"run_id": "<run>"}.`);
+    throw new CheckFailedError(`${label2} must hold a JSON object`, `Write ${label2} as {"run_id": "<run>"}.`);
   }
   return data;
 }
-function readPointerRun(content, runField, label) {
-  const value = pointerObject(content, label)[runField];
+function readPointerRun(content, runField, label2) {
+  const value = pointerObject(content, label2)[runField];
   if (typeof value !== "string") {
     throw new CheckFailedError(
-      `${label} has no string "${runField}"`,
-      `Set "${runField}" in ${label} to the run id of the current model.`
+      `${label2} has no string "${runField}"`,
+      `Set "${runField}" in ${label2} to the run id of the current model.`
     );
   }
   const problem = runIdProblem(value);
   if (problem) {
     throw new CheckFailedError(
-      `${label}: "${runField}" is not a valid run id: ${problem}`,
-      `Point ${label} at a real run id.`
+      `${label2}: "${runField}" is not a valid run id: ${problem}`,
+      `Point ${label2} at a real run id.`
     );
   }
   return value;
 }
-function readPointerRunOr(content, runField, label, problems) {
+function readPointerRunOr(content, runField, label2, problems) {
   if (content === null) return null;
   try {
-    return readPointerRun(content, runField, label);
+    return readPointerRun(content, runField, label2);
   } catch (err) {
     if (!isPromoteError(err)) throw err;
     problems.push(err.message);
@@ -58095,8 +58275,7 @@ function evidencePaths(config2, mergedRuns, changes, targetRuns = /* @__PURE__ *
   const paths = /* @__PURE__ */ new Set();
   for (const [name, run2] of mergedRuns) if (run2) paths.add(evidencePath(name, run2));
   for (const [name, run2] of targetRuns)
-    if (run2 && config2.pointers[name]?.metrics && run2 !== mergedRuns.get(name))
-      paths.add(evidencePath(name, run2));
+    if (run2 && run2 !== mergedRuns.get(name)) paths.add(evidencePath(name, run2));
   for (const c3 of changes)
     if (c3.status !== "D" && promotionPath(config2, c3) && parseEvidencePath(c3.path)) paths.add(c3.path);
   return [...paths];
@@ -58107,11 +58286,11 @@ var MODE_NAMES = {
   "160000": "a submodule (gitlink)",
   "040000": "a directory"
 };
-function checkFileTypes(input2) {
+function checkFileTypes(input2, pointerOf = (c3) => promotionPath(input2.config, c3)) {
   const results = [];
   let checked = 0;
   for (const c3 of input2.changes) {
-    const pointer = c3.status === "D" ? null : promotionPath(input2.config, c3);
+    const pointer = c3.status === "D" ? null : pointerOf(c3);
     if (!pointer) continue;
     checked++;
     if (c3.mode !== void 0 && c3.mode !== null && c3.mode !== "100644")
@@ -58133,8 +58312,8 @@ function checkFileTypes(input2) {
     );
   return results;
 }
-function checkScope(input2) {
-  const other = input2.changes.filter((c3) => promotionPath(input2.config, c3) === null).map((c3) => c3.path);
+function checkScope(input2, pointerOf = (c3) => promotionPath(input2.config, c3)) {
+  const other = input2.changes.filter((c3) => pointerOf(c3) === null).map((c3) => c3.path);
   if (other.length === input2.changes.length)
     return {
       ...pass(
@@ -58382,10 +58561,10 @@ async function requireForge(ctx, configured) {
 }
 
 // src/commands/validate-status.ts
-async function post(forge, sha2, state, description, ctx) {
+async function post(forge, sha3, state, description, ctx) {
   const targetUrl = runUrl(ctx.env);
   try {
-    await forge.createStatus(sha2, {
+    await forge.createStatus(sha3, {
       state,
       context: STATUS_CONTEXT,
       description,
@@ -58397,26 +58576,26 @@ async function post(forge, sha2, state, description, ctx) {
     return err.message;
   }
 }
-async function startValidateStatus(ctx, sha2) {
+async function startValidateStatus(ctx, sha3) {
   const forge = await openForge(ctx);
   if (!forge)
     return {
       finish: async () => `status ${STATUS_CONTEXT} not posted: no GITHUB_TOKEN or repository`,
       abort: async () => void 0
     };
-  const problem = await post(forge, sha2, "pending", "validating promotion", ctx);
+  const problem = await post(forge, sha3, "pending", "validating promotion", ctx);
   return {
     async finish(report) {
       const { state, description } = statusFor(report);
-      const failed = problem ?? await post(forge, sha2, state, description, ctx);
-      return failed ? `warning: status ${STATUS_CONTEXT} not posted: ${oneLine(failed)}` : `status ${STATUS_CONTEXT} = ${state} on ${sha2.slice(0, 12)}`;
+      const failed = problem ?? await post(forge, sha3, state, description, ctx);
+      return failed ? `warning: status ${STATUS_CONTEXT} not posted: ${oneLine(failed)}` : `status ${STATUS_CONTEXT} = ${state} on ${sha3.slice(0, 12)}`;
     },
     async abort(reason) {
       if (problem) return;
       const description = `validate could not run: ${reason}`;
       await post(
         forge,
-        sha2,
+        sha3,
         "error",
         description.length > 140 ? `${description.slice(0, 139)}\u2026` : description,
         ctx
@@ -58425,11 +58604,660 @@ async function startValidateStatus(ctx, sha2) {
   };
 }
 
+// src/core/stages.ts
+init_errors();
+function stageOrder(config2) {
+  const stages = config2.stages ?? {};
+  const order = [];
+  const place = (name, seen) => {
+    if (order.includes(name) || seen.has(name) || !stages[name]) return;
+    seen.add(name);
+    const after = stages[name].after;
+    if (after) place(after, seen);
+    order.push(name);
+  };
+  for (const name of Object.keys(stages)) place(name, /* @__PURE__ */ new Set());
+  return order;
+}
+function stageConfig(config2, stage) {
+  const s = config2.stages?.[stage];
+  if (!s) throw new UsageError(`unknown stage "${stage}"`, stagesHint(config2));
+  return s;
+}
+function stagesHint(config2) {
+  return config2.stages ? `Use one of the stages in promote.config.json: ${stageOrder(config2).join(", ")}.` : 'Add "stages" to promote.config.json first (docs/stages.md), or leave --stage out.';
+}
+function stagePointerFile(config2, stage, pointer) {
+  const p2 = config2.pointers[pointer];
+  if (!p2) throw new UsageError(`unknown pointer "${pointer}"`, "Use a pointer of promote.config.json.");
+  return stageFilePath(stageConfig(config2, stage).file, stage, pointer, p2.file);
+}
+function stageView(config2, stage) {
+  stageConfig(config2, stage);
+  const pointers = Object.fromEntries(
+    Object.entries(config2.pointers).map(([name, p2]) => [
+      name,
+      { ...p2, file: stagePointerFile(config2, stage, name) }
+    ])
+  );
+  return { ...config2, pointers };
+}
+function recordPath(stage, pointer, run2) {
+  return `${EVIDENCE_DIR}/${stage}/${pointer}/${run2}.json`;
+}
+function parseRecordPath(path) {
+  const parts = path.split("/");
+  if (parts.length !== 4 || parts[0] !== EVIDENCE_DIR) return null;
+  const [, stage, pointer, file2] = parts;
+  if (!STAGE_NAME.test(stage) || !STAGE_NAME.test(pointer) || !file2.endsWith(".json")) return null;
+  const runId = file2.slice(0, -".json".length);
+  return isRunId(runId) ? { stage, pointer, runId } : null;
+}
+function stageEnvironment(stage, host) {
+  return `${stage}/${host}`;
+}
+function requiredHosts(stage, hostCount) {
+  return stage.quorum ?? Math.max(hostCount, 1);
+}
+
+// src/core/stage-record.ts
+var STAGE_RECORD_SCHEMA_ID = "git-promote/stage-record@1";
+var sha2 = external_exports.string().regex(/^[0-9a-f]{40,64}$/, "must be a full commit sha");
+var hostRecordSchema = external_exports.looseObject({
+  host: external_exports.string().min(1),
+  environment: external_exports.string().min(1),
+  /** The commit the host applied (the deployment's sha). */
+  commit: sha2,
+  deployment_id: external_exports.number().int().positive(),
+  deployment_creator: external_exports.string().nullable(),
+  applied_at: external_exports.string(),
+  /** The verdict: the newest final status of the deployment posted by an agent of the stage. */
+  state: external_exports.literal("success"),
+  status_creator: external_exports.string().nullable(),
+  verified_at: external_exports.string(),
+  /** The flow run the host's agent followed (from the status), null when it ran none. */
+  flow_run: external_exports.string().nullable(),
+  /** The runs the host applied and its manifests were checked for (the deployment payload). */
+  runs: external_exports.record(external_exports.string(), external_exports.string()),
+  description: external_exports.string()
+});
+var stageRecordSchema = external_exports.looseObject({
+  schema: external_exports.literal(STAGE_RECORD_SCHEMA_ID),
+  /** The stage being promoted, and the stage whose record this is. */
+  stage: external_exports.string().regex(POINTER_NAME),
+  from: external_exports.string().regex(POINTER_NAME),
+  pointer: external_exports.string().regex(POINTER_NAME),
+  run_id: runIdSchema,
+  /** The model's meta.json and its hash, as in the first stage's smoke evidence of this run. */
+  meta: metaSchema,
+  meta_sha256: external_exports.string().regex(/^[0-9a-f]{64}$/, "must be a hex sha256"),
+  /** When `from` counted as verified: the newest success among the hosts counted. */
+  verified_at: external_exports.string(),
+  hosts: external_exports.array(hostRecordSchema).min(1),
+  tool: external_exports.looseObject({ name: external_exports.string(), version: external_exports.string() })
+});
+var FINAL = /* @__PURE__ */ new Set(["success", "failure", "error"]);
+function flowRunOf(description) {
+  return /^flow run (\S+) [A-Z]+\b/.exec(description)?.[1] ?? null;
+}
+function payloadRuns(payload) {
+  const runs = payload?.runs;
+  if (typeof runs !== "object" || runs === null || Array.isArray(runs)) return {};
+  return Object.fromEntries(
+    Object.entries(runs).filter(
+      (e) => typeof e[1] === "string"
+    )
+  );
+}
+var trusted = (agents, login) => login !== null && agents.includes(login);
+function hostVerdict(input2) {
+  const { host, deployments } = input2.found;
+  const environment = stageEnvironment(input2.stage, host);
+  const ignored = [];
+  for (const { deployment: d, statuses } of deployments) {
+    if (!trusted(input2.agents, d.creator)) {
+      ignored.push(`deployment #${d.id} was created by ${d.creator ?? "an unknown account"}`);
+      continue;
+    }
+    for (const s of statuses)
+      if (FINAL.has(s.state) && !trusted(input2.agents, s.creator))
+        ignored.push(`a ${s.state} status of #${d.id} was posted by ${s.creator ?? "an unknown account"}`);
+    const final = statuses.find((s) => FINAL.has(s.state) && trusted(input2.agents, s.creator));
+    if (!final) continue;
+    if (final.state !== "success")
+      return {
+        host,
+        ok: false,
+        failed: true,
+        problem: `${environment} reported ${final.state} for ${input2.commit.slice(0, 12)} at ${final.createdAt}: ${final.description}`
+      };
+    return {
+      host,
+      ok: true,
+      record: {
+        host,
+        environment,
+        commit: d.sha,
+        deployment_id: d.id,
+        deployment_creator: d.creator,
+        applied_at: d.createdAt,
+        state: "success",
+        status_creator: final.creator,
+        verified_at: final.createdAt,
+        flow_run: flowRunOf(final.description),
+        runs: payloadRuns(d.payload),
+        description: final.description
+      }
+    };
+  }
+  const trust = `only ${input2.agents.join(", ")} count for ${input2.stage}`;
+  return {
+    host,
+    ok: false,
+    failed: false,
+    problem: ignored.length ? `${environment} has no verification of ${input2.commit.slice(0, 12)} by a stage agent: ${ignored.join("; ")} (${trust})` : deployments.length ? `${environment} has not finished verifying ${input2.commit.slice(0, 12)}` : `${environment} has no deployment of ${input2.commit.slice(0, 12)}`
+  };
+}
+var COMPARED = [
+  "environment",
+  "commit",
+  "deployment_id",
+  "deployment_creator",
+  "applied_at",
+  "state",
+  "status_creator",
+  "verified_at",
+  "flow_run",
+  "runs",
+  "description"
+];
+function recordDifferences(file2, github) {
+  const out = [];
+  for (const key of COMPARED) {
+    const a = JSON.stringify(file2[key]);
+    const b2 = JSON.stringify(github[key]);
+    if (a !== b2) out.push(`${key}: the record says ${a}, GitHub says ${b2}`);
+  }
+  return out;
+}
+function judgeStage(input2) {
+  const need = requiredHosts(input2.fromConfig, input2.hostCount);
+  const times = input2.verified.map((r2) => Date.parse(r2.verified_at)).filter((t2) => !Number.isNaN(t2)).sort((a, b2) => a - b2);
+  if (times.length < need)
+    return {
+      ok: false,
+      verifiedAt: null,
+      problems: [
+        `${input2.from} is verified on ${times.length} of ${input2.hostCount} host${input2.hostCount === 1 ? "" : "s"}, ${need} needed`
+      ]
+    };
+  const at = times[need - 1];
+  const verifiedAt = new Date(at).toISOString();
+  const soakMs = input2.soak ? parseDuration(input2.soak) ?? 0 : 0;
+  const age = input2.now.getTime() - at;
+  if (age < soakMs)
+    return {
+      ok: false,
+      verifiedAt,
+      problems: [
+        `${input2.from} verified it ${formatAge(Math.max(age, 0))} ago (at ${verifiedAt}); the soak is ${input2.soak}: wait ${formatAge(soakMs - age)} more`
+      ]
+    };
+  return { ok: true, verifiedAt, problems: [] };
+}
+
+// src/core/stage-checks.ts
+var pass2 = (name, reason, extra = {}) => ({
+  name,
+  ok: true,
+  reason,
+  ...extra
+});
+var fail2 = (name, reason, extra = {}) => ({
+  name,
+  ok: false,
+  reason,
+  ...extra
+});
+var WHOLE_CHANGE = /* @__PURE__ */ new Set(["file-type", "append-only", "scope"]);
+function stageFiles(config2) {
+  const files = /* @__PURE__ */ new Map();
+  for (const stage of stageOrder(config2))
+    for (const pointer of Object.keys(config2.pointers))
+      files.set(stagePointerFile(config2, stage, pointer), { stage, pointer });
+  return files;
+}
+function firstStage(config2) {
+  return stageOrder(config2)[0];
+}
+function stageRuns(config2, tree) {
+  const runs = /* @__PURE__ */ new Map();
+  for (const stage of stageOrder(config2)) {
+    const view = stageView(config2, stage);
+    runs.set(
+      stage,
+      new Map(Object.entries(view.pointers).map(([name, p2]) => [name, pointerRun(tree.get(p2.file), p2).run]))
+    );
+  }
+  return runs;
+}
+function stagedPointerOf(config2, c3) {
+  if (c3.outside) return null;
+  const file2 = stageFiles(config2).get(c3.path);
+  if (file2) return file2.pointer;
+  const ev = parseEvidencePath(c3.path);
+  if (ev) return Object.hasOwn(config2.pointers, ev.pointer) ? ev.pointer : null;
+  const rec = parseRecordPath(c3.path);
+  return rec && config2.stages?.[rec.stage]?.after && Object.hasOwn(config2.pointers, rec.pointer) ? rec.pointer : null;
+}
+function recordPaths(config2, mergedRuns, changes) {
+  const paths = /* @__PURE__ */ new Set();
+  for (const stage of stageOrder(config2)) {
+    if (!config2.stages?.[stage]?.after) continue;
+    for (const [pointer, run2] of mergedRuns.get(stage) ?? [])
+      if (run2) {
+        paths.add(recordPath(stage, pointer, run2));
+        paths.add(evidencePath(pointer, run2));
+      }
+  }
+  for (const c3 of changes)
+    if (c3.status !== "D" && stagedPointerOf(config2, c3) && parseRecordPath(c3.path)) paths.add(c3.path);
+  return [...paths];
+}
+function parseRecord(text) {
+  let raw;
+  try {
+    raw = JSON.parse(text);
+  } catch {
+    return { problems: [`not valid JSON: ${describeJsonError(text)}`] };
+  }
+  const result = stageRecordSchema.safeParse(raw);
+  return result.success ? { record: result.data, raw } : { problems: issueLines(result.error) };
+}
+var recordKey = (stage, pointer, run2) => `${stage}/${pointer}/${run2}`;
+function recordsToCheck(input2) {
+  const out = [];
+  const { config: config2, target, merged } = input2;
+  for (const stage of stageOrder(config2)) {
+    const from = config2.stages?.[stage]?.after;
+    if (!from) continue;
+    const view = stageView(config2, stage);
+    for (const [pointer, p2] of Object.entries(view.pointers)) {
+      const run2 = pointerRun(merged.get(p2.file), p2).run;
+      if (!run2) continue;
+      const before = pointerRun(target.get(p2.file), p2).run;
+      const held = input2.held.get(stage)?.get(pointer) ?? /* @__PURE__ */ new Set();
+      if (classifyChange(before, run2, held) !== "promotion") continue;
+      const file2 = recordPath(stage, pointer, run2);
+      const text = merged.get(file2);
+      const parsed = text === null ? null : parseRecord(text);
+      if (parsed && "record" in parsed) out.push({ stage, from, pointer, run: run2, file: file2, record: parsed.record });
+    }
+  }
+  return out;
+}
+function runStagedChecks(input2) {
+  const { config: config2 } = input2;
+  const pointerOf = (c3) => stagedPointerOf(config2, c3);
+  const whole = { ...input2, held: /* @__PURE__ */ new Map() };
+  const results = [...checkFileTypes(whole, pointerOf)];
+  const mergedRuns = stageRuns(config2, input2.merged);
+  for (const stage of stageOrder(config2)) {
+    const view = stageView(config2, stage);
+    const from = config2.stages?.[stage]?.after;
+    if (!from) {
+      results.push(
+        ...runChecks({ ...input2, config: view, held: input2.held.get(stage) ?? /* @__PURE__ */ new Map() }).filter((r2) => !WHOLE_CHANGE.has(r2.name)).map((r2) => label(r2, stage))
+      );
+      continue;
+    }
+    results.push(...stageChecks(input2, stage, from, view));
+  }
+  results.push(...stagedAppendOnly(config2, input2.changes, mergedRuns), checkScope(whole, pointerOf));
+  return results;
+}
+function label(r2, stage) {
+  return r2.pointer ? { ...r2, reason: `[${stage}] ${r2.reason}` } : r2;
+}
+function stageChecks(input2, stage, from, view) {
+  const results = [];
+  const judged = /* @__PURE__ */ new Set();
+  for (const [name, p2] of Object.entries(view.pointers)) {
+    const at = pointerRun(input2.merged.get(p2.file), p2);
+    if (at.run === null) {
+      results.push(fail2("pointer-file", `[${stage}] ${at.problem}`, { file: p2.file, pointer: name }));
+      continue;
+    }
+    const run2 = at.run;
+    results.push(
+      pass2("pointer-file", `[${stage}] ${name} points at ${run2}`, { file: p2.file, pointer: name })
+    );
+    const evidenceFile = evidencePath(name, run2);
+    const evidenceText = input2.merged.get(evidenceFile);
+    const evidence = evidenceText === null ? null : parseEvidence(evidenceText);
+    if (evidence === null || "problems" in evidence) {
+      results.push(
+        fail2(
+          "invariant",
+          `[${stage}] ${evidenceFile}, the smoke evidence of ${run2}, is ${evidence === null ? "missing" : "not valid evidence"}: a stage takes only runs the first stage promoted`,
+          { file: p2.file, pointer: name }
+        )
+      );
+      continue;
+    }
+    results.push(
+      pass2("invariant", `[${stage}] the smoke evidence of ${run2} is in the tree`, {
+        file: evidenceFile,
+        pointer: name
+      })
+    );
+    const before = pointerRun(input2.target.get(p2.file), p2).run;
+    const kind = classifyChange(before, run2, input2.held.get(stage)?.get(name) ?? /* @__PURE__ */ new Set());
+    if (kind === "manual edit") continue;
+    if (kind === "rollback") {
+      results.push(
+        pass2(
+          "rollback",
+          `[${stage}] ${name} returns ${before ?? "(none)"} -> ${run2}, a run it selected before on the target branch`,
+          { file: p2.file, pointer: name }
+        )
+      );
+      continue;
+    }
+    const file2 = recordPath(stage, name, run2);
+    judged.add(file2);
+    const text = input2.merged.get(file2);
+    if (text === null) {
+      results.push(
+        fail2(
+          "stage-record",
+          `[${stage}] no record for ${name}=${run2} at ${file2}: run git promote propose --stage ${stage} ${name} --from ${from}`,
+          { file: p2.file, pointer: name }
+        )
+      );
+      continue;
+    }
+    const base = baseRecordChecks(text, stage, from, name, run2, file2);
+    results.push(...base.results);
+    if (!base.parsed) continue;
+    const record2 = base.parsed.record;
+    results.push(
+      record2.meta_sha256 === evidence.evidence.meta_sha256 ? checkContract(evidence.evidence, input2.config.pointers[name], name, file2) : fail2(
+        "meta-sha256",
+        `the record's meta_sha256 ${record2.meta_sha256.slice(0, 12)}\u2026 differs from ${evidenceFile}'s ${evidence.evidence.meta_sha256.slice(0, 12)}\u2026`,
+        { file: file2, pointer: name }
+      ),
+      checkStageRecord({
+        config: input2.config,
+        record: record2,
+        stage,
+        from,
+        pointer: name,
+        run: run2,
+        file: file2,
+        reading: input2.readings.get(recordKey(stage, name, run2)) ?? {
+          unavailable: "GitHub was not asked (internal: no reading)"
+        },
+        fromRunAtTip: pointerRun(input2.target.get(stagePointerFile(input2.config, from, name)), p2).run,
+        now: input2.now
+      })
+    );
+  }
+  for (const c3 of input2.changes) {
+    const rec = c3.status === "D" ? null : parseRecordPath(c3.path);
+    if (!rec || rec.stage !== stage || judged.has(c3.path) || !stagedPointerOf(input2.config, c3)) continue;
+    const text = input2.merged.get(c3.path);
+    if (text !== null)
+      results.push(...baseRecordChecks(text, stage, from, rec.pointer, rec.runId, c3.path).results);
+  }
+  return results;
+}
+function baseRecordChecks(text, stage, from, pointer, run2, file2) {
+  const parsed = parseRecord(text);
+  if ("problems" in parsed)
+    return {
+      results: [fail2("evidence-schema", `${file2}: ${parsed.problems.join("; ")}`, { file: file2, pointer })],
+      parsed: null
+    };
+  const r2 = parsed.record;
+  const problems = [];
+  if (r2.stage !== stage) problems.push(`stage is "${r2.stage}", expected "${stage}"`);
+  if (r2.from !== from) problems.push(`from is "${r2.from}", expected "${from}" (the stage ${stage} follows)`);
+  if (r2.pointer !== pointer) problems.push(`pointer is "${r2.pointer}", expected "${pointer}"`);
+  if (r2.run_id !== run2) problems.push(`run_id is "${r2.run_id}", expected "${run2}"`);
+  if (r2.meta.run_id !== run2) problems.push(`meta.run_id is "${r2.meta.run_id}", expected "${run2}"`);
+  const meta3 = parsed.raw.meta;
+  const hashProblem = canonicalProblem(meta3);
+  const hash2 = hashProblem ? null : canonicalSha256(meta3);
+  const results = [
+    pass2("evidence-schema", `${file2} is a valid stage record`, { file: file2, pointer }),
+    problems.length ? fail2("evidence-match", problems.join("; "), { file: file2, pointer }) : pass2("evidence-match", `record is for ${stage} ${pointer}=${run2} from ${from}`, { file: file2, pointer }),
+    hash2 === r2.meta_sha256 ? pass2("meta-sha256", `meta_sha256 ${hash2.slice(0, 12)} matches the embedded meta`, { file: file2, pointer }) : fail2(
+      "meta-sha256",
+      hash2 === null ? `the embedded meta cannot be hashed: ${hashProblem}` : `meta_sha256 is ${r2.meta_sha256.slice(0, 12)}\u2026 but the embedded meta hashes to ${hash2.slice(0, 12)}\u2026`,
+      { file: file2, pointer }
+    )
+  ];
+  return { results, parsed: results.every((x2) => x2.ok) ? parsed : null };
+}
+function checkStageRecord(input2) {
+  const { record: record2, stage, from, pointer, run: run2, file: file2 } = input2;
+  const extra = { file: file2, pointer };
+  const fromConfig = input2.config.stages[from];
+  const soak = input2.config.stages[stage].soak;
+  if ("unavailable" in input2.reading)
+    return fail2(
+      "stage-record",
+      `cannot check ${from}'s record of ${pointer}=${run2} on GitHub: ${input2.reading.unavailable}`,
+      extra
+    );
+  const hosts = fromConfig.hosts ?? [];
+  const problems = [];
+  const notes = [];
+  for (const h2 of record2.hosts)
+    if (!hosts.includes(h2.host))
+      problems.push(`the record names host ${h2.host}, which is not a host of ${from} (${hosts.join(", ")})`);
+  const verified = [];
+  for (const reading of input2.reading.hosts) {
+    const claimed = record2.hosts.find((h2) => h2.host === reading.host);
+    if (!claimed || reading.commit === null) {
+      notes.push(`${reading.host}: not in the record`);
+      continue;
+    }
+    if (!reading.onBranch) {
+      problems.push(`${reading.host}: commit ${reading.commit.slice(0, 12)} is not on the target branch`);
+      continue;
+    }
+    if (reading.runAtCommit !== run2) {
+      problems.push(
+        `${reading.host}: at ${reading.commit.slice(0, 12)} ${from}'s pointer selects ${reading.runAtCommit ?? "nothing"}, not ${run2}`
+      );
+      continue;
+    }
+    const verdict = reading.verdict;
+    if (!verdict || !verdict.ok) {
+      (verdict?.ok === false && verdict.failed ? problems : notes).push(
+        `${reading.host}: ${verdict?.problem ?? "not read"}`
+      );
+      continue;
+    }
+    const differences = recordDifferences(claimed, verdict.record);
+    if (differences.length) {
+      problems.push(`${reading.host}: the record does not match GitHub (${differences.join("; ")})`);
+      continue;
+    }
+    verified.push(verdict.record);
+  }
+  const judged = judgeStage({ from, fromConfig, soak, verified, hostCount: hosts.length, now: input2.now });
+  if (judged.ok && judged.verifiedAt && Date.parse(record2.verified_at) !== Date.parse(judged.verifiedAt))
+    problems.push(`verified_at: the record says ${record2.verified_at}, GitHub says ${judged.verifiedAt}`);
+  if (input2.fromRunAtTip !== run2)
+    problems.push(
+      `${from} now runs ${input2.fromRunAtTip ?? "nothing"} on the target branch, not ${run2}: ${stage} follows what ${from} runs now; propose again`
+    );
+  const all = [...problems, ...judged.problems];
+  if (all.length) return fail2("stage-record", [...all, ...notes].join("; "), extra);
+  const agents = [...new Set(verified.map((v) => v.status_creator))].join(", ");
+  return pass2(
+    "stage-record",
+    `${from} verified ${pointer}=${run2} on ${verified.length} of ${hosts.length} host${hosts.length === 1 ? "" : "s"} (${verified.map((v) => v.host).join(", ")}) by ${agents} at ${judged.verifiedAt}${soak ? `, soaked ${soak}` : ""}${notes.length ? `; ${notes.join("; ")}` : ""}`,
+    extra
+  );
+}
+function stagedAppendOnly(config2, changes, mergedRuns) {
+  const results = [];
+  let added = 0;
+  let deleted = 0;
+  for (const c3 of changes) {
+    if (c3.outside) continue;
+    const ev = parseEvidencePath(c3.path);
+    const rec = ev ? null : parseRecordPath(c3.path);
+    if (!ev && !rec) continue;
+    const pointer = (ev ?? rec).pointer;
+    const run2 = (ev ?? rec).runId;
+    if (c3.status === "A") added++;
+    else if (c3.status === "D") {
+      const users = [...mergedRuns].filter(([stage, runs]) => (rec ? stage === rec.stage : true) && runs.get(pointer) === run2).map(([stage]) => stage);
+      if (users.length)
+        results.push(
+          fail2(
+            "append-only",
+            `${ev ? "evidence" : "record"} deleted while ${users.join(", ")} still point${users.length === 1 ? "s" : ""} ${pointer} at ${run2}`,
+            {
+              file: c3.path,
+              pointer
+            }
+          )
+        );
+      else deleted++;
+    } else
+      results.push(
+        fail2(
+          "append-only",
+          `${ev ? "evidence" : "record"} file modified: evidence is append-only, add a new file instead`,
+          {
+            file: c3.path,
+            pointer
+          }
+        )
+      );
+  }
+  if (results.length === 0)
+    results.push(
+      pass2(
+        "append-only",
+        `${added} evidence file${added === 1 ? "" : "s"} added, ${deleted} unreferenced deleted, none modified`
+      )
+    );
+  return results;
+}
+
+// src/commands/stage-deployments.ts
+var DEPLOYMENTS_PER_HOST = 30;
+async function hostDeployments(forge, stage, host, filter = {}) {
+  const list2 = await forge.listDeployments({
+    environment: stageEnvironment(stage, host),
+    ...filter.sha ? { sha: filter.sha } : {},
+    limit: filter.limit ?? DEPLOYMENTS_PER_HOST
+  });
+  const deployments = [];
+  for (const deployment of list2)
+    deployments.push({ deployment, statuses: await forge.listDeploymentStatuses(deployment.id) });
+  return { host, deployments };
+}
+async function onBranch(git, commit, tip) {
+  return await mergeBase(git, commit, tip).catch(() => null) === commit;
+}
+async function stageRunsAt(input2, commits) {
+  const file2 = stagePointerFile(input2.config, input2.stage, input2.pointer);
+  const p2 = { ...input2.config.pointers[input2.pointer], file: file2 };
+  const texts = await readBlobs(
+    input2.root,
+    input2.env,
+    commits.map((c3) => `${c3}:${input2.prefix}${file2}`)
+  );
+  return texts.map((t2) => pointerRun(t2 ?? null, p2).run);
+}
+async function readRecordOnGitHub(forge, where, item) {
+  if (!forge)
+    return {
+      unavailable: 'no GitHub token (GITHUB_TOKEN or GH_TOKEN) or repository (GITHUB_REPOSITORY or repository.github); a stage with "after" is never passed unchecked'
+    };
+  const from = where.config.stages[item.from];
+  const hosts = [];
+  for (const host of from.hosts ?? []) {
+    const claimed = item.record.hosts.find((h2) => h2.host === host);
+    if (!claimed) {
+      hosts.push({ host, commit: null, verdict: null, runAtCommit: null, onBranch: false });
+      continue;
+    }
+    const commit = claimed.commit;
+    const found = await hostDeployments(forge, item.from, host, { sha: commit, limit: 10 });
+    const verdict = hostVerdict({ stage: item.from, agents: from.agents, commit, found });
+    const [runAtCommit = null] = await stageRunsAt({ ...where, stage: item.from, pointer: item.pointer }, [
+      commit
+    ]);
+    hosts.push({
+      host,
+      commit,
+      verdict,
+      runAtCommit,
+      onBranch: await onBranch(where.git, commit, where.tip)
+    });
+  }
+  return { hosts };
+}
+
+// src/commands/validate-stages.ts
+async function validateStages(input2) {
+  const { config: config2, git, env, prefix } = input2;
+  await input2.load([...stageFiles(config2).keys()]);
+  const targetRuns = stageRuns(config2, input2.target);
+  const mergedRuns = stageRuns(config2, input2.merged);
+  const first2 = firstStage(config2);
+  await input2.load([
+    ...evidencePaths(stageView(config2, first2), mergedRuns.get(first2), input2.changes, targetRuns.get(first2)),
+    ...recordPaths(config2, mergedRuns, input2.changes)
+  ]);
+  const held = /* @__PURE__ */ new Map();
+  for (const stage of stageOrder(config2)) {
+    const view = stageView(config2, stage);
+    const byPointer = /* @__PURE__ */ new Map();
+    for (const [name, p2] of Object.entries(view.pointers)) {
+      if (mergedRuns.get(stage).get(name) === targetRuns.get(stage).get(name)) continue;
+      const changes = await readPointerChanges({
+        git,
+        env,
+        tip: input2.base,
+        file: `${prefix}${p2.file}`,
+        runField: p2.runField
+      });
+      byPointer.set(name, runsHeld(changes));
+    }
+    held.set(stage, byPointer);
+  }
+  const base = {
+    config: config2,
+    target: input2.target,
+    merged: input2.merged,
+    changes: input2.changes,
+    held,
+    now: input2.now
+  };
+  const todo = recordsToCheck(base);
+  const readings = /* @__PURE__ */ new Map();
+  const forge = todo.length ? await input2.openForge?.(config2.repository.github) ?? null : null;
+  const where = { git, root: input2.root, env, prefix, config: config2, tip: input2.base };
+  for (const item of todo)
+    readings.set(recordKey(item.stage, item.pointer, item.run), await readRecordOnGitHub(forge, where, item));
+  return runStagedChecks({ ...base, readings });
+}
+
 // src/commands/validate.ts
 var utf8 = new TextDecoder("utf-8", { fatal: true });
 var Tree = class {
-  constructor(sha2, prefix) {
-    this.sha = sha2;
+  constructor(sha3, prefix) {
+    this.sha = sha3;
     this.prefix = prefix;
   }
   sha;
@@ -58518,7 +59346,7 @@ async function defaultBaseRef(configPath) {
   }
   return `refs/remotes/${remote}/${branch}`;
 }
-async function validateRange(root, configFile, env, range, now) {
+async function validateRange(root, configFile, env, range, now, deps = {}) {
   const git = openGit(root, env);
   const prefix = await repoPrefix(git, "validate");
   const from = await mergeBase(git, range.base, range.head);
@@ -58537,6 +59365,27 @@ async function validateRange(root, configFile, env, range, now) {
   const results = [result];
   if (changes.some((c3) => !c3.outside && c3.path === configFile))
     results.push(checkConfigChange(head.get(configFile), configFile));
+  if (config2.stages) {
+    const loadBoth = (paths) => load(root, env, [
+      [target, paths],
+      [head, paths.filter((f) => merged.source(f) === head)]
+    ]);
+    const staged = await validateStages({
+      git,
+      root,
+      env,
+      prefix,
+      base: range.base,
+      config: config2,
+      changes,
+      target,
+      merged,
+      load: loadBoth,
+      now,
+      ...deps.openForge ? { openForge: deps.openForge } : {}
+    });
+    return buildReport(range.base, range.head, [...results, ...staged]);
+  }
   const pointerFiles = pointerPaths(config2);
   await load(root, env, [
     [target, pointerFiles],
@@ -58547,7 +59396,8 @@ async function validateRange(root, configFile, env, range, now) {
   const evidence = evidencePaths(config2, mergedRuns, changes, targetRuns);
   await load(root, env, [
     [head, evidence.filter((f) => merged.source(f) === head)],
-    [target, evidence.filter((f) => merged.source(f) === target)]
+    // The target tree too: the metric gate reads the replaced run's evidence there.
+    [target, evidence]
   ]);
   const held = /* @__PURE__ */ new Map();
   for (const [name, p2] of Object.entries(config2.pointers)) {
@@ -58574,7 +59424,9 @@ async function validate2(_args, opts, ctx) {
   const status = actions ? await startValidateStatus(ctx, range.head) : null;
   let report;
   try {
-    report = await validateRange(root, configFile, ctx.env, range, ctx.now());
+    report = await validateRange(root, configFile, ctx.env, range, ctx.now(), {
+      openForge: (github) => openForge(ctx, github)
+    });
   } catch (err) {
     await status?.abort(isPromoteError(err) ? oneLine(err.message) : "internal error");
     throw err;
@@ -58641,17 +59493,17 @@ function mergeRefusals(pull, config2, repoFullName) {
     });
   return refusals;
 }
-function statusRefusal(statuses, sha2, trusted) {
+function statusRefusal(statuses, sha3, trusted2) {
   const status = statuses.find((s) => s.context === STATUS_CONTEXT);
-  const short = sha2.slice(0, 12);
+  const short = sha3.slice(0, 12);
   if (!status)
     return {
       message: `no ${STATUS_CONTEXT} status on head ${short}: it was never validated`,
       remedy: "Let the promotion workflow run git promote validate on this head first."
     };
-  if (status.creator === null || !trusted.includes(status.creator))
+  if (status.creator === null || !trusted2.includes(status.creator))
     return {
-      message: `${STATUS_CONTEXT} on head ${short} was posted by ${status.creator === null ? "an unknown account" : oneLine(status.creator)}, not by ${trusted.join(" or ")}`,
+      message: `${STATUS_CONTEXT} on head ${short} was posted by ${status.creator === null ? "an unknown account" : oneLine(status.creator)}, not by ${trusted2.join(" or ")}`,
       remedy: "Only the promotion workflow may post it: rerun that workflow, or add its account to policy.statusCreators in promote.config.json."
     };
   if (status.state === "pending")
@@ -58735,7 +59587,16 @@ async function recheckAtTip(loaded, head, pr, ctx) {
   const env = tokenAuthEnv(ctx.env, githubToken(ctx.env), ctx.env.GITHUB_SERVER_URL);
   const { remote, branch } = loaded.config.repository;
   const tip = await fetchTipAndCommit(openGit(loaded.root, env), remote, branch, head);
-  const report = await validateRange(loaded.root, basename2(loaded.path), env, { base: tip, head }, ctx.now());
+  const report = await validateRange(
+    loaded.root,
+    basename2(loaded.path),
+    env,
+    { base: tip, head },
+    ctx.now(),
+    {
+      openForge: (github) => openForge(ctx, github)
+    }
+  );
   const failed = report.results.filter((r2) => !r2.ok);
   if (failed.length)
     refuse(
@@ -58795,11 +59656,11 @@ async function requireGitHubMergeRules(forge, loaded) {
     );
 }
 function alreadyMerged(pull) {
-  const sha2 = pull.mergeCommitSha;
+  const sha3 = pull.mergeCommitSha;
   return {
     exitCode: 0,
-    data: { pr: pull.number, merged: true, alreadyMerged: true, sha: sha2 },
-    text: [`PR #${pull.number} is already merged${sha2 ? ` as ${sha2.slice(0, 12)}` : ""}: nothing to do`]
+    data: { pr: pull.number, merged: true, alreadyMerged: true, sha: sha3 },
+    text: [`PR #${pull.number} is already merged${sha3 ? ` as ${sha3.slice(0, 12)}` : ""}: nothing to do`]
   };
 }
 async function merge3(_args, opts, ctx) {
