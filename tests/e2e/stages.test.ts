@@ -263,6 +263,36 @@ describe('stages: staging, then production after a soak', () => {
     ]);
   });
 
+  it('history, status and rollback work per stage; a stage rollback needs no record and no GitHub', async () => {
+    const history = await cli(['history', 'minutes', '--stage', 'production', '--json'], w.work, w.env);
+    expect(history.code).toBe(0);
+    const entries = JSON.parse(history.stdout).entries as { kind: string; from: string | null; to: string }[];
+    expect(entries[0]).toMatchObject({ kind: 'promotion', from: m0, to: m1 });
+    const status = await cli(['status', '--stage', 'staging', '--json'], w.work, w.env);
+    const st = JSON.parse(status.stdout);
+    expect(st.stage).toBe('staging');
+    expect(st.pointers[0]).toMatchObject({
+      pointer: 'minutes',
+      file: 'config/staging/minutes_current_run.json',
+      branch: m1,
+    });
+    const unnamed = await cli(['history', 'minutes'], w.work, w.env);
+    expect(unnamed.code).toBe(2);
+    expect(unnamed.stderr).toMatch(/has stages \(staging, production\): name the one to work on/);
+
+    const rollback = await cli(['rollback', 'minutes', '--stage', 'production', '--json'], w.work, w.env);
+    expect(rollback.stderr).toBe('');
+    expect(rollback.code).toBe(0);
+    const r = JSON.parse(rollback.stdout);
+    expect(r).toMatchObject({ left: m1, restored: m0 });
+    // Only production's file moves back; staging keeps m1.
+    expect(JSON.parse(onOrigin(`${r.branch}:config/production/minutes_current_run.json`)).run_id).toBe(m0);
+    expect(JSON.parse(onOrigin(`${r.branch}:config/staging/minutes_current_run.json`)).run_id).toBe(m1);
+    const validated = await ci(r.pr.number, 'validate', 0, { GITHUB_TOKEN: undefined });
+    expect(validated.stdout).toMatch(/pass rollback \(minutes\): \[production\] minutes returns \S+ -> \S+/);
+    expect(validated.code).toBe(0);
+  });
+
   it('refuses a record of statuses posted by an account that is not a staging agent', async () => {
     // Staging moves to m2 on the branch; its agent has not applied it. Someone with write access
     // posts the deployment and its success in staging/stg-1 by hand.

@@ -11,6 +11,7 @@ import {
 } from '../../../src/core/stages.js';
 import { flowRunOf, hostVerdict, judgeStage, type HostRecord } from '../../../src/core/stage-record.js';
 import { flowIdempotencyKey } from '../../../src/core/flow-state.js';
+import { fleetHost, fleetLines, fleetStage } from '../../../src/core/fleet.js';
 import { sampleConfig } from '../../helpers/fixtures.js';
 
 const STAGES = {
@@ -269,5 +270,105 @@ describe('a stage verdict', () => {
       ok: true,
       verifiedAt: '2026-11-25T08:00:00.000Z',
     });
+  });
+});
+
+describe('the fleet', () => {
+  const now = new Date('2026-11-25T12:05:00Z');
+  const found = (statuses: ReturnType<typeof status>[], payload?: unknown) => ({
+    host: 'stg-1',
+    deployments: [{ deployment: dep(3, 'stg-agent[bot]', payload), statuses }],
+  });
+
+  it('tells a verified host from a lagging and a failed one, and says so in the lines', () => {
+    const branch = { minutes: 'm2' };
+    const ok = fleetHost({
+      stage: 'staging',
+      found: found([status(5, 'success', 'stg-agent[bot]')]),
+      configured: true,
+      agents,
+      branch,
+      now,
+    });
+    expect(ok).toMatchObject({
+      verifiedCurrent: true,
+      failed: false,
+      lag: [],
+      lastVerification: { ageMs: 2 * 3_600_000, flowRun: '7e1f' },
+    });
+    const lagging = fleetHost({
+      stage: 'staging',
+      found: found([status(5, 'success', 'stg-agent[bot]')]),
+      configured: true,
+      agents,
+      branch: { minutes: 'm3' },
+      now,
+    });
+    expect(lagging).toMatchObject({
+      verifiedCurrent: false,
+      lag: [{ pointer: 'minutes', branch: 'm3', applied: 'm2' }],
+    });
+    const failed = fleetHost({
+      stage: 'staging',
+      found: found([status(5, 'failure', 'stg-agent[bot]')]),
+      configured: true,
+      agents,
+      branch,
+      now,
+    });
+    expect(failed).toMatchObject({ verifiedCurrent: false, failed: true });
+    const stage = fleetStage({
+      stage: 'staging',
+      config: { file: '{stage}/{base}', agents, quorum: 1 },
+      branch,
+      hosts: [ok, failed],
+    });
+    expect(stage).toMatchObject({ required: 1, verified: true });
+    const lines = fleetLines([
+      fleetStage({
+        stage: 'staging',
+        config: { file: '{stage}/{base}', agents },
+        branch,
+        hosts: [ok, failed],
+      }),
+    ]);
+    expect(lines[0]).toBe('staging: branch minutes=m2; NOT verified on 1 of 2 hosts (2 needed)');
+    expect(lines).toContain(
+      '  stg-1: FAILED | applied aaaaaaaaaaaa minutes=m2 | last verification failure 2h ago on aaaaaaaaaaaa (flow run 7e1f)',
+    );
+  });
+
+  it('ignores what other accounts posted, and shows a configured host that never reported', () => {
+    const h = fleetHost({
+      stage: 'staging',
+      found: found([status(5, 'success', 'mallory')]),
+      configured: true,
+      agents,
+      branch: { minutes: 'm2' },
+      now,
+    });
+    expect(h).toMatchObject({
+      lastVerification: null,
+      verifiedCurrent: false,
+      untrusted: ['success on #3 by mallory'],
+    });
+    const none = fleetHost({
+      stage: 'staging',
+      found: { host: 'stg-2', deployments: [] },
+      configured: true,
+      agents,
+      branch: { minutes: 'm2' },
+      now,
+    });
+    expect(
+      fleetLines([
+        fleetStage({
+          stage: 'staging',
+          config: { file: '{stage}/{base}', agents },
+          branch: { minutes: 'm2' },
+          hosts: [none],
+        }),
+      ])[1],
+    ).toBe('  stg-2: never reported');
   });
 });
