@@ -14951,11 +14951,11 @@ var require_progressevent = __commonJS({
 var require_encoding = __commonJS({
   "node_modules/undici/lib/web/fileapi/encoding.js"(exports, module) {
     "use strict";
-    function getEncoding(label) {
-      if (!label) {
+    function getEncoding(label2) {
+      if (!label2) {
         return "failure";
       }
-      switch (label.trim().toLowerCase()) {
+      switch (label2.trim().toLowerCase()) {
         case "unicode-1-1-utf-8":
         case "unicode11utf8":
         case "unicode20utf8":
@@ -20547,8 +20547,8 @@ var require_summary = __commonJS({
        *
        * @returns {Summary} summary instance
        */
-      addDetails(label, content) {
-        const element = this.wrap("details", this.wrap("summary", label) + content);
+      addDetails(label2, content) {
+        const element = this.wrap("details", this.wrap("summary", label2) + content);
         return this.addRaw(element).addEOL();
       }
       /**
@@ -30875,21 +30875,21 @@ function createForge(options) {
         throw toForgeError(err, { what: `merge pull request #${number3}`, merge: true });
       }
     },
-    createStatus: (sha2, input) => call(`set commit status ${input.context} on ${sha2.slice(0, 12)}`, async () => {
+    createStatus: (sha3, input) => call(`set commit status ${input.context} on ${sha3.slice(0, 12)}`, async () => {
       await octokit.rest.repos.createCommitStatus({
         ...r,
-        sha: sha2,
+        sha: sha3,
         state: input.state,
         context: input.context,
         description: input.description.slice(0, 140),
         ...input.targetUrl ? { target_url: input.targetUrl } : {}
       });
     }),
-    getStatuses: (sha2) => call(`read commit statuses of ${sha2.slice(0, 12)}`, async () => {
+    getStatuses: (sha3) => call(`read commit statuses of ${sha3.slice(0, 12)}`, async () => {
       const latest = /* @__PURE__ */ new Map();
       const data = await octokit.paginate(octokit.rest.repos.listCommitStatusesForRef, {
         ...r,
-        ref: sha2,
+        ref: sha3,
         per_page: 100
       });
       for (const s of data)
@@ -30925,6 +30925,43 @@ function createForge(options) {
         description: input.description.slice(0, 140),
         ...input.logUrl ? { log_url: input.logUrl } : {}
       });
+    }),
+    listDeployments: (filter) => call(`list deployments${filter.environment ? ` of ${filter.environment}` : ""}`, async () => {
+      const limit = filter.limit ?? 100;
+      const out = [];
+      for await (const { data } of octokit.paginate.iterator(octokit.rest.repos.listDeployments, {
+        ...r,
+        ...filter.environment ? { environment: filter.environment } : {},
+        ...filter.sha ? { sha: filter.sha } : {},
+        per_page: Math.min(limit, 100)
+      })) {
+        for (const d of data)
+          out.push({
+            id: d.id,
+            sha: d.sha,
+            environment: d.environment,
+            creator: d.creator?.login ?? null,
+            createdAt: d.created_at,
+            payload: d.payload
+          });
+        if (out.length >= limit) break;
+      }
+      return out.slice(0, limit);
+    }),
+    listDeploymentStatuses: (id) => call(`read the statuses of deployment ${id}`, async () => {
+      const { data } = await octokit.rest.repos.listDeploymentStatuses({
+        ...r,
+        deployment_id: id,
+        per_page: 100
+      });
+      return data.map((s) => ({
+        id: s.id,
+        state: s.state,
+        creator: s.creator?.login ?? null,
+        createdAt: s.created_at,
+        description: s.description,
+        logUrl: s.log_url || s.target_url || null
+      }));
     }),
     listOpenPulls: (base) => call("list open pull requests", async () => {
       const data = await octokit.paginate(octokit.rest.pulls.list, {
@@ -30980,10 +31017,10 @@ function createForge(options) {
         throw err;
       }
     }),
-    listCheckRuns: (sha2) => call(`read check runs of ${sha2.slice(0, 12)}`, async () => {
+    listCheckRuns: (sha3) => call(`read check runs of ${sha3.slice(0, 12)}`, async () => {
       const runs = await octokit.paginate(octokit.rest.checks.listForRef, {
         ...r,
-        ref: sha2,
+        ref: sha3,
         filter: "latest",
         per_page: 100
       });
@@ -37344,6 +37381,16 @@ function formatDuration(ms) {
   const s = Math.round(ms % 6e4 / 1e3);
   return s ? `${m}m${s}s` : `${m}m`;
 }
+function formatAge(ms) {
+  const s = Math.floor(ms / 1e3);
+  if (s < 60) return `${s}s`;
+  const m = Math.floor(s / 60);
+  if (m < 60) return `${m}m`;
+  const h = Math.floor(m / 60);
+  if (h < 24) return m % 60 ? `${h}h${m % 60}m` : `${h}h`;
+  const d = Math.floor(h / 24);
+  return h % 24 ? `${d}d${h % 24}h` : `${d}d`;
+}
 
 // src/core/game-date.ts
 var DATE = /^\d{4}-\d{2}-\d{2}$/;
@@ -37404,13 +37451,13 @@ function newerEvidenceError(raw, what, have) {
     have
   });
 }
-function minVersionError(data, have, label = "this config") {
+function minVersionError(data, have, label2 = "this config") {
   if (typeof data !== "object" || data === null || Array.isArray(data)) return null;
   const range = data.minVersion;
   if (typeof range !== "string" || import_semver.default.validRange(range) === null) return null;
   if (import_semver.default.satisfies(have, range, { includePrerelease: true })) return null;
   return new UsageError(
-    `${label} needs git-promote ${range}; you have ${have}`,
+    `${label2} needs git-promote ${range}; you have ${have}`,
     `Install a git-promote that satisfies ${range} (npm install -g "git-promote@${range}"); in CI, pin the Action to such a release.`
   );
 }
@@ -37459,21 +37506,21 @@ function rowFor(metric, rule, candidate, current) {
     limit: limitText(rule),
     ok: true
   };
-  const fail2 = (problem) => ({ ...row, ok: false, problem });
+  const fail3 = (problem) => ({ ...row, ok: false, problem });
   if (row.candidate === null || !Number.isFinite(row.candidate))
-    return fail2(`the candidate's meta.json has no metric "${metric}"`);
+    return fail3(`the candidate's meta.json has no metric "${metric}"`);
   if (rule.min !== void 0 && row.candidate < rule.min)
-    return fail2(`${metric} ${fmt(row.candidate)} is below the minimum ${fmt(rule.min)}`);
+    return fail3(`${metric} ${fmt(row.candidate)} is below the minimum ${fmt(rule.min)}`);
   if (rule.max !== void 0 && row.candidate > rule.max)
-    return fail2(`${metric} ${fmt(row.candidate)} is above the maximum ${fmt(rule.max)}`);
+    return fail3(`${metric} ${fmt(row.candidate)} is above the maximum ${fmt(rule.max)}`);
   if (rule.maxRegression !== void 0) {
     if (current === null) return row;
     if (row.current === null || !Number.isFinite(row.current))
-      return fail2(`the current run's meta.json has no metric "${metric}" to compare with`);
+      return fail3(`the current run's meta.json has no metric "${metric}" to compare with`);
     const worse = rule.better === "lower" ? row.candidate - row.current : row.current - row.candidate;
     const allowed = allowedWorsening(rule, row.current);
     if (worse > allowed + 1e-12 * Math.max(1, Math.abs(row.current)))
-      return fail2(
+      return fail3(
         `${metric} worsened by ${fmt(worse)} (${rule.better} is better), more than the allowed ${fmt(allowed)}`
       );
   }
@@ -37501,6 +37548,140 @@ function gateTable(rows) {
       r.ok ? "pass" : "FAIL"
     ])
   };
+}
+
+// src/core/option-values.ts
+init_errors();
+function shown(value, max = 60) {
+  return JSON.stringify(value.length > max ? `${value.slice(0, max - 3)}...` : value);
+}
+function pullRequestNumber(value) {
+  if (!/^[1-9][0-9]{0,9}$/.test(value))
+    throw new UsageError(
+      value ? `--pr ${shown(value)} is not a pull request number` : MISSING_PR.message,
+      MISSING_PR.remedy
+    );
+  return Number(value);
+}
+var MISSING_PR = {
+  message: "merge needs --pr N",
+  remedy: "Pass the pull request number, for example --pr 42."
+};
+function fullSha(value) {
+  const text = value.toLowerCase();
+  if (!/^[0-9a-f]{40}$/.test(text))
+    throw new UsageError(
+      `--sha ${shown(value)} is not a full commit sha`,
+      "Pass the 40-character head sha that was validated (github.event.pull_request.head.sha)."
+    );
+  return text;
+}
+var STAGE_NAME = /^[a-z][a-z0-9_-]{0,62}$/;
+
+// src/core/stage-config.ts
+var HOST_NAME = /^[A-Za-z0-9][A-Za-z0-9._-]{0,62}$/;
+var DEFAULT_STAGE_FILE = "{stage}/{base}";
+var stageSchema = looseObject({
+  /** The stage this one follows: promoted only with that stage's verified record. */
+  after: string2().regex(STAGE_NAME, "must name another stage").optional(),
+  /** How long `after` must have been verified (its newest counted success) before this stage may take it. */
+  soak: string2().refine((s) => parseDuration(s) !== null, "must be a duration such as 30m, 12h, 1d").optional(),
+  /** How many of this stage's hosts must verify a commit for the stage to count as verified (default: all). */
+  quorum: number2().int().positive().optional(),
+  /** The stage's pointer file, relative to each pointer file's directory: {stage}, {base}, {pointer}. */
+  file: string2().min(1).refine(
+    (t) => !t.startsWith("/") && !t.split(/[\\/]/).includes(".."),
+    "must be a path relative to the pointer file directory"
+  ).default(DEFAULT_STAGE_FILE),
+  /** Accounts whose deployments and statuses count for this stage (a GitHub App's is "<slug>[bot]"). */
+  agents: array(string2().min(1)).default([]),
+  /** The hosts of this stage (GitHub environments `<stage>/<host>`). */
+  hosts: array(string2().regex(HOST_NAME, "must be a host name (letters, digits, . _ -)")).optional()
+});
+var stagesSchema = record(string2(), stageSchema);
+function stageFilePath(template, stage, pointer, pointerFile) {
+  const slash = pointerFile.lastIndexOf("/");
+  const dir = slash === -1 ? "" : pointerFile.slice(0, slash + 1);
+  const base = pointerFile.slice(slash + 1);
+  const rel = template.replace(
+    /\{(stage|base|pointer)\}/g,
+    (_m, key) => key === "stage" ? stage : key === "base" ? base : pointer
+  );
+  return `${dir}${rel}`;
+}
+function stagesProblems(stages, pointers) {
+  const problems = [];
+  const names = Object.keys(stages);
+  if (names.length === 0)
+    return [{ path: [], message: "must define at least one stage (or leave stages out)" }];
+  const followed = new Set(names.map((n) => stages[n].after).filter((a) => a !== void 0));
+  for (const name of names) {
+    const s = stages[name];
+    if (!STAGE_NAME.test(name))
+      problems.push({ path: [name], message: "stage names are lower-case words (a-z, 0-9, _, -)" });
+    if (Object.hasOwn(pointers, name))
+      problems.push({ path: [name], message: `is also the name of a pointer; name the stage differently` });
+    if (s.after !== void 0) {
+      if (s.after === name) problems.push({ path: [name, "after"], message: "a stage cannot follow itself" });
+      else if (!Object.hasOwn(stages, s.after))
+        problems.push({ path: [name, "after"], message: `names no stage (stages: ${names.join(", ")})` });
+    } else {
+      if (s.soak !== void 0)
+        problems.push({ path: [name, "soak"], message: 'only a stage with "after" soaks' });
+    }
+    if (followed.has(name)) {
+      if (s.agents.length === 0)
+        problems.push({
+          path: [name, "agents"],
+          message: "a stage that another follows must name the agent accounts that report it"
+        });
+      if (!s.hosts?.length)
+        problems.push({
+          path: [name, "hosts"],
+          message: "a stage that another follows must list its hosts (each must verify, or quorum of them)"
+        });
+    }
+    if (s.quorum !== void 0 && s.hosts && s.quorum > s.hosts.length)
+      problems.push({ path: [name, "quorum"], message: `is more than its ${s.hosts.length} hosts` });
+    if (s.hosts && new Set(s.hosts).size !== s.hosts.length)
+      problems.push({ path: [name, "hosts"], message: "names a host twice" });
+  }
+  const first = names.filter((n) => stages[n].after === void 0);
+  if (first.length !== 1)
+    problems.push({
+      path: [],
+      message: first.length === 0 ? 'one stage must have no "after": the first stage, promoted with smoke evidence' : `only one stage may have no "after" (the first stage), found ${first.join(", ")}`
+    });
+  for (const name of names) {
+    const seen = /* @__PURE__ */ new Set();
+    let at = name;
+    while (at !== void 0 && Object.hasOwn(stages, at) && !seen.has(at)) {
+      seen.add(at);
+      at = stages[at].after;
+    }
+    if (at !== void 0 && seen.has(at)) {
+      problems.push({ path: [name, "after"], message: 'the "after" chain loops' });
+      break;
+    }
+  }
+  const files = /* @__PURE__ */ new Map();
+  for (const name of names)
+    for (const [pointer, p] of Object.entries(pointers)) {
+      const file = stageFilePath(stages[name].file, name, pointer, p.file);
+      const other = files.get(file);
+      if (!file.endsWith(".json"))
+        problems.push({
+          path: [name, "file"],
+          message: `makes ${file} for ${pointer}, which is not a .json file`
+        });
+      else if (other)
+        problems.push({
+          path: [name, "file"],
+          message: `makes ${file} for ${pointer}, the same file as ${other}`
+        });
+      files.set(file, `${name}/${pointer}`);
+    }
+  return problems;
 }
 
 // src/core/schemas.ts
@@ -37630,6 +37811,10 @@ var configSchema = looseObject({
       ssh: string2().min(1).optional()
     }).optional(),
     deployment: looseObject({ environment: string2().optional(), enabled: boolean2().default(true) }).optional(),
+    // The stage this host runs (docs/stages.md): its pointer files, GitHub environment <stage>/<host>.
+    stage: string2().regex(STAGE_NAME, "must name a stage").optional(),
+    // This host's name in its GitHub environment (default: the machine's host name).
+    host: string2().regex(HOST_NAME, "must be a host name (letters, digits, . _ -)").optional(),
     // How long a pass waits for a flow run in progress to end before it writes (the quiet
     // window); after that it writes nothing and says so (docs/switching-safely.md).
     quietWait: timeoutSchema.default("2h"),
@@ -37671,10 +37856,29 @@ var configSchema = looseObject({
     mergeWait: "15m",
     merge: "direct"
   }),
+  // Ordered stages, each with its own pointer files (docs/stages.md); absent: one stage.
+  stages: stagesSchema.optional(),
   // `git promote at --game-date D --as-of pretip`: the slate's pretip instant, an ET wall-clock time.
   asOf: looseObject({
     pretip: etTimeSchema.optional()
   }).optional()
+}).superRefine((config2, ctx) => {
+  const problems = config2.stages ? stagesProblems(config2.stages, config2.pointers) : [];
+  for (const p of problems)
+    ctx.addIssue({ code: "custom", path: ["stages", ...p.path], message: p.message });
+  const stage = config2.agent.stage;
+  if (stage !== void 0 && !config2.stages?.[stage])
+    ctx.addIssue({
+      code: "custom",
+      path: ["agent", "stage"],
+      message: config2.stages ? `names no stage (stages: ${Object.keys(config2.stages).join(", ")})` : "is set but the config has no stages"
+    });
+  if (stage !== void 0 && config2.agent.deployment?.environment !== void 0)
+    ctx.addIssue({
+      code: "custom",
+      path: ["agent", "deployment", "environment"],
+      message: "with agent.stage the environment is <stage>/<host>; remove it"
+    });
 });
 var metaSchema = looseObject({
   run_id: runIdSchema,
@@ -37888,7 +38092,7 @@ init_errors();
 // src/core/json-syntax.ts
 function jsonErrorOffset(text) {
   let i = 0;
-  const fail2 = () => {
+  const fail3 = () => {
     throw i;
   };
   const ws = () => {
@@ -37896,35 +38100,35 @@ function jsonErrorOffset(text) {
   };
   const literal2 = (word) => {
     for (const ch of word) {
-      if (text[i] !== ch) fail2();
+      if (text[i] !== ch) fail3();
       i++;
     }
   };
   const string3 = () => {
     i++;
     for (; ; ) {
-      if (i >= text.length) fail2();
+      if (i >= text.length) fail3();
       const ch = text[i];
       if (ch === '"') return void i++;
-      if (ch < " ") fail2();
+      if (ch < " ") fail3();
       if (ch === "\\") {
         i++;
         if (text[i] === "u") {
           for (let k = 1; k <= 4; k++) {
             if (!/[0-9a-fA-F]/.test(text[i + k] ?? "")) {
               i += k;
-              fail2();
+              fail3();
             }
           }
           i += 5;
         } else if (text[i] !== void 0 && '"\\/bfnrt'.includes(text[i])) i++;
-        else fail2();
+        else fail3();
       } else i++;
     }
   };
   const number3 = () => {
     const match = /^-?(0|[1-9]\d*)(\.\d+)?([eE][+-]?\d+)?/.exec(text.slice(i));
-    if (!match) return fail2();
+    if (!match) return fail3();
     i += match[0].length;
   };
   const value = () => {
@@ -37936,16 +38140,16 @@ function jsonErrorOffset(text) {
       if (text[i] === "}") return void i++;
       for (; ; ) {
         ws();
-        if (text[i] !== '"') fail2();
+        if (text[i] !== '"') fail3();
         string3();
         ws();
-        if (text[i] !== ":") fail2();
+        if (text[i] !== ":") fail3();
         i++;
         value();
         ws();
         if (text[i] === ",") i++;
         else if (text[i] === "}") return void i++;
-        else fail2();
+        else fail3();
       }
     } else if (ch === "[") {
       i++;
@@ -37956,20 +38160,20 @@ function jsonErrorOffset(text) {
         ws();
         if (text[i] === ",") i++;
         else if (text[i] === "]") return void i++;
-        else fail2();
+        else fail3();
       }
     } else if (ch === '"') string3();
     else if (ch === "t") literal2("true");
     else if (ch === "f") literal2("false");
     else if (ch === "n") literal2("null");
     else if (ch === "-" || ch !== void 0 && ch >= "0" && ch <= "9") number3();
-    else fail2();
+    else fail3();
   };
   try {
-    if (text.charCodeAt(0) === 65279) fail2();
+    if (text.charCodeAt(0) === 65279) fail3();
     value();
     ws();
-    if (i < text.length) fail2();
+    if (i < text.length) fail3();
   } catch (offset) {
     if (typeof offset === "number") return Math.min(offset, text.length);
     throw offset;
@@ -38020,22 +38224,22 @@ function findConfigPath(cwd, env, explicit) {
     "Run `git promote init` in the pipeline repository, or pass --config FILE."
   );
 }
-function parseConfigText(text, label) {
+function parseConfigText(text, label2) {
   let data;
   try {
     data = JSON.parse(text);
   } catch {
     throw new UsageError(
-      `${label} is not valid JSON: ${describeJsonError(text)}`,
-      `Fix the JSON syntax in ${label}.`
+      `${label2} is not valid JSON: ${describeJsonError(text)}`,
+      `Fix the JSON syntax in ${label2}.`
     );
   }
   const { config: config2, errors, warnings, versionError } = validateConfig(data, { toolVersion: packageVersion() });
   if (versionError) throw versionError;
   if (!config2) {
     throw new UsageError(
-      `${label} has ${errors.length} problem${errors.length === 1 ? "" : "s"}:`,
-      `Fix ${errors.length === 1 ? "it" : "them"} in ${label}; the JSON Schema in its "$schema" lets an editor show them.`,
+      `${label2} has ${errors.length} problem${errors.length === 1 ? "" : "s"}:`,
+      `Fix ${errors.length === 1 ? "it" : "them"} in ${label2}; the JSON Schema in its "$schema" lets an editor show them.`,
       { details: errors }
     );
   }
@@ -38378,8 +38582,8 @@ async function resolveCommit(cwd, env, ref) {
       okCodes: [0, 1, 128]
     }
   );
-  const sha2 = r.stdout.trim();
-  return r.code === 0 && /^[0-9a-f]{40,64}$/.test(sha2) ? sha2 : null;
+  const sha3 = r.stdout.trim();
+  return r.code === 0 && /^[0-9a-f]{40,64}$/.test(sha3) ? sha3 : null;
 }
 async function repoPrefix(cwd, env, command) {
   try {
@@ -38414,9 +38618,9 @@ async function fetchBranch(cwd, env, remote, branch, options = {}) {
       cause: err
     });
   }
-  const sha2 = await resolveCommit(cwd, env, ref);
-  if (sha2 === null) throw new Error(`${ref} names no commit right after fetching it`);
-  return sha2;
+  const sha3 = await resolveCommit(cwd, env, ref);
+  if (sha3 === null) throw new Error(`${ref} names no commit right after fetching it`);
+  return sha3;
 }
 
 // src/commands/merge.ts
@@ -38460,13 +38664,13 @@ import { basename, dirname as dirname3 } from "node:path";
 init_errors();
 async function mergeBase(cwd, env, a, b) {
   const r = await runGit(cwd, env, ["merge-base", "--end-of-options", a, b], { okCodes: [0, 1, 128] });
-  const sha2 = r.stdout.trim();
-  if (!sha2)
+  const sha3 = r.stdout.trim();
+  if (!sha3)
     throw new UsageError(
       `commits ${a.slice(0, 12)} and ${b.slice(0, 12)} share no history`,
       "Check --base and --head, or fetch the full history (fetch-depth: 0)."
     );
-  return sha2;
+  return sha3;
 }
 function parseRawDiff(out) {
   const parts = out.split("\0");
@@ -38515,46 +38719,46 @@ init_errors();
 
 // src/core/json-file.ts
 init_errors();
-function parseJson(text, label) {
+function parseJson(text, label2) {
   try {
     return JSON.parse(text);
   } catch {
     throw new CheckFailedError(
-      `${label} is not valid JSON: ${describeJsonError(text)}`,
-      `Fix the JSON syntax in ${label} (for example with \`python -m json.tool ${label}\`).`
+      `${label2} is not valid JSON: ${describeJsonError(text)}`,
+      `Fix the JSON syntax in ${label2} (for example with \`python -m json.tool ${label2}\`).`
     );
   }
 }
 
 // src/core/pointer-file.ts
-function pointerObject(content, label) {
-  const data = parseJson(content, label);
+function pointerObject(content, label2) {
+  const data = parseJson(content, label2);
   if (typeof data !== "object" || data === null || Array.isArray(data)) {
-    throw new CheckFailedError(`${label} must hold a JSON object`, `Write ${label} as {"run_id": "<run>"}.`);
+    throw new CheckFailedError(`${label2} must hold a JSON object`, `Write ${label2} as {"run_id": "<run>"}.`);
   }
   return data;
 }
-function readPointerRun(content, runField, label) {
-  const value = pointerObject(content, label)[runField];
+function readPointerRun(content, runField, label2) {
+  const value = pointerObject(content, label2)[runField];
   if (typeof value !== "string") {
     throw new CheckFailedError(
-      `${label} has no string "${runField}"`,
-      `Set "${runField}" in ${label} to the run id of the current model.`
+      `${label2} has no string "${runField}"`,
+      `Set "${runField}" in ${label2} to the run id of the current model.`
     );
   }
   const problem = runIdProblem(value);
   if (problem) {
     throw new CheckFailedError(
-      `${label}: "${runField}" is not a valid run id: ${problem}`,
-      `Point ${label} at a real run id.`
+      `${label2}: "${runField}" is not a valid run id: ${problem}`,
+      `Point ${label2} at a real run id.`
     );
   }
   return value;
 }
-function readPointerRunOr(content, runField, label, problems) {
+function readPointerRunOr(content, runField, label2, problems) {
   if (content === null) return null;
   try {
-    return readPointerRun(content, runField, label);
+    return readPointerRun(content, runField, label2);
   } catch (err) {
     if (!isPromoteError(err)) throw err;
     problems.push(err.message);
@@ -38802,7 +39006,7 @@ async function readPointerChanges(input) {
 }
 async function runWhereAdded(input) {
   if (!/^[0-9a-f]{40,64}$/.test(input.tip)) throw new Error(`not a commit id: ${input.tip}`);
-  const sha2 = (await runGit(input.cwd, input.env, [
+  const sha3 = (await runGit(input.cwd, input.env, [
     "log",
     "--first-parent",
     "--diff-merges=first-parent",
@@ -38816,8 +39020,8 @@ async function runWhereAdded(input) {
     "--",
     `:(top,literal)${input.file}`
   ])).stdout.trim();
-  if (!/^[0-9a-f]{40,64}$/.test(sha2)) return null;
-  const [text] = await readBlobs(input.cwd, input.env, [`${sha2}:${input.pointerFile}`]);
+  if (!/^[0-9a-f]{40,64}$/.test(sha3)) return null;
+  const [text] = await readBlobs(input.cwd, input.env, [`${sha3}:${input.pointerFile}`]);
   return readPointerRunOr(text ?? null, input.runField, input.pointerFile, []);
 }
 
@@ -39244,11 +39448,11 @@ var MODE_NAMES = {
   "160000": "a submodule (gitlink)",
   "040000": "a directory"
 };
-function checkFileTypes(input) {
+function checkFileTypes(input, pointerOf = (c) => promotionPath(input.config, c)) {
   const results = [];
   let checked = 0;
   for (const c of input.changes) {
-    const pointer = c.status === "D" ? null : promotionPath(input.config, c);
+    const pointer = c.status === "D" ? null : pointerOf(c);
     if (!pointer) continue;
     checked++;
     if (c.mode !== void 0 && c.mode !== null && c.mode !== "100644")
@@ -39270,8 +39474,8 @@ function checkFileTypes(input) {
     );
   return results;
 }
-function checkScope(input) {
-  const other = input.changes.filter((c) => promotionPath(input.config, c) === null).map((c) => c.path);
+function checkScope(input, pointerOf = (c) => promotionPath(input.config, c)) {
+  const other = input.changes.filter((c) => pointerOf(c) === null).map((c) => c.path);
   if (other.length === input.changes.length)
     return {
       ...pass(
@@ -39580,10 +39784,10 @@ async function requireForge(ctx, configured) {
 }
 
 // src/commands/validate-status.ts
-async function post(forge, sha2, state, description, ctx) {
+async function post(forge, sha3, state, description, ctx) {
   const targetUrl = runUrl(ctx.env);
   try {
-    await forge.createStatus(sha2, {
+    await forge.createStatus(sha3, {
       state,
       context: STATUS_CONTEXT,
       description,
@@ -39595,26 +39799,26 @@ async function post(forge, sha2, state, description, ctx) {
     return err.message;
   }
 }
-async function startValidateStatus(ctx, sha2) {
+async function startValidateStatus(ctx, sha3) {
   const forge = await openForge(ctx);
   if (!forge)
     return {
       finish: async () => `status ${STATUS_CONTEXT} not posted: no GITHUB_TOKEN or repository`,
       abort: async () => void 0
     };
-  const problem = await post(forge, sha2, "pending", "validating promotion", ctx);
+  const problem = await post(forge, sha3, "pending", "validating promotion", ctx);
   return {
     async finish(report) {
       const { state, description } = statusFor(report);
-      const failed = problem ?? await post(forge, sha2, state, description, ctx);
-      return failed ? `warning: status ${STATUS_CONTEXT} not posted: ${oneLine(failed)}` : `status ${STATUS_CONTEXT} = ${state} on ${sha2.slice(0, 12)}`;
+      const failed = problem ?? await post(forge, sha3, state, description, ctx);
+      return failed ? `warning: status ${STATUS_CONTEXT} not posted: ${oneLine(failed)}` : `status ${STATUS_CONTEXT} = ${state} on ${sha3.slice(0, 12)}`;
     },
     async abort(reason) {
       if (problem) return;
       const description = `validate could not run: ${reason}`;
       await post(
         forge,
-        sha2,
+        sha3,
         "error",
         description.length > 140 ? `${description.slice(0, 139)}\u2026` : description,
         ctx
@@ -39623,11 +39827,662 @@ async function startValidateStatus(ctx, sha2) {
   };
 }
 
+// src/core/stages.ts
+init_errors();
+function stageOrder(config2) {
+  const stages = config2.stages ?? {};
+  const order = [];
+  const place = (name, seen) => {
+    if (order.includes(name) || seen.has(name) || !stages[name]) return;
+    seen.add(name);
+    const after = stages[name].after;
+    if (after) place(after, seen);
+    order.push(name);
+  };
+  for (const name of Object.keys(stages)) place(name, /* @__PURE__ */ new Set());
+  return order;
+}
+function stageConfig(config2, stage) {
+  const s = config2.stages?.[stage];
+  if (!s) throw new UsageError(`unknown stage "${stage}"`, stagesHint(config2));
+  return s;
+}
+function stagesHint(config2) {
+  return config2.stages ? `Use one of the stages in promote.config.json: ${stageOrder(config2).join(", ")}.` : 'Add "stages" to promote.config.json first (docs/stages.md), or leave --stage out.';
+}
+function stagePointerFile(config2, stage, pointer) {
+  const p = config2.pointers[pointer];
+  if (!p) throw new UsageError(`unknown pointer "${pointer}"`, "Use a pointer of promote.config.json.");
+  return stageFilePath(stageConfig(config2, stage).file, stage, pointer, p.file);
+}
+function stageView(config2, stage) {
+  stageConfig(config2, stage);
+  const pointers = Object.fromEntries(
+    Object.entries(config2.pointers).map(([name, p]) => [
+      name,
+      { ...p, file: stagePointerFile(config2, stage, name) }
+    ])
+  );
+  return { ...config2, pointers };
+}
+function recordPath(stage, pointer, run2) {
+  return `${EVIDENCE_DIR}/${stage}/${pointer}/${run2}.json`;
+}
+function parseRecordPath(path) {
+  const parts = path.split("/");
+  if (parts.length !== 4 || parts[0] !== EVIDENCE_DIR) return null;
+  const [, stage, pointer, file] = parts;
+  if (!STAGE_NAME.test(stage) || !STAGE_NAME.test(pointer) || !file.endsWith(".json")) return null;
+  const runId = file.slice(0, -".json".length);
+  return isRunId(runId) ? { stage, pointer, runId } : null;
+}
+function stageEnvironment(stage, host) {
+  return `${stage}/${host}`;
+}
+function requiredHosts(stage, hostCount) {
+  return stage.quorum ?? Math.max(hostCount, 1);
+}
+
+// src/core/stage-record.ts
+var STAGE_RECORD_SCHEMA_ID = "git-promote/stage-record@1";
+var sha2 = string2().regex(/^[0-9a-f]{40,64}$/, "must be a full commit sha");
+var hostRecordSchema = looseObject({
+  host: string2().min(1),
+  environment: string2().min(1),
+  /** The commit the host applied (the deployment's sha). */
+  commit: sha2,
+  deployment_id: number2().int().positive(),
+  deployment_creator: string2().nullable(),
+  applied_at: string2(),
+  /** The verdict: the newest final status of the deployment posted by an agent of the stage. */
+  state: literal("success"),
+  status_creator: string2().nullable(),
+  verified_at: string2(),
+  /** The flow run the host's agent followed (from the status), null when it ran none. */
+  flow_run: string2().nullable(),
+  /** The runs the host applied and its manifests were checked for (the deployment payload). */
+  runs: record(string2(), string2()),
+  description: string2()
+});
+var stageRecordSchema = looseObject({
+  schema: literal(STAGE_RECORD_SCHEMA_ID),
+  /** The stage being promoted, and the stage whose record this is. */
+  stage: string2().regex(POINTER_NAME),
+  from: string2().regex(POINTER_NAME),
+  pointer: string2().regex(POINTER_NAME),
+  run_id: runIdSchema,
+  /** The model's meta.json and its hash, as in the first stage's smoke evidence of this run. */
+  meta: metaSchema,
+  meta_sha256: string2().regex(/^[0-9a-f]{64}$/, "must be a hex sha256"),
+  /** When `from` counted as verified: the newest success among the hosts counted. */
+  verified_at: string2(),
+  hosts: array(hostRecordSchema).min(1),
+  tool: looseObject({ name: string2(), version: string2() })
+});
+var FINAL = /* @__PURE__ */ new Set(["success", "failure", "error"]);
+function flowRunOf(description) {
+  return /^flow run (\S+) [A-Z]+\b/.exec(description)?.[1] ?? null;
+}
+function payloadRuns(payload) {
+  const runs = payload?.runs;
+  if (typeof runs !== "object" || runs === null || Array.isArray(runs)) return {};
+  return Object.fromEntries(
+    Object.entries(runs).filter(
+      (e) => typeof e[1] === "string"
+    )
+  );
+}
+var trusted = (agents, login) => login !== null && agents.includes(login);
+function hostVerdict(input) {
+  const { host, deployments } = input.found;
+  const environment = stageEnvironment(input.stage, host);
+  const ignored = [];
+  for (const { deployment: d, statuses } of deployments) {
+    if (!trusted(input.agents, d.creator)) {
+      ignored.push(`deployment #${d.id} was created by ${d.creator ?? "an unknown account"}`);
+      continue;
+    }
+    for (const s of statuses)
+      if (FINAL.has(s.state) && !trusted(input.agents, s.creator))
+        ignored.push(`a ${s.state} status of #${d.id} was posted by ${s.creator ?? "an unknown account"}`);
+    const final = statuses.find((s) => FINAL.has(s.state) && trusted(input.agents, s.creator));
+    if (!final) continue;
+    if (final.state !== "success")
+      return {
+        host,
+        ok: false,
+        failed: true,
+        problem: `${environment} reported ${final.state} for ${input.commit.slice(0, 12)} at ${final.createdAt}: ${final.description}`
+      };
+    return {
+      host,
+      ok: true,
+      record: {
+        host,
+        environment,
+        commit: d.sha,
+        deployment_id: d.id,
+        deployment_creator: d.creator,
+        applied_at: d.createdAt,
+        state: "success",
+        status_creator: final.creator,
+        verified_at: final.createdAt,
+        flow_run: flowRunOf(final.description),
+        runs: payloadRuns(d.payload),
+        description: final.description
+      }
+    };
+  }
+  const trust = `only ${input.agents.join(", ")} count for ${input.stage}`;
+  return {
+    host,
+    ok: false,
+    failed: false,
+    problem: ignored.length ? `${environment} has no verification of ${input.commit.slice(0, 12)} by a stage agent: ${ignored.join("; ")} (${trust})` : deployments.length ? `${environment} has not finished verifying ${input.commit.slice(0, 12)}` : `${environment} has no deployment of ${input.commit.slice(0, 12)}`
+  };
+}
+var COMPARED = [
+  "environment",
+  "commit",
+  "deployment_id",
+  "deployment_creator",
+  "applied_at",
+  "state",
+  "status_creator",
+  "verified_at",
+  "flow_run",
+  "runs",
+  "description"
+];
+function recordDifferences(file, github) {
+  const out = [];
+  for (const key of COMPARED) {
+    const a = JSON.stringify(file[key]);
+    const b = JSON.stringify(github[key]);
+    if (a !== b) out.push(`${key}: the record says ${a}, GitHub says ${b}`);
+  }
+  return out;
+}
+function judgeStage(input) {
+  const need = requiredHosts(input.fromConfig, input.hostCount);
+  const times = input.verified.map((r) => Date.parse(r.verified_at)).filter((t) => !Number.isNaN(t)).sort((a, b) => a - b);
+  if (times.length < need)
+    return {
+      ok: false,
+      verifiedAt: null,
+      problems: [
+        `${input.from} is verified on ${times.length} of ${input.hostCount} host${input.hostCount === 1 ? "" : "s"}, ${need} needed`
+      ]
+    };
+  const at = times[need - 1];
+  const verifiedAt = new Date(at).toISOString();
+  const soakMs = input.soak ? parseDuration(input.soak) ?? 0 : 0;
+  const age = input.now.getTime() - at;
+  if (age < soakMs)
+    return {
+      ok: false,
+      verifiedAt,
+      problems: [
+        `${input.from} verified it ${formatAge(Math.max(age, 0))} ago (at ${verifiedAt}); the soak is ${input.soak}: wait ${formatAge(soakMs - age)} more`
+      ]
+    };
+  return { ok: true, verifiedAt, problems: [] };
+}
+
+// src/core/stage-checks.ts
+var pass2 = (name, reason, extra = {}) => ({
+  name,
+  ok: true,
+  reason,
+  ...extra
+});
+var fail2 = (name, reason, extra = {}) => ({
+  name,
+  ok: false,
+  reason,
+  ...extra
+});
+var WHOLE_CHANGE = /* @__PURE__ */ new Set(["file-type", "append-only", "scope"]);
+function stageFiles(config2) {
+  const files = /* @__PURE__ */ new Map();
+  for (const stage of stageOrder(config2))
+    for (const pointer of Object.keys(config2.pointers))
+      files.set(stagePointerFile(config2, stage, pointer), { stage, pointer });
+  return files;
+}
+function firstStage(config2) {
+  return stageOrder(config2)[0];
+}
+function stageRuns(config2, tree) {
+  const runs = /* @__PURE__ */ new Map();
+  for (const stage of stageOrder(config2)) {
+    const view = stageView(config2, stage);
+    runs.set(
+      stage,
+      new Map(Object.entries(view.pointers).map(([name, p]) => [name, pointerRun(tree.get(p.file), p).run]))
+    );
+  }
+  return runs;
+}
+function stagedPointerOf(config2, c) {
+  if (c.outside) return null;
+  const file = stageFiles(config2).get(c.path);
+  if (file) return file.pointer;
+  const ev = parseEvidencePath(c.path);
+  if (ev) return Object.hasOwn(config2.pointers, ev.pointer) ? ev.pointer : null;
+  const rec = parseRecordPath(c.path);
+  return rec && config2.stages?.[rec.stage]?.after && Object.hasOwn(config2.pointers, rec.pointer) ? rec.pointer : null;
+}
+function recordPaths(config2, mergedRuns, changes) {
+  const paths = /* @__PURE__ */ new Set();
+  for (const stage of stageOrder(config2)) {
+    if (!config2.stages?.[stage]?.after) continue;
+    for (const [pointer, run2] of mergedRuns.get(stage) ?? [])
+      if (run2) {
+        paths.add(recordPath(stage, pointer, run2));
+        paths.add(evidencePath(pointer, run2));
+      }
+  }
+  for (const c of changes)
+    if (c.status !== "D" && stagedPointerOf(config2, c) && parseRecordPath(c.path)) paths.add(c.path);
+  return [...paths];
+}
+function parseRecord(text) {
+  let raw;
+  try {
+    raw = JSON.parse(text);
+  } catch {
+    return { problems: [`not valid JSON: ${describeJsonError(text)}`] };
+  }
+  const result = stageRecordSchema.safeParse(raw);
+  return result.success ? { record: result.data, raw } : { problems: issueLines(result.error) };
+}
+var recordKey = (stage, pointer, run2) => `${stage}/${pointer}/${run2}`;
+function recordsToCheck(input) {
+  const out = [];
+  const { config: config2, target, merged } = input;
+  for (const stage of stageOrder(config2)) {
+    const from = config2.stages?.[stage]?.after;
+    if (!from) continue;
+    const view = stageView(config2, stage);
+    for (const [pointer, p] of Object.entries(view.pointers)) {
+      const run2 = pointerRun(merged.get(p.file), p).run;
+      if (!run2) continue;
+      const before = pointerRun(target.get(p.file), p).run;
+      const held = input.held.get(stage)?.get(pointer) ?? /* @__PURE__ */ new Set();
+      if (classifyChange(before, run2, held) !== "promotion") continue;
+      const file = recordPath(stage, pointer, run2);
+      const text = merged.get(file);
+      const parsed = text === null ? null : parseRecord(text);
+      if (parsed && "record" in parsed) out.push({ stage, from, pointer, run: run2, file, record: parsed.record });
+    }
+  }
+  return out;
+}
+function runStagedChecks(input) {
+  const { config: config2 } = input;
+  const pointerOf = (c) => stagedPointerOf(config2, c);
+  const whole = { ...input, held: /* @__PURE__ */ new Map() };
+  const results = [...checkFileTypes(whole, pointerOf)];
+  const mergedRuns = stageRuns(config2, input.merged);
+  for (const stage of stageOrder(config2)) {
+    const view = stageView(config2, stage);
+    const from = config2.stages?.[stage]?.after;
+    if (!from) {
+      results.push(
+        ...runChecks({ ...input, config: view, held: input.held.get(stage) ?? /* @__PURE__ */ new Map() }).filter((r) => !WHOLE_CHANGE.has(r.name)).map((r) => label(r, stage))
+      );
+      continue;
+    }
+    results.push(...stageChecks(input, stage, from, view));
+  }
+  results.push(...stagedAppendOnly(config2, input.changes, mergedRuns), checkScope(whole, pointerOf));
+  return results;
+}
+function label(r, stage) {
+  return r.pointer ? { ...r, reason: `[${stage}] ${r.reason}` } : r;
+}
+function stageChecks(input, stage, from, view) {
+  const results = [];
+  const judged = /* @__PURE__ */ new Set();
+  for (const [name, p] of Object.entries(view.pointers)) {
+    const at = pointerRun(input.merged.get(p.file), p);
+    if (at.run === null) {
+      results.push(fail2("pointer-file", `[${stage}] ${at.problem}`, { file: p.file, pointer: name }));
+      continue;
+    }
+    const run2 = at.run;
+    results.push(
+      pass2("pointer-file", `[${stage}] ${name} points at ${run2}`, { file: p.file, pointer: name })
+    );
+    const evidenceFile = evidencePath(name, run2);
+    const evidenceText = input.merged.get(evidenceFile);
+    const parsed = evidenceText === null ? null : parseEvidence(evidenceText, input.toolVersion, evidenceFile);
+    const evidence = parsed === null || "problems" in parsed ? null : parsed.evidence ?? parsed.adopted;
+    if (evidence === null) {
+      results.push(
+        fail2(
+          "invariant",
+          `[${stage}] ${evidenceFile}, the smoke evidence of ${run2}, is ${evidenceText === null ? "missing" : "not valid evidence"}: a stage takes only runs the first stage promoted`,
+          { file: p.file, pointer: name }
+        )
+      );
+      continue;
+    }
+    results.push(
+      pass2("invariant", `[${stage}] the smoke evidence of ${run2} is in the tree`, {
+        file: evidenceFile,
+        pointer: name
+      })
+    );
+    const before = pointerRun(input.target.get(p.file), p).run;
+    const kind = classifyChange(before, run2, input.held.get(stage)?.get(name) ?? /* @__PURE__ */ new Set());
+    if (kind === "manual edit") continue;
+    if (kind === "rollback") {
+      results.push(
+        pass2(
+          "rollback",
+          `[${stage}] ${name} returns ${before ?? "(none)"} -> ${run2}, a run it selected before on the target branch`,
+          { file: p.file, pointer: name }
+        )
+      );
+      continue;
+    }
+    const file = recordPath(stage, name, run2);
+    judged.add(file);
+    const text = input.merged.get(file);
+    if (text === null) {
+      results.push(
+        fail2(
+          "stage-record",
+          `[${stage}] no record for ${name}=${run2} at ${file}: run git promote propose --stage ${stage} ${name} --from ${from}`,
+          { file: p.file, pointer: name }
+        )
+      );
+      continue;
+    }
+    const base = baseRecordChecks(text, stage, from, name, run2, file);
+    results.push(...base.results);
+    if (!base.parsed) continue;
+    const record2 = base.parsed.record;
+    results.push(
+      record2.meta_sha256 === evidence.meta_sha256 ? checkContract(evidence, input.config.pointers[name], name, file) : fail2(
+        "meta-sha256",
+        `the record's meta_sha256 ${record2.meta_sha256.slice(0, 12)}\u2026 differs from ${evidenceFile}'s ${evidence.meta_sha256.slice(0, 12)}\u2026`,
+        { file, pointer: name }
+      ),
+      checkStageRecord({
+        config: input.config,
+        record: record2,
+        stage,
+        from,
+        pointer: name,
+        run: run2,
+        file,
+        reading: input.readings.get(recordKey(stage, name, run2)) ?? {
+          unavailable: "GitHub was not asked (internal: no reading)"
+        },
+        fromRunAtTip: pointerRun(input.target.get(stagePointerFile(input.config, from, name)), p).run,
+        now: input.now
+      })
+    );
+  }
+  for (const c of input.changes) {
+    const rec = c.status === "D" ? null : parseRecordPath(c.path);
+    if (!rec || rec.stage !== stage || judged.has(c.path) || !stagedPointerOf(input.config, c)) continue;
+    const text = input.merged.get(c.path);
+    if (text !== null)
+      results.push(...baseRecordChecks(text, stage, from, rec.pointer, rec.runId, c.path).results);
+  }
+  return results;
+}
+function baseRecordChecks(text, stage, from, pointer, run2, file) {
+  const parsed = parseRecord(text);
+  if ("problems" in parsed)
+    return {
+      results: [fail2("evidence-schema", `${file}: ${parsed.problems.join("; ")}`, { file, pointer })],
+      parsed: null
+    };
+  const r = parsed.record;
+  const problems = [];
+  if (r.stage !== stage) problems.push(`stage is "${r.stage}", expected "${stage}"`);
+  if (r.from !== from) problems.push(`from is "${r.from}", expected "${from}" (the stage ${stage} follows)`);
+  if (r.pointer !== pointer) problems.push(`pointer is "${r.pointer}", expected "${pointer}"`);
+  if (r.run_id !== run2) problems.push(`run_id is "${r.run_id}", expected "${run2}"`);
+  if (r.meta.run_id !== run2) problems.push(`meta.run_id is "${r.meta.run_id}", expected "${run2}"`);
+  const meta2 = parsed.raw.meta;
+  const hashProblem = canonicalProblem(meta2);
+  const hash = hashProblem ? null : canonicalSha256(meta2);
+  const results = [
+    pass2("evidence-schema", `${file} is a valid stage record`, { file, pointer }),
+    problems.length ? fail2("evidence-match", problems.join("; "), { file, pointer }) : pass2("evidence-match", `record is for ${stage} ${pointer}=${run2} from ${from}`, { file, pointer }),
+    hash === r.meta_sha256 ? pass2("meta-sha256", `meta_sha256 ${hash.slice(0, 12)} matches the embedded meta`, { file, pointer }) : fail2(
+      "meta-sha256",
+      hash === null ? `the embedded meta cannot be hashed: ${hashProblem}` : `meta_sha256 is ${r.meta_sha256.slice(0, 12)}\u2026 but the embedded meta hashes to ${hash.slice(0, 12)}\u2026`,
+      { file, pointer }
+    )
+  ];
+  return { results, parsed: results.every((x) => x.ok) ? parsed : null };
+}
+function checkStageRecord(input) {
+  const { record: record2, stage, from, pointer, run: run2, file } = input;
+  const extra = { file, pointer };
+  const fromConfig = input.config.stages[from];
+  const soak = input.config.stages[stage].soak;
+  if ("unavailable" in input.reading)
+    return fail2(
+      "stage-record",
+      `cannot check ${from}'s record of ${pointer}=${run2} on GitHub: ${input.reading.unavailable}`,
+      extra
+    );
+  const hosts = fromConfig.hosts ?? [];
+  const problems = [];
+  const notes = [];
+  for (const h of record2.hosts)
+    if (!hosts.includes(h.host))
+      problems.push(`the record names host ${h.host}, which is not a host of ${from} (${hosts.join(", ")})`);
+  const verified = [];
+  for (const reading of input.reading.hosts) {
+    const claimed = record2.hosts.find((h) => h.host === reading.host);
+    if (!claimed || reading.commit === null) {
+      notes.push(`${reading.host}: not in the record`);
+      continue;
+    }
+    if (!reading.onBranch) {
+      problems.push(`${reading.host}: commit ${reading.commit.slice(0, 12)} is not on the target branch`);
+      continue;
+    }
+    if (reading.runAtCommit !== run2) {
+      problems.push(
+        `${reading.host}: at ${reading.commit.slice(0, 12)} ${from}'s pointer selects ${reading.runAtCommit ?? "nothing"}, not ${run2}`
+      );
+      continue;
+    }
+    const verdict = reading.verdict;
+    if (!verdict || !verdict.ok) {
+      (verdict?.ok === false && verdict.failed ? problems : notes).push(
+        `${reading.host}: ${verdict?.problem ?? "not read"}`
+      );
+      continue;
+    }
+    const differences = recordDifferences(claimed, verdict.record);
+    if (differences.length) {
+      problems.push(`${reading.host}: the record does not match GitHub (${differences.join("; ")})`);
+      continue;
+    }
+    verified.push(verdict.record);
+  }
+  const judged = judgeStage({ from, fromConfig, soak, verified, hostCount: hosts.length, now: input.now });
+  if (judged.ok && judged.verifiedAt && Date.parse(record2.verified_at) !== Date.parse(judged.verifiedAt))
+    problems.push(`verified_at: the record says ${record2.verified_at}, GitHub says ${judged.verifiedAt}`);
+  if (input.fromRunAtTip !== run2)
+    problems.push(
+      `${from} now runs ${input.fromRunAtTip ?? "nothing"} on the target branch, not ${run2}: ${stage} follows what ${from} runs now; propose again`
+    );
+  const all = [...problems, ...judged.problems];
+  if (all.length) return fail2("stage-record", [...all, ...notes].join("; "), extra);
+  const agents = [...new Set(verified.map((v) => v.status_creator))].join(", ");
+  return pass2(
+    "stage-record",
+    `${from} verified ${pointer}=${run2} on ${verified.length} of ${hosts.length} host${hosts.length === 1 ? "" : "s"} (${verified.map((v) => v.host).join(", ")}) by ${agents} at ${judged.verifiedAt}${soak ? `, soaked ${soak}` : ""}${notes.length ? `; ${notes.join("; ")}` : ""}`,
+    extra
+  );
+}
+function stagedAppendOnly(config2, changes, mergedRuns) {
+  const results = [];
+  let added = 0;
+  let deleted = 0;
+  for (const c of changes) {
+    if (c.outside) continue;
+    const ev = parseEvidencePath(c.path);
+    const rec = ev ? null : parseRecordPath(c.path);
+    if (!ev && !rec) continue;
+    const pointer = (ev ?? rec).pointer;
+    const run2 = (ev ?? rec).runId;
+    if (c.status === "A") added++;
+    else if (c.status === "D") {
+      const users = [...mergedRuns].filter(([stage, runs]) => (rec ? stage === rec.stage : true) && runs.get(pointer) === run2).map(([stage]) => stage);
+      if (users.length)
+        results.push(
+          fail2(
+            "append-only",
+            `${ev ? "evidence" : "record"} deleted while ${users.join(", ")} still point${users.length === 1 ? "s" : ""} ${pointer} at ${run2}`,
+            {
+              file: c.path,
+              pointer
+            }
+          )
+        );
+      else deleted++;
+    } else
+      results.push(
+        fail2(
+          "append-only",
+          `${ev ? "evidence" : "record"} file modified: evidence is append-only, add a new file instead`,
+          {
+            file: c.path,
+            pointer
+          }
+        )
+      );
+  }
+  if (results.length === 0)
+    results.push(
+      pass2(
+        "append-only",
+        `${added} evidence file${added === 1 ? "" : "s"} added, ${deleted} unreferenced deleted, none modified`
+      )
+    );
+  return results;
+}
+
+// src/commands/stage-deployments.ts
+var DEPLOYMENTS_PER_HOST = 30;
+async function hostDeployments(forge, stage, host, filter = {}) {
+  const list2 = await forge.listDeployments({
+    environment: stageEnvironment(stage, host),
+    ...filter.sha ? { sha: filter.sha } : {},
+    limit: filter.limit ?? DEPLOYMENTS_PER_HOST
+  });
+  const deployments = [];
+  for (const deployment of list2)
+    deployments.push({ deployment, statuses: await forge.listDeploymentStatuses(deployment.id) });
+  return { host, deployments };
+}
+async function onBranch(cwd, env, commit, tip) {
+  return await mergeBase(cwd, env, commit, tip).catch(() => null) === commit;
+}
+async function stageRunsAt(input, commits) {
+  const file = stagePointerFile(input.config, input.stage, input.pointer);
+  const p = { ...input.config.pointers[input.pointer], file };
+  const texts = await readBlobs(
+    input.root,
+    input.env,
+    commits.map((c) => `${c}:${input.prefix}${file}`)
+  );
+  return texts.map((t) => pointerRun(t ?? null, p).run);
+}
+async function readRecordOnGitHub(forge, where, item) {
+  if (!forge)
+    return {
+      unavailable: 'no GitHub token (GITHUB_TOKEN or GH_TOKEN) or repository (GITHUB_REPOSITORY or repository.github); a stage with "after" is never passed unchecked'
+    };
+  const from = where.config.stages[item.from];
+  const hosts = [];
+  for (const host of from.hosts ?? []) {
+    const claimed = item.record.hosts.find((h) => h.host === host);
+    if (!claimed) {
+      hosts.push({ host, commit: null, verdict: null, runAtCommit: null, onBranch: false });
+      continue;
+    }
+    const commit = claimed.commit;
+    const found = await hostDeployments(forge, item.from, host, { sha: commit, limit: 10 });
+    const verdict = hostVerdict({ stage: item.from, agents: from.agents, commit, found });
+    const [runAtCommit = null] = await stageRunsAt({ ...where, stage: item.from, pointer: item.pointer }, [
+      commit
+    ]);
+    hosts.push({
+      host,
+      commit,
+      verdict,
+      runAtCommit,
+      onBranch: await onBranch(where.root, where.env, commit, where.tip)
+    });
+  }
+  return { hosts };
+}
+
+// src/commands/validate-stages.ts
+async function validateStages(input) {
+  const { config: config2, env, prefix } = input;
+  await input.load([...stageFiles(config2).keys()]);
+  const targetRuns = stageRuns(config2, input.target);
+  const mergedRuns = stageRuns(config2, input.merged);
+  const first = firstStage(config2);
+  await input.load([
+    ...evidencePaths(stageView(config2, first), mergedRuns.get(first), input.changes, targetRuns.get(first)),
+    ...recordPaths(config2, mergedRuns, input.changes)
+  ]);
+  const held = /* @__PURE__ */ new Map();
+  for (const stage of stageOrder(config2)) {
+    const view = stageView(config2, stage);
+    const byPointer = /* @__PURE__ */ new Map();
+    for (const [name, p] of Object.entries(view.pointers)) {
+      if (mergedRuns.get(stage).get(name) === targetRuns.get(stage).get(name)) continue;
+      const changes = await readPointerChanges({
+        cwd: input.root,
+        env,
+        tip: input.base,
+        file: `${prefix}${p.file}`,
+        runField: p.runField
+      });
+      byPointer.set(name, runsHeld(changes));
+    }
+    held.set(stage, byPointer);
+  }
+  const base = {
+    config: config2,
+    target: input.target,
+    merged: input.merged,
+    changes: input.changes,
+    held,
+    now: input.now,
+    toolVersion: input.toolVersion
+  };
+  const todo = recordsToCheck(base);
+  const readings = /* @__PURE__ */ new Map();
+  const forge = todo.length ? await input.openForge?.(config2.repository.github) ?? null : null;
+  const where = { root: input.root, env, prefix, config: config2, tip: input.base };
+  for (const item of todo)
+    readings.set(recordKey(item.stage, item.pointer, item.run), await readRecordOnGitHub(forge, where, item));
+  return runStagedChecks({ ...base, readings });
+}
+
 // src/commands/validate.ts
 var utf8 = new TextDecoder("utf-8", { fatal: true });
 var Tree = class {
-  constructor(sha2, prefix) {
-    this.sha = sha2;
+  constructor(sha3, prefix) {
+    this.sha = sha3;
     this.prefix = prefix;
   }
   sha;
@@ -39702,13 +40557,13 @@ async function chooseRange(opts, ctx, root, configPath) {
   };
 }
 async function commitNamed(root, env, ref, what) {
-  const sha2 = await resolveCommit(root, env, ref);
-  if (sha2 === null)
+  const sha3 = await resolveCommit(root, env, ref);
+  if (sha3 === null)
     throw new UsageError(
       `${what} ${JSON.stringify(ref)} is not a commit in this repository`,
       "Fetch it first (in GitHub Actions: actions/checkout with fetch-depth: 0), or pass another --base/--head."
     );
-  return sha2;
+  return sha3;
 }
 async function targetTip(root, env, event) {
   const fetched = event.baseRef ? await resolveCommit(root, env, `refs/remotes/origin/${event.baseRef}`).catch(() => null) : null;
@@ -39725,7 +40580,7 @@ async function defaultBaseRef(configPath) {
   }
   return `refs/remotes/${remote}/${branch}`;
 }
-async function validateRange(root, configFile, env, range, now) {
+async function validateRange(root, configFile, env, range, now, deps = {}) {
   const prefix = await repoPrefix(root, env, "validate");
   const from = await mergeBase(root, env, range.base, range.head);
   const changes = (await changedFiles(root, env, from, range.head)).map(
@@ -39747,6 +40602,27 @@ async function validateRange(root, configFile, env, range, now) {
   const results = [result];
   if (changes.some((c) => !c.outside && c.path === configFile))
     results.push(checkConfigChange(head.get(configFile), configFile, toolVersion));
+  if (config2.stages) {
+    const loadBoth = (paths) => load(root, env, [
+      [target, paths],
+      [head, paths.filter((f) => merged.source(f) === head)]
+    ]);
+    const staged = await validateStages({
+      root,
+      env,
+      prefix,
+      base: range.base,
+      config: config2,
+      changes,
+      target,
+      merged,
+      load: loadBoth,
+      now,
+      toolVersion,
+      ...deps.openForge ? { openForge: deps.openForge } : {}
+    });
+    return buildReport(range.base, range.head, [...results, ...staged]);
+  }
   const pointerFiles = pointerPaths(config2);
   await load(root, env, [
     [target, pointerFiles],
@@ -39757,7 +40633,8 @@ async function validateRange(root, configFile, env, range, now) {
   const evidence = evidencePaths(config2, mergedRuns, changes, targetRuns);
   await load(root, env, [
     [head, evidence.filter((f) => merged.source(f) === head)],
-    [target, evidence.filter((f) => merged.source(f) === target)]
+    // The target tree too: the metric gate reads the replaced run's evidence there.
+    [target, evidence]
   ]);
   const held = /* @__PURE__ */ new Map();
   for (const [name, p] of Object.entries(config2.pointers)) {
@@ -39811,7 +40688,9 @@ async function validate2(_args, opts, ctx) {
   const status = actions ? await startValidateStatus(ctx, range.head) : null;
   let report;
   try {
-    report = await validateRange(root, configFile, ctx.env, range, ctx.now());
+    report = await validateRange(root, configFile, ctx.env, range, ctx.now(), {
+      openForge: (github) => openForge(ctx, github)
+    });
   } catch (err) {
     await status?.abort(isPromoteError(err) ? oneLine(err.message) : "internal error");
     throw err;
@@ -39878,17 +40757,17 @@ function mergeRefusals(pull, config2, repoFullName) {
     });
   return refusals;
 }
-function statusRefusal(statuses, sha2, trusted) {
+function statusRefusal(statuses, sha3, trusted2) {
   const status = statuses.find((s) => s.context === STATUS_CONTEXT);
-  const short = sha2.slice(0, 12);
+  const short = sha3.slice(0, 12);
   if (!status)
     return {
       message: `no ${STATUS_CONTEXT} status on head ${short}: it was never validated`,
       remedy: "Let the promotion workflow run git promote validate on this head first."
     };
-  if (status.creator === null || !trusted.includes(status.creator))
+  if (status.creator === null || !trusted2.includes(status.creator))
     return {
-      message: `${STATUS_CONTEXT} on head ${short} was posted by ${status.creator === null ? "an unknown account" : oneLine(status.creator)}, not by ${trusted.join(" or ")}`,
+      message: `${STATUS_CONTEXT} on head ${short} was posted by ${status.creator === null ? "an unknown account" : oneLine(status.creator)}, not by ${trusted2.join(" or ")}`,
       remedy: "Only the promotion workflow may post it: rerun that workflow, or add its account to policy.statusCreators in promote.config.json."
     };
   if (status.state === "pending")
@@ -39952,7 +40831,16 @@ async function recheckAtTip(loaded, head, pr, ctx) {
   const env = tokenAuthEnv(ctx.env, githubToken(ctx.env), ctx.env.GITHUB_SERVER_URL);
   const { remote, branch } = loaded.config.repository;
   const tip = await fetchBranch(loaded.root, env, remote, branch, { commit: head });
-  const report = await validateRange(loaded.root, basename2(loaded.path), env, { base: tip, head }, ctx.now());
+  const report = await validateRange(
+    loaded.root,
+    basename2(loaded.path),
+    env,
+    { base: tip, head },
+    ctx.now(),
+    {
+      openForge: (github) => openForge(ctx, github)
+    }
+  );
   const failed = report.results.filter((r) => !r.ok);
   if (failed.length)
     refuse(
@@ -40012,11 +40900,11 @@ async function requireGitHubMergeRules(forge, loaded) {
     );
 }
 function alreadyMerged(pull) {
-  const sha2 = pull.mergeCommitSha;
+  const sha3 = pull.mergeCommitSha;
   return {
     exitCode: 0,
-    data: { pr: pull.number, merged: true, alreadyMerged: true, sha: sha2 },
-    text: [`PR #${pull.number} is already merged${sha2 ? ` as ${sha2.slice(0, 12)}` : ""}: nothing to do`]
+    data: { pr: pull.number, merged: true, alreadyMerged: true, sha: sha3 },
+    text: [`PR #${pull.number} is already merged${sha3 ? ` as ${sha3.slice(0, 12)}` : ""}: nothing to do`]
   };
 }
 async function merge3(_args, opts, ctx) {
@@ -40154,35 +41042,6 @@ async function merge3(_args, opts, ctx) {
 
 // src/action/run.ts
 init_errors();
-
-// src/core/option-values.ts
-init_errors();
-function shown(value, max = 60) {
-  return JSON.stringify(value.length > max ? `${value.slice(0, max - 3)}...` : value);
-}
-function pullRequestNumber(value) {
-  if (!/^[1-9][0-9]{0,9}$/.test(value))
-    throw new UsageError(
-      value ? `--pr ${shown(value)} is not a pull request number` : MISSING_PR.message,
-      MISSING_PR.remedy
-    );
-  return Number(value);
-}
-var MISSING_PR = {
-  message: "merge needs --pr N",
-  remedy: "Pass the pull request number, for example --pr 42."
-};
-function fullSha(value) {
-  const text = value.toLowerCase();
-  if (!/^[0-9a-f]{40}$/.test(text))
-    throw new UsageError(
-      `--sha ${shown(value)} is not a full commit sha`,
-      "Pass the 40-character head sha that was validated (github.event.pull_request.head.sha)."
-    );
-  return text;
-}
-
-// src/action/run.ts
 init_redact();
 
 // src/cli/output.ts

@@ -59,6 +59,8 @@ interface TriggerFollowVerifyOptions {
   save: (saved: SavedFlowRun) => Promise<void>;
   /** Default: the configured trigger (flow.prefect, else flow.command). */
   trigger?: FlowTrigger;
+  /** `<stage>/<host>` of an agent that names its stage (the idempotency key includes it). */
+  scope?: string;
   onState?: (run: FlowRunInfo) => void;
   /** Default: flow.prefect.timeout, else flow.timeout. */
   timeoutMs?: number;
@@ -101,7 +103,12 @@ export async function triggerFollowVerify(options: TriggerFollowVerifyOptions): 
     gameDate = options.saved!.gameDate ?? slateDate(ctx.now());
   } else {
     gameDate = slateDate(ctx.now());
-    const result = await trigger.trigger({ commit, pointers, gameDate });
+    const result = await trigger.trigger({
+      commit,
+      pointers,
+      gameDate,
+      ...(options.scope ? { scope: options.scope } : {}),
+    });
     flowRunId = result.flowRunId;
     created = result.created;
     await options.save({

@@ -14,6 +14,7 @@ import { noSlateText } from '../core/verify.js';
 import { triggerFollowVerify, type SavedFlowRun } from './flow-follow.js';
 import { flowRunUrl } from './flow-run-url.js';
 import { reportDeployment, type DeploymentReport } from './report-deployment.js';
+import { stageEnvironment } from '../core/stages.js';
 
 interface Progress {
   deploymentId?: number | null;
@@ -28,11 +29,14 @@ function deploymentsPossible(config: Config, env: Record<string, string | undefi
   return Boolean(config.repository.github && githubToken(env) && config.agent.deployment?.enabled !== false);
 }
 
-export function followUpHook(host = hostname()): AfterApplyHook {
+export function followUpHook(defaultHost = hostname()): AfterApplyHook {
   return {
     name: 'flow',
     enabled: (config, env) => flowConfigured(config) || deploymentsPossible(config, env),
     async run(applied: AppliedCommit, c: AfterApplyContext): Promise<FollowUp> {
+      const host = c.config.agent.host ?? defaultHost;
+      // An agent that names its stage (docs/stages.md) keys its flow runs per stage and host.
+      const scope = c.config.agent.stage ? stageEnvironment(c.config.agent.stage, host) : undefined;
       let progress: Progress = { ...((c.saved as Progress | null) ?? {}) };
       const persist = async (more: Progress) => {
         progress = { ...progress, ...more };
@@ -93,6 +97,7 @@ export function followUpHook(host = hostname()): AfterApplyHook {
         runs: Object.fromEntries(applied.changed.map((x) => [x.pointer, x.to])),
         ctx: c,
         ...(progress.flow ? { saved: progress.flow } : {}),
+        ...(scope ? { scope } : {}),
         save: (flow) => persist({ flow }),
         pollMs: parseDuration(c.config.flow?.pollInterval ?? '5s') ?? 5_000,
         // Progress while following (up to flow.timeout): every state change, with the time since
@@ -125,7 +130,8 @@ export function followUpHook(host = hostname()): AfterApplyHook {
         ...deployment,
         deploymentId: progress.deploymentId ?? null,
         state: outcome.ok ? 'success' : 'failure',
-        description,
+        // The flow run's id first, where a stage record reads it back (core/stage-record.ts).
+        description: description.replace(/^flow run /, `flow run ${outcome.flowRunId} `),
       });
       noteDeployment(done);
       const url = flowRunUrl(c.config, c.env, outcome.flowRunId);

@@ -6,6 +6,7 @@
 import type { DeploymentState, Forge } from '../core/forge.js';
 import type { Config } from '../core/schemas.js';
 import { fillTemplate } from '../core/template.js';
+import { stageEnvironment } from '../core/stages.js';
 
 const DEFAULT_DEPLOYMENT_ENVIRONMENT = 'production/{host}';
 
@@ -44,8 +45,12 @@ export interface DeploymentReport {
   warning: string | null;
 }
 
-/** The environment name for a host: agent.deployment.environment (with {host}), else production/<host>. */
+/**
+ * The environment name for a host: `<stage>/<host>` for an agent that names its stage
+ * (docs/stages.md), else agent.deployment.environment (with {host}), else production/<host>.
+ */
 export function deploymentEnvironment(config: Config, host: string): string {
+  if (config.agent.stage) return stageEnvironment(config.agent.stage, host);
   return fillTemplate(config.agent.deployment?.environment ?? DEFAULT_DEPLOYMENT_ENVIRONMENT, { host });
 }
 
@@ -83,7 +88,12 @@ export async function reportDeployment(input: ReportDeploymentInput): Promise<De
           ref: input.sha,
           environment,
           description,
-          payload: { tool: 'git-promote', host: input.host, ...input.payload },
+          payload: {
+            tool: 'git-promote',
+            host: input.host,
+            ...(input.config.agent.stage ? { stage: input.config.agent.stage } : {}),
+            ...input.payload,
+          },
         })
       ).id;
       await forge.createDeploymentStatus(id, {

@@ -39,6 +39,11 @@ export async function openSession(opts: { config?: string }, ctx: Context): Prom
       'Set agent.target to the pipeline checkout this host runs (where the pointer files live).',
     );
   }
+  if (config.stages && !config.agent.stage)
+    throw new UsageError(
+      `promote.config.json has stages (${Object.keys(config.stages).join(', ')}) but agent.stage is not set`,
+      'Set agent.stage to the stage this host runs (and agent.host to its name); see docs/stages.md.',
+    );
   const target = resolve(root, config.agent.target);
   const paths = statePaths(resolveStateDir(config.agent.state, target, ctx.env, root));
   return { config, root, target, paths, crash: crashHook(ctx.env) };

@@ -16,6 +16,7 @@ import { evidencePath } from '../core/evidence-path.js';
 import type { Plan } from '../core/plan.js';
 import { isRunId } from '../core/run-id.js';
 import type { PointerConfig } from '../core/schemas.js';
+import { stageView } from '../core/stages.js';
 import type { AgentSession } from './session.js';
 import type { Context } from '../commands/context.js';
 
@@ -37,17 +38,22 @@ export async function readTip(
   ctx: Context,
 ): Promise<Tip> {
   const pointers = Object.entries(session.config.pointers);
+  // An agent that names its stage reads that stage's pointer files in git and writes each to the
+  // pointer's own file in its target, the file the pipeline reads (docs/stages.md).
+  const stage = session.config.agent.stage;
+  const view = stage ? stageView(session.config, stage) : session.config;
+  const gitFiles = pointers.map(([name]) => view.pointers[name]!.file);
   const [configText, ...files] = await readBlobs(session.paths.mirror, ctx.env, [
     `${tip}:${CONFIG_FILE}`,
-    ...pointers.map(([, p]) => `${tip}:${p.file}`),
+    ...gitFiles.map((f) => `${tip}:${f}`),
   ]);
   const desired: Record<string, string> = {};
-  pointers.forEach(([name, p], i) => {
+  pointers.forEach(([name], i) => {
     const content = files[i] ?? null;
     if (content === null)
       throw new CheckFailedError(
-        `pointer "${name}": ${p.file} does not exist on ${branchName} at ${tip.slice(0, 12)}`,
-        `Commit ${p.file} to ${branchName}; nothing was applied.`,
+        `pointer "${name}": ${gitFiles[i]} does not exist on ${branchName} at ${tip.slice(0, 12)}`,
+        `Commit ${gitFiles[i]} to ${branchName}; nothing was applied.`,
       );
     desired[name] = content;
   });

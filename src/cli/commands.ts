@@ -35,6 +35,7 @@ import {
   positiveWholeNumber,
   pullRequestNumber,
   runId,
+  stageName,
   timeValue,
   trimmedText,
 } from '../core/option-values.js';
@@ -91,6 +92,11 @@ const NO_FETCH = {
   flags: '--no-fetch',
   description: 'use the last fetched remote branch instead of fetching',
 };
+const STAGE = {
+  flags: '--stage <stage>',
+  description: 'the stage to work on (with stages; default: agent.stage)',
+  parse: stageName('--stage'),
+};
 const GAME_DATE = { flags: '--game-date <date>', parse: gameDate };
 
 export const COMMANDS: AnyCommandSpec[] = [
@@ -117,7 +123,15 @@ export const COMMANDS: AnyCommandSpec[] = [
     name: 'status',
     args: '',
     summary: 'per pointer: run on the branch, in this checkout and applied in the agent target; drift',
-    options: { fetch: NO_FETCH },
+    options: {
+      fetch: NO_FETCH,
+      stage: STAGE,
+      fleet: {
+        flags: '--fleet',
+        description:
+          'per stage and host: applied commit and runs, last verification and its age, lag, failures',
+      },
+    },
     load: async () => (await import('../commands/status.js')).status,
   }),
   command<SmokeOptions>({
@@ -151,6 +165,12 @@ export const COMMANDS: AnyCommandSpec[] = [
       force: {
         flags: '--force',
         description: 'propose even when a check before the push fails (GitHub, the checks CI runs)',
+      },
+      stage: STAGE,
+      from: {
+        flags: '--from <stage>',
+        description: 'with --stage of a stage with after: take the run that stage runs now, on its record',
+        parse: stageName('--from'),
       },
     },
     load: async () => (await import('../commands/propose.js')).propose,
@@ -271,6 +291,7 @@ export const COMMANDS: AnyCommandSpec[] = [
       pr: { flags: '--no-pr', description: 'push the branch but do not open a pull request' },
       reason: { flags: '--reason <text>', description: 'why, for the PR body', parse: trimmedText },
       fetch: NO_FETCH,
+      stage: STAGE,
       local: {
         flags: '--local',
         description:
@@ -306,6 +327,7 @@ export const COMMANDS: AnyCommandSpec[] = [
         parse: positiveWholeNumber('--limit', '--limit 20'),
       },
       fetch: NO_FETCH,
+      stage: STAGE,
     },
     load: async () => (await import('../commands/history.js')).history,
   }),
@@ -336,6 +358,7 @@ export const COMMANDS: AnyCommandSpec[] = [
         parse: oneOf('--as-of', ['pretip', 'end']),
       },
       fetch: NO_FETCH,
+      stage: STAGE,
     },
     load: async () => (await import('../commands/at.js')).at,
   }),
@@ -350,7 +373,13 @@ export const COMMANDS: AnyCommandSpec[] = [
     name: 'sandbox',
     args: '[dir]',
     summary: 'build a throwaway world with local GitHub and Prefect stand-ins and run the whole lifecycle',
-    options: { keep: { flags: '--keep', description: 'leave the world in place and print how to use it' } },
+    options: {
+      keep: { flags: '--keep', description: 'leave the world in place and print how to use it' },
+      stages: {
+        flags: '--stages',
+        description: 'a world with a staging and a production host, and the lifecycle with stages',
+      },
+    },
     load: async () => (await import('../commands/sandbox.js')).sandbox,
   }),
 ];

@@ -8,7 +8,6 @@
  * (docs/commands/adopt.md).
  */
 import { loadConfig } from '../adapters/config-file.js';
-import { pushProposal } from '../adapters/git-commit.js';
 import { fetchBranch, readBlobs, runGit } from '../adapters/git.js';
 import { PromotionBranch } from '../core/branch-name.js';
 import { pointerConfig } from '../core/config.js';
@@ -23,8 +22,8 @@ import type { AdoptedEvidence, Config } from '../core/schemas.js';
 import { PR_BLOCK_VERSION } from '../core/versions.js';
 import { packageVersion } from '../version.js';
 import type { CommonOptions, Context, Outcome } from './context.js';
-import { afterPush, checkGitHub, checkLikeCi, refuseOrWarn } from './propose-preflight.js';
-import { createPullRequest } from './propose.js';
+import { checkGitHub, checkLikeCi, refuseOrWarn } from './propose-preflight.js';
+import { publishProposal } from './propose-push.js';
 import type { PullRequestDraft } from '../core/promotion-pr.js';
 import { assertCandidate, readCandidateMeta } from './smoke.js';
 
@@ -301,27 +300,20 @@ export async function adopt(args: string[], opts: AdoptOptions, ctx: Context): P
     };
   refuseOrWarn(ci.failures, force, ctx);
 
-  const { sha, pushed } = await pushProposal(root, ctx.env, {
+  const pushed = await publishProposal({
+    root,
+    env: ctx.env,
     remote: adoption.remote,
     branch: adoption.branch,
     baseSha: adoption.baseSha,
     commit: ci.commit,
+    forge,
+    draft,
+    command: 'adopt',
   });
-  const text = [
-    ...skippedText,
-    ...summary,
-    pushed
-      ? `pushed ${adoption.branch} (${sha.slice(0, 12)}) to ${adoption.remote}`
-      : `${adoption.branch} on ${adoption.remote} already holds this change (${sha.slice(0, 12)})`,
-  ];
-  let pr: { number: number; url: string; action: string } | null = null;
-  if (forge) {
-    try {
-      pr = await createPullRequest(forge, draft);
-    } catch (err) {
-      throw afterPush(err, { branch: adoption.branch, sha, remote: adoption.remote }, 'adopt');
-    }
-    text.push(`${pr.action} pull request #${pr.number}: ${pr.url}`);
-  } else text.push('no pull request (--no-pr): open one from that branch when ready');
-  return { exitCode: 0, data: { ...data, commit: sha, pushed, pullRequest: pr }, text };
+  return {
+    exitCode: 0,
+    data: { ...data, commit: pushed.sha, pushed: pushed.pushed, pullRequest: pushed.pullRequest },
+    text: [...skippedText, ...summary, ...pushed.text],
+  };
 }

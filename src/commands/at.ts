@@ -7,6 +7,7 @@ import { mkdirSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
 import { writeFileAtomic } from '../adapters/fs/atomic-write.js';
 import { loadConfig } from '../adapters/config-file.js';
+import { configForStage } from '../core/stages.js';
 import {
   changePoints,
   gameDateInstant,
@@ -22,6 +23,9 @@ import { branchTimeline, hostTimeline, pointerFileContents, type TimelineSource 
 import type { CommonOptions, Context, Outcome } from './context.js';
 
 export interface AtOptions extends CommonOptions {
+  /** The stage whose pointer files are read (docs/stages.md); default agent.stage. */
+  stage?: string;
+
   /** Where the timeline comes from; default branch. */
   source?: 'branch' | 'host';
   /** Write the pointer files of the instant into this directory. */
@@ -77,7 +81,11 @@ export async function at(args: string[], o: AtOptions, ctx: Context): Promise<Ou
   // The date and mode are checked before the config is read; the pretip time comes from it.
   if (o.gameDate !== undefined) gameDateInstant(o.gameDate, o.asOf ?? 'end', '00:00');
 
-  const { config, root } = await loadConfig(ctx.cwd, ctx.env, o.config);
+  const loaded = await loadConfig(ctx.cwd, ctx.env, o.config);
+  const root = loaded.root;
+  // With stages, the branch's history of the stage's pointer files (docs/stages.md); the host's
+  // journal is this host's own.
+  const config = o.source === 'host' ? loaded.config : configForStage(loaded.config, o.stage).config;
   if (o.gameDate !== undefined) instant = gameDateInstant(o.gameDate, o.asOf ?? 'end', config.asOf?.pretip);
   const src =
     o.source === 'host'

@@ -7,6 +7,7 @@ import { historyLines, type HistoryEntry } from '../core/history.js';
 import { blockInfo } from '../core/rollback-pr.js';
 import type { Config } from '../core/schemas.js';
 import type { CommonOptions, Context, Outcome } from './context.js';
+import { configForStage } from '../core/stages.js';
 
 /** The commit the branch's remote-tracking ref points at: fetched first unless told not to. */
 export async function branchTip(cwd: string, env: Env, config: Config, fetch: boolean): Promise<string> {
@@ -60,13 +61,18 @@ export interface HistoryOptions extends CommonOptions {
   limit?: number;
   /** false with --no-fetch. */
   fetch?: boolean;
+  /** The stage whose pointer files are read (docs/stages.md); default agent.stage. */
+  stage?: string;
 }
 
 export async function history(args: string[], opts: HistoryOptions, ctx: Context): Promise<Outcome> {
   const name = args[0];
   if (!name) throw new UsageError('missing <pointer>', 'Run `git promote history <pointer>`.');
   const { limit } = opts;
-  const { config, root } = await loadConfig(ctx.cwd, ctx.env, opts.config);
+  const loaded = await loadConfig(ctx.cwd, ctx.env, opts.config);
+  const root = loaded.root;
+  // With stages: the stage's pointer file (docs/stages.md).
+  const { config } = configForStage(loaded.config, opts.stage);
   const pointer = pointerConfig(config, name);
   const { tip, entries } = await pointerHistory({
     command: 'history',

@@ -37,7 +37,7 @@ import {
 } from '../core/required-checks.js';
 import { STATUS_CONTEXT } from '../core/validate-report.js';
 import type { CommonOptions, Context, Outcome } from './context.js';
-import { repositoryName, requireForge } from './forge-access.js';
+import { openForge, repositoryName, requireForge } from './forge-access.js';
 
 const MERGE_BEHIND_REMEDY =
   'Not merged. Propose the promotion again on the current branch (or update the PR branch); the new head is validated and merged by its own run.';
@@ -59,7 +59,16 @@ async function recheckAtTip(loaded: LoadedConfig, head: string, pr: number, ctx:
   const env = tokenAuthEnv(ctx.env, githubToken(ctx.env), ctx.env.GITHUB_SERVER_URL);
   const { remote, branch } = loaded.config.repository;
   const tip = await fetchBranch(loaded.root, env, remote, branch, { commit: head });
-  const report = await validateRange(loaded.root, basename(loaded.path), env, { base: tip, head }, ctx.now());
+  const report = await validateRange(
+    loaded.root,
+    basename(loaded.path),
+    env,
+    { base: tip, head },
+    ctx.now(),
+    {
+      openForge: (github) => openForge(ctx, github),
+    },
+  );
   const failed = report.results.filter((r) => !r.ok);
   if (failed.length)
     refuse(

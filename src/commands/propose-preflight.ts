@@ -46,6 +46,8 @@ export async function checkLikeCi(input: {
   files: Record<string, string>;
   message: string;
   now: Date;
+  /** GitHub, for the records of stages with `after` (validate.ts). */
+  openForge?: (github?: string) => Promise<Forge | null>;
 }): Promise<{ commit: string; failures: PreflightFailure[] }> {
   const commit = await commitFiles(input.root, input.env, {
     parent: input.baseSha,
@@ -58,6 +60,7 @@ export async function checkLikeCi(input: {
     input.env,
     { base: input.baseSha, head: commit },
     input.now,
+    input.openForge ? { openForge: input.openForge } : {},
   );
   const failures = report.results
     .filter((r) => !r.ok)

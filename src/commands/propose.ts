@@ -9,7 +9,6 @@ import { readRegularFile } from '../adapters/read-text.js';
 import { resolve } from 'node:path';
 import { loadConfig } from '../adapters/config-file.js';
 import { fetchBranch, readBlobs } from '../adapters/git.js';
-import { pushProposal } from '../adapters/git-commit.js';
 import { PromotionBranch } from '../core/branch-name.js';
 import { pointerConfig } from '../core/config.js';
 import { CheckFailedError, isPromoteError, UsageError } from '../core/errors.js';
@@ -29,10 +28,13 @@ import {
   type Assignment,
   type Proposal,
   type ProposedPointer,
-  type PullRequestDraft,
 } from '../core/promotion-pr.js';
 import { failedChecksError, readCandidateMeta, smokeCandidate } from './smoke.js';
-import { afterPush, checkGitHub, checkLikeCi, refuseOrWarn } from './propose-preflight.js';
+import { checkGitHub, checkLikeCi, refuseOrWarn } from './propose-preflight.js';
+import { publishProposal } from './propose-push.js';
+import { proposeFromStage } from './propose-stage.js';
+import { openForge } from './forge-access.js';
+import { configForStage } from '../core/stages.js';
 
 export function parseAssignments(args: string[], config: Config): Assignment[] {
   if (args.length === 0)
@@ -224,20 +226,6 @@ export async function buildProposal(input: {
   };
 }
 
-/** Open the pull request, or update the one already open from the same branch. */
-export async function createPullRequest(
-  forge: Forge,
-  draft: PullRequestDraft,
-): Promise<{ number: number; url: string; action: 'opened' | 'updated' }> {
-  const existing = await forge.findOpenPull(draft.head, draft.base);
-  const pr = existing
-    ? await forge.updatePull(existing.number, { title: draft.title, body: draft.body })
-    : await forge.createPull({ title: draft.title, body: draft.body, head: draft.head, base: draft.base });
-  const missing = draft.labels.filter((l) => !pr.labels.includes(l));
-  if (missing.length) await forge.addLabels(pr.number, missing);
-  return { number: pr.number, url: pr.htmlUrl, action: existing ? 'updated' : 'opened' };
-}
-
 export interface ProposeOptions extends CommonOptions {
   /** The slate date for smoke scoring (YYYY-MM-DD). */
   gameDate?: string;
@@ -247,10 +235,23 @@ export interface ProposeOptions extends CommonOptions {
   /** false with --no-pr: push the branch, open no pull request. */
   pr?: boolean;
   force?: boolean;
+  /** The stage to propose for (docs/stages.md); default agent.stage. */
+  stage?: string;
+  /** With a stage that has "after": the stage whose record is proposed. */
+  from?: string;
 }
 
 export async function propose(args: string[], opts: ProposeOptions, ctx: Context): Promise<Outcome> {
-  const { config, root, path: configPath } = await loadConfig(ctx.cwd, ctx.env, opts.config);
+  const loaded = await loadConfig(ctx.cwd, ctx.env, opts.config);
+  const { root, path: configPath } = loaded;
+  // With stages (docs/stages.md): the first stage's files, or a stage with "after" from its record.
+  const { config, stage } = configForStage(loaded.config, opts.stage);
+  if (stage && loaded.config.stages?.[stage]?.after) return proposeFromStage(args, opts, ctx, loaded, stage);
+  if (opts.from !== undefined)
+    throw new UsageError(
+      `--from is for a stage with "after"${stage ? `; ${stage} is the first stage, promoted with smoke evidence` : ''}`,
+      'Leave --from out, or name a later stage with --stage.',
+    );
   const assignments = parseAssignments(args, config);
   const { gameDate } = opts;
   const evidenceFiles = opts.evidence ?? [];
@@ -314,6 +315,7 @@ export async function propose(args: string[], opts: ProposeOptions, ctx: Context
     files: proposal.files,
     message: proposal.commitMessage,
     now: ctx.now(),
+    openForge: (github) => openForge(ctx, github),
   });
 
   if (dryRun) {
@@ -354,27 +356,20 @@ export async function propose(args: string[], opts: ProposeOptions, ctx: Context
   }
   refuseOrWarn(ci.failures, force, ctx);
 
-  const { sha, pushed } = await pushProposal(root, env, {
+  const pushed = await publishProposal({
+    root,
+    env,
     remote: proposal.remote,
     branch: proposal.branch,
     baseSha: proposal.baseSha,
     commit: ci.commit,
+    forge,
+    draft,
   });
-  const text = [
-    ...unchangedText,
-    ...summary,
-    pushed
-      ? `pushed ${proposal.branch} (${sha.slice(0, 12)}) to ${proposal.remote}`
-      : `${proposal.branch} on ${proposal.remote} already holds this change (${sha.slice(0, 12)})`,
-  ];
-  let pr: { number: number; url: string; action: string } | null = null;
-  if (forge) {
-    try {
-      pr = await createPullRequest(forge, draft);
-    } catch (err) {
-      throw afterPush(err, { branch: proposal.branch, sha, remote: proposal.remote });
-    }
-    text.push(`${pr.action} pull request #${pr.number}: ${pr.url}`);
-  } else text.push('no pull request (--no-pr): open one from that branch when ready');
-  return { exitCode: 0, data: { ...base, commit: sha, pushed, pullRequest: pr }, text };
+  const text = [...unchangedText, ...summary, ...pushed.text];
+  return {
+    exitCode: 0,
+    data: { ...base, commit: pushed.sha, pushed: pushed.pushed, pullRequest: pushed.pullRequest },
+    text,
+  };
 }

@@ -17,6 +17,7 @@ import { planRollback, rollbackBranch, short, type RollbackPlan } from '../core/
 import { rollbackBody, rollbackTitle } from '../core/rollback-pr.js';
 import type { Config } from '../core/schemas.js';
 import type { CommonOptions, Context, Outcome } from './context.js';
+import { configForStage } from '../core/stages.js';
 import { pointerHistory } from './history.js';
 
 async function pushBranch(cwd: string, env: Env, remote: string, sha: string, branch: string): Promise<void> {
@@ -49,6 +50,8 @@ export interface RollbackOptions extends CommonOptions {
   trigger?: boolean;
   /** Wait for the agent's lock (with --local). */
   wait?: boolean;
+  /** The stage whose pointer files are read (docs/stages.md); default agent.stage. */
+  stage?: string;
 }
 
 export async function rollback(args: string[], opts: RollbackOptions, ctx: Context): Promise<Outcome> {
@@ -65,7 +68,10 @@ export async function rollback(args: string[], opts: RollbackOptions, ctx: Conte
   const reason = opts.reason?.trim() || null;
   const dryRun = opts.dryRun === true;
   const wantPr = opts.pr !== false && !dryRun;
-  const { config, root } = await loadConfig(ctx.cwd, ctx.env, opts.config);
+  const loaded = await loadConfig(ctx.cwd, ctx.env, opts.config);
+  const root = loaded.root;
+  // With stages: revert the stage's pointer file (docs/stages.md).
+  const { config } = configForStage(loaded.config, opts.stage);
   const pointer = pointerConfig(config, name);
   const { remote, branch: base } = config.repository;
   // Find out before changing anything whether a PR can be opened at all.

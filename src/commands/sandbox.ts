@@ -5,6 +5,8 @@ import { UsageError } from '../core/errors.js';
 import { buildWorld, type SandboxWorld } from '../sandbox/world/build-world.js';
 import { runLifecycle, type StepReport } from '../sandbox/world/lifecycle.js';
 import type { CommonOptions, Context, Outcome } from './context.js';
+import { buildStagesWorld, type StagesWorld } from '../sandbox/world/stages-world.js';
+import { runStagesLifecycle } from '../sandbox/world/stages-lifecycle.js';
 
 async function prepareDir(given: string | undefined, cwd: string): Promise<string> {
   if (!given) return mkdtemp(join(tmpdir(), 'git-promote-sandbox-'));
@@ -62,6 +64,8 @@ function keepInstructions(
 export interface SandboxOptions extends CommonOptions {
   /** Leave the world in place. */
   keep?: boolean;
+  /** The world with a staging and a production host (docs/stages.md). */
+  stages?: boolean;
 }
 
 export async function sandbox(args: string[], opts: SandboxOptions, ctx: Context): Promise<Outcome> {
@@ -72,6 +76,7 @@ export async function sandbox(args: string[], opts: SandboxOptions, ctx: Context
     if (!json) ctx.stdout.write(`${line}\n`);
   };
   say(`building a sandbox world in ${dir} ...`);
+  if (opts.stages) return sandboxStages(dir, keep, say, ctx);
   let world: SandboxWorld | null = null;
   let reports: StepReport[] = [];
   try {
@@ -97,6 +102,44 @@ export async function sandbox(args: string[], opts: SandboxOptions, ctx: Context
       data: { dir, kept: keep, ok, steps: reports },
       text: [],
     };
+  } finally {
+    await world?.close();
+    if (!keep) await rm(dir, { recursive: true, force: true });
+  }
+}
+
+const SANDBOX_SOAK = '1d';
+
+/** `sandbox --stages`: the stages world and its lifecycle (docs/stages.md). */
+async function sandboxStages(
+  dir: string,
+  keep: boolean,
+  say: (line: string) => void,
+  ctx: Context,
+): Promise<Outcome> {
+  let world: StagesWorld | null = null;
+  try {
+    world = await buildStagesWorld(dir, ctx, { soak: SANDBOX_SOAK });
+    say(
+      `GitHub stand-in ${world.github.url}  Prefect stand-ins: staging ${world.hosts.staging.prefect.url}, production ${world.hosts.production.prefect.url}`,
+    );
+    const reports = await runStagesLifecycle(world, ctx, SANDBOX_SOAK, (i, n, r) => {
+      say(`${r.ok ? '✓' : '✗'} [${i}/${n}] ${r.title}: ${r.summary}`);
+      if (r.look) say(`    look: ${r.look}`);
+      for (const e of r.errors) say(`    ${e}`);
+    });
+    const ok = reports.length > 0 && reports.every((r) => r.ok);
+    say(ok ? 'the whole lifecycle with stages passed' : 'the lifecycle stopped at the step marked ✗');
+    if (keep) {
+      say(`The world is kept in ${world.dir}; the stand-ins run until you stop this command (Ctrl-C).`);
+      for (const h of Object.values(world.hosts))
+        say(`  ${h.stage}/${h.host}: checkout ${h.target}, host config ${h.hostConfig}`);
+      if (ctx.signal && !ctx.signal.aborted)
+        await new Promise<void>((done) =>
+          ctx.signal!.addEventListener('abort', () => done(), { once: true }),
+        );
+    }
+    return { exitCode: ok ? 0 : 1, data: { dir, kept: keep, ok, stages: true, steps: reports }, text: [] };
   } finally {
     await world?.close();
     if (!keep) await rm(dir, { recursive: true, force: true });

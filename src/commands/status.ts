@@ -15,6 +15,8 @@ import {
   readinessByPointer,
   type DivergedStatus,
 } from './status-safety.js';
+import { configForStage } from '../core/stages.js';
+import { fleetStatus } from './fleet-status.js';
 
 interface PointerStatus {
   pointer: string;
@@ -40,10 +42,18 @@ interface PointerStatus {
 export interface StatusOptions extends CommonOptions {
   /** false with --no-fetch. */
   fetch?: boolean;
+  /** The stage whose pointer files are shown (docs/stages.md); default agent.stage. */
+  stage?: string;
+  /** Per stage and host: applied, last verification, lag (docs/stages.md). */
+  fleet?: boolean;
 }
 
 export async function status(_args: string[], opts: StatusOptions, ctx: Context): Promise<Outcome> {
-  const { config, root } = await loadConfig(ctx.cwd, ctx.env, opts.config);
+  const loaded = await loadConfig(ctx.cwd, ctx.env, opts.config);
+  if (opts.fleet) return fleetStatus(loaded, opts, ctx);
+  const root = loaded.root;
+  // With stages: the stage's pointer files on the branch; the target keeps each pointer's own file.
+  const { config, stage } = configForStage(loaded.config, opts.stage);
   const { remote, branch } = config.repository;
   const sha =
     opts.fetch === false
@@ -54,7 +64,7 @@ export async function status(_args: string[], opts: StatusOptions, ctx: Context)
   const [tipConfig = null, ...remoteBlobs] = sha
     ? await readBlobs(root, ctx.env, [`${sha}:${CONFIG_FILE}`, ...entries.map(([, p]) => `${sha}:${p.file}`)])
     : [];
-  const configChanged = configDifferences(config, tipConfig);
+  const configChanged = configDifferences(loaded.config, tipConfig);
   const target = config.agent.target;
   const host = appliedOnHost(config, root, ctx.env);
   const { pulls, problem: githubProblem, newer } = await openPromotionPulls(config, ctx);
@@ -70,9 +80,8 @@ export async function status(_args: string[], opts: StatusOptions, ctx: Context)
       problems,
     );
     const local = readPointerRunOr(readOrNull(join(root, p.file)), p.runField, p.file, problems);
-    const applied = target
-      ? readPointerRunOr(readOrNull(join(target, p.file)), p.runField, join(target, p.file), problems)
-      : null;
+    const hostFile = join(target ?? '', loaded.config.pointers[name]!.file);
+    const applied = target ? readPointerRunOr(readOrNull(hostFile), p.runField, hostFile, problems) : null;
     // The words of docs/commands/status.md: *pending* = the branch is ahead of what this host applied;
     // *drift* = a file on the host differs from what the agent last wrote there.
     const recorded = host?.runs[name] ?? null;
@@ -126,7 +135,7 @@ export async function status(_args: string[], opts: StatusOptions, ctx: Context)
 
   const show = (v: string | null) => v ?? '-';
   const text = [
-    `${remote}/${branch} @ ${sha ? sha.slice(0, 12) : '(not fetched)'}`,
+    `${remote}/${branch} @ ${sha ? sha.slice(0, 12) : '(not fetched)'}${stage ? ` (stage ${stage})` : ''}`,
     ...(host
       ? [
           `agent on this host applied ${host.commit.slice(0, 12)} at ${host.at}${host.pending ? ` (follow-up pending for ${host.pending.slice(0, 12)})` : ''}`,
@@ -158,6 +167,7 @@ export async function status(_args: string[], opts: StatusOptions, ctx: Context)
       remote,
       branch,
       sha,
+      ...(stage ? { stage } : {}),
       applied: host,
       pullsKnown: pulls !== null,
       configChanged,

@@ -46,6 +46,9 @@ import {
 } from '../core/validate-report.js';
 import type { CommonOptions, Context, Outcome } from './context.js';
 import { startValidateStatus } from './validate-status.js';
+import { openForge } from './forge-access.js';
+import type { Forge } from '../core/forge.js';
+import { validateStages } from './validate-stages.js';
 
 const utf8 = new TextDecoder('utf-8', { fatal: true });
 
@@ -211,6 +214,8 @@ export async function validateRange(
   env: Env,
   range: { base: string; head: string },
   now: Date,
+  /** GitHub, for the records of stages with `after` (docs/stages.md); absent, they fail unchecked. */
+  deps: { openForge?: (github?: string) => Promise<Forge | null> } = {},
 ): Promise<ValidateReport> {
   const prefix = await repoPrefix(root, env, 'validate');
   const from = await mergeBase(root, env, range.base, range.head);
@@ -241,6 +246,29 @@ export async function validateRange(
   if (changes.some((c) => !c.outside && c.path === configFile))
     results.push(checkConfigChange(head.get(configFile), configFile, toolVersion));
 
+  if (config.stages) {
+    const loadBoth = (paths: string[]) =>
+      load(root, env, [
+        [target, paths],
+        [head, paths.filter((f) => merged.source(f) === head)],
+      ]);
+    const staged = await validateStages({
+      root,
+      env,
+      prefix,
+      base: range.base,
+      config,
+      changes,
+      target,
+      merged,
+      load: loadBoth,
+      now,
+      toolVersion,
+      ...(deps.openForge ? { openForge: deps.openForge } : {}),
+    });
+    return buildReport(range.base, range.head, [...results, ...staged]);
+  }
+
   const pointerFiles = pointerPaths(config);
   await load(root, env, [
     [target, pointerFiles],
@@ -251,7 +279,8 @@ export async function validateRange(
   const evidence = evidencePaths(config, mergedRuns, changes, targetRuns);
   await load(root, env, [
     [head, evidence.filter((f) => merged.source(f) === head)],
-    [target, evidence.filter((f) => merged.source(f) === target)],
+    // The target tree too: the metric gate reads the replaced run's evidence there.
+    [target, evidence],
   ]);
 
   // Past runs only matter for pointers the PR moves: one `git log` over each of those files.
@@ -316,7 +345,9 @@ export async function validate(_args: string[], opts: ValidateOptions, ctx: Cont
 
   let report: ValidateReport;
   try {
-    report = await validateRange(root, configFile, ctx.env, range, ctx.now());
+    report = await validateRange(root, configFile, ctx.env, range, ctx.now(), {
+      openForge: (github) => openForge(ctx, github),
+    });
   } catch (err) {
     await status?.abort(isPromoteError(err) ? oneLine(err.message) : 'internal error');
     throw err;

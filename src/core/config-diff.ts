@@ -31,5 +31,6 @@ export function configDifferences(host: Config, tipText: string | null): string[
   }
   if (!same(host.flow, tip.flow)) out.push('flow');
   if (!same(host.manifests, tip.manifests)) out.push('manifests');
+  if (!same(host.stages, tip.stages)) out.push('stages');
   return out;
 }

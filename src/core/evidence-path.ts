@@ -3,7 +3,7 @@
  */
 import { isRunId } from './run-id.js';
 
-const EVIDENCE_DIR = 'promotions';
+export const EVIDENCE_DIR = 'promotions';
 
 const POINTER_NAME = /^[a-z][a-z0-9_-]{0,62}$/;
 

@@ -55,10 +55,17 @@ export function flowRunSince(run: FlowRunInfo): Date | null {
  * The idempotency key of the contract (docs/flow.md, "Prefect settings"): `<flow>/<deployment>:<commit>:<pointer,pointer…>` (pointers
  * sorted). Prefect keys flow runs per (flow_id, idempotency_key), not per deployment, so without
  * the deployment in the key a switch from `daily/live` to `daily/live-v2` would get the old
- * deployment's run back (src/prefect/server/models/flow_runs.py, create_flow_run).
+ * deployment's run back (src/prefect/server/models/flow_runs.py, create_flow_run). An agent that
+ * names its stage adds `<stage>/<host>` (docs/stages.md): two hosts applying the same commit
+ * through one Prefect server each get their own run.
  */
-export function flowIdempotencyKey(deployment: string, commit: string, pointers: readonly string[]): string {
-  return `${deployment}:${commit}:${[...pointers].sort().join(',')}`;
+export function flowIdempotencyKey(
+  deployment: string,
+  commit: string,
+  pointers: readonly string[],
+  scope?: string,
+): string {
+  return `${deployment}:${scope ? `${scope}:` : ''}${commit}:${[...pointers].sort().join(',')}`;
 }
 
 export interface TriggerRequest {
@@ -68,6 +75,8 @@ export interface TriggerRequest {
   pointers: string[];
   /** The slate date for `{game_date}` (YYYY-MM-DD, ET). */
   gameDate: string;
+  /** `<stage>/<host>` of an agent that names its stage, for the idempotency key. */
+  scope?: string;
 }
 
 /** The placeholder values of flow parameters and command arguments. */

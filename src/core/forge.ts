@@ -80,6 +80,29 @@ export interface CommitStatus {
 export type DeploymentState =
   'error' | 'failure' | 'inactive' | 'in_progress' | 'queued' | 'pending' | 'success';
 
+/** A deployment as GitHub lists it (GET /repos/{owner}/{repo}/deployments). */
+export interface Deployment {
+  id: number;
+  /** The commit deployed. */
+  sha: string;
+  environment: string;
+  /** Login of the account that created it (null when GitHub no longer knows it). */
+  creator: string | null;
+  createdAt: string;
+  /** What the creator stored on it (any JSON; never trusted beyond its creator). */
+  payload: unknown;
+}
+
+/** One status of a deployment (GET …/deployments/{id}/statuses), newest first. */
+export interface DeploymentStatus {
+  id: number;
+  state: string;
+  creator: string | null;
+  createdAt: string;
+  description: string;
+  logUrl: string | null;
+}
+
 export interface Forge {
   readonly repo: RepoRef;
   /**
@@ -115,6 +138,13 @@ export interface Forge {
     id: number,
     input: { state: DeploymentState; description: string; logUrl?: string },
   ): Promise<void>;
+  /**
+   * Deployments, newest first, filtered by environment and/or sha as GitHub filters them; at most
+   * `limit` (default 100, one page).
+   */
+  listDeployments(filter: { environment?: string; sha?: string; limit?: number }): Promise<Deployment[]>;
+  /** The statuses of a deployment, newest first (at most 100: the agent posts two or three). */
+  listDeploymentStatuses(id: number): Promise<DeploymentStatus[]>;
   /** Open pull requests, newest first (into `base` when given). */
   listOpenPulls(base?: string): Promise<PullRequest[]>;
   /** Bodies of the issue comments of a pull request, oldest first. */

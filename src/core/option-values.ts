@@ -135,6 +135,21 @@ export function githubRepository(value: string): string {
   return value;
 }
 
+/** A stage's name (docs/stages.md): lower-case words, as pointer names. */
+export const STAGE_NAME = /^[a-z][a-z0-9_-]{0,62}$/;
+
+/** `--stage S`, `--from S`: a stage name (whether the config has it is the command's to say). */
+export function stageName(flag: string): (value: string) => string {
+  return (value) => {
+    if (!STAGE_NAME.test(value))
+      throw new UsageError(
+        `${flag} ${shown(value)} is not a stage name`,
+        'Name a stage of the config, e.g. staging.',
+      );
+    return value;
+  };
+}
+
 /** `--action-ref owner/repo@<40-hex sha>`: the Action's repository and the commit the workflow runs. */
 export function actionRef(value: string): { repo: string; sha: string } {
   const m = /^([A-Za-z0-9_.-]+\/[A-Za-z0-9_.-]+)@([0-9a-f]{40})$/.exec(value);

@@ -10,6 +10,7 @@ import { MAX_INTERVAL_MS, MAX_TIMEOUT_MS, parseDuration } from './duration.js';
 import { isGameDate } from './game-date.js';
 import { evidenceSchemaId } from './versions.js';
 import { metricRuleSchema } from './metric-gate.js';
+import { HOST_NAME, STAGE_NAME, stagesProblems, stagesSchema } from './stage-config.js';
 
 /** Where the pipeline writes each step's run manifest, under manifests.root. */
 export const DEFAULT_MANIFEST_LAYOUT = '{asset}/game_date={game_date}/run={run_id}/manifest.json';
@@ -110,155 +111,182 @@ export const evidenceMaxAgeSchema = z
   })
   .refine((a) => (a.slates === undefined) !== (a.days === undefined), 'give exactly one of slates or days');
 
-export const configSchema = z.looseObject({
-  $schema: z.string().optional(),
-  // The git-promote releases this config is written for, checked before anything else reads it
-  // (docs/versions-and-slates.md).
-  minVersion: semverRangeSchema.optional(),
-  repository: z
-    .looseObject({
-      remote: z
-        .string()
-        .regex(/^[A-Za-z0-9._-]+$/, 'must be a git remote name')
-        .default('origin'),
-      branch: z
-        .string()
-        .regex(/^(?!-)(?!.*\.\.)[A-Za-z0-9._/-]+$/, 'must be a branch name')
-        .default('main'),
-      github: z
-        .string()
-        .regex(/^[A-Za-z0-9_.-]+\/[A-Za-z0-9_.-]+$/, 'must be "owner/repo"')
-        .optional(),
-    })
-    .default({ remote: 'origin', branch: 'main' }),
-  pointers: z.record(z.string(), pointerConfigSchema).superRefine((pointers, ctx) => {
-    const names = Object.keys(pointers);
-    if (names.length === 0) ctx.addIssue({ code: 'custom', message: 'must define at least one pointer' });
-    const files = new Map<string, string>();
-    for (const name of names) {
-      if (!POINTER_NAME.test(name)) {
-        ctx.addIssue({
-          code: 'custom',
-          path: [name],
-          message: 'pointer names are lower-case words (a-z, 0-9, _, -)',
-        });
+export const configSchema = z
+  .looseObject({
+    $schema: z.string().optional(),
+    // The git-promote releases this config is written for, checked before anything else reads it
+    // (docs/versions-and-slates.md).
+    minVersion: semverRangeSchema.optional(),
+    repository: z
+      .looseObject({
+        remote: z
+          .string()
+          .regex(/^[A-Za-z0-9._-]+$/, 'must be a git remote name')
+          .default('origin'),
+        branch: z
+          .string()
+          .regex(/^(?!-)(?!.*\.\.)[A-Za-z0-9._/-]+$/, 'must be a branch name')
+          .default('main'),
+        github: z
+          .string()
+          .regex(/^[A-Za-z0-9_.-]+\/[A-Za-z0-9_.-]+$/, 'must be "owner/repo"')
+          .optional(),
+      })
+      .default({ remote: 'origin', branch: 'main' }),
+    pointers: z.record(z.string(), pointerConfigSchema).superRefine((pointers, ctx) => {
+      const names = Object.keys(pointers);
+      if (names.length === 0) ctx.addIssue({ code: 'custom', message: 'must define at least one pointer' });
+      const files = new Map<string, string>();
+      for (const name of names) {
+        if (!POINTER_NAME.test(name)) {
+          ctx.addIssue({
+            code: 'custom',
+            path: [name],
+            message: 'pointer names are lower-case words (a-z, 0-9, _, -)',
+          });
+        }
+        const file = pointers[name]!.file;
+        const other = files.get(file);
+        if (other)
+          ctx.addIssue({
+            code: 'custom',
+            path: [name, 'file'],
+            message: `is the same file as pointer "${other}"`,
+          });
+        files.set(file, name);
       }
-      const file = pointers[name]!.file;
-      const other = files.get(file);
-      if (other)
-        ctx.addIssue({
-          code: 'custom',
-          path: [name, 'file'],
-          message: `is the same file as pointer "${other}"`,
-        });
-      files.set(file, name);
-    }
-  }),
-  manifests: z
-    .looseObject({
-      root: z.string().min(1),
-      layout: z
-        .string()
-        .default(DEFAULT_MANIFEST_LAYOUT)
-        .refine(
-          (l) => ['{asset}', '{game_date}', '{run_id}'].every((p) => l.includes(p)),
-          'must contain {asset}, {game_date} and {run_id}',
-        ),
-      steps: z.array(z.string()).optional(),
-    })
-    .optional(),
-  flow: z
-    .looseObject({
-      prefect: prefectSchema.optional(),
-      command: z.array(z.string()).min(1).optional(),
-      timeout: timeoutSchema.default('2h'),
-      // How often the state of a triggered flow run is polled.
-      pollInterval: intervalSchema.default('5s'),
-      // A file that exists while the flow runs (flow.command sites): the agent does not write
-      // pointer files while it is there (docs/switching-safely.md). Relative to the config's directory.
-      lockFile: z.string().min(1).optional(),
-    })
-    .optional(),
-  agent: z
-    .looseObject({
-      target: z.string().min(1).optional(),
-      interval: intervalSchema.default('30s'),
-      state: z.string().optional(),
-      // node_exporter textfile-collector file (*.prom) rewritten atomically after every pass.
-      metricsFile: z
-        .string()
-        .min(1)
-        .regex(/\.prom$/, 'must end with .prom (node_exporter reads only those)')
-        .optional(),
-      requireSignedCommits: z.boolean().default(false),
-      // Who may sign the commits the agent applies (docs/security.md): OpenPGP fingerprints and/or
-      // an ssh allowed-signers file (relative paths are from the config's directory).
-      allowedSigners: z
-        .looseObject({
-          gpg: z
-            .array(
-              z.string().regex(/^(?:[0-9A-Fa-f]{4}\s?){10}$/, 'must be a 40-hex-digit OpenPGP fingerprint'),
-            )
-            .default([]),
-          ssh: z.string().min(1).optional(),
-        })
-        .optional(),
-      deployment: z
-        .looseObject({ environment: z.string().optional(), enabled: z.boolean().default(true) })
-        .optional(),
-      // How long a pass waits for a flow run in progress to end before it writes (the quiet
-      // window); after that it writes nothing and says so (docs/switching-safely.md).
-      quietWait: timeoutSchema.default('2h'),
-      // ET time ranges during which only rollbacks are applied; promotions wait for the end.
-      freeze: z.array(freezeWindowSchema).default([]),
-    })
-    .default({ interval: '30s', requireSignedCommits: false, quietWait: '2h', freeze: [] })
-    .superRefine((agent, ctx) => {
-      const signers = agent.allowedSigners;
-      if (agent.requireSignedCommits && !signers?.gpg.length && !signers?.ssh)
-        ctx.addIssue({
-          code: 'custom',
-          path: ['allowedSigners'],
-          message:
-            'requireSignedCommits needs allowed signers: OpenPGP fingerprints (gpg) or an ssh allowed-signers file (ssh)',
-        });
     }),
-  policy: z
-    .looseObject({
-      // How old the smoke's game date may be; default {days: 3}.
-      evidenceMaxAge: evidenceMaxAgeSchema.optional(),
-      // Deprecated: {days: N} of evidenceMaxAge. Ignored when evidenceMaxAge is set.
-      evidenceMaxAgeDays: z.number().int().positive().optional().meta({
-        deprecated: true,
-        description: 'Deprecated: use "evidenceMaxAge": {"days": N}; ignored when evidenceMaxAge is set.',
+    manifests: z
+      .looseObject({
+        root: z.string().min(1),
+        layout: z
+          .string()
+          .default(DEFAULT_MANIFEST_LAYOUT)
+          .refine(
+            (l) => ['{asset}', '{game_date}', '{run_id}'].every((p) => l.includes(p)),
+            'must contain {asset}, {game_date} and {run_id}',
+          ),
+        steps: z.array(z.string()).optional(),
+      })
+      .optional(),
+    flow: z
+      .looseObject({
+        prefect: prefectSchema.optional(),
+        command: z.array(z.string()).min(1).optional(),
+        timeout: timeoutSchema.default('2h'),
+        // How often the state of a triggered flow run is polled.
+        pollInterval: intervalSchema.default('5s'),
+        // A file that exists while the flow runs (flow.command sites): the agent does not write
+        // pointer files while it is there (docs/switching-safely.md). Relative to the config's directory.
+        lockFile: z.string().min(1).optional(),
+      })
+      .optional(),
+    agent: z
+      .looseObject({
+        target: z.string().min(1).optional(),
+        interval: intervalSchema.default('30s'),
+        state: z.string().optional(),
+        // node_exporter textfile-collector file (*.prom) rewritten atomically after every pass.
+        metricsFile: z
+          .string()
+          .min(1)
+          .regex(/\.prom$/, 'must end with .prom (node_exporter reads only those)')
+          .optional(),
+        requireSignedCommits: z.boolean().default(false),
+        // Who may sign the commits the agent applies (docs/security.md): OpenPGP fingerprints and/or
+        // an ssh allowed-signers file (relative paths are from the config's directory).
+        allowedSigners: z
+          .looseObject({
+            gpg: z
+              .array(
+                z.string().regex(/^(?:[0-9A-Fa-f]{4}\s?){10}$/, 'must be a 40-hex-digit OpenPGP fingerprint'),
+              )
+              .default([]),
+            ssh: z.string().min(1).optional(),
+          })
+          .optional(),
+        deployment: z
+          .looseObject({ environment: z.string().optional(), enabled: z.boolean().default(true) })
+          .optional(),
+        // The stage this host runs (docs/stages.md): its pointer files, GitHub environment <stage>/<host>.
+        stage: z.string().regex(STAGE_NAME, 'must name a stage').optional(),
+        // This host's name in its GitHub environment (default: the machine's host name).
+        host: z.string().regex(HOST_NAME, 'must be a host name (letters, digits, . _ -)').optional(),
+        // How long a pass waits for a flow run in progress to end before it writes (the quiet
+        // window); after that it writes nothing and says so (docs/switching-safely.md).
+        quietWait: timeoutSchema.default('2h'),
+        // ET time ranges during which only rollbacks are applied; promotions wait for the end.
+        freeze: z.array(freezeWindowSchema).default([]),
+      })
+      .default({ interval: '30s', requireSignedCommits: false, quietWait: '2h', freeze: [] })
+      .superRefine((agent, ctx) => {
+        const signers = agent.allowedSigners;
+        if (agent.requireSignedCommits && !signers?.gpg.length && !signers?.ssh)
+          ctx.addIssue({
+            code: 'custom',
+            path: ['allowedSigners'],
+            message:
+              'requireSignedCommits needs allowed signers: OpenPGP fingerprints (gpg) or an ssh allowed-signers file (ssh)',
+          });
       }),
-      labels: z.array(z.string().min(1)).default(['promotion']),
-      rollbackLabels: z.array(z.string().min(1)).default(['rollback']),
-      mergeMethod: z.enum(['squash', 'merge', 'rebase']).default('squash'),
-      // Accounts whose git-promote/validate status merge trusts (a GitHub App's is "<slug>[bot]").
-      statusCreators: z.array(z.string().min(1)).min(1).default(['github-actions[bot]']),
-      // How long merge waits for the branch's required checks on the head (and retries a base
-      // moved by another merge) before giving up with exit 3.
-      mergeWait: durationSchema.default('15m'),
-      // How a validated promotion reaches the branch: merged by the merge job ("direct"), or
-      // handed to GitHub's auto-merge / merge queue (docs/merging.md).
-      merge: z.enum(['direct', 'auto-merge', 'merge-queue']).default('direct'),
-    })
-    .default({
-      labels: ['promotion'],
-      rollbackLabels: ['rollback'],
-      mergeMethod: 'squash',
-      statusCreators: ['github-actions[bot]'],
-      mergeWait: '15m',
-      merge: 'direct',
-    }),
-  // `git promote at --game-date D --as-of pretip`: the slate's pretip instant, an ET wall-clock time.
-  asOf: z
-    .looseObject({
-      pretip: etTimeSchema.optional(),
-    })
-    .optional(),
-});
+    policy: z
+      .looseObject({
+        // How old the smoke's game date may be; default {days: 3}.
+        evidenceMaxAge: evidenceMaxAgeSchema.optional(),
+        // Deprecated: {days: N} of evidenceMaxAge. Ignored when evidenceMaxAge is set.
+        evidenceMaxAgeDays: z.number().int().positive().optional().meta({
+          deprecated: true,
+          description: 'Deprecated: use "evidenceMaxAge": {"days": N}; ignored when evidenceMaxAge is set.',
+        }),
+        labels: z.array(z.string().min(1)).default(['promotion']),
+        rollbackLabels: z.array(z.string().min(1)).default(['rollback']),
+        mergeMethod: z.enum(['squash', 'merge', 'rebase']).default('squash'),
+        // Accounts whose git-promote/validate status merge trusts (a GitHub App's is "<slug>[bot]").
+        statusCreators: z.array(z.string().min(1)).min(1).default(['github-actions[bot]']),
+        // How long merge waits for the branch's required checks on the head (and retries a base
+        // moved by another merge) before giving up with exit 3.
+        mergeWait: durationSchema.default('15m'),
+        // How a validated promotion reaches the branch: merged by the merge job ("direct"), or
+        // handed to GitHub's auto-merge / merge queue (docs/merging.md).
+        merge: z.enum(['direct', 'auto-merge', 'merge-queue']).default('direct'),
+      })
+      .default({
+        labels: ['promotion'],
+        rollbackLabels: ['rollback'],
+        mergeMethod: 'squash',
+        statusCreators: ['github-actions[bot]'],
+        mergeWait: '15m',
+        merge: 'direct',
+      }),
+    // Ordered stages, each with its own pointer files (docs/stages.md); absent: one stage.
+    stages: stagesSchema.optional(),
+    // `git promote at --game-date D --as-of pretip`: the slate's pretip instant, an ET wall-clock time.
+    asOf: z
+      .looseObject({
+        pretip: etTimeSchema.optional(),
+      })
+      .optional(),
+  })
+  .superRefine((config, ctx) => {
+    const problems = config.stages ? stagesProblems(config.stages, config.pointers) : [];
+    for (const p of problems)
+      ctx.addIssue({ code: 'custom', path: ['stages', ...p.path], message: p.message });
+    const stage = config.agent.stage;
+    if (stage !== undefined && !config.stages?.[stage])
+      ctx.addIssue({
+        code: 'custom',
+        path: ['agent', 'stage'],
+        message: config.stages
+          ? `names no stage (stages: ${Object.keys(config.stages).join(', ')})`
+          : 'is set but the config has no stages',
+      });
+    if (stage !== undefined && config.agent.deployment?.environment !== undefined)
+      ctx.addIssue({
+        code: 'custom',
+        path: ['agent', 'deployment', 'environment'],
+        message: 'with agent.stage the environment is <stage>/<host>; remove it',
+      });
+  });
 
 export type Config = z.output<typeof configSchema>;
 export type PointerConfig = z.output<typeof pointerConfigSchema>;

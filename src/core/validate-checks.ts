@@ -49,6 +49,7 @@ type CheckName =
   | 'evidence-age'
   | 'contract'
   | 'metrics'
+  | 'stage-record'
   | 'rollback'
   | 'adoption'
   | 'append-only'
@@ -91,7 +92,7 @@ export interface TreeFiles {
 
 type Policy = Config['policy'];
 
-interface ValidateInput {
+export interface ValidateInput {
   /** The target branch tip's config: every rule comes from here, never from the PR. */
   config: Config;
   /** The target branch tip. */
@@ -177,7 +178,7 @@ export function checkConfigChange(text: string | null, file: string, toolVersion
 }
 
 /** The run a pointer file selects, or null with the reason (missing, not JSON, bad run id). */
-function pointerRun(
+export function pointerRun(
   content: string | null,
   pointer: PointerConfig,
 ): { run: string; problem: null } | { run: null; problem: string } {
@@ -545,11 +546,15 @@ const MODE_NAMES: Record<string, string> = {
 };
 
 /** Pointer and evidence files a PR adds or changes are regular, non-executable, UTF-8 blobs. */
-function checkFileTypes(input: ValidateInput): CheckResult[] {
+export function checkFileTypes(
+  input: ValidateInput,
+  /** The pointer a changed path belongs to (stages.ts has its own), null when none. */
+  pointerOf = (c: FileChange) => promotionPath(input.config, c),
+): CheckResult[] {
   const results: CheckResult[] = [];
   let checked = 0;
   for (const c of input.changes) {
-    const pointer = c.status === 'D' ? null : promotionPath(input.config, c);
+    const pointer = c.status === 'D' ? null : pointerOf(c);
     if (!pointer) continue;
     checked++;
     if (c.mode !== undefined && c.mode !== null && c.mode !== '100644')
@@ -577,8 +582,11 @@ function checkFileTypes(input: ValidateInput): CheckResult[] {
  * `promotions/<pointer>/<run>.json`. A promotion mixed with anything else fails; a PR changing
  * neither passes as "needs human review" (merge never merges it; people review and merge it).
  */
-function checkScope(input: ValidateInput): CheckResult {
-  const other = input.changes.filter((c) => promotionPath(input.config, c) === null).map((c) => c.path);
+export function checkScope(
+  input: ValidateInput,
+  pointerOf = (c: FileChange) => promotionPath(input.config, c),
+): CheckResult {
+  const other = input.changes.filter((c) => pointerOf(c) === null).map((c) => c.path);
   if (other.length === input.changes.length)
     return {
       ...pass(

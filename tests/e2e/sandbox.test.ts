@@ -40,6 +40,29 @@ describe('git promote sandbox (the built CLI)', () => {
     expect(data.steps.map((s: { ok: boolean }) => s.ok)).not.toContain(false);
   });
 
+  it('--stages runs the lifecycle with a staging and a production host, the soak refusal included', async () => {
+    const dir = join(fresh(), 'stages');
+    const r = await runCliProcess(['sandbox', dir, '--stages', '--json'], {
+      cwd: fresh(),
+      timeoutMs: 180_000,
+    });
+    expect(r.code).toBe(0);
+    const data = JSON.parse(r.stdout);
+    expect(data).toMatchObject({ ok: true, stages: true });
+    const steps = data.steps as { title: string; ok: boolean; exitCode: number; summary: string }[];
+    expect(steps.every((s) => s.ok)).toBe(true);
+    const refused = steps.find((s) => s.title.includes('before the 1d soak'))!;
+    expect(refused.exitCode).toBe(1);
+    expect(refused.summary).toMatch(
+      /^refused, as expected: propose refused before committing or pushing anything/,
+    );
+    expect(steps.find((s) => s.title.includes('prod-1 lags'))!.summary).toContain(
+      'production NOT verified (prod-1 lagging)',
+    );
+    expect(steps.at(-1)!.summary).toBe('staging verified (stg-1 ok); production verified (prod-1 ok)');
+    expect(existsSync(dir)).toBe(false);
+  });
+
   it('refuses a directory that is not empty, touching nothing', async () => {
     const dir = fresh();
     writeFileSync(join(dir, 'keep.txt'), 'mine');

@@ -93,3 +93,8 @@ export function uncheckedTrafficProblems(): string[] {
     }
   return [...problems];
 }
+
+/** Register a stand-in started elsewhere (a sandbox world's) for the after-each traffic check. */
+export function checkTrafficOf(gh: GitHubStandIn): void {
+  started.add(gh);
+}

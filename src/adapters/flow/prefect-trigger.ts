@@ -36,7 +36,7 @@ export function createPrefectTrigger(
       const { run, created } = await client.createFlowRun(deployment.id, {
         parameters: fillParameters(settings.parameters, values) as Record<string, unknown>,
         tags: ['git-promote', ...[...request.pointers].sort()],
-        idempotency_key: flowIdempotencyKey(target, request.commit, request.pointers),
+        idempotency_key: flowIdempotencyKey(target, request.commit, request.pointers, request.scope),
         name: `git-promote-${request.commit.slice(0, 12)}`,
       });
       return { flowRunId: run.id, created, run: toFlowRunInfo(run) };

@@ -9,7 +9,9 @@ import type {
   BranchProtection,
   CheckRun,
   CommitStatus,
+  Deployment,
   DeploymentState,
+  DeploymentStatus,
   Forge,
   PullRequest,
   RepoRef,
@@ -258,6 +260,50 @@ export function createForge(options: CreateForgeOptions): Forge {
           description: input.description.slice(0, 140),
           ...(input.logUrl ? { log_url: input.logUrl } : {}),
         });
+      }),
+
+    listDeployments: (filter: { environment?: string; sha?: string; limit?: number }) =>
+      call(`list deployments${filter.environment ? ` of ${filter.environment}` : ''}`, async () => {
+        // GET /repos/{owner}/{repo}/deployments?environment=&sha= (docs.github.com/rest/deployments/deployments),
+        // newest first; `creator` is a nullable-simple-user (@octokit/openapi, components/schemas/deployment).
+        const limit = filter.limit ?? 100;
+        const out: Deployment[] = [];
+        for await (const { data } of octokit.paginate.iterator(octokit.rest.repos.listDeployments, {
+          ...r,
+          ...(filter.environment ? { environment: filter.environment } : {}),
+          ...(filter.sha ? { sha: filter.sha } : {}),
+          per_page: Math.min(limit, 100),
+        })) {
+          for (const d of data)
+            out.push({
+              id: d.id,
+              sha: d.sha,
+              environment: d.environment,
+              creator: d.creator?.login ?? null,
+              createdAt: d.created_at,
+              payload: d.payload,
+            });
+          if (out.length >= limit) break;
+        }
+        return out.slice(0, limit);
+      }),
+
+    listDeploymentStatuses: (id: number) =>
+      call(`read the statuses of deployment ${id}`, async () => {
+        // GET …/deployments/{deployment_id}/statuses, newest first (components/schemas/deployment-status).
+        const { data } = await octokit.rest.repos.listDeploymentStatuses({
+          ...r,
+          deployment_id: id,
+          per_page: 100,
+        });
+        return data.map((s): DeploymentStatus => ({
+          id: s.id,
+          state: s.state,
+          creator: s.creator?.login ?? null,
+          createdAt: s.created_at,
+          description: s.description,
+          logUrl: s.log_url || s.target_url || null,
+        }));
       }),
 
     listOpenPulls: (base?: string) =>

@@ -81,6 +81,8 @@ interface DeploymentRecord {
   description: string | null;
   payload: unknown;
   createdAt: string;
+  /** Login of the token that created it (GitHub's `creator`). */
+  creator: string;
 }
 
 interface DeploymentStatusRecord {
@@ -91,6 +93,8 @@ interface DeploymentStatusRecord {
   logUrl: string;
   environmentUrl: string;
   createdAt: string;
+  /** Login of the token that posted it (GitHub's `creator`). */
+  creator: string;
 }
 
 export interface RepoState {
@@ -389,7 +393,7 @@ export function deploymentJson(base: string, r: RepoState, d: DeploymentRecord):
     original_environment: d.environment,
     environment: d.environment,
     description: d.description,
-    creator: userJson(base),
+    creator: userJson(base, d.creator),
     created_at: d.createdAt,
     updated_at: d.createdAt,
     statuses_url: `${url}/statuses`,
@@ -407,7 +411,7 @@ export function deploymentStatusJson(base: string, r: RepoState, s: DeploymentSt
     id: s.id,
     node_id: `DES_${s.id}`,
     state: s.state,
-    creator: userJson(base),
+    creator: userJson(base, s.creator),
     description: s.description,
     environment: env,
     target_url: s.logUrl,

@@ -653,6 +653,8 @@ export const ROUTES: Route[] = [
         description: stringField(req.body, 'description') ?? null,
         payload: req.body.payload ?? {},
         createdAt: iso(req.now()),
+        // GitHub records who created it: `creator` is the token's user (components/schemas/deployment).
+        creator: req.user,
       };
       req.repo.deployments.push(d);
       return { status: 201, body: deploymentJson(req.base, req.repo, d) };
@@ -685,6 +687,8 @@ export const ROUTES: Route[] = [
         logUrl: stringField(req.body, 'log_url') ?? stringField(req.body, 'target_url') ?? '',
         environmentUrl: stringField(req.body, 'environment_url') ?? '',
         createdAt: iso(req.now()),
+        // The token's user, as GitHub's `creator` (components/schemas/deployment-status).
+        creator: req.user,
       };
       req.repo.deploymentStatuses.push(s);
       return { status: 201, body: deploymentStatusJson(req.base, req.repo, s) };

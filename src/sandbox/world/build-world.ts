@@ -61,7 +61,7 @@ export interface SandboxWorld {
 }
 
 /** A pinned identity and no user or system git configuration, so the world never reads ~/.gitconfig. */
-function sandboxGitEnv(base: Record<string, string | undefined>): Record<string, string | undefined> {
+export function sandboxGitEnv(base: Record<string, string | undefined>): Record<string, string | undefined> {
   return {
     PATH: base.PATH,
     HOME: base.HOME,
@@ -78,11 +78,15 @@ function sandboxGitEnv(base: Record<string, string | undefined>): Record<string,
   };
 }
 
-async function git(cwd: string, env: Record<string, string | undefined>, args: string[]): Promise<string> {
+export async function git(
+  cwd: string,
+  env: Record<string, string | undefined>,
+  args: string[],
+): Promise<string> {
   return (await runGit(cwd, env, args)).stdout;
 }
 
-async function writeArtifacts(data: string): Promise<void> {
+export async function writeArtifacts(data: string): Promise<void> {
   for (const [pointer, p] of Object.entries(SANDBOX_POINTERS)) {
     for (const [i, runId] of p.runs.entries()) {
       const dir = join(data, 'models', pointer, `run=${runId}`);
@@ -100,7 +104,7 @@ async function writeArtifacts(data: string): Promise<void> {
   }
 }
 
-function sandboxConfig(
+export function sandboxConfig(
   world: { data: string; target: string; state: string; manifests: string },
   scorer: string,
   prefectUrl: string,

@@ -3,19 +3,23 @@
  * Actions environment variables and a `pull_request` event payload fetched from the GitHub
  * stand-in (the same JSON GitHub puts in GITHUB_EVENT_PATH).
  */
+import { existsSync } from 'node:fs';
 import { mkdir, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { runGit } from '../../adapters/git.js';
 import { SANDBOX_REPO, type SandboxWorld } from './build-world.js';
 
-interface ActionsJob {
+/** What a CI job needs of a world (the sandbox's, or the stages world's). */
+export type CiWorld = Pick<SandboxWorld, 'dir' | 'origin' | 'env' | 'github'>;
+
+export interface ActionsJob {
   cwd: string;
   env: Record<string, string | undefined>;
   summaryPath: string;
   headSha: string;
 }
 
-async function fetchPull(world: SandboxWorld, number: number): Promise<Record<string, unknown>> {
+async function fetchPull(world: CiWorld, number: number): Promise<Record<string, unknown>> {
   const res = await fetch(`${world.github.url}/repos/${SANDBOX_REPO}/pulls/${number}`, {
     headers: { authorization: `token ${world.github.token}`, accept: 'application/vnd.github+json' },
   });
@@ -28,7 +32,7 @@ async function fetchPull(world: SandboxWorld, number: number): Promise<Record<st
  * or `base` (the merge job checks out the target branch, never PR code).
  */
 export async function actionsJob(
-  world: SandboxWorld,
+  world: CiWorld,
   number: number,
   job: 'validate' | 'merge',
   checkout: 'head' | 'base',
@@ -36,7 +40,11 @@ export async function actionsJob(
   const pull = await fetchPull(world, number);
   const head = pull.head as { sha: string };
   const base = pull.base as { ref: string };
-  const dir = join(world.dir, 'github-actions', `pr-${number}-${job}-${head.sha.slice(0, 7)}`);
+  // Each job its own directory, as each workflow run gets a fresh runner (a re-run too).
+  const name = `pr-${number}-${job}-${head.sha.slice(0, 7)}`;
+  let dir = join(world.dir, 'github-actions', name);
+  for (let attempt = 2; existsSync(dir); attempt++)
+    dir = join(world.dir, 'github-actions', `${name}-${attempt}`);
   await mkdir(dir, { recursive: true });
   const cwd = join(dir, 'workspace');
   const gitEnv = { ...world.env, GITHUB_TOKEN: undefined };

@@ -19,10 +19,12 @@ export interface StepReport {
   errors: string[];
 }
 
-interface Invocation {
+export interface Invocation {
   args: string[];
   cwd: string;
   env: Record<string, string | undefined>;
+  /** Run with the clock this far ahead (the stages sandbox passes a soak this way). */
+  shiftMs?: number;
 }
 
 /** Run one git-promote command in-process with --json and capture what it printed. */
@@ -34,6 +36,7 @@ async function invoke(
   let err = '';
   const code = await inProcessCli(ctx)([...call.args, '--json'], {
     ...ctx,
+    ...(call.shiftMs ? { now: () => new Date(ctx.now().getTime() + call.shiftMs!) } : {}),
     cwd: call.cwd,
     env: call.env,
     isTTY: false,
@@ -49,11 +52,13 @@ async function invoke(
   return { code, data, stderr: err };
 }
 
-type Data = Record<string, any>; // eslint-disable-line @typescript-eslint/no-explicit-any
+export type Data = Record<string, any>; // eslint-disable-line @typescript-eslint/no-explicit-any
 
-interface Step {
+export interface Step {
   title: string;
   run: () => Promise<{ call: Invocation; describe: (data: Data) => { summary: string; look?: string } }>;
+  /** The exit code the step shows (a refusal the lifecycle demonstrates); default 0. */
+  expectExit?: number;
 }
 
 export async function runLifecycle(
@@ -162,6 +167,15 @@ export async function runLifecycle(
     },
   ];
 
+  return runSteps(steps, ctx, onStep);
+}
+
+/** Run the steps in order through the CLI, stopping at the first that does not end as expected. */
+export async function runSteps(
+  steps: Step[],
+  ctx: Context,
+  onStep: (index: number, total: number, report: StepReport) => void,
+): Promise<StepReport[]> {
   const reports: StepReport[] = [];
   for (const [i, step] of steps.entries()) {
     let report: StepReport;
@@ -169,10 +183,21 @@ export async function runLifecycle(
       const { call, describe } = await step.run();
       const { code, data, stderr } = await invoke(ctx, call);
       const errors = stderr.split('\n').filter((l) => /^(error|hint):/.test(l));
+      const expected = step.expectExit ?? 0;
+      // A refusal the lifecycle demonstrates: the error --json printed, with its details.
+      const refusal = (data as Data | null)?.error as { message: string; details: string[] } | undefined;
       report =
-        code === 0 && data
-          ? { title: step.title, ok: true, exitCode: 0, errors: [], ...describe(data as Data) }
-          : { title: step.title, ok: false, exitCode: code, summary: `exit ${code}`, errors };
+        code !== expected || !data
+          ? { title: step.title, ok: false, exitCode: code, summary: `exit ${code}`, errors }
+          : refusal
+            ? {
+                title: step.title,
+                ok: expected !== 0,
+                exitCode: code,
+                summary: `refused, as expected: ${refusal.message}`,
+                errors: refusal.details.map((d) => `  ${d}`),
+              }
+            : { title: step.title, ok: true, exitCode: code, errors: [], ...describe(data as Data) };
     } catch (err) {
       const message = err instanceof Error ? err.message : String(err);
       report = {
@@ -191,11 +216,11 @@ export async function runLifecycle(
 }
 
 /** The PR on the GitHub stand-in (its html_url points at github.com, which the sandbox is not). */
-function pullApiUrl(world: SandboxWorld, number: number): string {
+export function pullApiUrl(world: Pick<SandboxWorld, 'github'>, number: number): string {
   return `${world.github.url}/repos/${SANDBOX_REPO}/pulls/${number}`;
 }
 
-function describeApply(d: Data): string {
+export function describeApply(d: Data): string {
   const changed = (d.changed ?? []) as Data[];
   const parts = changed.map((c) => `${c.pointer} ${c.from ?? '∅'}→${c.to}`);
   const f = d.followUps?.flow;
