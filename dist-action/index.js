@@ -37839,6 +37839,9 @@ var configSchema = looseObject({
     }),
     labels: array(string2().min(1)).default(["promotion"]),
     rollbackLabels: array(string2().min(1)).default(["rollback"]),
+    // When the flow fails after an apply or the manifests show another run: "propose" opens a
+    // rollback PR for the change, once; "off" only reports (docs/auto-rollback.md).
+    autoRollback: _enum(["propose", "off"]).default("off"),
     mergeMethod: _enum(["squash", "merge", "rebase"]).default("squash"),
     // Accounts whose git-promote/validate status merge trusts (a GitHub App's is "<slug>[bot]").
     statusCreators: array(string2().min(1)).min(1).default(["github-actions[bot]"]),
@@ -37851,6 +37854,7 @@ var configSchema = looseObject({
   }).default({
     labels: ["promotion"],
     rollbackLabels: ["rollback"],
+    autoRollback: "off",
     mergeMethod: "squash",
     statusCreators: ["github-actions[bot]"],
     mergeWait: "15m",

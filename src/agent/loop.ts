@@ -17,6 +17,7 @@ import { LockLostError, lockSession, openSession } from './session.js';
 import { summaryFields } from './report.js';
 import type { CommonOptions, Context, Outcome } from '../commands/context.js';
 import { failedFollowUps, followUpHook } from './follow-up.js';
+import { autoRollbackHook } from './auto-rollback.js';
 import { recordedPass, recordPassOutcome } from './pass-record.js';
 import { remoteCheck } from './remote-check.js';
 import { holdRemedy, holdText } from '../core/switch-gate.js';
@@ -162,4 +163,4 @@ export function makeAgent(deps: AgentDeps) {
   };
 }
 
-export const agent = makeAgent({ afterApply: [followUpHook()] });
+export const agent = makeAgent({ afterApply: [followUpHook(), autoRollbackHook()] });

@@ -108,12 +108,17 @@ function hookContext(
   log: PassLog,
   saved: FollowUp | null,
   save: (data: FollowUp) => Promise<void>,
+  earlier: Record<string, FollowUp>,
 ): AfterApplyContext {
   return {
     config: session.config,
     root: session.root,
     saved,
     save,
+    earlier,
+    mirror: session.paths.mirror,
+    target: session.target,
+    crash: session.crash,
     env: ctx.env,
     now: ctx.now,
     fetch: ctx.fetch,
@@ -159,7 +164,7 @@ export async function resumeFollowUps(
       });
     };
     const saved = pending.progress[hook.name] ?? null;
-    const outcome = (await hook.run(applied, hookContext(session, ctx, log, saved, save))) ?? {};
+    const outcome = (await hook.run(applied, hookContext(session, ctx, log, saved, save, { ...pending.followUps }))) ?? {};
     pending.followUps[hook.name] = outcome;
     writeState(paths, { ...state, pending });
     appendJournal(paths, {

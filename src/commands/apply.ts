@@ -5,6 +5,7 @@
 import { ensureStateDir } from '../adapters/fs/state-store.js';
 import { applyPass, type ApplyDeps, type ApplyOptions } from '../agent/apply-pass.js';
 import { failedFollowUps, followUpHook } from '../agent/follow-up.js';
+import { autoRollbackHook } from '../agent/auto-rollback.js';
 import { recordedPass } from '../agent/pass-record.js';
 import type { PassLog } from '../agent/pass-log.js';
 import { reportLines } from '../agent/report.js';
@@ -78,4 +79,4 @@ export function makeApply(deps: ApplyDeps) {
   };
 }
 
-export const apply = makeApply({ afterApply: [followUpHook()] });
+export const apply = makeApply({ afterApply: [followUpHook(), autoRollbackHook()] });

@@ -40,6 +40,14 @@ export interface AfterApplyContext {
   root: string;
   /** What this hook saved for this commit with save() before a crash or failure, else null. */
   saved: FollowUp | null;
+  /** The outcomes of the hooks before this one for this commit, by hook name. */
+  earlier: Record<string, FollowUp>;
+  /** The agent's private mirror of the branch (a bare repository holding the applied commit). */
+  mirror: string;
+  /** The pipeline checkout the agent writes (its `origin` is the repository's remote). */
+  target: string;
+  /** Fault injection for the crash tests (adapters/fs/crash-points.ts); a no-op otherwise. */
+  crash: (step: string) => void;
   /**
    * Persist progress before a long wait (e.g. the flow run id before following it): written to
    * state.pending.progress[hook.name] atomically and journalled, and handed back as `saved`

@@ -5,6 +5,8 @@
  * conclusive failure of a promotion opens a rollback; an inconclusive one never does.
  */
 
+import { inert } from './rollback-pr.js';
+
 /** The flow follow-up's outcome as the agent records it (src/agent/follow-up.ts). */
 export interface FlowFollowUp {
   ok?: unknown;
@@ -57,7 +59,11 @@ function stringList(value: unknown): string[] {
 export function changeVerdict(flow: FlowFollowUp | undefined): ChangeVerdict | null {
   if (!flow || flow.flow === 'not configured') return null;
   const detail = typeof flow.detail === 'string' ? flow.detail : '';
-  if (flow.ok === true) return { kind: 'verified', detail };
+  // A day without a slate succeeds, but proves nothing about the model.
+  if (flow.ok === true)
+    return verifiedList(flow.verified).some((v) => v.reason === 'no-slate')
+      ? { kind: 'inconclusive', detail }
+      : { kind: 'verified', detail };
   const state = typeof flow.state === 'string' ? flow.state : null;
   if (state && FAILED_STATES.has(state))
     return { kind: 'failed', detail, pointers: stringList(flow.pointers) };
@@ -76,4 +82,45 @@ export function changeVerdict(flow: FlowFollowUp | undefined): ChangeVerdict | n
     kind: 'inconclusive',
     detail: unsure.map((v) => `${v.pointer}: ${v.detail}`).join('; ') || detail || 'not verified',
   };
+}
+
+/** What the agent says on the promotion's PR once the change it applied is judged. */
+export function autoRollbackComment(input: {
+  verdict: ChangeVerdict;
+  applied: { id: string; commit: string; changed: { pointer: string; from: string | null; to: string }[] };
+  rollbacks: Record<string, { pr: number; url: string } | { skipped: string }>;
+  policy: 'propose' | 'off';
+}): string {
+  const { applied } = input;
+  // The detail quotes Prefect's and the manifests' messages: inert, and not a page long.
+  const detail = inert(input.verdict.detail).slice(0, 500);
+  const verdict = { ...input.verdict, detail };
+  const change = applied.changed.map((c) => `\`${c.pointer}\` ${c.from ?? '(none)'} → ${c.to}`).join(', ');
+  const lines = [`<!-- git-promote:outcome ${applied.id} -->`];
+  if (verdict.kind === 'verified')
+    lines.push(
+      `**Verified** on the host: ${change} (commit \`${applied.commit.slice(0, 12)}\`). ${verdict.detail}`,
+    );
+  else if (verdict.kind === 'inconclusive')
+    lines.push(
+      `**Not verified** yet: ${change}. ${verdict.detail}`,
+      '',
+      'This is not a failure (no slate that day, or nothing to judge yet): no rollback was opened.',
+    );
+  else {
+    lines.push(`**Failed** on the host: ${change}. ${verdict.detail}`, '');
+    const opened = Object.entries(input.rollbacks);
+    if (input.policy === 'off')
+      lines.push(
+        '`policy.autoRollback` is "off": roll back with `git promote rollback <pointer>` if needed.',
+      );
+    else
+      for (const [pointer, r] of opened)
+        lines.push(
+          'pr' in r
+            ? `- rollback of \`${pointer}\`: #${r.pr}`
+            : `- \`${pointer}\`: no rollback opened: ${r.skipped}`,
+        );
+  }
+  return lines.join('\n');
 }

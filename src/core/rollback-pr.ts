@@ -34,8 +34,11 @@ export function rollbackTitle(plan: RollbackPlan): string {
   return `Roll back ${plan.pointer} to ${plan.restored}`;
 }
 
-/** Commit subjects come from earlier PRs: they must not add markup (or a second block) to the body. */
-const inert = (text: string) =>
+/**
+ * Commit subjects come from earlier PRs, failure messages from servers: they must not add markup
+ * (or a second block) to a PR body or comment.
+ */
+export const inert = (text: string) =>
   text.replace(/[<>&]/g, (c) => (c === '<' ? '&lt;' : c === '>' ? '&gt;' : '&amp;')).replace(/\r?\n/g, ' ');
 
 /** Human summary: run left, run restored, reverted commits and PRs, reason. */

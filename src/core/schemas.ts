@@ -240,6 +240,9 @@ export const configSchema = z
         }),
         labels: z.array(z.string().min(1)).default(['promotion']),
         rollbackLabels: z.array(z.string().min(1)).default(['rollback']),
+        // When the flow fails after an apply or the manifests show another run: "propose" opens a
+        // rollback PR for the change, once; "off" only reports (docs/auto-rollback.md).
+        autoRollback: z.enum(['propose', 'off']).default('off'),
         mergeMethod: z.enum(['squash', 'merge', 'rebase']).default('squash'),
         // Accounts whose git-promote/validate status merge trusts (a GitHub App's is "<slug>[bot]").
         statusCreators: z.array(z.string().min(1)).min(1).default(['github-actions[bot]']),
@@ -253,6 +256,7 @@ export const configSchema = z
       .default({
         labels: ['promotion'],
         rollbackLabels: ['rollback'],
+        autoRollback: 'off',
         mergeMethod: 'squash',
         statusCreators: ['github-actions[bot]'],
         mergeWait: '15m',

@@ -6,8 +6,11 @@ import { smokeEvidence } from '../../src/sandbox/world/smoke-evidence.js';
 import { testContext } from './context.js';
 import { git } from './git-repo.js';
 
-/** Commit the minutes pointer and its smoke evidence in one commit on main; returns the commit. */
-export async function promoteOnMain(w: SandboxWorld, run: string): Promise<string> {
+/**
+ * Commit the minutes pointer and its smoke evidence in one commit on main, as a squash merge of PR
+ * `pr`; returns the commit.
+ */
+export async function promoteOnMain(w: SandboxWorld, run: string, pr = 7): Promise<string> {
   const ctx = testContext({ env: w.env, now: () => new Date() });
   await smokeEvidence(
     ctx,
@@ -22,7 +25,7 @@ export async function promoteOnMain(w: SandboxWorld, run: string): Promise<strin
     `${JSON.stringify({ run_id: run }, null, 2)}\n`,
   );
   git(w.work, ['add', '--all'], w.env);
-  git(w.work, ['commit', '--quiet', '-m', `promote minutes → ${run} (#7)`], w.env);
+  git(w.work, ['commit', '--quiet', '-m', `promote minutes → ${run} (#${pr})`], w.env);
   git(w.work, ['push', '--quiet', 'origin', 'HEAD:main'], w.env);
   return git(w.work, ['rev-parse', 'HEAD'], w.env).trim();
 }
