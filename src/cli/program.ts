@@ -4,7 +4,6 @@ import { COMMANDS } from './commands.js';
 import { ExitCode, UsageError } from '../core/errors.js';
 import type { Context } from '../commands/context.js';
 import { packageVersion } from '../version.js';
-import { versionReport } from '../core/versions.js';
 import { printError, printOutcome } from './output.js';
 
 function addCommonOptions(cmd: Command): Command {
@@ -98,6 +97,8 @@ function versionJsonRequested(argv: string[]): boolean {
 /** Run the CLI with argv (without node and script) and return the exit code. */
 export async function runCli(argv: string[], ctx: Context): Promise<number> {
   if (versionJsonRequested(argv)) {
+    // Loaded only here: semver stays out of every other start.
+    const { versionReport } = await import('../core/versions.js');
     ctx.stdout.write(`${JSON.stringify(versionReport(packageVersion()), null, 2)}\n`);
     return ExitCode.ok;
   }

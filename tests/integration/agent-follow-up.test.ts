@@ -73,7 +73,12 @@ describe('agent follow-up after apply', () => {
     const flow = r.data.followUps.flow;
     expect(flow).toMatchObject({ ok: true, state: 'COMPLETED' });
     expect(flow.verified).toEqual([
-      { pointer: 'minutes', ok: true, detail: expect.stringMatching(/^no slate for \d{4}-\d{2}-\d{2}: /) },
+      {
+        pointer: 'minutes',
+        ok: true,
+        reason: 'no-slate',
+        detail: expect.stringMatching(/^no slate for \d{4}-\d{2}-\d{2}: /),
+      },
     ]);
     expect(flow.detail).toMatch(/^flow run COMPLETED; no slate for /);
     expect(deploymentStates(w)).toEqual(['in_progress', 'success']);
