@@ -164,7 +164,8 @@ export async function resumeFollowUps(
       });
     };
     const saved = pending.progress[hook.name] ?? null;
-    const outcome = (await hook.run(applied, hookContext(session, ctx, log, saved, save, { ...pending.followUps }))) ?? {};
+    const outcome =
+      (await hook.run(applied, hookContext(session, ctx, log, saved, save, { ...pending.followUps }))) ?? {};
     pending.followUps[hook.name] = outcome;
     writeState(paths, { ...state, pending });
     appendJournal(paths, {
