@@ -7,10 +7,10 @@ import { testContext } from './context.js';
 import { git } from './git-repo.js';
 
 /**
- * Commit the minutes pointer and its smoke evidence in one commit on main, as a squash merge of PR
- * `pr`; returns the commit.
+ * Commit the minutes pointer and its smoke evidence in one commit on main (as GitHub's squash merge
+ * of PR `pr` when given: "title (#N)"); returns the commit.
  */
-export async function promoteOnMain(w: SandboxWorld, run: string, pr = 7): Promise<string> {
+export async function promoteOnMain(w: SandboxWorld, run: string, pr: number | null = null): Promise<string> {
   const ctx = testContext({ env: w.env, now: () => new Date() });
   await smokeEvidence(
     ctx,
@@ -25,7 +25,11 @@ export async function promoteOnMain(w: SandboxWorld, run: string, pr = 7): Promi
     `${JSON.stringify({ run_id: run }, null, 2)}\n`,
   );
   git(w.work, ['add', '--all'], w.env);
-  git(w.work, ['commit', '--quiet', '-m', `promote minutes → ${run} (#${pr})`], w.env);
+  git(
+    w.work,
+    ['commit', '--quiet', '-m', `promote minutes → ${run}${pr === null ? '' : ` (#${pr})`}`],
+    w.env,
+  );
   git(w.work, ['push', '--quiet', 'origin', 'HEAD:main'], w.env);
   return git(w.work, ['rev-parse', 'HEAD'], w.env).trim();
 }
