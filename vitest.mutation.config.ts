@@ -11,6 +11,7 @@ export default defineConfig({
       'tests/integration/write-set.test.ts',
       'tests/integration/artifact.test.ts',
       'tests/integration/lock.test.ts',
+      'tests/integration/failed-writes.test.ts',
     ],
     setupFiles: ['tests/helpers/temp-dir-guard.ts'],
     env: { GIT_PROMOTE_MUTATION_RUN: '1' },

@@ -72,12 +72,7 @@ export function withPath(err: unknown, path: string): unknown {
 /** Write a temp file next to `path` holding content, durable but not yet visible. */
 export function stageFile(path: string, content: string, crash: CrashHook = noCrash, mode?: number): string {
   const temp = tempPathFor(path);
-  try {
-    writeDurable(temp, content, mode, mode !== undefined);
-  } catch (err) {
-    removeQuietly(temp);
-    throw err;
-  }
+  writeDurable(temp, content, mode, mode !== undefined); // removes the temp file if it fails
   crash('temp-written');
   return temp;
 }
