@@ -192,7 +192,6 @@ export function whoOf(commit: LogCommit): Pick<HistoryEntry, 'proposer' | 'merge
 export function classify(input: ClassifyInput): HistoryEntry {
   const { commit, from, to, block } = input;
   const reverts = [...new Set([...revertedShas(commit.message), ...(block?.reverts ?? [])])];
-  const addedHere = input.evidence !== null && !input.evidenceAtParent;
   const kind = classifyChange(from, to, input.heldBefore);
   return {
     sha: commit.sha,
@@ -207,7 +206,7 @@ export function classify(input: ClassifyInput): HistoryEntry {
     kind,
     pr: block?.pr ?? prNumberFromMessage(commit.message),
     reverts,
-    evidence: input.evidence === null ? null : summarizeEvidence(input.evidence, addedHere),
+    evidence: input.evidence === null ? null : summarizeEvidence(input.evidence, !input.evidenceAtParent),
     problems: input.problems,
   };
 }
