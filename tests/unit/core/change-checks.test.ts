@@ -18,7 +18,7 @@ import {
   type FileChange,
   type ValidateInput,
 } from '../../../src/core/validate-checks.js';
-import type { Config } from '../../../src/core/config.js';
+import type { Config } from '../../../src/core/schemas.js';
 import { buildEvidence, evidenceJson } from '../../helpers/evidence.js';
 import { pointerJson, sampleConfig, sampleMeta } from '../../helpers/fixtures.js';
 

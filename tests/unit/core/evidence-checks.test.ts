@@ -18,7 +18,7 @@ import {
   type CiEvidence,
 } from '../../../src/core/validate-checks.js';
 import { canonicalSha256 } from '../../../src/core/meta-hash.js';
-import type { Config } from '../../../src/core/config.js';
+import type { Config } from '../../../src/core/schemas.js';
 import { buildEvidence, type EvidenceOptions } from '../../helpers/evidence.js';
 import { sampleConfig } from '../../helpers/fixtures.js';
 
