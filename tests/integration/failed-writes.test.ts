@@ -8,6 +8,7 @@ import { existsSync, mkdirSync, readdirSync, readFileSync, rmSync, statSync, wri
 import { join } from 'node:path';
 import { afterEach, describe, expect, it, type TestContext } from 'vitest';
 import { stageFile, writeDurable, writeFileAtomic } from '../../src/adapters/fs/atomic-write.js';
+import { appendJournal, statePaths } from '../../src/adapters/fs/state-store.js';
 import { tempDir } from '../helpers/git-repo.js';
 import { linuxOnly } from '../helpers/platform.js';
 
@@ -61,6 +62,13 @@ describe('failed writes', () => {
     expect(readdirSync(d)).toEqual(['minutes_current_run.json']);
     expect(() => stageFile(path, BIG)).toThrow(/ENOSPC/);
     expect(readdirSync(d)).toEqual(['minutes_current_run.json']);
+  });
+
+  it('a journal append that runs out of space fails naming the journal', (ctx) => {
+    const paths = statePaths(smallDisk(ctx));
+    const err = failure(() => appendJournal(paths, { at: 't', event: 'applied', note: BIG }));
+    expect(err.code).toBe('ENOSPC');
+    expect(err.path).toBe(paths.journal);
   });
 
   it('an atomic replace whose rename fails leaves no temp file', () => {

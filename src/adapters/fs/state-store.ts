@@ -132,7 +132,7 @@ export function readState(paths: StatePaths, target: string): AgentState {
   try {
     data = JSON.parse(text);
   } catch {
-    data = undefined;
+    // not JSON: refused below like any other invalid state
   }
   const parsed = agentStateSchema.safeParse(data);
   if (!parsed.success) {
@@ -201,11 +201,10 @@ export function readJournal(paths: StatePaths): JournalEntry[] {
   }
   const out: JournalEntry[] = [];
   for (const line of text.split('\n')) {
-    if (!line.trim()) continue;
     try {
       out.push(JSON.parse(line) as JournalEntry);
     } catch {
-      // a torn last line from a crash mid-append
+      // a torn last line from a crash mid-append, or the empty string after the final newline
     }
   }
   return out;
