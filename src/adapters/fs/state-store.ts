@@ -4,21 +4,12 @@
  * write in progress, the private mirror and, without manifests.root, the apply manifests.
  */
 import { createHash } from 'node:crypto';
-import {
-  closeSync,
-  fstatSync,
-  fsyncSync,
-  mkdirSync,
-  openSync,
-  readFileSync,
-  readSync,
-  writeSync,
-} from 'node:fs';
+import { closeSync, fstatSync, fsyncSync, mkdirSync, openSync, readFileSync, readSync } from 'node:fs';
 import { basename, join, resolve } from 'node:path';
 import { z } from 'zod';
 import { CheckFailedError, UsageError } from '../../core/errors.js';
 import { stringifyJson } from '../../core/json-file.js';
-import { withPath, writeFileAtomic } from './atomic-write.js';
+import { withPath, writeAll, writeFileAtomic } from './atomic-write.js';
 import { noCrash, type CrashHook } from './crash-points.js';
 
 export interface StatePaths {
@@ -165,14 +156,15 @@ export interface JournalEntry {
 }
 
 /**
- * Append one line with one write(2) on an O_APPEND descriptor, then fsync. A crash can at worst
- * leave a torn last line: readers skip it, and the next append starts on a fresh line.
+ * Append one line on an O_APPEND descriptor, then fsync. A crash (or a full disk, which fails the
+ * append) can at worst leave a torn last line: readers skip it, and the next append starts on a
+ * fresh line.
  */
 export function appendJournal(paths: StatePaths, entry: JournalEntry, crash: CrashHook = noCrash): void {
   const fd = openSync(paths.journal, 'a+', 0o644);
   try {
     const line = `${endsWithNewline(fd) ? '' : '\n'}${JSON.stringify(entry)}\n`;
-    writeSync(fd, line);
+    writeAll(fd, line);
     fsyncSync(fd);
   } catch (err) {
     throw withPath(err, paths.journal);
