@@ -30,6 +30,7 @@ describe('merge policy', () => {
   it('allows an open same-repository PR into the branch with a promotion or rollback label', () => {
     expect(mergeRefusals(pull(), config, 'acme/projections')).toEqual([]);
     expect(mergeRefusals(pull({ labels: ['rollback'] }), config, 'ACME/Projections')).toEqual([]);
+    expect(mergeRefusals(pull({ labels: ['data', 'promotion'] }), config, 'acme/projections')).toEqual([]);
   });
 
   it('refuses closed PRs, other branches, forks and unlabeled PRs, listing every reason', () => {
@@ -99,6 +100,9 @@ describe('merge policy', () => {
       'git-promote/validate on head cccccccccccc was posted by mallory, not by github-actions[bot]',
     );
     expect(statusRefusal([success(null)], SHA, TRUSTED)!.message).toMatch(/posted by an unknown account/);
+    expect(statusRefusal([success('mallory')], SHA, [BOT, 'promote-app[bot]'])!.message).toMatch(
+      /not by github-actions\[bot\] or promote-app\[bot\]$/,
+    );
     expect(statusRefusal([success('promote-app[bot]')], SHA, [BOT, 'promote-app[bot]'])).toBeNull();
   });
 
