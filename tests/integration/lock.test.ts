@@ -1,7 +1,16 @@
 /** The agent lock with real processes racing for it, including over a stale lock. */
 import { afterEach, describe, expect, it } from 'vitest';
 import { execFileSync, spawn } from 'node:child_process';
-import { existsSync, mkdirSync, readdirSync, rmSync, symlinkSync, unlinkSync, writeFileSync } from 'node:fs';
+import {
+  existsSync,
+  mkdirSync,
+  readdirSync,
+  readFileSync,
+  rmSync,
+  symlinkSync,
+  unlinkSync,
+  writeFileSync,
+} from 'node:fs';
 import { hostname, uptime } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -348,5 +357,81 @@ describe('agent lock in process: the holder and what a refused process is told',
     for (let i = 1; i < tries.length; i++) expect(tries[i]! - tries[i - 1]!).toBeGreaterThanOrEqual(190);
     held.release();
     (await waiting).release();
+  });
+
+  it('stops waiting as soon as it is told to, however long the poll', async (ctx) => {
+    linuxOnly(ctx, 'the holder socket is an abstract unix socket');
+    const lock = lockIn();
+    const held = await acquireLock(lock);
+    const controller = new AbortController();
+    let refused = 0;
+    const waiting = refusal(
+      acquireLock(lock, {
+        wait: true,
+        pollMs: 600_000,
+        signal: controller.signal,
+        onRefused: () => void refused++,
+      }),
+    );
+    await waitUntil(() => refused >= 1, 'the first refused try');
+    controller.abort();
+    expect((await waiting).remedy).toBe('Stopped while waiting; run again when the other agent is done.');
+    held.release();
+  });
+
+  it('refuses while the holder lives even when its file is unreadable, and then tells it the lock is not its own', async (ctx) => {
+    linuxOnly(ctx, 'the holder socket is an abstract unix socket');
+    const lock = lockIn();
+    const held = await acquireLock(lock);
+    writeFileSync(lock, 'not a lock');
+    expect(held.stillHeld()).toBe(false);
+    const err = await refusal(acquireLock(lock));
+    expect(err.exitCode).toBe(4);
+    expect(err.message).toContain('a running git-promote whose lock file is missing');
+    held.release();
+    expect(readFileSync(lock, 'utf8')).toBe('not a lock'); // not ours: left for a person
+  });
+
+  it('waits for a holder that is writing its file, then names it', async (ctx) => {
+    linuxOnly(ctx, 'the holder socket is an abstract unix socket');
+    const lock = lockIn();
+    const held = await acquireLock(lock);
+    const file = readFileSync(lock, 'utf8');
+    rmSync(lock); // the holder socket is bound, its file not written yet
+    // The file appears while the second process is giving the holder its moment (1 s).
+    const restore = setTimeout(() => writeFileSync(lock, file), 100);
+    const err = await refusal(acquireLock(lock));
+    clearTimeout(restore);
+    expect(err.message).toBe(
+      `the agent lock ${lock} is held by pid ${process.pid} on ${hostname()} (git-promote, since ${held.info.since})`,
+    );
+    held.release();
+  });
+
+  it('frees the holder socket after a try that failed or was refused', async (ctx) => {
+    linuxOnly(ctx, 'the holder socket is an abstract unix socket');
+    const lock = lockIn();
+    const inMissingDir = join(dirname(lock), 'state', 'agent.lock');
+    await expect(acquireLock(inMissingDir)).rejects.toMatchObject({ code: 'ENOENT' });
+    mkdirSync(dirname(inMissingDir));
+    (await acquireLock(inMissingDir)).release();
+    // Refused by a live holder named in the file (this process, with another token).
+    const alive = { pid: process.pid, start: processStart(process.pid), host: hostname(), token: 'other' };
+    writeFileSync(lock, JSON.stringify({ ...alive, since: '2026-01-01T00:00:00Z', command: 'git-promote' }));
+    await expect(acquireLock(lock)).rejects.toMatchObject({ exitCode: 4 });
+    rmSync(lock);
+    (await acquireLock(lock)).release();
+  });
+
+  it('takes over a stale lock without a hook, and leaves other files of the directory alone', async (ctx) => {
+    linuxOnly(ctx, 'taking over a stale lock needs the abstract holder socket');
+    const lock = lockIn();
+    staleLock(lock);
+    const neighbour = join(dirname(lock), '.state.json.git-promote-tmp-123-abcd');
+    writeFileSync(neighbour, '{}');
+    const held = await acquireLock(lock);
+    expect(held.stillHeld()).toBe(true);
+    expect(existsSync(neighbour)).toBe(true);
+    held.release();
   });
 });

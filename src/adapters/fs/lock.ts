@@ -229,7 +229,7 @@ function attempt(path: string, info: LockInfo, exclusive: boolean, beforeStaleRe
 /** Candidates of processes killed between writing and linking them. */
 function removeDeadCandidates(path: string): void {
   const prefix = `${basename(path)}.cand-`;
-  let names: string[] = [];
+  let names: string[];
   try {
     names = readdirSync(dirname(path));
   } catch {
@@ -279,7 +279,6 @@ export async function acquireLock(path: string, options: LockOptions = {}): Prom
 }
 
 function heldLock(path: string, info: LockInfo, holderSocket: Server | null): HeldLock {
-  let released = false;
   const stillHeld = () => {
     const current = readLockInfo(path);
     return current !== 'missing' && current !== null && current.token === info.token;
@@ -288,9 +287,9 @@ function heldLock(path: string, info: LockInfo, holderSocket: Server | null): He
     path,
     info,
     stillHeld,
+    // Idempotent: once the file no longer names this holder it is left alone, and closing the
+    // socket again does nothing.
     release() {
-      if (released) return;
-      released = true;
       try {
         if (stillHeld()) {
           removeQuietly(path);
