@@ -37,8 +37,7 @@ export function patchSides(patch: string): PatchSides | null {
   for (i++; i < lines.length; i++) {
     const l = lines[i]!;
     if (l.startsWith('diff --git ')) break;
-    if (l.startsWith('@@')) continue;
-    const tag = l[0];
+    const tag = l[0]; // a further "@@" hunk header has none of the tags below
     const text = l.slice(1);
     if (tag === ' ') {
       before.push(text);
