@@ -9,6 +9,8 @@ describe('artifact checks', () => {
     expect(artifactsRoot('/data/models/{run_id}/model')).toBe('/data/models');
     expect(artifactsRoot('/{run_id}')).toBe('/');
     expect(artifactsRoot('models/run={run_id}')).toBe('models');
+    expect(artifactsRoot('{run_id}/model')).toBe('.');
+    expect(artifactsRoot('run={run_id}')).toBe('.');
   });
 
   it('knows inside from outside', () => {
@@ -18,6 +20,7 @@ describe('artifact checks', () => {
     expect(isInside('/a/b', '/a')).toBe(false);
     expect(isInside('/a/b', '/etc/passwd')).toBe(false);
     expect(isInside('/', '/anything')).toBe(true);
+    expect(isInside('/a/b', '/a/b/..c')).toBe(true); // a name starting with two dots is inside
   });
 
   it('accepts meta.json matching the evidence hash whatever the whitespace, and the contract', () => {
