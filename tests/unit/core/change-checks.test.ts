@@ -184,6 +184,8 @@ describe('paths to load', () => {
       EVIDENCE,
       'promotions/rates/r2.json',
     ]);
+    const unknown = new Map<string, string | null>([['retired', 'x1']]);
+    expect(evidencePaths(gated, merged, [], unknown).sort()).toEqual([EVIDENCE, 'promotions/rates/r2.json']);
     const noneBefore = new Map<string, string | null>([['minutes', null]]);
     expect(evidencePaths(gated, merged, [], noneBefore).sort()).toEqual([
       EVIDENCE,
@@ -304,7 +306,9 @@ describe('pointer runs in the report', () => {
     };
     const results = runChecks({ ...input([]), target: tree(files), merged: tree(files) });
     expect(
-      results.filter((r) => r.pointer === 'minutes' && ['pointer-file', 'invariant'].includes(r.name)),
+      results.filter(
+        (r) => r.pointer === 'minutes' && ['pointer-file', 'invariant', 'evidence-schema'].includes(r.name),
+      ),
     ).toEqual([
       { name: 'pointer-file', ok: true, reason: 'minutes points at m1', file: POINTER, pointer: 'minutes' },
       {
@@ -312,6 +316,58 @@ describe('pointer runs in the report', () => {
         ok: true,
         reason: 'evidence for m1 is in the tree',
         file: 'promotions/minutes/m1.json',
+        pointer: 'minutes',
+      },
+      {
+        name: 'evidence-schema',
+        ok: true,
+        reason: 'promotions/minutes/m1.json is valid evidence',
+        file: 'promotions/minutes/m1.json',
+        pointer: 'minutes',
+      },
+    ]);
+  });
+
+  it('list every schema problem of evidence on one line', () => {
+    const files = {
+      [POINTER]: pointerJson('m1'),
+      'promotions/minutes/m1.json': JSON.stringify({
+        ...JSON.parse(evidenceJson('minutes', 'm1')),
+        schema: 'x',
+        tool: 1,
+      }),
+    };
+    const bad = runChecks({ ...input([]), target: tree(files), merged: tree(files) }).find(
+      (r) => r.name === 'evidence-schema' && r.pointer === 'minutes',
+    )!;
+    expect(bad.ok).toBe(false);
+    expect(bad.reason).toMatch(/^promotions\/minutes\/m1\.json: schema: .*; tool: /);
+  });
+
+  it('call a return to a run held before a rollback even when the target has no pointer file now', () => {
+    const merged = {
+      [POINTER]: pointerJson('m1'),
+      'promotions/minutes/m1.json': evidenceJson('minutes', 'm1'),
+    };
+    const results = runChecks({
+      ...input([{ status: 'A', path: POINTER, mode: '100644' }]),
+      merged: tree(merged),
+      held: new Map([['minutes', new Set(['m1'])]]),
+    });
+    expect(results.find((r) => r.name === 'rollback')?.reason).toBe(
+      'minutes returns (none) -> m1, a run it selected before on the target branch',
+    );
+  });
+});
+
+describe('evidence deleted while referenced', () => {
+  it('is refused, naming the file and the pointer', () => {
+    expect(checkAppendOnly([{ status: 'D', path: EVIDENCE }], new Map([['minutes', 'm2']]))).toEqual([
+      {
+        name: 'append-only',
+        ok: false,
+        reason: 'evidence deleted while minutes still points at m2',
+        file: EVIDENCE,
         pointer: 'minutes',
       },
     ]);

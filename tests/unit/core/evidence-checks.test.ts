@@ -56,11 +56,22 @@ describe('config check', () => {
   });
 
   it('lists every problem of an invalid config on one line, naming the file', () => {
-    const raw = sampleConfig('/data', { policy: { evidenceMaxAgeDays: -1 }, colour: 'blue' });
+    const raw = sampleConfig('/data', { policy: { evidenceMaxAgeDays: -1, mergeMethod: 'yolo' } });
     const { result, config } = checkConfig(JSON.stringify(raw), 'promote.config.json');
     expect(config).toBeNull();
     expect(result).toMatchObject({ name: 'config', ok: false, file: 'promote.config.json' });
-    expect(result.reason).toMatch(/^promote\.config\.json at head: .*colour.*; .*evidenceMaxAgeDays/);
+    expect(result.reason).toMatch(
+      /^promote\.config\.json at head: policy\.evidenceMaxAgeDays: [^;]+; policy\.mergeMethod: [^;]+$/,
+    );
+  });
+
+  it('says when the config is missing', () => {
+    expect(checkConfig(null, 'promote.config.json').result).toEqual({
+      name: 'config',
+      ok: false,
+      reason: 'promote.config.json is missing at head',
+      file: 'promote.config.json',
+    });
   });
 
   it("reports the PR's own config change for review, by its own name, whether valid or not", () => {
@@ -198,6 +209,10 @@ describe('smoke expectations', () => {
     );
     const none = evidence({ manifest: { outputs: [] } });
     expect(checkColumns(none, first, 'minutes', FILE).reason).toBe('the manifest has no the first output');
+    const absentList = evidence({ manifest: { outputs: undefined } });
+    expect(checkColumns(absentList, first, 'minutes', FILE).reason).toBe(
+      'the manifest has no the first output',
+    );
   });
 
   it('accept a row count on either bound, and judge a one-sided bound alone', () => {
