@@ -12,6 +12,8 @@ export default defineConfig({
       'tests/integration/artifact.test.ts',
       'tests/integration/lock.test.ts',
       'tests/integration/failed-writes.test.ts',
+      'tests/integration/pass-stats.test.ts',
+      'tests/integration/contained-dirs.test.ts',
     ],
     setupFiles: ['tests/helpers/temp-dir-guard.ts'],
     env: { GIT_PROMOTE_MUTATION_RUN: '1' },
