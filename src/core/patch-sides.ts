@@ -24,10 +24,7 @@ export function patchSides(patch: string): PatchSides | null {
     if (l.startsWith('new file mode')) created = true;
     if (l.startsWith('deleted file mode')) deleted = true;
   }
-  if (i >= lines.length) {
-    // A header without a hunk: a mode-only change or an empty file created or deleted.
-    return { before: created ? null : '', after: deleted ? null : '' };
-  }
+  // A header without a hunk (a mode-only change, an empty file created or deleted) reads as empty.
   const before: string[] = [];
   const after: string[] = [];
   // The last side a line went to, so "\ No newline at end of file" can apply to it.
