@@ -13,7 +13,13 @@ import {
 } from 'node:fs';
 import { join } from 'node:path';
 import { recoverIntent, writeSet, readIntent } from '../../src/adapters/fs/write-set.js';
-import { isTempName, removeTemps, writeFileAtomic } from '../../src/adapters/fs/atomic-write.js';
+import {
+  fsyncDir,
+  isTempName,
+  removeTemps,
+  withPath,
+  writeFileAtomic,
+} from '../../src/adapters/fs/atomic-write.js';
 import {
   appendJournal,
   emptyState,
@@ -26,6 +32,7 @@ import {
 } from '../../src/adapters/fs/state-store.js';
 import type { CrashHook } from '../../src/adapters/fs/crash-points.js';
 import { tempDir } from '../helpers/git-repo.js';
+import { linuxOnly } from '../helpers/platform.js';
 
 const dirs: string[] = [];
 afterEach(() => dirs.splice(0).forEach((d) => rmSync(d, { recursive: true, force: true })));
@@ -217,6 +224,34 @@ describe('write set', () => {
     writeFileAtomic(join(d, 'f'), 'two');
     expect(readFileSync(join(d, 'f'), 'utf8')).toBe('two');
     expect(readdirSync(d)).toEqual(['f']);
+  });
+});
+
+describe('atomic writes', () => {
+  it('give a file exactly the mode asked for, past the umask', () => {
+    const d = dir();
+    writeFileAtomic(join(d, 'f'), 'x', undefined, 0o666);
+    expect(statSync(join(d, 'f')).mode & 0o777).toBe(0o666);
+  });
+
+  it('leave no directory open after syncing it', (ctx) => {
+    linuxOnly(ctx, 'open descriptors are counted in /proc/self/fd');
+    const d = dir();
+    const open = () => readdirSync('/proc/self/fd').length;
+    const before = open();
+    for (let i = 0; i < 50; i++) fsyncDir(d);
+    expect(open() - before).toBeLessThan(10);
+  });
+
+  it('name the file in an error from its descriptor, and leave anything else alone', () => {
+    const noPath = Object.assign(new Error('ENOSPC: no space left on device, write'), { code: 'ENOSPC' });
+    expect(withPath(noPath, '/s/state.json')).toMatchObject({ path: '/s/state.json' });
+    const withOwn = Object.assign(new Error('x'), { code: 'ENOENT', path: '/s/a' });
+    expect(withPath(withOwn, '/s/b')).toMatchObject({ path: '/s/a' });
+    const plain = new Error('not a system error');
+    expect(withPath(plain, '/s/b')).not.toHaveProperty('path');
+    expect(withPath('thrown text', '/s/b')).toBe('thrown text');
+    expect(withPath(undefined, '/s/b')).toBeUndefined();
   });
 });
 
