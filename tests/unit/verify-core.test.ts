@@ -109,6 +109,12 @@ describe('verifyManifests', () => {
       verifyManifests({ ...base, manifests: [entry('r7', fields)] }).detail;
     const at = 'manifest of minutes_scores for 2026-11-26 (run r7)';
     expect(one({ status: 'skipped' })).toBe(`the newest ${at} is skipped`);
+    const verdict = (fields: Record<string, unknown>) =>
+      verifyManifests({ ...base, manifests: [entry('r7', fields)] });
+    expect(
+      [{ status: 'skipped' }, { status: 'running' }, { status: 'failed' }, {}].map((f) => verdict(f).ok),
+    ).toEqual([false, false, false, false]);
+    expect(verifyManifests({ ...base, manifests: [] }).ok).toBe(false);
     expect(one({ status: 'failed' })).toBe(`the newest ${at} failed`);
     expect(one({})).toBe(`the newest ${at} does not record models.minutes`);
     expect(one({ models: { minutes: 'new-run' } })).toBe(`${at} succeeded with minutes=new-run`);
@@ -156,6 +162,12 @@ describe('verifyManifests', () => {
       )?.toISOString(),
     ).toBe('2026-11-26T19:00:00.000Z');
     expect(manifestTime(entry('x', { run_as_of_ts: 'soon' }).manifest)).toBeNull();
+    const late = entry('x', {
+      finished_at: '2026-11-26T10:00:00Z',
+      started_at: '2026-11-26T09:00:00Z',
+      run_as_of_ts: '2026-11-26T12:00:00Z',
+    });
+    expect(manifestTime(late.manifest)?.toISOString()).toBe('2026-11-26T12:00:00.000Z');
     const tie = verifyManifests({
       ...base,
       manifests: [
@@ -164,5 +176,13 @@ describe('verifyManifests', () => {
       ],
     });
     expect(tie.manifest?.run_id).toBe('b');
+  });
+
+  it('counts a manifest without a readable time when no start is given', () => {
+    const v = verifyManifests({
+      ...base,
+      manifests: [entry('r', { run_as_of_ts: 'soon', models: { minutes: 'new-run' } })],
+    });
+    expect(v).toMatchObject({ ok: true, considered: 1, older: 0 });
   });
 });
