@@ -196,7 +196,7 @@ describe('paths to load', () => {
 
 describe('metric gate results', () => {
   const rules = { mae: { better: 'lower', maxRegression: '2%' }, coverage: { min: 0.8 } };
-  const p = config({ metrics: rules }).pointers.minutes!;
+  const gatedPointer = () => config({ metrics: rules }).pointers.minutes!;
   const candidate = (metrics: Record<string, number>): CiEvidence => {
     const parsed = parseEvidence(
       JSON.stringify(buildEvidence('minutes', 'm2', { meta: sampleMeta('m2', '2.1.0', metrics) })),
@@ -217,7 +217,7 @@ describe('metric gate results', () => {
   it('count the rules passed, and say when there was no current run to compare with', () => {
     const [passed] = checkMetrics(
       candidate({ mae: 4, coverage: 0.9 }),
-      p,
+      gatedPointer(),
       { run: null, metrics: null },
       'minutes',
       EVIDENCE,
@@ -245,7 +245,7 @@ describe('metric gate results', () => {
   it('list every failed rule in one result, with the table', () => {
     const [failed] = checkMetrics(
       candidate({ mae: 5, coverage: 0.5 }),
-      p,
+      gatedPointer(),
       { run: 'm1', metrics: { mae: 4, coverage: 0.9 } },
       'minutes',
       EVIDENCE,
@@ -259,7 +259,7 @@ describe('metric gate results', () => {
     expect(
       checkMetrics(
         candidate({ mae: 4 }),
-        p,
+        gatedPointer(),
         { run: 'm1', metrics: null, problem: 'unreadable' },
         'minutes',
         EVIDENCE,
@@ -269,10 +269,10 @@ describe('metric gate results', () => {
 });
 
 describe('current run of a gated pointer', () => {
-  const p = config().pointers.minutes!;
+  const minutesPointer = () => config().pointers.minutes!;
 
   it('is none when the target has no pointer file', () => {
-    expect(currentRun(tree({}), p, 'minutes')).toEqual({ run: null, metrics: null });
+    expect(currentRun(tree({}), minutesPointer(), 'minutes')).toEqual({ run: null, metrics: null });
   });
 
   it("carries the metrics of the run's evidence", () => {
@@ -282,12 +282,12 @@ describe('current run of a gated pointer', () => {
         meta: sampleMeta('m1', '2.1.0', { mae: 3 }),
       }),
     });
-    expect(currentRun(target, p, 'minutes')).toEqual({ run: 'm1', metrics: { mae: 3 } });
+    expect(currentRun(target, minutesPointer(), 'minutes')).toEqual({ run: 'm1', metrics: { mae: 3 } });
   });
 
   it('says when that evidence is not valid', () => {
     const target = tree({ [POINTER]: pointerJson('m1'), 'promotions/minutes/m1.json': '{"schema": 1}' });
-    expect(currentRun(target, p, 'minutes')).toEqual({
+    expect(currentRun(target, minutesPointer(), 'minutes')).toEqual({
       run: 'm1',
       metrics: null,
       problem:

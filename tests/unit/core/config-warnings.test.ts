@@ -43,7 +43,7 @@ describe('config warnings', () => {
 });
 
 describe('config differences', () => {
-  const host = validateConfig(raw()).config!;
+  const host = () => validateConfig(raw()).config!;
   const tip = (edit: (c: Raw) => void) => {
     const c = raw();
     edit(c);
@@ -51,11 +51,11 @@ describe('config differences', () => {
   };
 
   it('are none when the branch has no config or the same one, whatever its layout or defaults', () => {
-    expect(configDifferences(host, null)).toEqual([]);
-    expect(configDifferences(host, JSON.stringify(raw(), null, 4))).toEqual([]);
+    expect(configDifferences(host(), null)).toEqual([]);
+    expect(configDifferences(host(), JSON.stringify(raw(), null, 4))).toEqual([]);
     expect(
       configDifferences(
-        host,
+        host(),
         tip((c) => (c.pointers.minutes!.runField = 'run_id')),
       ),
     ).toEqual([]);
@@ -69,7 +69,7 @@ describe('config differences', () => {
       c.flow = { command: ['run'] };
       (c.manifests as Record<string, unknown>).root = '/elsewhere';
     });
-    expect(configDifferences(host, text)).toEqual([
+    expect(configDifferences(host(), text)).toEqual([
       'pointers.minutes',
       'pointers.rates (removed on the branch)',
       'pointers.lineups (added on the branch)',
@@ -79,8 +79,8 @@ describe('config differences', () => {
   });
 
   it('say when the branch config does not validate or is not JSON', () => {
-    expect(configDifferences(host, '{')).toEqual(['(the config on the branch does not validate)']);
-    expect(configDifferences(host, '{"pointers": {}}')).toEqual([
+    expect(configDifferences(host(), '{')).toEqual(['(the config on the branch does not validate)']);
+    expect(configDifferences(host(), '{"pointers": {}}')).toEqual([
       '(the config on the branch does not validate)',
     ]);
   });

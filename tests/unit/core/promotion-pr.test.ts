@@ -49,15 +49,19 @@ const proposal = (pointers: ProposedPointer[]) => ({
 });
 
 describe('promotion pull request', () => {
-  const current: Meta = sampleMeta('m1', '2.1.0', { mae: 4.5, rmse: 2 }) as Meta;
-  const minutes = proposed('minutes', 'm1', 'm2', {
-    currentMeta: current,
-    gate: [{ metric: 'mae', current: 4.5, candidate: 4.1, change: -0.4, limit: 'change ≤ +2%', ok: true }],
-  });
-  const rates = proposed('rates', null, 'r1');
-  const pr = buildPullRequest(proposal([minutes, rates]));
+  /** A promotion of minutes (gated, from m1) and rates (new), built inside each test. */
+  function build() {
+    const current: Meta = sampleMeta('m1', '2.1.0', { mae: 4.5, rmse: 2 }) as Meta;
+    const minutes = proposed('minutes', 'm1', 'm2', {
+      currentMeta: current,
+      gate: [{ metric: 'mae', current: 4.5, candidate: 4.1, change: -0.4, limit: 'change ≤ +2%', ok: true }],
+    });
+    const rates = proposed('rates', null, 'r1');
+    return { minutes, rates, pr: buildPullRequest(proposal([minutes, rates])) };
+  }
 
   it('names every pointer and run in the title, and goes from the branch to the base with the labels', () => {
+    const { pr } = build();
     expect(promotionTitle([{ pointer: 'minutes', to: 'm2' }])).toBe('promote minutes → m2');
     expect(pr).toMatchObject({
       title: 'promote minutes → m2, rates → r1',
@@ -68,6 +72,7 @@ describe('promotion pull request', () => {
   });
 
   it('carries a block that validate reads back: pointer, file, runs, evidence, hash and date', () => {
+    const { pr, minutes, rates } = build();
     expect(PrBody.parse(pr.body)).toEqual({
       v: 1,
       kind: 'promotion',
@@ -97,6 +102,7 @@ describe('promotion pull request', () => {
   });
 
   it('shows each smoke run and its checks', () => {
+    const { pr } = build();
     expect(pr.body).toContain('| minutes | m1 | m2 | 2026-11-25 | 450 | 3 | 42.0s |');
     expect(pr.body).toContain('| rates | (none) | r1 | 2026-11-25 | 450 | 3 | 42.0s |');
     expect(pr.body).toContain(
@@ -105,6 +111,7 @@ describe('promotion pull request', () => {
   });
 
   it('compares every metric either run reports or the gate names, in name order, with the gate verdict', () => {
+    const { pr } = build();
     const lines = pr.body.split('\n');
     const from = lines.indexOf(
       '|---|---|---|---|---|---|---|',
@@ -121,6 +128,7 @@ describe('promotion pull request', () => {
   });
 
   it('shows each pointer file as a diff, a new file against nothing', () => {
+    const { pr } = build();
     expect(pr.body).toContain(
       [
         '--- a/config/minutes_current_run.json',

@@ -5,9 +5,9 @@ import { describe, expect, it } from 'vitest';
 import { promotionRuleset, rulesetGaps, type BranchRule } from '../../../src/core/ruleset.js';
 import { typeChecker } from '../../helpers/openapi-types.js';
 
-const ruleset = promotionRuleset();
-const rules = ruleset.rules as BranchRule[];
-const rule = (type: string) => rules.find((r) => r.type === type)!;
+// Built inside each test (not when the file loads), so a mutation of promotionRuleset shows.
+const rules = () => promotionRuleset().rules as BranchRule[];
+const rule = (type: string) => rules().find((r) => r.type === type)!;
 
 describe('promotion ruleset', () => {
   it("is a body GitHub's POST /repos/{owner}/{repo}/rulesets accepts", () => {
@@ -21,18 +21,18 @@ describe('promotion ruleset', () => {
     const schema =
       spec.paths['/repos/{owner}/{repo}/rulesets']!.post!.requestBody.content['application/json']!.schema;
     const { typeProblems } = typeChecker(spec, { strict: true, required: true });
-    expect(typeProblems(ruleset, schema, 'ruleset')).toEqual([]);
+    expect(typeProblems(promotionRuleset(), schema, 'ruleset')).toEqual([]);
   });
 
   it('is active on the default branch and closes every gap doctor looks for', () => {
-    expect(ruleset).toMatchObject({
+    expect(promotionRuleset()).toMatchObject({
       name: 'git-promote',
       target: 'branch',
       enforcement: 'active',
       conditions: { ref_name: { include: ['~DEFAULT_BRANCH'], exclude: [] } },
     });
-    expect(rulesetGaps(rules)).toEqual([]);
-    expect(rules.map((r) => r.type)).toEqual([
+    expect(rulesetGaps(rules())).toEqual([]);
+    expect(rules().map((r) => r.type)).toEqual([
       'pull_request',
       'required_status_checks',
       'non_fast_forward',
@@ -66,7 +66,7 @@ describe('ruleset gaps', () => {
   });
 
   it('counts a rule only when it really requires the thing', () => {
-    const without = (type: string) => rules.filter((r) => r.type !== type);
+    const without = (type: string) => rules().filter((r) => r.type !== type);
     expect(rulesetGaps(without('non_fast_forward'))).toEqual(['force pushes are not blocked']);
     expect(
       rulesetGaps([

@@ -115,6 +115,7 @@ describe('manifest checks', () => {
       detail: '450 rows (expected >= 450 and <= 450)',
     });
     expect(rows({ min: 100 }, 99)).toEqual({ name: 'rows', ok: false, detail: '99 rows (expected >= 100)' });
+    expect(rows({ min: 100 }, 10 ** 6)?.ok).toBe(true);
     expect(rows({ max: 100 }, 101)).toEqual({
       name: 'rows',
       ok: false,
@@ -146,21 +147,24 @@ describe('manifest checks', () => {
 });
 
 describe('evidence', () => {
-  const evidence = buildEvidence({
-    pointer: 'minutes',
-    run: 'm2',
-    gameDate: '2026-11-24',
-    smoke: { command: ['score'], exitCode: 0, startedAt: 'a', finishedAt: 'b', durationMs: 5 },
-    manifest,
-    meta,
-    checks: [
-      { name: 'columns', ok: true },
-      { name: 'rows', ok: false, detail: '5 rows' },
-    ],
-    tool: { name: 'git-promote', version: '0.1.0' },
-  });
+  // Built inside each test (not when the file loads), so a mutation of buildEvidence shows.
+  const build = () =>
+    buildEvidence({
+      pointer: 'minutes',
+      run: 'm2',
+      gameDate: '2026-11-24',
+      smoke: { command: ['score'], exitCode: 0, startedAt: 'a', finishedAt: 'b', durationMs: 5 },
+      manifest,
+      meta,
+      checks: [
+        { name: 'columns', ok: true },
+        { name: 'rows', ok: false, detail: '5 rows' },
+      ],
+      tool: { name: 'git-promote', version: '0.1.0' },
+    });
 
   it('records a check without detail as just its name and result', () => {
+    const evidence = build();
     expect(evidence.checks).toEqual([
       { name: 'columns', ok: true },
       { name: 'rows', ok: false, detail: '5 rows' },
@@ -169,6 +173,7 @@ describe('evidence', () => {
   });
 
   it('names every problem of evidence given for another pointer or run', () => {
+    const evidence = build();
     const failedNoDetail = { ...evidence, checks: [{ name: 'columns', ok: false }] };
     expect(evidenceProblems(failedNoDetail, 'rates', 'm3', undefined)).toEqual([
       'it is for pointer minutes, not rates',
@@ -179,6 +184,7 @@ describe('evidence', () => {
   });
 
   it('refuses an embedded meta that cannot be hashed', () => {
+    const evidence = build();
     const bad = { ...evidence, checks: [], meta: { ...meta, model: '\ud800' } };
     expect(evidenceProblems(bad, 'minutes', 'm2', undefined)).toEqual([
       expect.stringMatching(/^the embedded meta\.json cannot be hashed: it has no canonical JSON form/),
@@ -186,6 +192,7 @@ describe('evidence', () => {
   });
 
   it('gives the shape of the named output, or the first, for the PR summary', () => {
+    const evidence = build();
     expect(outputShape(evidence)).toEqual({ rows: 450, columns: 3 });
     expect(outputShape(evidence, 'debug')).toEqual({ rows: 3, columns: 1 });
     expect(outputShape(evidence, 'lineups')).toEqual({ rows: null, columns: null });
