@@ -138,7 +138,7 @@ export function pointerChange(
 
 /** The repository path of a run's evidence file, or null when the run id could not be one. */
 export function repoEvidencePath(prefix: string, pointer: string, run: string | null): string | null {
-  return run !== null && isRunId(run) ? `${prefix}${evidencePath(pointer, run)}` : null;
+  return isRunId(run) ? `${prefix}${evidencePath(pointer, run)}` : null;
 }
 
 /** Game date and total output rows of an evidence file's text (null fields when unreadable). */

@@ -87,7 +87,7 @@ describe('parseRange', () => {
       }
       throw new Error(`expected ${value} to be refused`);
     };
-    for (const half of ['..2026-11-01', '2026-11-01..', '2026-11-01'])
+    for (const half of ['..2026-11-01', '2026-11-01..', '2026-11-01', '2026-11-01..2026-11-02..2026-11-03'])
       expect(usage(half), half).toEqual({
         message: `--range must be START..END, not ${JSON.stringify(half)}`,
         remedy: 'Pass e.g. --range 2026-11-01..2026-11-30.',

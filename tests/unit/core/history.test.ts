@@ -170,6 +170,15 @@ describe('classify', () => {
     });
     expect(e.subject).toBe('Promote ?[2J B (#7)');
   });
+  it('takes the reverted commits from the message alone when there is no block', () => {
+    const e = classify({
+      ...base,
+      commit: logCommit({ message: 'Revert "x"\n\nThis reverts commit abc1234.\n' }),
+      evidence: null,
+      evidenceAtParent: false,
+    });
+    expect(e.reverts).toEqual(['abc1234']);
+  });
   it('records the author, a trimmed subject, and no evidence when there is none', () => {
     const e = classify({
       ...base,

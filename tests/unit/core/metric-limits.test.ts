@@ -67,6 +67,7 @@ describe('metric gate limits', () => {
       'change ≥ −2%, ≥ 0.5, ≤ 0.99',
     );
     expect(row({ better: 'lower', maxRegression: 0.25 }, 1, 1).limit).toBe('change ≤ +0.25');
+    expect(row({ better: 'lower', maxRegression: 0.123456789 }, 1, 1).limit).toBe('change ≤ +0.123457');
   });
 
   it('orders rows by metric name', () => {
@@ -79,6 +80,9 @@ describe('metric gate limits', () => {
     expect(
       metricGate({ m: { min: 0 } }, { m: 1 }, { m: 'x' } as unknown as Record<string, number>).rows[0],
     ).toMatchObject({ current: null, change: null });
+    expect(
+      metricGate({ m: { min: 0 } }, { m: 'x' } as unknown as Record<string, number>, { m: 1 }).rows[0],
+    ).toMatchObject({ candidate: null, change: null });
   });
 });
 

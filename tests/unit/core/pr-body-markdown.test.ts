@@ -83,6 +83,12 @@ describe('PR body markdown', () => {
     );
   });
 
+  it('sets a note off from the table by a blank line', () => {
+    expect(render({ note: 'bad minutes\nsecond line' })).toMatch(
+      /^## Promotion\n\n> bad minutes\n> second line\n\n\| pointer \|/,
+    );
+  });
+
   it('keeps a multi-line value on its row', () => {
     const text = render({ checks: [{ pointer: 'minutes', name: 'rows', ok: false, detail: 'a\r\nb\nc' }] });
     expect(text).toContain('### Checks (1 failed)\n\n- **FAIL** `minutes` rows: a b c\n');
