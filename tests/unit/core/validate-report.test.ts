@@ -65,6 +65,7 @@ describe('validate report', () => {
       'ccc  d',
       'e',
     ]);
+    expect(textTable({ columns: ['a', 'bb', 'c'], rows: [['x']] })).toEqual(['a  bb  c', 'x']);
   });
 
   it('writes a job summary with every check and the tables under it', () => {
