@@ -95,6 +95,7 @@ describe('git failures', () => {
       remedy: 'Check repository.branch in promote.config.json, or push that branch first.',
     });
     expect(e("fatal: couldn't find remote ref x").message).toContain('branch "?" does not exist');
+    expect(e('first\nsecond\nthe last line').message).toBe('git fetch origin main failed: the last line');
     expect(e('')).toMatchObject({
       exitCode: 3,
       message: 'git fetch origin main failed: git gave no message',

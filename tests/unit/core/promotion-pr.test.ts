@@ -148,4 +148,14 @@ describe('promotion pull request', () => {
       ].join('\n'),
     );
   });
+
+  it('shows three lines of context around a change, as git does', () => {
+    const lines = (run: string) =>
+      `${JSON.stringify({ a: 1, b: 2, c: 3, d: 4, run_id: run, e: 5, f: 6, g: 7, h: 8 }, null, 2)}\n`;
+    const long = proposed('minutes', 'm1', 'm2', { oldContent: lines('m1'), newContent: lines('m2') });
+    const body = buildPullRequest(proposal([long])).body;
+    expect(body).toContain(
+      '@@ -3,7 +3,7 @@\n   "b": 2,\n   "c": 3,\n   "d": 4,\n-  "run_id": "m1",\n+  "run_id": "m2",\n   "e": 5,\n',
+    );
+  });
 });

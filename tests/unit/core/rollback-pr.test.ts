@@ -93,6 +93,8 @@ describe('rollback PR', () => {
     expect(bare.block).not.toHaveProperty('reason');
     expect(bare.block.pointers[0]).not.toHaveProperty('game_date');
     expect(bare.toString()).toContain('| minutes | C | B | - | - | - | - |');
+    // A rollback runs no smoke: no checks, metrics or pointer diff to show.
+    expect(bare.toString()).not.toMatch(/### (Checks|Metrics|Pointer diff)/);
   });
 });
 
@@ -113,6 +115,7 @@ describe('blocks read back from commit messages', () => {
           { sha: `x${sha('d')}` },
           { sha: `${sha('e')}x` },
           { sha: 7 },
+          { sha: 1234567 },
           null,
           'abc1234',
         ]),

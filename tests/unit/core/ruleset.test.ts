@@ -72,6 +72,7 @@ describe('ruleset gaps', () => {
       rulesetGaps([
         ...without('pull_request'),
         { type: 'pull_request', parameters: { require_code_owner_review: false } },
+        { type: 'pull_request' },
         { type: 'required_status_checks', parameters: { require_code_owner_review: true } },
       ]),
     ).toEqual(['no rule requires a code owner review (for .github/ and promote.config.json)']);
