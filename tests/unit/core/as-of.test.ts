@@ -195,6 +195,8 @@ describe('gameDateInstant', () => {
     expect(iso(gameDateInstant('2026-11-01', 'pretip', '18:00'))).toBe('2026-11-01T23:00:00.000Z'); // fall back
     expect(iso(gameDateInstant('2026-03-07', 'pretip', '18:30'))).toBe('2026-03-07T23:30:00.000Z'); // EST
     expect(iso(gameDateInstant('2026-03-08', 'pretip', '18:30'))).toBe('2026-03-08T22:30:00.000Z'); // spring forward
+    // Just after the change (02:00 EST became 03:00 EDT): the first guess is on the other side of it.
+    expect(iso(gameDateInstant('2026-03-08', 'pretip', '03:30'))).toBe('2026-03-08T07:30:00.000Z');
     expect(iso(gameDateInstant('2026-11-03', 'end', undefined))).toBe('2026-11-04T04:59:59.999Z');
   });
 

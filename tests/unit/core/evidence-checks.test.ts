@@ -65,6 +65,10 @@ describe('config check', () => {
     );
   });
 
+  it('names the config check for a config that is not JSON', () => {
+    expect(checkConfig('{', 'promote.config.json').result).toMatchObject({ name: 'config', ok: false });
+  });
+
   it('says when the config is missing', () => {
     expect(checkConfig(null, 'promote.config.json').result).toEqual({
       name: 'config',
