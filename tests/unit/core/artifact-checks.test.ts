@@ -55,4 +55,12 @@ describe('artifact checks', () => {
       metaProblems(JSON.stringify(meta), { meta_sha256: canonicalSha256(meta), run_id: 'x' }, '^1.0.0'),
     ).toEqual(['meta.json has no contract version, and the pointer requires ^1.0.0']);
   });
+
+  it('refuses a meta.json that has no canonical form instead of hashing something else', () => {
+    // A lone surrogate is valid JSON text but has no RFC 8785 form.
+    const text = '{"run_id": "x", "model": "\\ud800", "created_at": "now"}';
+    expect(metaProblems(text, { meta_sha256: 'a'.repeat(64), run_id: 'x' }, undefined)).toEqual([
+      expect.stringMatching(/^meta\.json cannot be hashed: it has no canonical JSON form/),
+    ]);
+  });
 });

@@ -29,6 +29,9 @@ describe('did you mean', () => {
     expect(didYouMean('RUNFIELD', ['file', 'runField'])).toBe('runField');
     expect(didYouMean('bat', ['cat', 'hat'])).toBe('cat');
     expect(didYouMean('colums', ['contract', 'columns', 'column'])).toBe('columns');
+    expect(didYouMean('requireSignedCommit', ['requireSigned', 'requireSignedCommits'])).toBe(
+      'requireSignedCommits',
+    );
   });
 
   it('allows a third of the word to differ, at least two edits, and no more', () => {
