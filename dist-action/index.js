@@ -38170,11 +38170,9 @@ function jsonErrorOffset(text) {
     else if (ch === "t") literal2("true");
     else if (ch === "f") literal2("false");
     else if (ch === "n") literal2("null");
-    else if (ch === "-" || ch !== void 0 && ch >= "0" && ch <= "9") number3();
-    else fail3();
+    else number3();
   };
   try {
-    if (text.charCodeAt(0) === 65279) fail3();
     value();
     ws();
     if (i < text.length) fail3();
@@ -38894,7 +38892,9 @@ function parsePatch(uniDiff) {
 function patchSides(patch) {
   const start = patch.search(/^diff --git /m);
   if (start < 0) return null;
-  const text = patch.slice(start);
+  const rest = patch.slice(start);
+  const next = rest.slice(1).search(/^diff --git /m);
+  const text = next < 0 ? rest : rest.slice(0, next + 1);
   const end = text.search(/^(---|@@)/m);
   const header = end < 0 ? text : text.slice(0, end);
   if (/^Binary files /m.test(header)) return null;
@@ -39158,18 +39158,13 @@ function canonicalProblem(value) {
   }
 }
 function canonicalSha256(value) {
-  let text;
-  try {
-    text = canonicalize(value);
-  } catch {
-    text = void 0;
-  }
-  if (text === void 0)
+  const problem = canonicalProblem(value);
+  if (problem !== null)
     throw new CheckFailedError(
-      `the meta cannot be hashed: ${canonicalProblem(value) ?? "it is not a JSON value"}`,
+      `the meta cannot be hashed: ${problem}`,
       "Write meta.json with finite numbers and well-formed strings, then export the model again."
     );
-  return createHash("sha256").update(text).digest("hex");
+  return createHash("sha256").update(canonicalize(value)).digest("hex");
 }
 
 // src/core/validate-checks.ts
@@ -39441,7 +39436,8 @@ function evidencePaths(config2, mergedRuns, changes, targetRuns = /* @__PURE__ *
   const paths = /* @__PURE__ */ new Set();
   for (const [name, run2] of mergedRuns) if (run2) paths.add(evidencePath(name, run2));
   for (const [name, run2] of targetRuns)
-    if (run2 && isRunId(run2) && run2 !== mergedRuns.get(name)) paths.add(evidencePath(name, run2));
+    if (run2 && config2.pointers[name] && isRunId(run2) && run2 !== mergedRuns.get(name))
+      paths.add(evidencePath(name, run2));
   for (const c of changes)
     if (c.status !== "D" && promotionPath(config2, c) && parseEvidencePath(c.path)) paths.add(c.path);
   return [...paths];

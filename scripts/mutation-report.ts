@@ -3,7 +3,7 @@
  * per folder and per file, and every surviving or uncovered mutant with its line. Notes written by
  * hand below the `<!-- notes -->` line of an existing bench/MUTATION.md are kept.
  */
-import { existsSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { existsSync, readdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import { cpus } from 'node:os';
 import { join } from 'node:path';
 import { packageRoot } from '../src/version.js';
@@ -61,14 +61,24 @@ function snippet(source: string, m: Mutant): string {
 }
 
 const root = packageRoot();
-// One report from `npm run mutation`, or several from runs over parts (`--mutate` with another
-// jsonReporter.fileName); each file's mutants come from the newest report that has them.
+// One report from `npm run mutation`, and any number from `npm run mutation:part` (in parts/);
+// each file's mutants come from the newest report that has them.
 const dir = join(root, 'reports/mutation');
+const reports = [dir, join(dir, 'parts')]
+  .filter((d) => existsSync(d))
+  .flatMap((d) => readdirSync(d).map((n) => join(d, n)))
+  .filter((p) => p.endsWith('.json') && !/\/stryker-[^/]*\.json$/.test(p))
+  .map((p) => ({ p, at: statSync(p).mtimeMs }))
+  .sort((a, b) => a.at - b.at);
 const merged: Report['files'] = {};
-for (const name of readdirSync(dir)
-  .filter((n) => n.endsWith('.json'))
-  .sort())
-  Object.assign(merged, (JSON.parse(readFileSync(join(dir, name), 'utf8')) as Report).files);
+const measuredAt: Record<string, number> = {};
+for (const { p, at } of reports)
+  for (const [file, data] of Object.entries((JSON.parse(readFileSync(p, 'utf8')) as Report).files)) {
+    merged[file] = data;
+    measuredAt[file] = at;
+  }
+const day = (ms: number) => new Date(ms).toISOString().slice(0, 10);
+const days = [...new Set(Object.values(measuredAt).map(day))].sort();
 const files = Object.entries(merged).sort(([a], [b]) => a.localeCompare(b));
 const folders = ['src/core', 'src/adapters/fs'];
 const all = files.flatMap(([, f]) => f.mutants);
@@ -76,7 +86,8 @@ const all = files.flatMap(([, f]) => f.mutants);
 const out: string[] = [
   '# Mutation testing',
   '',
-  `Written by \`npm run mutation\` (StrykerJS, vitest runner, \`stryker.config.json\`) on ${new Date().toISOString().slice(0, 10)},`,
+  `Written by \`scripts/mutation-report.ts\` on ${day(Date.now())} from StrykerJS runs (vitest runner, \`stryker.config.json\`)`,
+  `of ${days.length > 1 ? `${days[0]} to ${days.at(-1)}` : days[0]}: ${reports.length === 1 ? 'one run' : `${reports.length} runs (\`npm run mutation\` or \`npm run mutation:part\`), each file from its newest`},`,
   `${cpus().length} cores, concurrency 1. Mutants meet only the tests in \`vitest.mutation.config.ts\`, which call`,
   'the code in process; static mutants (module-level constants, evaluated once at import) are',
   'ignored (they re-run every test and took three quarters of the time). Score = detected (killed',

@@ -44,7 +44,7 @@ export function recordPassOutcome(session: AgentSession, outcome: PassOutcome): 
  * `onApplied` (handed to the pass) says only the follow-ups are left; while they run (following
  * a flow run can take hours) the success is renewed every agent.interval, so a long flow run is
  * not mistaken for a dead agent. A follow-up that fails at once (Prefect down) renews nothing.
- * A pass stopped by a signal is not recorded.
+ * A pass stopped by a signal is not recorded, nor one whose lock was lost.
  */
 export async function recordedPass<T>(
   session: AgentSession,
@@ -53,6 +53,9 @@ export async function recordedPass<T>(
   run: (onApplied: () => void) => Promise<T>,
 ): Promise<T> {
   const record = (outcome: PassOutcome) => {
+    // A lost lock means the state directory was removed or replaced under the pass: it is no longer
+    // ours to write (the pass stops with LockLostError, exit 3, before writing anything else).
+    if (session.lock && !session.lock.stillHeld()) return;
     const warning = recordPassOutcome(session, outcome);
     if (warning) warn(warning);
   };

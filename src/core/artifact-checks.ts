@@ -22,8 +22,8 @@ export function artifactsRoot(template: string): string {
 
 /** True when `path` is `root` itself or below it (both already resolved). */
 export function isInside(root: string, path: string): boolean {
-  const rel = relative(root, path);
-  return rel === '' || (!rel.startsWith(`..${sep}`) && rel !== '..' && !isAbsolute(rel));
+  const rel = relative(root, path); // '' for root itself
+  return !rel.startsWith(`..${sep}`) && rel !== '..' && !isAbsolute(rel);
 }
 
 /** Problems of a meta.json against the evidence and the pointer contract; empty when it is fine. */

@@ -32,14 +32,8 @@ export function parseInstant(value: string, what = '<instant>'): number {
   if (isGameDate(text)) return Date.parse(gameDateWindow(text).before);
   const m = ISO_INSTANT.exec(text);
   const ms = m ? Date.parse(text.replace(' ', 'T').toUpperCase()) : NaN;
-  if (
-    !m ||
-    !isGameDate(m[1]!) ||
-    Number(m[2]) > 23 ||
-    Number(m[3]) > 59 ||
-    Number(m[4] ?? 0) > 59 ||
-    Number.isNaN(ms)
-  )
+  // Date.parse refuses minutes and seconds past 59 itself, but takes 24:00 as the next midnight.
+  if (!m || !isGameDate(m[1]!) || Number(m[2]) > 23 || Number.isNaN(ms))
     throw new UsageError(
       `${what} is not an ISO timestamp with a zone or a date: ${JSON.stringify(value)}`,
       'Pass e.g. 2026-11-03T22:00Z, 2026-11-03T17:00-05:00, or 2026-11-03 (the end of that ET day).',

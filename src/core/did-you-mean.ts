@@ -1,5 +1,5 @@
 /** Edit distance (insertions, deletions, substitutions, adjacent transpositions). */
-function editDistance(a: string, b: string): number {
+export function editDistance(a: string, b: string): number {
   const rows = a.length + 1;
   const cols = b.length + 1;
   const d: number[][] = Array.from({ length: rows }, (_, i) =>

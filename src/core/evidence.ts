@@ -82,10 +82,7 @@ export function manifestChecks(input: {
   checks.push({
     name: 'manifest.status',
     ok: manifest.status === 'success',
-    detail:
-      manifest.status === 'success'
-        ? 'success'
-        : `${manifest.status}${manifest.failure_reason ? `: ${manifest.failure_reason}` : ''}`,
+    detail: `${manifest.status}${manifest.failure_reason ? `: ${manifest.failure_reason}` : ''}`,
   });
   // The scored model run: `models[pointer]` when the pipeline records it, else the manifest's run.
   const used = manifest.models?.[pointer] ?? manifest.run_id;

@@ -1,5 +1,5 @@
 /** Prefect's flow run state types (also used for `flow.command` runs) and what counts as finished. */
-const FLOW_STATE_TYPES = [
+export const FLOW_STATE_TYPES = [
   'SCHEDULED',
   'PENDING',
   'RUNNING',
@@ -15,7 +15,7 @@ export type FlowStateType = (typeof FLOW_STATE_TYPES)[number];
 const TERMINAL: ReadonlySet<FlowStateType> = new Set(['COMPLETED', 'FAILED', 'CANCELLED', 'CRASHED']);
 
 export function isFlowStateType(value: unknown): value is FlowStateType {
-  return typeof value === 'string' && (FLOW_STATE_TYPES as readonly string[]).includes(value);
+  return (FLOW_STATE_TYPES as readonly unknown[]).includes(value);
 }
 
 export function isTerminalState(state: FlowStateType): boolean {

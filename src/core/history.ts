@@ -140,11 +140,11 @@ export function pointerChange(
 
 /** The repository path of a run's evidence file, or null when the run id could not be one. */
 export function repoEvidencePath(prefix: string, pointer: string, run: string | null): string | null {
-  return run !== null && isRunId(run) ? `${prefix}${evidencePath(pointer, run)}` : null;
+  return isRunId(run) ? `${prefix}${evidencePath(pointer, run)}` : null;
 }
 
 /** Game date and total output rows of an evidence file's text (null fields when unreadable). */
-function summarizeEvidence(text: string, addedHere: boolean): EvidenceSummary {
+export function summarizeEvidence(text: string, addedHere: boolean): EvidenceSummary {
   let gameDate: string | null = null;
   let rows: number | null = null;
   try {
@@ -196,7 +196,6 @@ export function whoOf(commit: LogCommit): Pick<HistoryEntry, 'proposer' | 'merge
 export function classify(input: ClassifyInput): HistoryEntry {
   const { commit, from, to, block } = input;
   const reverts = [...new Set([...revertedShas(commit.message), ...(block?.reverts ?? [])])];
-  const addedHere = input.evidence !== null && !input.evidenceAtParent;
   const kind = classifyChange(from, to, input.heldBefore);
   return {
     sha: commit.sha,
@@ -211,7 +210,7 @@ export function classify(input: ClassifyInput): HistoryEntry {
     kind,
     pr: block?.pr ?? prNumberFromMessage(commit.message),
     reverts,
-    evidence: input.evidence === null ? null : summarizeEvidence(input.evidence, addedHere),
+    evidence: input.evidence === null ? null : summarizeEvidence(input.evidence, !input.evidenceAtParent),
     problems: input.problems,
   };
 }

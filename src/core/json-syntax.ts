@@ -80,11 +80,9 @@ export function jsonErrorOffset(text: string): number | undefined {
     else if (ch === 't') literal('true');
     else if (ch === 'f') literal('false');
     else if (ch === 'n') literal('null');
-    else if (ch === '-' || (ch !== undefined && ch >= '0' && ch <= '9')) number();
-    else fail();
+    else number(); // anything else, a byte order mark included, fails right here
   };
   try {
-    if (text.charCodeAt(0) === 0xfeff) fail();
     value();
     ws();
     if (i < text.length) fail();
@@ -96,7 +94,7 @@ export function jsonErrorOffset(text: string): number | undefined {
 }
 
 /** 1-based line and column of an offset. */
-function lineColumn(text: string, offset: number): { line: number; column: number } {
+export function lineColumn(text: string, offset: number): { line: number; column: number } {
   const before = text.slice(0, offset);
   const line = before.split('\n').length;
   return { line, column: offset - (before.lastIndexOf('\n') + 1) + 1 };

@@ -16,16 +16,11 @@ export function canonicalProblem(value: unknown): string | null {
 
 /** sha256 (hex) of the RFC 8785 canonical JSON of a value: the same whatever the whitespace. */
 export function canonicalSha256(value: unknown): string {
-  let text: string | undefined;
-  try {
-    text = canonicalize(value);
-  } catch {
-    text = undefined;
-  }
-  if (text === undefined)
+  const problem = canonicalProblem(value);
+  if (problem !== null)
     throw new CheckFailedError(
-      `the meta cannot be hashed: ${canonicalProblem(value) ?? 'it is not a JSON value'}`,
+      `the meta cannot be hashed: ${problem}`,
       'Write meta.json with finite numbers and well-formed strings, then export the model again.',
     );
-  return createHash('sha256').update(text).digest('hex');
+  return createHash('sha256').update(canonicalize(value)!).digest('hex');
 }

@@ -19,7 +19,10 @@ interface PatchSides {
 export function patchSides(patch: string): PatchSides | null {
   const start = patch.search(/^diff --git /m);
   if (start < 0) return null;
-  const text = patch.slice(start);
+  // The first file only: a hunk of the next file must never be read as this one's.
+  const rest = patch.slice(start);
+  const next = rest.slice(1).search(/^diff --git /m);
+  const text = next < 0 ? rest : rest.slice(0, next + 1);
   // git's extended header: the lines between `diff --git` and the first `---` or hunk.
   const end = text.search(/^(---|@@)/m);
   const header = end < 0 ? text : text.slice(0, end);

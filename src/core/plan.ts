@@ -3,8 +3,7 @@
  * agent last applied, and the file actually in the target become one decision. A target file that
  * differs from what was applied is drift (a hand edit): it is reported and restored.
  */
-import { isPromoteError } from './errors.js';
-import { readPointerRun } from './pointer-file.js';
+import { readPointerRun, readPointerRunOr } from './pointer-file.js';
 
 interface PlanPointer {
   name: string;
@@ -45,16 +44,6 @@ export interface Plan {
   drift: { pointer: string; file: string; detail: string }[];
 }
 
-function actualRunOf(content: string | null, p: PlanPointer): { run: string | null; problem: string | null } {
-  if (content === null) return { run: null, problem: null };
-  try {
-    return { run: readPointerRun(content, p.runField, p.file), problem: null };
-  } catch (err) {
-    if (!isPromoteError(err)) throw err;
-    return { run: null, problem: err.message };
-  }
-}
-
 /** Throws CheckFailedError when a desired pointer file is not a valid pointer. */
 export function planApply(input: PlanInput): Plan {
   const pointers: PlannedPointer[] = input.pointers.map((p) => {
@@ -63,7 +52,11 @@ export function planApply(input: PlanInput): Plan {
     const desiredRun = readPointerRun(desired, p.runField, `${p.file} at the branch tip`);
     const appliedRun = input.applied?.[p.name] ?? null;
     const actualContent = input.actual[p.name] ?? null;
-    const actual = actualRunOf(actualContent, p);
+    const problems: string[] = [];
+    const actual = {
+      run: readPointerRunOr(actualContent, p.runField, p.file, problems),
+      problem: problems[0],
+    };
 
     let drift: string | null = null;
     if (appliedRun !== null) {

@@ -71,7 +71,7 @@ export interface PrMetric {
   ok?: boolean;
 }
 
-interface PrBodyParts {
+export interface PrBodyParts {
   block: PrBlock;
   rows: PrRow[];
   checks: PrCheck[];

@@ -132,7 +132,7 @@ const evidenceShape = evidenceSchema.shape;
 const ciEvidenceSchema = evidenceSchema.extend({
   smoke: evidenceShape.smoke.extend({ published: z.boolean() }),
 });
-type CiEvidence = z.output<typeof ciEvidenceSchema>;
+export type CiEvidence = z.output<typeof ciEvidenceSchema>;
 
 /** Parse and validate a config text; null config when it is missing or invalid. */
 export function checkConfig(
@@ -267,7 +267,7 @@ export function checkMetaSha(
 }
 
 /** The smoke run exited 0, did not publish, and every check it recorded passed. */
-function checkSmoke(evidence: CiEvidence, pointer: string, file: string): CheckResult {
+export function checkSmoke(evidence: CiEvidence, pointer: string, file: string): CheckResult {
   const problems: string[] = [];
   if (evidence.smoke.exit_code !== 0) problems.push(`smoke exited ${evidence.smoke.exit_code}`);
   if (evidence.smoke.published !== false)
@@ -283,7 +283,7 @@ function checkSmoke(evidence: CiEvidence, pointer: string, file: string): CheckR
 }
 
 /** The smoke manifest succeeded, scoring this run, on the evidence's game date. */
-function checkManifest(evidence: CiEvidence, pointer: string, run: string, file: string): CheckResult {
+export function checkManifest(evidence: CiEvidence, pointer: string, run: string, file: string): CheckResult {
   const m = evidence.manifest;
   const problems: string[] = [];
   if (m.status !== 'success') problems.push(`manifest status is ${m.status}, expected success`);
@@ -315,7 +315,12 @@ function outputLabel(p: PointerConfig): string {
 }
 
 /** Every expected column is in the scored output. */
-function checkColumns(evidence: CiEvidence, p: PointerConfig, pointer: string, file: string): CheckResult {
+export function checkColumns(
+  evidence: CiEvidence,
+  p: PointerConfig,
+  pointer: string,
+  file: string,
+): CheckResult {
   const expected = p.smoke?.expect.columns ?? [];
   if (expected.length === 0) return pass('columns', 'no columns expected by the config', { file, pointer });
   const output = scoredOutput(evidence, p);
@@ -328,7 +333,12 @@ function checkColumns(evidence: CiEvidence, p: PointerConfig, pointer: string, f
 }
 
 /** The scored output's row count is within expect.rows. */
-function checkRows(evidence: CiEvidence, p: PointerConfig, pointer: string, file: string): CheckResult {
+export function checkRows(
+  evidence: CiEvidence,
+  p: PointerConfig,
+  pointer: string,
+  file: string,
+): CheckResult {
   const { min, max } = p.smoke?.expect.rows ?? {};
   if (min === undefined && max === undefined)
     return pass('rows', 'no row bounds in the config', { file, pointer });
@@ -457,7 +467,7 @@ export function checkAdoption(input: {
 }
 
 /** Evidence files are only added; deleted only when no pointer at head references that run. */
-function checkAppendOnly(changes: FileChange[], headRuns: Map<string, string | null>): CheckResult[] {
+export function checkAppendOnly(changes: FileChange[], headRuns: Map<string, string | null>): CheckResult[] {
   const results: CheckResult[] = [];
   let added = 0;
   let deleted = 0;
@@ -532,7 +542,8 @@ export function evidencePaths(
   const paths = new Set<string>();
   for (const [name, run] of mergedRuns) if (run) paths.add(evidencePath(name, run));
   for (const [name, run] of targetRuns)
-    if (run && isRunId(run) && run !== mergedRuns.get(name)) paths.add(evidencePath(name, run));
+    if (run && config.pointers[name] && isRunId(run) && run !== mergedRuns.get(name))
+      paths.add(evidencePath(name, run));
   for (const c of changes)
     if (c.status !== 'D' && promotionPath(config, c) && parseEvidencePath(c.path)) paths.add(c.path);
   return [...paths];

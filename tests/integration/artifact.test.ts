@@ -3,12 +3,13 @@
  * missing, escape the artifacts root through a symlink, or not match its evidence.
  */
 import { afterEach, describe, expect, it } from 'vitest';
-import { mkdirSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
+import { mkdirSync, readdirSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { checkArtifact } from '../../src/adapters/fs/artifact.js';
 import { canonicalSha256 } from '../../src/core/meta-hash.js';
 import { sampleMeta } from '../helpers/fixtures.js';
 import { tempDir } from '../helpers/git-repo.js';
+import { linuxOnly } from '../helpers/platform.js';
 
 let root: string;
 const roots: string[] = [];
@@ -98,5 +99,18 @@ describe('checkArtifact', () => {
     // Exactly at the cap is read (and judged on its content).
     writeFileSync(join(root, 'models/minutes/run=m7/meta.json'), ' '.repeat(1024 * 1024 - 2) + '{}');
     expect(check(evidence, 'm7').problems.join('\n')).not.toContain('larger than');
+  });
+
+  it('leaves no file open, whether meta.json was read or refused', (ctx) => {
+    linuxOnly(ctx, 'open descriptors are counted in /proc/self/fd');
+    const evidence = world();
+    mkdirSync(join(root, 'models/minutes/run=m8/meta.json'), { recursive: true });
+    const open = () => readdirSync('/proc/self/fd').length;
+    const before = open();
+    for (let i = 0; i < 50; i++) {
+      check(evidence);
+      check(evidence, 'm8');
+    }
+    expect(open() - before).toBeLessThan(10);
   });
 });

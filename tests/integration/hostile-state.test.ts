@@ -44,5 +44,10 @@ describe('the state directory vanishing under a running agent', () => {
     // It stopped before writing: m2 was not applied, and no new state.json was started.
     expect(w.runInTarget('minutes')).toBe('m1');
     expect(existsSync(join(w.state, 'state.json'))).toBe(false);
+    // Nor did it record that pass in the directory the concurrent apply made, nor try to. (Recording
+    // the first pass may have met the deletion half-way: a warning, before the error.)
+    expect(existsSync(join(w.state, 'passes.json'))).toBe(false);
+    const afterError = res.stdout.slice(res.stdout.indexOf('"event":"error"'));
+    expect(afterError).not.toContain('could not record the pass');
   });
 });

@@ -1,9 +1,18 @@
 /** The agent lock with real processes racing for it, including over a stale lock. */
 import { afterEach, describe, expect, it } from 'vitest';
-import { spawn } from 'node:child_process';
-import { existsSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
-import { hostname } from 'node:os';
-import { join } from 'node:path';
+import { execFileSync, spawn } from 'node:child_process';
+import {
+  existsSync,
+  mkdirSync,
+  readdirSync,
+  readFileSync,
+  rmSync,
+  symlinkSync,
+  unlinkSync,
+  writeFileSync,
+} from 'node:fs';
+import { hostname, uptime } from 'node:os';
+import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { acquireLock, holderAlive, processStart, readLockInfo } from '../../src/adapters/fs/lock.js';
 import { tempDir } from '../helpers/git-repo.js';
@@ -113,7 +122,7 @@ describe('agent lock', () => {
   });
 
   it('eight processes racing over a stale lock: every one holds it in turn, never two at once', async (ctx) => {
-    linuxOnly(ctx, 'taking over a stale lock needs the abstract-socket guard');
+    linuxOnly(ctx, 'taking over a stale lock needs the abstract holder socket');
     ctx.skip(process.env.GIT_PROMOTE_MUTATION_RUN === '1', 'the contenders load dist/, where no mutant is');
     const dir = tempDir();
     dirs.push(dir);
@@ -126,7 +135,7 @@ describe('agent lock', () => {
       const holdings = await Promise.all(contenders.map((c) => c.done));
       // Not "how many won": under load a late starter may find the lock already released and
       // take it too, which is correct. The invariants: exactly one process judges the stale lock
-      // and removes it (the guard lets one at a time inspect it), and no two holding intervals
+      // and removes it (the holder socket lets one at a time inspect it), and no two holding intervals
       // overlap.
       expect(holdings).toHaveLength(8);
       expect(
@@ -199,7 +208,7 @@ describe('agent lock in process: what counts as stale', () => {
   });
 
   it('takes over a lock whose holder is dead, recycled or unreadable, and says who held it otherwise', async (ctx) => {
-    linuxOnly(ctx, 'taking over a stale lock needs the abstract-socket guard and /proc');
+    linuxOnly(ctx, 'taking over a stale lock needs the abstract holder socket and /proc');
     const lock = lockIn();
     const stale: (Record<string, unknown> | string)[] = [
       { ...me(), pid: 2 ** 22 + 3 }, // no such process
@@ -234,7 +243,7 @@ describe('agent lock in process: what counts as stale', () => {
   });
 
   it('release removes only its own lock; candidates of dead processes are cleaned up', async (ctx) => {
-    linuxOnly(ctx, 'the guard that removes dead candidates is an abstract socket');
+    linuxOnly(ctx, 'dead candidates are removed only by the holder of the abstract socket');
     const lock = lockIn();
     const held = await acquireLock(lock);
     expect(held.stillHeld()).toBe(true);
@@ -252,5 +261,177 @@ describe('agent lock in process: what counts as stale', () => {
     expect(existsSync(alive)).toBe(true);
     again.release();
     expect(readLockInfo(lock)).toBe('missing');
+  });
+});
+
+describe('agent lock in process: the holder and what a refused process is told', () => {
+  const lockIn = () => {
+    const dir = tempDir();
+    dirs.push(dir);
+    return join(dir, 'agent.lock');
+  };
+  const refusal = (p: Promise<unknown>) =>
+    p.then(
+      () => {
+        throw new Error('expected the lock to be refused');
+      },
+      (err: unknown) => err as { exitCode: number; message: string; remedy: string },
+    );
+
+  it('records the process start in clock ticks since boot, and none for a process that is gone', (ctx) => {
+    linuxOnly(ctx, 'the start time comes from /proc/<pid>/stat');
+    const ticks = Number(execFileSync('getconf', ['CLK_TCK'], { encoding: 'utf8' }));
+    const started = (uptime() - process.uptime()) * ticks;
+    expect(Math.abs(Number(processStart(process.pid)) - started)).toBeLessThan(5 * ticks);
+    expect(processStart(2 ** 22 + 3)).toBeNull();
+  });
+
+  it('reads a lock file: missing, unreadable, or a path it cannot read at all', () => {
+    const lock = lockIn();
+    expect(readLockInfo(lock)).toBe('missing');
+    writeFileSync(lock, JSON.stringify({ pid: '12', token: 't' }));
+    expect(readLockInfo(lock)).toBeNull();
+    rmSync(lock);
+    mkdirSync(lock);
+    expect(() => readLockInfo(lock)).toThrow(/EISDIR/);
+  });
+
+  it('tells a second taker who holds it, and what to do', async (ctx) => {
+    linuxOnly(ctx, 'the holder socket is an abstract unix socket');
+    const lock = lockIn();
+    const held = await acquireLock(lock, {
+      command: 'git-promote agent',
+      now: () => new Date('2026-11-26T18:00:00Z'),
+    });
+    expect(held.info).toMatchObject({ command: 'git-promote agent', since: '2026-11-26T18:00:00.000Z' });
+    const who = `pid ${process.pid} on ${hostname()} (git-promote agent, since 2026-11-26T18:00:00.000Z)`;
+    const refused: string[] = [];
+    const err = await refusal(acquireLock(lock, { onRefused: (h) => refused.push(h) }));
+    expect(err).toMatchObject({
+      exitCode: 4,
+      message: `the agent lock ${lock} is held by ${who}`,
+      remedy:
+        'Another agent is applying to this target: wait for it, pass --wait, or stop it (systemctl stop git-promote-agent).',
+    });
+    expect(refused).toEqual([who]);
+    const controller = new AbortController();
+    controller.abort();
+    expect(await refusal(acquireLock(lock, { wait: true, signal: controller.signal }))).toMatchObject({
+      exitCode: 4,
+      remedy: 'Stopped while waiting; run again when the other agent is done.',
+    });
+    held.release();
+    const next = await acquireLock(lock);
+    expect(next.info.command).toBe('git-promote');
+    next.release();
+  });
+
+  it('refuses while the holder lives even when its file is gone, whichever path names the directory', async (ctx) => {
+    linuxOnly(ctx, 'the holder socket is an abstract unix socket');
+    const lock = lockIn();
+    const link = `${dirname(lock)}-link`;
+    symlinkSync(dirname(lock), link);
+    dirs.push(link);
+    const held = await acquireLock(lock);
+    unlinkSync(lock); // someone deletes the state directory's files under a running agent
+    expect(held.stillHeld()).toBe(false);
+    const err = await refusal(acquireLock(join(link, 'agent.lock')));
+    expect(err.exitCode).toBe(4);
+    expect(err.message).toContain('a running git-promote whose lock file is missing');
+    held.release();
+    held.release(); // twice is harmless
+    const again = await acquireLock(join(link, 'agent.lock'));
+    expect(again.stillHeld()).toBe(true);
+    again.release();
+    expect(existsSync(lock)).toBe(false);
+  });
+
+  it('--wait polls every 200 ms unless told otherwise', async (ctx) => {
+    linuxOnly(ctx, 'the holder socket is an abstract unix socket');
+    const lock = lockIn();
+    const held = await acquireLock(lock);
+    const tries: number[] = [];
+    const waiting = acquireLock(lock, { wait: true, onRefused: () => void tries.push(performance.now()) });
+    await waitUntil(() => tries.length >= 3, 'three refused tries');
+    // A load can only make the waiter slower: the gaps are at least the poll period.
+    for (let i = 1; i < tries.length; i++) expect(tries[i]! - tries[i - 1]!).toBeGreaterThanOrEqual(190);
+    held.release();
+    (await waiting).release();
+  });
+
+  it('stops waiting as soon as it is told to, however long the poll', async (ctx) => {
+    linuxOnly(ctx, 'the holder socket is an abstract unix socket');
+    const lock = lockIn();
+    const held = await acquireLock(lock);
+    const controller = new AbortController();
+    let refused = 0;
+    const waiting = refusal(
+      acquireLock(lock, {
+        wait: true,
+        pollMs: 600_000,
+        signal: controller.signal,
+        onRefused: () => void refused++,
+      }),
+    );
+    await waitUntil(() => refused >= 1, 'the first refused try');
+    controller.abort();
+    expect((await waiting).remedy).toBe('Stopped while waiting; run again when the other agent is done.');
+    held.release();
+  });
+
+  it('refuses while the holder lives even when its file is unreadable, and then tells it the lock is not its own', async (ctx) => {
+    linuxOnly(ctx, 'the holder socket is an abstract unix socket');
+    const lock = lockIn();
+    const held = await acquireLock(lock);
+    writeFileSync(lock, 'not a lock');
+    expect(held.stillHeld()).toBe(false);
+    const err = await refusal(acquireLock(lock));
+    expect(err.exitCode).toBe(4);
+    expect(err.message).toContain('a running git-promote whose lock file is missing');
+    held.release();
+    expect(readFileSync(lock, 'utf8')).toBe('not a lock'); // not ours: left for a person
+  });
+
+  it('waits for a holder that is writing its file, then names it', async (ctx) => {
+    linuxOnly(ctx, 'the holder socket is an abstract unix socket');
+    const lock = lockIn();
+    const held = await acquireLock(lock);
+    const file = readFileSync(lock, 'utf8');
+    rmSync(lock); // the holder socket is bound, its file not written yet
+    // The file appears while the second process is giving the holder its moment (1 s).
+    const restore = setTimeout(() => writeFileSync(lock, file), 100);
+    const err = await refusal(acquireLock(lock));
+    clearTimeout(restore);
+    expect(err.message).toBe(
+      `the agent lock ${lock} is held by pid ${process.pid} on ${hostname()} (git-promote, since ${held.info.since})`,
+    );
+    held.release();
+  });
+
+  it('frees the holder socket after a try that failed or was refused', async (ctx) => {
+    linuxOnly(ctx, 'the holder socket is an abstract unix socket');
+    const lock = lockIn();
+    const inMissingDir = join(dirname(lock), 'state', 'agent.lock');
+    await expect(acquireLock(inMissingDir)).rejects.toMatchObject({ code: 'ENOENT' });
+    mkdirSync(dirname(inMissingDir));
+    (await acquireLock(inMissingDir)).release();
+    // Refused by a live holder named in the file (this process, with another token).
+    const alive = { pid: process.pid, start: processStart(process.pid), host: hostname(), token: 'other' };
+    writeFileSync(lock, JSON.stringify({ ...alive, since: '2026-01-01T00:00:00Z', command: 'git-promote' }));
+    await expect(acquireLock(lock)).rejects.toMatchObject({ exitCode: 4 });
+    rmSync(lock);
+    (await acquireLock(lock)).release();
+  });
+
+  it('takes over a stale lock without a hook, and leaves other files of the directory alone', async (ctx) => {
+    linuxOnly(ctx, 'taking over a stale lock needs the abstract holder socket');
+    const lock = lockIn();
+    staleLock(lock);
+    const neighbour = join(dirname(lock), '.state.json.git-promote-tmp-123-abcd');
+    writeFileSync(neighbour, '{}');
+    const held = await acquireLock(lock);
+    expect(held.stillHeld()).toBe(true);
+    expect(existsSync(neighbour)).toBe(true);
+    held.release();
   });
 });

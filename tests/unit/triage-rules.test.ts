@@ -56,4 +56,28 @@ describe('classifyFailure', () => {
     expect(failureText(m)).toBe('schema: missing required columns [minutes_p50]');
     expect(classifyFailure(failureText(m)).rule).toBe('schema-drift');
   });
+
+  it('puts failure_reason first, one line per failed check, and skips checks without detail', () => {
+    const m = manifestSchema.parse({
+      asset: 'minutes_scores',
+      game_date: '2026-11-26',
+      run_id: 'r1',
+      run_as_of_ts: '2026-11-26T15:00:00Z',
+      status: 'failed',
+      failure_reason: 'OOM killed',
+      checks: [
+        { name: 'rows', status: 'fail' },
+        { name: 'schema', status: 'fail', detail: 'missing [x]' },
+      ],
+    });
+    expect(failureText(m)).toBe('OOM killed\nschema: missing [x]');
+    expect(failureText({ ...m, failure_reason: null, checks: undefined })).toBe('');
+  });
+
+  it('shows the evidence on one line, at most 240 characters', () => {
+    expect(classifyFailure('  Key\tError:\n   0  ').evidence).toBe('Key Error: 0');
+    const long = 'x'.repeat(240);
+    expect(classifyFailure(long).evidence).toBe(long);
+    expect(classifyFailure(`${long}y`).evidence).toBe(`${'x'.repeat(237)}...`);
+  });
 });

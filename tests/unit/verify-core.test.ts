@@ -103,4 +103,96 @@ describe('verifyManifests', () => {
     other.manifest = { ...other.manifest, game_date: '2026-11-25' };
     expect(verifyManifests({ ...base, manifests: [other] }).reason).toBe('no-manifests');
   });
+
+  it('ignores manifests of other assets for the same date', () => {
+    const other = entry('r', { models: { minutes: 'new-run' } });
+    other.manifest = { ...other.manifest, asset: 'rates_scores' };
+    expect(verifyManifests({ ...base, manifests: [other] })).toMatchObject({
+      reason: 'no-manifests',
+      detail: 'no manifests of minutes_scores for 2026-11-26',
+      considered: 0,
+    });
+  });
+
+  it('says what it found in each case', () => {
+    const one = (fields: Record<string, unknown>) =>
+      verifyManifests({ ...base, manifests: [entry('r7', fields)] }).detail;
+    const at = 'manifest of minutes_scores for 2026-11-26 (run r7)';
+    expect(one({ status: 'skipped' })).toBe(`the newest ${at} is skipped`);
+    const verdict = (fields: Record<string, unknown>) =>
+      verifyManifests({ ...base, manifests: [entry('r7', fields)] });
+    expect(
+      [{ status: 'skipped' }, { status: 'running' }, { status: 'failed' }, {}].map((f) => verdict(f).ok),
+    ).toEqual([false, false, false, false]);
+    expect(verifyManifests({ ...base, manifests: [] }).ok).toBe(false);
+    expect(one({ status: 'failed' })).toBe(`the newest ${at} failed`);
+    expect(one({})).toBe(`the newest ${at} does not record models.minutes`);
+    expect(one({ models: { minutes: 'new-run' } })).toBe(`${at} succeeded with minutes=new-run`);
+  });
+
+  it('counts a manifest written at the instant the flow run started as new', () => {
+    const v = verifyManifests({
+      ...base,
+      since: new Date('2026-11-26T15:00:00Z'),
+      manifests: [entry('r', { models: { minutes: 'new-run' } })],
+    });
+    expect(v).toMatchObject({ ok: true, older: 0 });
+  });
+
+  it('describes the newest older manifest, even one without a time or a model', () => {
+    const v = verifyManifests({
+      ...base,
+      since: new Date('2026-11-26T17:00:00Z'),
+      manifests: [
+        entry('timeless', { run_as_of_ts: 'soon' }),
+        entry('noon', { run_as_of_ts: '2026-11-26T12:00:00Z' }),
+      ],
+    });
+    expect(v.detail).toBe(
+      'no manifest of minutes_scores for 2026-11-26 written since the flow run started (2026-11-26T17:00:00.000Z); ' +
+        'the newest is run noon at 2026-11-26T12:00:00.000Z with minutes=(none)',
+    );
+    const timeless = verifyManifests({
+      ...base,
+      since: new Date('2026-11-26T17:00:00Z'),
+      manifests: [entry('timeless', { run_as_of_ts: 'soon' })],
+    });
+    expect(timeless.detail).toMatch(/the newest is run timeless at an unknown time with minutes=\(none\)$/);
+    expect(timeless.manifest).toMatchObject({ time: null, model: null });
+  });
+
+  it('takes the latest valid time of a manifest, and the higher run id on a tie', () => {
+    expect(
+      manifestTime(
+        entry('x', {
+          finished_at: 'soon',
+          started_at: '2026-11-26T19:00:00Z',
+          run_as_of_ts: '2026-11-26T08:00:00Z',
+        }).manifest,
+      )?.toISOString(),
+    ).toBe('2026-11-26T19:00:00.000Z');
+    expect(manifestTime(entry('x', { run_as_of_ts: 'soon' }).manifest)).toBeNull();
+    const late = entry('x', {
+      finished_at: '2026-11-26T10:00:00Z',
+      started_at: '2026-11-26T09:00:00Z',
+      run_as_of_ts: '2026-11-26T12:00:00Z',
+    });
+    expect(manifestTime(late.manifest)?.toISOString()).toBe('2026-11-26T12:00:00.000Z');
+    const tie = verifyManifests({
+      ...base,
+      manifests: [
+        entry('a', { models: { minutes: 'old-run' } }),
+        entry('b', { models: { minutes: 'new-run' } }),
+      ],
+    });
+    expect(tie.manifest?.run_id).toBe('b');
+  });
+
+  it('counts a manifest without a readable time when no start is given', () => {
+    const v = verifyManifests({
+      ...base,
+      manifests: [entry('r', { run_as_of_ts: 'soon', models: { minutes: 'new-run' } })],
+    });
+    expect(v).toMatchObject({ ok: true, considered: 1, older: 0 });
+  });
 });

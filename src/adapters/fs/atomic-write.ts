@@ -50,9 +50,7 @@ export function writeDurable(path: string, content: string, mode = 0o644, exactM
   const fd = openSync(path, 'wx', mode);
   try {
     if (exactMode) fchmodSync(fd, mode);
-    const buf = Buffer.from(content, 'utf8');
-    let off = 0;
-    while (off < buf.length) off += writeSync(fd, buf, off, buf.length - off);
+    writeAll(fd, content);
     fsyncSync(fd);
   } catch (err) {
     closeSync(fd);
@@ -60,6 +58,13 @@ export function writeDurable(path: string, content: string, mode = 0o644, exactM
     throw withPath(err, path);
   }
   closeSync(fd);
+}
+
+/** Write all of `content`: write(2) may write less (a disk filling up), then the next call fails. */
+export function writeAll(fd: number, content: string): void {
+  const buf = Buffer.from(content, 'utf8');
+  let off = 0;
+  while (off < buf.length) off += writeSync(fd, buf, off, buf.length - off);
 }
 
 /** Name the file in an error from a call on its descriptor (write(2) errors carry no path). */
@@ -72,12 +77,7 @@ export function withPath(err: unknown, path: string): unknown {
 /** Write a temp file next to `path` holding content, durable but not yet visible. */
 export function stageFile(path: string, content: string, crash: CrashHook = noCrash, mode?: number): string {
   const temp = tempPathFor(path);
-  try {
-    writeDurable(temp, content, mode, mode !== undefined);
-  } catch (err) {
-    removeQuietly(temp);
-    throw err;
-  }
+  writeDurable(temp, content, mode, mode !== undefined); // removes the temp file if it fails
   crash('temp-written');
   return temp;
 }

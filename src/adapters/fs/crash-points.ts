@@ -18,8 +18,12 @@ export const STEP_PAUSE_ENV = 'GIT_PROMOTE_TEST_STEP_PAUSE_MS';
 
 export const noCrash: CrashHook = () => undefined;
 
-export function crashHook(env: Record<string, string | undefined>): CrashHook {
-  const kill = killAt(env[CRASH_ENV]);
+/** SIGKILL this process: no exit handlers, no cleanup, as a power cut or an OOM kill would. */
+const killSelf = (): void => void process.kill(process.pid, 'SIGKILL');
+
+/** `die` is what a kill point does when its turn comes (tests in process pass a recorder). */
+export function crashHook(env: Record<string, string | undefined>, die: () => void = killSelf): CrashHook {
+  const kill = killAt(env[CRASH_ENV], die);
   const log = env[STEP_LOG_ENV];
   const pauseMs = Number(env[STEP_PAUSE_ENV] ?? 0);
   if (!kill && !log && !(pauseMs > 0)) return noCrash;
@@ -30,7 +34,7 @@ export function crashHook(env: Record<string, string | undefined>): CrashHook {
   };
 }
 
-function killAt(spec: string | undefined): CrashHook | null {
+function killAt(spec: string | undefined, die: () => void): CrashHook | null {
   const m = spec ? /^([a-z0-9-]+):(\d+)$/.exec(spec) : null;
   if (!m) return null;
   const [, target, nth] = m;
@@ -38,6 +42,6 @@ function killAt(spec: string | undefined): CrashHook | null {
   return (step) => {
     if (step !== target) return;
     seen += 1;
-    if (seen === Number(nth)) process.kill(process.pid, 'SIGKILL');
+    if (seen === Number(nth)) die();
   };
 }

@@ -6,15 +6,15 @@
  *
  * A lock whose holder is gone (same host, pid dead or started at another time) is stale and may be
  * removed, but removing by path is not conditional: two processes that both saw the same stale
- * lock could each remove it, and the second would remove the first one's fresh lock. So every
- * inspection and removal happens inside a guard: an abstract-namespace unix socket bound for the
- * few microseconds of the critical section. The kernel lets only one process bind the name and
- * frees it when the process dies, so the guard itself can never go stale. The owner removes its
- * own lock without the guard: nobody else removes a lock whose holder is alive.
- *
- * The holder also keeps a second abstract socket bound for as long as it holds the lock. The file
- * can vanish (someone deletes the state directory); the socket cannot, so a second process is
- * still refused, and the holder learns from stillHeld() that its file is gone.
+ * lock could each remove it, and the second would remove the first one's fresh lock. So a process
+ * first binds the lock's holder socket, an abstract-namespace unix socket named after the lock
+ * path, and only the process that bound it may inspect, remove or take the lock file. The kernel
+ * lets only one process bind the name and frees it when the process dies, so it can never go
+ * stale. The taker keeps it bound for as long as it holds the lock and releases the file before
+ * the socket; a try that does not take the lock closes it at once. The file can vanish (someone
+ * deletes the state directory); the socket cannot, so a second process is still refused, and the
+ * holder learns from stillHeld() that its file is gone. Where abstract sockets are missing (not
+ * Linux) the file alone decides and a stale lock is left to a person.
  */
 import { createHash, randomBytes } from 'node:crypto';
 import { linkSync, readFileSync, readdirSync, realpathSync, unlinkSync } from 'node:fs';
@@ -25,7 +25,7 @@ import { BusyError } from '../../core/errors.js';
 import { sleep } from '../long-timeout.js';
 import { fsyncDir, removeQuietly, writeDurable } from './atomic-write.js';
 
-interface LockInfo {
+export interface LockInfo {
   pid: number;
   /** Field 22 of /proc/<pid>/stat (clock ticks since boot), or null where /proc is missing. */
   start: string | null;
@@ -44,7 +44,7 @@ export interface HeldLock {
   release(): void;
 }
 
-interface LockOptions {
+export interface LockOptions {
   wait?: boolean;
   signal?: AbortSignal;
   /** Poll period while waiting (ms). */
@@ -107,7 +107,8 @@ export function readLockInfo(path: string): LockInfo | null | 'missing' {
   }
 }
 
-function guardName(lockPath: string, kind = 'lock'): string {
+/** The holder socket's name: one per lock file, whichever path names its directory. */
+function holderSocketName(lockPath: string): string {
   let dir = dirname(lockPath);
   try {
     dir = realpathSync(dir);
@@ -118,41 +119,14 @@ function guardName(lockPath: string, kind = 'lock'): string {
     .update(join(dir, basename(lockPath)))
     .digest('hex')
     .slice(0, 32);
-  return `\0git-promote-${kind}-${key}`;
+  return `\0git-promote-held-${key}`;
 }
 
 function bind(server: Server, name: string): Promise<void> {
   return new Promise((resolve, reject) => {
     server.once('error', reject);
-    server.listen({ path: name, exclusive: true }, () => {
-      server.off('error', reject);
-      resolve();
-    });
+    server.listen({ path: name }, resolve);
   });
-}
-
-/** Run fn with the guard held; null guard support (not Linux) runs it without stale recovery. */
-async function withGuard<T>(lockPath: string, fn: (guarded: boolean) => T): Promise<T> {
-  const name = guardName(lockPath);
-  for (let attempt = 0; ; attempt++) {
-    const server = createServer();
-    server.unref();
-    try {
-      await bind(server, name);
-    } catch (err) {
-      server.close();
-      if ((err as NodeJS.ErrnoException).code === 'EADDRINUSE' && attempt < 2000) {
-        await sleep(2 + Math.random() * 8);
-        continue;
-      }
-      return fn(false);
-    }
-    try {
-      return fn(true);
-    } finally {
-      server.close();
-    }
-  }
 }
 
 function describeHolder(info: LockInfo | null): string {
@@ -176,7 +150,7 @@ async function bindHolder(path: string): Promise<Server | 'busy' | null> {
   const server = createServer();
   server.unref();
   try {
-    await bind(server, guardName(path, 'held'));
+    await bind(server, holderSocketName(path));
     return server;
   } catch (err) {
     server.close();
@@ -184,10 +158,7 @@ async function bindHolder(path: string): Promise<Server | 'busy' | null> {
   }
 }
 
-/**
- * One try: the holder socket first (outside the guard, so the guarded section stays as short as
- * it was), then the file. Whoever binds the socket is the only process that may take the lock.
- */
+/** One try: the holder socket first, then, only by the process that bound it, the file. */
 async function attemptHeld(path: string, info: LockInfo, beforeStaleRemoval?: () => void): Promise<Attempt> {
   let held: Server | 'busy' | null;
   for (let waited = 0; (held = await bindHolder(path)) === 'busy'; waited += HOLDER_POLL_MS) {
@@ -201,7 +172,7 @@ async function attemptHeld(path: string, info: LockInfo, beforeStaleRemoval?: ()
   }
   let result: Attempt;
   try {
-    result = await withGuard(path, (guarded) => attempt(path, info, guarded, beforeStaleRemoval));
+    result = attempt(path, info, held !== null, beforeStaleRemoval);
   } catch (err) {
     held?.close();
     throw err;
@@ -213,7 +184,8 @@ async function attemptHeld(path: string, info: LockInfo, beforeStaleRemoval?: ()
   return { ...result, held };
 }
 
-function attempt(path: string, info: LockInfo, guarded: boolean, beforeStaleRemoval?: () => void): Attempt {
+/** Take the lock file; `exclusive` when this process holds the holder socket (may remove a stale lock). */
+function attempt(path: string, info: LockInfo, exclusive: boolean, beforeStaleRemoval?: () => void): Attempt {
   const dir = dirname(path);
   const candidate = `${path}.cand-${process.pid}-${randomBytes(4).toString('hex')}`;
   writeDurable(candidate, `${JSON.stringify(info)}\n`, 0o644);
@@ -229,9 +201,9 @@ function attempt(path: string, info: LockInfo, guarded: boolean, beforeStaleRemo
       const holder = readLockInfo(path);
       if (holder === 'missing') continue; // released between link and read: try again
       if (holder !== null && holderAlive(holder)) return { ok: false, holder };
-      // Without the guard (no abstract sockets here) a take-over could race: leave it to a human.
-      if (!guarded) return { ok: false, holder, stale: true };
-      // Stale, and we hold the guard: nobody else can inspect or remove it until we are done.
+      // Without the holder socket (no abstract sockets here) a take-over could race: leave it to a human.
+      if (!exclusive) return { ok: false, holder, stale: true };
+      // Stale, and we hold the socket: nobody else can inspect or remove it until we are done.
       beforeStaleRemoval?.();
       unlinkSync(path);
       fsyncDir(dir);
@@ -240,14 +212,14 @@ function attempt(path: string, info: LockInfo, guarded: boolean, beforeStaleRemo
     return { ok: false, holder: holder === 'missing' ? null : holder };
   } finally {
     removeQuietly(candidate);
-    if (guarded) removeDeadCandidates(path);
+    if (exclusive) removeDeadCandidates(path);
   }
 }
 
 /** Candidates of processes killed between writing and linking them. */
 function removeDeadCandidates(path: string): void {
   const prefix = `${basename(path)}.cand-`;
-  let names: string[] = [];
+  let names: string[];
   try {
     names = readdirSync(dirname(path));
   } catch {
@@ -256,7 +228,7 @@ function removeDeadCandidates(path: string): void {
   for (const name of names) {
     if (!name.startsWith(prefix)) continue;
     const pid = Number(name.slice(prefix.length).split('-')[0]);
-    if (pid !== process.pid && !pidExists(pid)) removeQuietly(join(dirname(path), name));
+    if (!pidExists(pid)) removeQuietly(join(dirname(path), name));
   }
 }
 
@@ -298,7 +270,6 @@ export async function acquireLock(path: string, options: LockOptions = {}): Prom
 }
 
 function heldLock(path: string, info: LockInfo, holderSocket: Server | null): HeldLock {
-  let released = false;
   const stillHeld = () => {
     const current = readLockInfo(path);
     return current !== 'missing' && current !== null && current.token === info.token;
@@ -307,9 +278,9 @@ function heldLock(path: string, info: LockInfo, holderSocket: Server | null): He
     path,
     info,
     stillHeld,
+    // Idempotent: once the file no longer names this holder it is left alone, and closing the
+    // socket again does nothing.
     release() {
-      if (released) return;
-      released = true;
       try {
         if (stillHeld()) {
           removeQuietly(path);

@@ -4,21 +4,12 @@
  * write in progress, the private mirror and, without manifests.root, the apply manifests.
  */
 import { createHash } from 'node:crypto';
-import {
-  closeSync,
-  fstatSync,
-  fsyncSync,
-  mkdirSync,
-  openSync,
-  readFileSync,
-  readSync,
-  writeSync,
-} from 'node:fs';
+import { closeSync, fstatSync, fsyncSync, mkdirSync, openSync, readFileSync, readSync } from 'node:fs';
 import { basename, join, resolve } from 'node:path';
 import * as z from 'zod/v4';
 import { CheckFailedError, UsageError } from '../../core/errors.js';
 import { stringifyJson } from '../../core/json-file.js';
-import { withPath, writeFileAtomic } from './atomic-write.js';
+import { withPath, writeAll, writeFileAtomic } from './atomic-write.js';
 import { noCrash, type CrashHook } from './crash-points.js';
 
 export interface StatePaths {
@@ -171,7 +162,7 @@ export function readState(paths: StatePaths, target: string): AgentState {
   try {
     data = JSON.parse(text);
   } catch {
-    data = undefined;
+    // not JSON: refused below like any other invalid state
   }
   const parsed = agentStateSchema.safeParse(data);
   if (!parsed.success) {
@@ -204,14 +195,15 @@ interface JournalEntry {
 }
 
 /**
- * Append one line with one write(2) on an O_APPEND descriptor, then fsync. A crash can at worst
- * leave a torn last line: readers skip it, and the next append starts on a fresh line.
+ * Append one line on an O_APPEND descriptor, then fsync. A crash (or a full disk, which fails the
+ * append) can at worst leave a torn last line: readers skip it, and the next append starts on a
+ * fresh line.
  */
 export function appendJournal(paths: StatePaths, entry: JournalEntry, crash: CrashHook = noCrash): void {
   const fd = openSync(paths.journal, 'a+', 0o644);
   try {
     const line = `${endsWithNewline(fd) ? '' : '\n'}${JSON.stringify(entry)}\n`;
-    writeSync(fd, line);
+    writeAll(fd, line);
     fsyncSync(fd);
   } catch (err) {
     throw withPath(err, paths.journal);
@@ -240,11 +232,10 @@ export function readJournal(paths: StatePaths): JournalEntry[] {
   }
   const out: JournalEntry[] = [];
   for (const line of text.split('\n')) {
-    if (!line.trim()) continue;
     try {
       out.push(JSON.parse(line) as JournalEntry);
     } catch {
-      // a torn last line from a crash mid-append
+      // a torn last line from a crash mid-append, or the empty string after the final newline
     }
   }
   return out;

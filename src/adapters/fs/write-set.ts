@@ -59,11 +59,12 @@ function complete<R>(intentPath: string, intent: Intent<R>, finish: Finish<R>, c
   for (const file of intent.files) {
     if (existsSync(file.temp)) {
       commitStaged(file.temp, file.path, crash);
-    } else if (sha256(readIfExists(file.path) ?? '') !== file.sha256) {
-      // The temp file is gone but the destination is not new (a hand edit since the crash, or a
-      // lost temp): write it again from the intent, which holds the full content.
-      writeFileAtomic(file.path, file.content, crash);
+      continue;
     }
+    // The temp file is gone but the destination is missing or not new (a hand edit since the
+    // crash, or a lost temp): write it again from the intent, which holds the full content.
+    const current = readIfExists(file.path);
+    if (current === null || sha256(current) !== file.sha256) writeFileAtomic(file.path, file.content, crash);
   }
   finish(intent);
   crash('finished');

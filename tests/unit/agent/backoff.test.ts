@@ -1,6 +1,5 @@
 import { describe, expect, it } from 'vitest';
 import { backoffMs } from '../../../src/agent/loop.js';
-import { crashHook, CRASH_ENV, noCrash } from '../../../src/adapters/fs/crash-points.js';
 
 describe('agent backoff', () => {
   it('waits the interval when healthy and doubles with jitter after transient failures, capped', () => {
@@ -11,14 +10,5 @@ describe('agent backoff', () => {
     expect(backoffMs(30_000, 3, () => 0.999)).toBeLessThan(150_000);
     expect(backoffMs(30_000, 50, () => 0.5)).toBe(600_000);
     expect(backoffMs(100, 2, () => 0.5)).toBe(2000); // at least a second between retries
-  });
-});
-
-describe('crash points', () => {
-  it('are inert unless the test variable is set', () => {
-    expect(crashHook({})).toBe(noCrash);
-    expect(crashHook({ [CRASH_ENV]: 'not a spec' })).toBe(noCrash);
-    const hook = crashHook({ [CRASH_ENV]: 'renamed:99' });
-    expect(() => hook('renamed')).not.toThrow();
   });
 });

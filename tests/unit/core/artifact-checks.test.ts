@@ -9,6 +9,8 @@ describe('artifact checks', () => {
     expect(artifactsRoot('/data/models/{run_id}/model')).toBe('/data/models');
     expect(artifactsRoot('/{run_id}')).toBe('/');
     expect(artifactsRoot('models/run={run_id}')).toBe('models');
+    expect(artifactsRoot('{run_id}/model')).toBe('.');
+    expect(artifactsRoot('run={run_id}')).toBe('.');
   });
 
   it('knows inside from outside', () => {
@@ -18,6 +20,7 @@ describe('artifact checks', () => {
     expect(isInside('/a/b', '/a')).toBe(false);
     expect(isInside('/a/b', '/etc/passwd')).toBe(false);
     expect(isInside('/', '/anything')).toBe(true);
+    expect(isInside('/a/b', '/a/b/..c')).toBe(true); // a name starting with two dots is inside
   });
 
   it('accepts meta.json matching the evidence hash whatever the whitespace, and the contract', () => {
@@ -51,5 +54,13 @@ describe('artifact checks', () => {
     expect(
       metaProblems(JSON.stringify(meta), { meta_sha256: canonicalSha256(meta), run_id: 'x' }, '^1.0.0'),
     ).toEqual(['meta.json has no contract version, and the pointer requires ^1.0.0']);
+  });
+
+  it('refuses a meta.json that has no canonical form instead of hashing something else', () => {
+    // A lone surrogate is valid JSON text but has no RFC 8785 form.
+    const text = '{"run_id": "x", "model": "\\ud800", "created_at": "now"}';
+    expect(metaProblems(text, { meta_sha256: 'a'.repeat(64), run_id: 'x' }, undefined)).toEqual([
+      expect.stringMatching(/^meta\.json cannot be hashed: it has no canonical JSON form/),
+    ]);
   });
 });

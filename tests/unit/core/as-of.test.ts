@@ -38,10 +38,26 @@ describe('parseInstant', () => {
       '2026-02-30T10:00Z',
       '2026-11-03T25:00Z',
       '2026-11-03T22:61Z',
+      '2026-11-03T22:00:60Z',
+      '2026-11-03T24:00Z', // ISO's next midnight: write the next day's 00:00
       '1730671200',
     ]) {
       expect(() => parseInstant(bad), bad).toThrow(UsageError);
     }
+  });
+
+  it('takes the last second of a day, and surrounding spaces', () => {
+    expect(parseInstant(' 2026-11-03T23:59:59Z\n')).toBe(t('2026-11-03T23:59:59Z'));
+  });
+
+  it('says what it read and what to pass', () => {
+    expect(() => parseInstant('yesterday')).toThrow(
+      expect.objectContaining({
+        message: '<instant> is not an ISO timestamp with a zone or a date: "yesterday"',
+        remedy:
+          'Pass e.g. 2026-11-03T22:00Z, 2026-11-03T17:00-05:00, or 2026-11-03 (the end of that ET day).',
+      }),
+    );
   });
 });
 
@@ -53,6 +69,39 @@ describe('parseRange', () => {
     });
     for (const bad of ['2026-11-02..2026-11-01', '2026-11-01..', '2026-11-01', 'a..b..c'])
       expect(() => parseRange(bad), bad).toThrow(UsageError);
+  });
+
+  it('takes a range of one instant', () => {
+    expect(parseRange('2026-11-01T00:00Z..2026-11-01T00:00Z')).toEqual({
+      start: t('2026-11-01T00:00:00Z'),
+      end: t('2026-11-01T00:00:00Z'),
+    });
+  });
+
+  it('says which part is wrong and what to pass', () => {
+    const usage = (value: string) => {
+      try {
+        parseRange(value);
+      } catch (err) {
+        return { message: (err as UsageError).message, remedy: (err as UsageError).remedy };
+      }
+      throw new Error(`expected ${value} to be refused`);
+    };
+    for (const half of ['..2026-11-01', '2026-11-01..', '2026-11-01', '2026-11-01..2026-11-02..2026-11-03'])
+      expect(usage(half), half).toEqual({
+        message: `--range must be START..END, not ${JSON.stringify(half)}`,
+        remedy: 'Pass e.g. --range 2026-11-01..2026-11-30.',
+      });
+    expect(usage('soon..2026-11-01').message).toBe(
+      'the start of --range is not an ISO timestamp with a zone or a date: "soon"',
+    );
+    expect(usage('2026-11-01..later').message).toBe(
+      'the end of --range is not an ISO timestamp with a zone or a date: "later"',
+    );
+    expect(usage('2026-11-02..2026-11-01')).toEqual({
+      message: '--range starts after it ends: 2026-11-02..2026-11-01',
+      remedy: 'Put the earlier instant first: --range START..END.',
+    });
   });
 });
 
@@ -90,6 +139,16 @@ describe('liveAt / snapshotAt', () => {
     const later = snapshotAt(timeline, t('2026-11-04T00:00Z'));
     expect(missing(later)).toEqual([]);
     expect(snapshotCommit(later)?.commit).toBe('c3');
+    const removed = snapshotAt(
+      {
+        m: [
+          { at: 1, run: 'A', commit: 'c1' },
+          { at: 2, run: null, commit: 'c2' },
+        ],
+      },
+      3,
+    );
+    expect(missing(removed)).toEqual(['m']);
   });
 });
 
@@ -114,6 +173,11 @@ describe('changePoints', () => {
     expect(points[0]!.commit).toBe('c6');
   });
 
+  it('includes a change at the end of the range, and none after it', () => {
+    const points = changePoints(timeline, t('2026-11-01T00:00Z'), t('2026-11-03T12:00Z'));
+    expect(points.map((p) => p.commit)).toEqual([null, 'c1', 'c2', 'c3']);
+  });
+
   it('counts a change at a slate midnight for that slate', () => {
     const points = changePoints(
       { m: [{ at: t('2026-11-06T05:00Z'), run: 'X', commit: 'c' }] },
@@ -131,12 +195,29 @@ describe('gameDateInstant', () => {
     expect(iso(gameDateInstant('2026-11-01', 'pretip', '18:00'))).toBe('2026-11-01T23:00:00.000Z'); // fall back
     expect(iso(gameDateInstant('2026-03-07', 'pretip', '18:30'))).toBe('2026-03-07T23:30:00.000Z'); // EST
     expect(iso(gameDateInstant('2026-03-08', 'pretip', '18:30'))).toBe('2026-03-08T22:30:00.000Z'); // spring forward
+    // Just after the change (02:00 EST became 03:00 EDT): the first guess is on the other side of it.
+    expect(iso(gameDateInstant('2026-03-08', 'pretip', '03:30'))).toBe('2026-03-08T07:30:00.000Z');
     expect(iso(gameDateInstant('2026-11-03', 'end', undefined))).toBe('2026-11-04T04:59:59.999Z');
   });
 
   it('refuses a bad date, an unknown mode, or pretip without a configured time', () => {
-    expect(() => gameDateInstant('2026-11-31', 'end', undefined)).toThrow(UsageError);
-    expect(() => gameDateInstant('2026-11-03', 'tipoff', '18:00')).toThrow(UsageError);
-    expect(() => gameDateInstant('2026-11-03', 'pretip', undefined)).toThrow(/asOf\.pretip/);
+    expect(() => gameDateInstant('2026-11-31', 'end', undefined)).toThrow(
+      expect.objectContaining({
+        message: '--game-date must be a date YYYY-MM-DD, not "2026-11-31"',
+        remedy: 'Pass e.g. --game-date 2026-11-03.',
+      }),
+    );
+    expect(() => gameDateInstant('2026-11-03', 'tipoff', '18:00')).toThrow(
+      expect.objectContaining({
+        message: '--as-of must be pretip or end, not "tipoff"',
+        remedy: 'Pass --as-of pretip or --as-of end.',
+      }),
+    );
+    expect(() => gameDateInstant('2026-11-03', 'pretip', undefined)).toThrow(
+      expect.objectContaining({
+        message: '--as-of pretip needs asOf.pretip in promote.config.json',
+        remedy: expect.stringMatching(/^Set asOf\.pretip to the ET time the slate is scored before tip-off/),
+      }),
+    );
   });
 });

@@ -40,7 +40,16 @@ describe('PromotionBranch', () => {
     'promote/minutes/..x',
     'promote/minutes/-x',
     'rollback/minutes/A',
+    'promote/refs/heads/minutes/A',
+    'promote/rates,minutes/B,A', // not sorted: another name for promote/minutes,rates/A,B
+    'promote/minutes/run%2E5', // encoded where no encoding is needed
+    'promote/Bad,minutes/A,B',
+    'promote/minutes,rates/A,..x',
   ])('rejects %s', (name) => {
     expect(PromotionBranch.parse(name)).toBeNull();
+  });
+
+  it('needs at least one pointer', () => {
+    expect(() => new PromotionBranch([])).toThrow('a promotion branch needs at least one pointer');
   });
 });

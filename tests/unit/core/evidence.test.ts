@@ -98,6 +98,7 @@ describe('evidence paths', () => {
       'promotions/minutes/m1.txt',
       'promotions/minutes/m1',
       'promotions/minutes/sub/m1.json',
+      'promotions/minutes/m1.json/notes.json',
       'promotions/m1.json',
       'other/minutes/m1.json',
       'promotions/Minutes/m1.json',

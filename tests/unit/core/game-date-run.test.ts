@@ -40,4 +40,17 @@ describe('pickGameDateRun', () => {
     );
     expect(pickGameDateRun([backfill], '2026-11-26', new Date('2026-11-26T18:00:00Z'))).toBeNull();
   });
+
+  it('takes a run that started before its expected time, and a scheduled one due exactly now', () => {
+    const early = [
+      run('morning', 'COMPLETED', '2026-11-26T15:00:00Z'),
+      run('evening', 'RUNNING', '2026-11-26T23:00:00Z'),
+    ];
+    expect(pickGameDateRun(early, '2026-11-26', new Date('2026-11-26T18:00:00Z'))?.flowRunId).toBe('evening');
+    const due = [
+      run('morning', 'COMPLETED', '2026-11-26T15:00:00Z'),
+      run('evening', 'SCHEDULED', '2026-11-26T23:00:00Z'),
+    ];
+    expect(pickGameDateRun(due, '2026-11-26', new Date('2026-11-26T23:00:00Z'))?.flowRunId).toBe('evening');
+  });
 });

@@ -3,8 +3,11 @@ import {
   classify,
   historyLines,
   parseLog,
+  pointerChange,
   prNumberFromMessage,
+  repoEvidencePath,
   revertedShas,
+  summarizeEvidence,
   whoOf,
   type HistoryEntry,
 } from '../../../src/core/history.js';
@@ -33,6 +36,58 @@ describe('parseLog', () => {
     ]);
     expect(commits[0]!.patch).toContain('+y');
   });
+
+  it('gives a commit without a diff an empty patch', () => {
+    const out = `\0${sha('a')}\x1f\x1fBob\x1fbob@x\x1f2026-01-01T00:00:00Z\x1f2026-01-01T00:00:00Z\x1fmode only\n`;
+    expect(parseLog(out)[0]!.patch).toBe('');
+  });
+});
+
+describe('pointer change of a commit', () => {
+  const patch = (before: string, after: string) =>
+    `\ndiff --git a/p.json b/p.json\n--- a/p.json\n+++ b/p.json\n@@ -1 +1 @@\n-${before}\n+${after}\n`;
+
+  it('reads the run before and after from the diff', () => {
+    const commit = logCommit({ patch: patch('{"run_id": "A"}', '{"run_id": "B"}') });
+    expect(pointerChange(commit, 'run_id', 'p.json')).toEqual({ from: 'A', to: 'B', problems: [] });
+  });
+
+  it('names the side it could not read by file and short sha', () => {
+    const commit = logCommit({ sha: sha('c'), patch: patch('{"run_id": "A"}', '{"run_id": 3}') });
+    expect(pointerChange(commit, 'run_id', 'p.json')).toEqual({
+      from: 'A',
+      to: null,
+      problems: ['p.json@cccccccccccc has no string "run_id"'],
+    });
+    const old = logCommit({ sha: sha('c'), patch: patch('[]', '{"run_id": "B"}') });
+    expect(pointerChange(old, 'run_id', 'p.json').problems).toEqual([
+      'p.json@cccccccccccc^ must hold a JSON object',
+    ]);
+  });
+
+  it('says when the diff holds no readable change', () => {
+    expect(pointerChange(logCommit({ patch: '' }), 'run_id', 'p.json')).toEqual({
+      from: null,
+      to: null,
+      problems: ['p.json: the change could not be read from the diff'],
+    });
+  });
+});
+
+describe('evidence of a history entry', () => {
+  it('is found under the prefix for a valid run id only', () => {
+    expect(repoEvidencePath('ml/', 'minutes', 'm2')).toBe('ml/promotions/minutes/m2.json');
+    expect(repoEvidencePath('', 'minutes', null)).toBeNull();
+    expect(repoEvidencePath('', 'minutes', '../m2')).toBeNull();
+  });
+
+  it('sums the rows that are numbers and keeps a game date only when it is text', () => {
+    const text = JSON.stringify({
+      game_date: 20261125,
+      manifest: { outputs: [null, { rows: '5' }, { rows: 3 }, { rows: 4 }] },
+    });
+    expect(summarizeEvidence(text, true)).toEqual({ gameDate: null, rows: 7, addedHere: true });
+  });
 });
 
 describe('messages', () => {
@@ -40,6 +95,10 @@ describe('messages', () => {
     expect(prNumberFromMessage('Promote minutes to B (#12)\n\nbody (#3)')).toBe(12);
     expect(prNumberFromMessage('Merge pull request #45 from acme/promote/minutes/B\n')).toBe(45);
     expect(prNumberFromMessage('Hand edit (see #4) today')).toBeNull();
+    expect(prNumberFromMessage('  Promote minutes to B (#12)  \n')).toBe(12);
+    expect(prNumberFromMessage('Promote (#12) again')).toBeNull();
+    // A revert of a merge is not that PR's merge.
+    expect(prNumberFromMessage('Revert "Merge pull request #45 from acme/x"\n')).toBeNull();
   });
 
   it('finds every reverted commit', () => {
@@ -111,6 +170,28 @@ describe('classify', () => {
     });
     expect(e.subject).toBe('Promote ?[2J B (#7)');
   });
+  it('takes the reverted commits from the message alone when there is no block', () => {
+    const e = classify({
+      ...base,
+      commit: logCommit({ message: 'Revert "x"\n\nThis reverts commit abc1234.\n' }),
+      evidence: null,
+      evidenceAtParent: false,
+    });
+    expect(e.reverts).toEqual(['abc1234']);
+  });
+  it('records the author, a trimmed subject, and no evidence when there is none', () => {
+    const e = classify({
+      ...base,
+      commit: logCommit({ message: 'Promote minutes to B (#7)   \n\nbody\n' }),
+      evidence: null,
+      evidenceAtParent: false,
+    });
+    expect(e).toMatchObject({
+      author: { name: 'Ann', email: 'ann@example.com' },
+      subject: 'Promote minutes to B (#7)',
+      evidence: null,
+    });
+  });
   it('unreadable evidence still counts as present', () => {
     expect(classify({ ...base, evidence: 'not json', evidenceAtParent: false }).evidence).toEqual({
       gameDate: null,
@@ -136,6 +217,10 @@ describe('who made a change', () => {
       proposer: { name: 'Ann', email: 'ann@example.com' },
       mergedBy: null,
     });
+    expect(whoOf(logCommit({ authorName: 'promote-app[bot] ', message: 'x\n' }))).toMatchObject({
+      proposer: null,
+    });
+    expect(whoOf(logCommit({ authorName: 'Ann[bot]ley' })).mergedBy).toBeNull();
     expect(whoOf(logCommit({ authorName: 'promote-app[bot]', message: 'x\n' }))).toEqual({
       proposer: null,
       mergedBy: 'promote-app[bot]',
@@ -143,7 +228,38 @@ describe('who made a change', () => {
   });
 });
 
+describe('co-author trailers', () => {
+  const proposer = (message: string) => whoOf(logCommit({ authorName: 'app[bot]', message })).proposer;
+
+  it('read a trailer however it is spaced, also on the last line', () => {
+    expect(proposer('t\n\nCo-authored-by:Dana<dana@x>')).toEqual({ name: 'Dana', email: 'dana@x' });
+    expect(proposer('t\n\nCo-authored-by:  Dana  <dana@x>  \n')).toEqual({ name: 'Dana', email: 'dana@x' });
+  });
+
+  it('ignore lines that only mention one', () => {
+    expect(proposer('t\n\nNot Co-authored-by: Eve <eve@x>\n')).toBeNull();
+    expect(proposer('t\n\nCo-authored-by: Eve <eve@x> said so\n')).toBeNull();
+  });
+});
+
 describe('historyLines', () => {
+  it('keeps the committer zone, shows rows, and says when run or proposer are unknown', () => {
+    const e: HistoryEntry = {
+      ...entry('c', 'promotion', 'B', 'C'),
+      date: '2026-11-25T10:05:00+01:00',
+      from: null,
+      proposer: null,
+      pr: null,
+      evidence: { gameDate: '2026-11-24', rows: 7, addedHere: true },
+    };
+    expect(historyLines('minutes', [e])).toEqual([
+      '2026-11-25 10:05:00 +01:00  cccccccccccc  promotion    (none) -> C  (unknown)  evidence 2026-11-24, 7 rows',
+    ]);
+    expect(historyLines('minutes', [{ ...e, to: null, evidence: null }])).toEqual([
+      '2026-11-25 10:05:00 +01:00  cccccccccccc  promotion    (none) -> (none)  (unknown)',
+    ]);
+  });
+
   it('prints one line per change', () => {
     const lines = historyLines('minutes', [entry('c', 'promotion', 'B', 'C')]);
     expect(lines).toEqual([`2026-11-25 10:05:00 Z  cccccccccccc  promotion    B -> C  Ann  evidence ?`]);

@@ -30,6 +30,7 @@ describe('merge policy', () => {
   it('allows an open same-repository PR into the branch with a promotion or rollback label', () => {
     expect(mergeRefusals(pull(), config, 'acme/projections')).toEqual([]);
     expect(mergeRefusals(pull({ labels: ['rollback'] }), config, 'ACME/Projections')).toEqual([]);
+    expect(mergeRefusals(pull({ labels: ['data', 'promotion'] }), config, 'acme/projections')).toEqual([]);
   });
 
   it('refuses closed PRs, other branches, forks and unlabeled PRs, listing every reason', () => {
@@ -99,6 +100,62 @@ describe('merge policy', () => {
       'git-promote/validate on head cccccccccccc was posted by mallory, not by github-actions[bot]',
     );
     expect(statusRefusal([success(null)], SHA, TRUSTED)!.message).toMatch(/posted by an unknown account/);
+    expect(statusRefusal([success('mallory')], SHA, [BOT, 'promote-app[bot]'])!.message).toMatch(
+      /not by github-actions\[bot\] or promote-app\[bot\]$/,
+    );
     expect(statusRefusal([success('promote-app[bot]')], SHA, [BOT, 'promote-app[bot]'])).toBeNull();
+  });
+
+  it('says what to do about each refusal', () => {
+    const remedies = mergeRefusals(
+      pull({
+        state: 'closed',
+        draft: true,
+        base: { ref: 'dev' },
+        head: { ref: 'x', sha: SHA, repoFullName: null },
+        labels: [],
+      }),
+      config,
+      'acme/projections',
+    ).map((r) => r.remedy);
+    expect(remedies).toEqual([
+      'Reopen it (or open a new promotion) and let validation run.',
+      'Retarget the pull request to main, or fix repository.branch in promote.config.json.',
+      'Push the promotion branch to this repository (git promote propose does), or merge by hand after review.',
+      'Mark it ready for review; drafts are never merged.',
+      'Add the label promotion if this is a promotion; other PRs are merged by people.',
+    ]);
+    const unlabeled = validateConfig(
+      sampleConfig('/data', { policy: { labels: [], rollbackLabels: [] } }),
+    ).config!;
+    expect(mergeRefusals(pull(), unlabeled, 'acme/projections').at(-1)).toEqual({
+      message: 'PR #12 has none of the labels ',
+      remedy: 'Add the label promotion if this is a promotion; other PRs are merged by people.',
+    });
+  });
+
+  it('says what to do about each status, and shows no empty description', () => {
+    const status = (state: 'success' | 'failure' | 'pending', creator: string | null = BOT) => ({
+      context: 'git-promote/validate',
+      state,
+      description: null,
+      targetUrl: null,
+      creator,
+    });
+    expect(statusRefusal([], SHA, TRUSTED)!.remedy).toBe(
+      'Let the promotion workflow run git promote validate on this head first.',
+    );
+    expect(statusRefusal([status('success', 'mallory')], SHA, TRUSTED)!.remedy).toBe(
+      'Only the promotion workflow may post it: rerun that workflow, or add its account to policy.statusCreators in promote.config.json.',
+    );
+    expect(statusRefusal([status('pending')], SHA, TRUSTED)).toEqual({
+      message: 'git-promote/validate is still pending on head cccccccccccc',
+      remedy: 'Wait for validation to finish, then run merge again.',
+    });
+    expect(statusRefusal([status('failure')], SHA, TRUSTED)).toEqual({
+      message: 'git-promote/validate is failure on head cccccccccccc',
+      remedy:
+        'Fix what validation reported (see the job summary) and push again; a person must merge PRs needing review.',
+    });
   });
 });

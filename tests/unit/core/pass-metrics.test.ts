@@ -2,7 +2,13 @@ import { describe, expect, it } from 'vitest';
 import { readFileSync } from 'node:fs';
 import yaml from 'js-yaml';
 import parsePrometheusTextFormat from 'parse-prometheus-text-format';
-import { CheckFailedError, InternalError, TransientError, UsageError } from '../../../src/core/errors.js';
+import {
+  BusyError,
+  CheckFailedError,
+  InternalError,
+  TransientError,
+  UsageError,
+} from '../../../src/core/errors.js';
 import { eventPriority } from '../../../src/core/log-priority.js';
 import {
   emptyPassStats,
@@ -45,6 +51,22 @@ describe('pass record', () => {
     expect(passErrorKind(new UsageError('x', 'y'))).toBe('config');
     expect(passErrorKind(new CheckFailedError('x', 'y'))).toBe('refused');
     expect(passErrorKind(new InternalError('x'))).toBe('internal');
+    expect(passErrorKind(new TransientError('x', 'y'))).toBe('transient');
+    expect(passErrorKind(new BusyError('x', 'y'))).toBe('busy');
+  });
+
+  it('keeps the time of the first pass it counted from', () => {
+    let s = recordPass(emptyPassStats(), { ok: true, at: at('2026-11-26T18:00:00Z') });
+    s = recordPass(s, { ok: false, at: at('2026-11-26T18:00:30Z'), error: new BusyError('held', 'wait') });
+    s = recordPass(s, { ok: true, at: at('2026-11-26T18:01:00Z') });
+    expect(s.since).toBe('2026-11-26T18:00:00.000Z');
+    expect(
+      recordPass(emptyPassStats(), {
+        ok: false,
+        at: at('2026-11-26T18:02:00Z'),
+        error: new BusyError('held', 'wait'),
+      }).since,
+    ).toBe('2026-11-26T18:02:00.000Z');
   });
 });
 
@@ -100,6 +122,32 @@ describe('renderMetrics', () => {
     expect(families.find((f) => f.name === 'git_promote_applied_run_info')!.metrics).toEqual([]);
   });
 
+  it('renders the error counts and the help of each family', () => {
+    let failing = stats;
+    for (let i = 0; i < 2; i++)
+      failing = recordPass(failing, {
+        ok: false,
+        at: at('2026-11-26T18:01:00Z'),
+        error: new TransientError('x', 'y'),
+      });
+    const text = renderMetrics({ stats: failing, applied: null, verification: [], pendingFollowUps: 0 });
+    const errors = parsePrometheusTextFormat(text).find((f) => f.name === 'git_promote_pass_errors_total')!;
+    expect(errors.help).toBe(
+      'Apply passes that failed, by kind: refused (exit 1), config (2), transient (3), busy (4), internal.',
+    );
+    expect(errors.metrics.find((m) => m.labels?.kind === 'transient')?.value).toBe('2');
+  });
+
+  it('escapes a newline in a label value', () => {
+    const text = renderMetrics({
+      stats,
+      applied: { at: '2026-11-26T17:59:00Z', runs: { minutes: 'a\nb' } },
+      verification: [],
+      pendingFollowUps: 0,
+    });
+    expect(text).toContain('run="a\\nb"} 1\n');
+  });
+
   it('escapes label values', () => {
     const text = renderMetrics({
       stats,
@@ -134,6 +182,21 @@ describe('verificationOf', () => {
       }),
     ).toEqual([{ pointer: 'minutes', ok: true }]);
     expect(verificationOf(undefined)).toEqual([]);
+    // Whatever the flow file holds: only named pointers, and only ok: true counts as verified.
+    expect(
+      verificationOf({
+        ok: false,
+        pointers: ['minutes', 7],
+        verified: [
+          { pointer: 3, ok: true },
+          { pointer: 'rates', ok: 'yes' },
+        ],
+      }),
+    ).toEqual([
+      { pointer: 'rates', ok: false },
+      { pointer: 'minutes', ok: false },
+    ]);
+    expect(verificationOf({ ok: true, verified: 'all' })).toEqual([]);
   });
 });
 

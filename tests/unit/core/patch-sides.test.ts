@@ -51,4 +51,48 @@ describe('patchSides', () => {
     expect(patchSides('')).toBeNull();
     expect(patchSides(`diff --git a/p b/p\nindex 1..2\nBinary files a/p and b/p differ\n`)).toBeNull();
   });
+
+  it('reads a header without a hunk: a mode change, an empty file created or deleted', () => {
+    expect(patchSides('diff --git a/p b/p\nold mode 100644\nnew mode 100755\n')).toEqual({
+      before: '',
+      after: '',
+    });
+    expect(patchSides('diff --git a/p b/p\nnew file mode 100644\nindex 0000000..e69de29\n')).toEqual({
+      before: null,
+      after: '',
+    });
+    expect(patchSides('diff --git a/p b/p\ndeleted file mode 100644\nindex e69de29..0000000\n')).toEqual({
+      before: '',
+      after: null,
+    });
+  });
+
+  it('reads the first file only; a first file without a hunk reads as empty, never as the next file', () => {
+    const second = 'diff --git a/q b/q\n--- a/q\n+++ b/q\n@@ -1 +1 @@\n-x\n+y\n';
+    expect(patchSides(`${header}@@ -1 +1 @@\n-A\n+B\n${second}`)).toEqual({ before: 'A\n', after: 'B\n' });
+    expect(patchSides(`diff --git a/p b/p\nold mode 100644\nnew mode 100755\n${second}`)).toEqual({
+      before: '',
+      after: '',
+    });
+  });
+
+  it('finds a hunk whose header carries a section heading, and reads several hunks', () => {
+    const patch = `${header}@@ -1,2 +1,2 @@ a heading\n-A\n+B\n c\n@@ -9 +9 @@\n d\n`;
+    expect(patchSides(patch)).toEqual({ before: 'A\nc\nd\n', after: 'B\nc\nd\n' });
+  });
+
+  it('applies "No newline" to the new side only, or to both after a context line', () => {
+    expect(patchSides(`${header}@@ -1 +1 @@\n-A\n+B\n\\ No newline at end of file\n`)).toEqual({
+      before: 'A\n',
+      after: 'B',
+    });
+    expect(patchSides(`${header}@@ -1,2 +1,2 @@\n-A\n+B\n c\n\\ No newline at end of file\n`)).toEqual({
+      before: 'A\nc',
+      after: 'B\nc',
+    });
+  });
+
+  it('gives an emptied file as empty, not as one blank line', () => {
+    expect(patchSides(`${header}@@ -1 +0,0 @@\n-A\n`)).toEqual({ before: 'A\n', after: '' });
+  });
 });

@@ -70,4 +70,43 @@ describe('planApply', () => {
       planApply(input({ desired: { minutes: pointerJson('../etc'), rates: pointerJson('r1') } })),
     ).toThrow(/is not a valid run id/);
   });
+
+  it('decides each reason from what was applied and what the file holds', () => {
+    const reasons = (over: Partial<PlanInput>) =>
+      planApply(input(over)).pointers.map((p) => [p.pointer, p.write, p.reason, p.actualRun]);
+    // Deleted and moved on at the tip: a promotion, not a restore.
+    expect(
+      reasons({
+        desired: { minutes: pointerJson('m2'), rates: pointerJson('r1') },
+        actual: { minutes: null, rates: pointerJson('r1') },
+      }),
+    ).toEqual([
+      ['minutes', true, 'promote', null],
+      ['rates', false, null, 'r1'],
+    ]);
+    // First apply over a file holding another run.
+    expect(
+      reasons({ applied: null, actual: { minutes: pointerJson('m0'), rates: pointerJson('r1') } }),
+    ).toEqual([
+      ['minutes', true, 'promote', 'm0'],
+      ['rates', false, null, 'r1'],
+    ]);
+    // The applied run, written differently: no drift, only a reformat.
+    expect(reasons({ actual: { minutes: '{"run_id":"m1"}', rates: pointerJson('r1') } })).toEqual([
+      ['minutes', true, 'reformat', 'm1'],
+      ['rates', false, null, 'r1'],
+    ]);
+  });
+
+  it('names the file at the branch tip when it is not a valid pointer', () => {
+    expect(() => planApply(input({ desired: { minutes: '[]', rates: pointerJson('r1') } }))).toThrow(
+      'config/minutes.json at the branch tip must hold a JSON object',
+    );
+  });
+
+  it('is a bug to plan a pointer without its desired content', () => {
+    expect(() => planApply(input({ desired: { minutes: pointerJson('m1') } }))).toThrow(
+      'no desired content for pointer rates',
+    );
+  });
 });

@@ -43,6 +43,22 @@ describe('output redaction', () => {
     expect(r(`::error::${secret.replace('\n', '%0A')}`)).toBe('::error::***');
   });
 
+  it('removes the workflow-command form of a secret holding %, CR and LF', () => {
+    // A space keeps this form apart from the URL-encoded one (%20 there, a space here).
+    const r = createRedactor({ GH_TOKEN: 'a b%c\rd\ne' });
+    expect(r('::error::a b%25c%0Dd%0Ae')).toBe('::error::***');
+  });
+
+  it('masks a secret that contains another one whole', () => {
+    const r = createRedactor({ GITHUB_TOKEN: 'deploy-key', GH_TOKEN: 'deploy-key-2026' });
+    expect(r('used deploy-key-2026 then deploy-key')).toBe('used *** then ***');
+  });
+
+  it('leaves values of fewer than four characters alone, which would mask common words', () => {
+    expect(createRedactor({ GH_TOKEN: 'run' })('run 7')).toBe('run 7');
+    expect(createRedactor({ GH_TOKEN: 'runs' })('runs 7')).toBe('*** 7');
+  });
+
   it('leaves ordinary text alone', () => {
     expect(redact('promote minutes → run-7 (#12)')).toBe('promote minutes → run-7 (#12)');
   });

@@ -1,6 +1,11 @@
 import { describe, expect, it } from 'vitest';
 import type { CheckRun, CommitStatus } from '../../../src/core/forge.js';
-import { judgeRequired, requiredCheckNames, requiresUpToDate } from '../../../src/core/required-checks.js';
+import {
+  describeChecks,
+  judgeRequired,
+  requiredCheckNames,
+  requiresUpToDate,
+} from '../../../src/core/required-checks.js';
 
 const status = (context: string, state: CommitStatus['state']): CommitStatus => ({
   context,
@@ -35,6 +40,18 @@ describe('requiredCheckNames', () => {
     expect(requiredCheckNames([], null)).toEqual([]);
   });
 
+  it('takes names only from required_status_checks rules, and only names that are text', () => {
+    const rules = [
+      { type: 'required_deployments', parameters: { required_status_checks: [{ context: 'deploy' }] } },
+      {
+        type: 'required_status_checks',
+        parameters: { required_status_checks: [{ context: '' }, { context: 7 }, {}] },
+      },
+      { type: 'required_status_checks' },
+    ];
+    expect(requiredCheckNames(rules, null)).toEqual([]);
+  });
+
   it('knows when the head must be up to date', () => {
     expect(requiresUpToDate([], { contexts: [], strict: true })).toBe(true);
     expect(
@@ -44,6 +61,22 @@ describe('requiredCheckNames', () => {
       ),
     ).toBe(true);
     expect(requiresUpToDate([], null)).toBe(false);
+    // The strict flag belongs to required_status_checks; elsewhere, or false, it asks for nothing.
+    expect(
+      requiresUpToDate(
+        [{ type: 'pull_request', parameters: { strict_required_status_checks_policy: true } }],
+        null,
+      ),
+    ).toBe(false);
+    expect(
+      requiresUpToDate(
+        [
+          { type: 'required_status_checks', parameters: { strict_required_status_checks_policy: false } },
+          { type: 'required_status_checks' },
+        ],
+        { contexts: [], strict: false },
+      ),
+    ).toBe(false);
   });
 });
 
@@ -83,5 +116,17 @@ describe('judgeRequired', () => {
   it('a check run counts over a status of the same name (an Actions job named like an old status)', () => {
     const v = judgeRequired(['ci'], [status('ci', 'success')], [run('ci', 'queued')]);
     expect(v.pending).toEqual([{ name: 'ci', state: 'queued' }]);
+  });
+
+  it('fails a completed run without a conclusion, and lists checks as GitHub shows them', () => {
+    expect(judgeRequired(['x'], [], [run('x', 'completed', null)]).failed).toEqual([
+      { name: 'x', state: 'completed' },
+    ]);
+    expect(
+      describeChecks([
+        { name: 'tests', state: 'in_progress' },
+        { name: 'lint', state: 'expected' },
+      ]),
+    ).toBe('tests (in_progress), lint (expected)');
   });
 });

@@ -59,6 +59,52 @@ describe('planRollback', () => {
       'minutes cannot be returned to B by reverting its changes: they reach back only to X',
     );
   });
+  it('finds a run that only the oldest change still names, as its starting run', () => {
+    const plan = planRollback('minutes', abc.slice(0, 2), 'A')!;
+    expect(plan.reverts.map((r) => r.sha)).toEqual([sha('c'), sha('b')]);
+  });
+
+  it('stops at a change that does not lead on to the next, and says how far it reaches', () => {
+    const gap = [entry('d', 'promotion', 'Y', 'D', 13), entry('c', 'promotion', 'B', 'C', 12)];
+    expect(() => planRollback('minutes', gap, 'C')).toThrow(
+      'minutes cannot be returned to C by reverting its changes: they reach back only to Y',
+    );
+    const created = [entry('x', 'promotion', null, 'X'), entry('b', 'promotion', 'A', 'B', 11)];
+    expect(() => planRollback('minutes', created, 'A')).toThrow(
+      'minutes cannot be returned to A by reverting its changes: they reach back only to X',
+    );
+  });
+
+  it('says which change it will not revert and what to do instead', () => {
+    const refusal = (fn: () => unknown) => {
+      try {
+        fn();
+      } catch (err) {
+        return { message: (err as Error).message, remedy: (err as { remedy: string }).remedy };
+      }
+      throw new Error('expected a refusal');
+    };
+    expect(refusal(() => planRollback('minutes', []))).toEqual({
+      message: 'minutes has no change to roll back on the branch',
+      remedy: 'Run `git promote history minutes` to see its changes; promote the run you want instead.',
+    });
+    expect(refusal(() => planRollback('minutes', [entry('a', 'promotion', null, 'A', 7)]))).toEqual({
+      message:
+        'the last change of minutes, aaaaaaaaaaaa ((none) -> A, PR #7), created the pointer file; reverting it would delete it',
+      remedy: 'Promote the run you want with `git promote propose minutes=<run>`.',
+    });
+    expect(refusal(() => planRollback('minutes', [abc[2]!])).message).toContain(
+      ', aaaaaaaaaaaa ((none) -> A), created',
+    );
+    expect(refusal(() => planRollback('minutes', abc, 'Z')).remedy).toBe(
+      'Run `git promote history minutes` and pass one of the runs it lists to --to.',
+    );
+    const gap = [entry('d', 'promotion', 'Y', 'D', 13), entry('c', 'promotion', 'B', 'C', 12)];
+    expect(refusal(() => planRollback('minutes', gap, 'C')).remedy).toBe(
+      'Promote C with `git promote propose minutes=C` instead.',
+    );
+  });
+
   it('names the branch after the newest reverted commit', () => {
     expect(rollbackBranch('minutes', sha('c'))).toBe('rollback/minutes/cccccccccccc');
   });

@@ -35,4 +35,26 @@ describe('run ids', () => {
     expect(e.message.length).toBeLessThan(200);
     expect(e.remedy).toMatch(/1-128 characters/);
   });
+
+  it('is never a value that is not a string', () => {
+    for (const v of [7, null, undefined, ['r1'], { run: 'r1' }]) expect(isRunId(v)).toBe(false);
+  });
+
+  it('quotes the value and what it was given as, shortened past 60 characters', () => {
+    const message = (value: string, what?: string) => {
+      try {
+        parseRunId(value, what);
+      } catch (err) {
+        return (err as PromoteError).message;
+      }
+      throw new Error('expected a refusal');
+    };
+    expect(message('a b')).toBe(
+      'invalid run id "a b": it contains " " (allowed: letters, digits and . _ : = + -)',
+    );
+    expect(message('a b', 'pointer run')).toMatch(/^invalid pointer run "a b": /);
+    const sixty = `${'a'.repeat(59)} `;
+    expect(message(sixty)).toContain(JSON.stringify(sixty));
+    expect(message(`${sixty}b`)).toContain(`"${'a'.repeat(57)}..."`);
+  });
 });

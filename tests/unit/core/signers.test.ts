@@ -37,4 +37,28 @@ describe('signers', () => {
     expect(judgeSigner(ssh, { gpg: ['0'.repeat(40)] })).toMatchObject({ ok: false });
     expect(judgeSigner('some x509 output', { gpg: [], ssh: '/f' })).toMatchObject({ ok: false });
   });
+
+  it('reads VALIDSIG only at the start of a status line, with or without more fields', () => {
+    // A user id is the key owner's to choose: one naming a VALIDSIG line must not count.
+    const forged = `[GNUPG:] GOODSIG 55B1F65F2837A5C8 x [GNUPG:] VALIDSIG ${PRIMARY}`;
+    expect(gpgFingerprints(forged)).toEqual([]);
+    expect(gpgFingerprints(`[GNUPG:] VALIDSIG ${SUB}`)).toEqual([SUB]);
+    expect(gpgFingerprints(`[GNUPG:] VALIDSIG ${SUB} 2026-12-01 1 0 4 0 22 8 00 ${PRIMARY}  `)).toEqual([
+      SUB,
+      PRIMARY,
+    ]);
+  });
+
+  it('takes allowed fingerprints written in groups of four, as gpg prints them', () => {
+    const grouped = PRIMARY.replace(/(.{4})/g, '$1 ').trim();
+    expect(judgeSigner(raw, { gpg: [grouped] })).toEqual({ ok: true, signer: `gpg ${PRIMARY}` });
+  });
+
+  it('reads an SSH verdict only from the start of a line, and names what it cannot judge', () => {
+    const quoted = 'error: x said Good "git" signature for a@b with ED25519 key SHA256:abc';
+    expect(judgeSigner(quoted, { gpg: [], ssh: '/f' })).toEqual({
+      ok: false,
+      problem: 'the signature is of a kind agent.allowedSigners does not list',
+    });
+  });
 });

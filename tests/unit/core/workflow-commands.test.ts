@@ -22,6 +22,9 @@ describe('workflow commands', () => {
       annotation('error', { file: 'promotions/m/x.json', title: 'git-promote smoke' }, 'smoke exited 2'),
     ).toBe('::error file=promotions/m/x.json,title=git-promote smoke::smoke exited 2\n');
     expect(annotation('warning', {}, 'plain')).toBe('::warning::plain\n');
+    expect(annotation('notice', { file: 'a.json', line: 3, title: 't' }, 'm')).toBe(
+      '::notice file=a.json,line=3,title=t::m\n',
+    );
   });
 
   it('never lets hostile text start a workflow command of its own', () => {
@@ -31,6 +34,10 @@ describe('workflow commands', () => {
     expect(line).not.toMatch(/\n::set-output|,title=own/);
     expect(oneLine(hostile)).toBe('x\\u000a::set-output name=a::b\\u000d\\u000a::error::pwned');
     expect(oneLine('a\u2028b\u0085c')).toBe('a\\u2028b\\u0085c');
+  });
+
+  it('escapes an ampersand in a Markdown cell, so no entity can be smuggled in', () => {
+    expect(markdownCell('&lt;script&gt; & co')).toBe('&amp;lt;script&amp;gt; &amp; co');
   });
 
   it('escapes Markdown table cells: no HTML, no pipes, no links', () => {
