@@ -52218,11 +52218,9 @@ function jsonErrorOffset(text) {
     else if (ch === "t") literal2("true");
     else if (ch === "f") literal2("false");
     else if (ch === "n") literal2("null");
-    else if (ch === "-" || ch !== void 0 && ch >= "0" && ch <= "9") number4();
-    else fail2();
+    else number4();
   };
   try {
-    if (text.charCodeAt(0) === 65279) fail2();
     value();
     ws();
     if (i2 < text.length) fail2();
@@ -57644,9 +57642,6 @@ function patchSides(patch) {
     if (l.startsWith("new file mode")) created = true;
     if (l.startsWith("deleted file mode")) deleted = true;
   }
-  if (i2 >= lines.length) {
-    return { before: created ? null : "", after: deleted ? null : "" };
-  }
   const before = [];
   const after = [];
   let last2 = "both";
@@ -57655,7 +57650,6 @@ function patchSides(patch) {
   for (i2++; i2 < lines.length; i2++) {
     const l = lines[i2];
     if (l.startsWith("diff --git ")) break;
-    if (l.startsWith("@@")) continue;
     const tag = l[0];
     const text = l.slice(1);
     if (tag === " ") {
@@ -57840,18 +57834,13 @@ function canonicalProblem(value) {
   }
 }
 function canonicalSha256(value) {
-  let text;
-  try {
-    text = canonicalize(value);
-  } catch {
-    text = void 0;
-  }
-  if (text === void 0)
+  const problem = canonicalProblem(value);
+  if (problem !== null)
     throw new CheckFailedError(
-      `the meta cannot be hashed: ${canonicalProblem(value) ?? "it is not a JSON value"}`,
+      `the meta cannot be hashed: ${problem}`,
       "Write meta.json with finite numbers and well-formed strings, then export the model again."
     );
-  return createHash("sha256").update(text).digest("hex");
+  return createHash("sha256").update(canonicalize(value)).digest("hex");
 }
 
 // src/core/validate-checks.ts
