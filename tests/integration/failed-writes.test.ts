@@ -11,6 +11,7 @@ import { stageFile, writeDurable, writeFileAtomic } from '../../src/adapters/fs/
 import { appendJournal, statePaths } from '../../src/adapters/fs/state-store.js';
 import { tempDir } from '../helpers/git-repo.js';
 import { linuxOnly } from '../helpers/platform.js';
+import { alive } from '../helpers/wait.js';
 
 const cleanups: (() => void)[] = [];
 afterEach(() => cleanups.splice(0).forEach((c) => c()));
@@ -21,12 +22,31 @@ function dir(): string {
   return d;
 }
 
+// The mount's source names this process, so a later run can tell debris from a live test's mount.
+const SOURCE = 'git-promote-failed-writes';
+
+/**
+ * Unmount what a test process killed before its cleanup left (Stryker kills a worker whose mutant
+ * hangs a test): mounts of this file whose process is gone.
+ */
+function unmountLeftovers(): void {
+  for (const line of readFileSync('/proc/self/mounts', 'utf8').split('\n')) {
+    const [source, target] = line.split(' ');
+    const pid = new RegExp(`^${SOURCE}-(\\d+)$`).exec(source ?? '')?.[1];
+    if (pid && target && !alive(Number(pid))) {
+      execFileSync('umount', [target]);
+      rmSync(target, { recursive: true, force: true });
+    }
+  }
+}
+
 /** A directory on a fresh 64 KiB tmpfs, unmounted after the test. */
 function smallDisk(ctx: TestContext): string {
   linuxOnly(ctx, 'a tmpfs mount');
   ctx.skip(process.getuid?.() !== 0, 'mounting a tmpfs needs root');
+  unmountLeftovers();
   const d = dir();
-  execFileSync('mount', ['-t', 'tmpfs', '-o', 'size=64k', 'tmpfs', d]);
+  execFileSync('mount', ['-t', 'tmpfs', '-o', 'size=64k', `${SOURCE}-${process.pid}`, d]);
   cleanups.unshift(() => execFileSync('umount', [d]));
   return d;
 }
