@@ -25,6 +25,7 @@ import { gitFailureError } from '../core/git-failure.js';
 import { planRollback, rollbackBranch } from '../core/rollback-plan.js';
 import { blockInfo, rollbackBody, rollbackTitle } from '../core/rollback-pr.js';
 import { revertEnv } from './break-glass.js';
+import { createPullRequest } from '../commands/propose-push.js';
 
 /** What happened to each pointer's rollback: its PR, or why none was opened. */
 type PointerRollback = { branch: string; pr: number; url: string } | { skipped: string };
@@ -102,15 +103,13 @@ async function proposeRollback(
     evidence: evidencePath(pointer, plan.restored),
     restoredEvidence: null,
   }).toString();
-  const title = rollbackTitle(plan);
   // The branch is named for the reverted change: a restarted agent finds the PR it opened.
-  const existing = await forge.findOpenPull(branch, base);
-  const pull = existing
-    ? await forge.updatePull(existing.number, { title, body })
-    : await forge.createPull({ title, body, head: branch, base });
-  c.crash('auto-rollback-opened');
-  await forge.addLabels(pull.number, c.config.policy.rollbackLabels);
-  return { branch, pr: pull.number, url: pull.htmlUrl };
+  const pull = await createPullRequest(
+    forge,
+    { title: rollbackTitle(plan), body, head: branch, base, labels: c.config.policy.rollbackLabels },
+    () => c.crash('auto-rollback-opened'),
+  );
+  return { branch, pr: pull.number, url: pull.url };
 }
 
 export function autoRollbackHook(): AfterApplyHook {

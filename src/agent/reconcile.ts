@@ -19,6 +19,7 @@ import { breakGlassBody, breakGlassTitle } from '../core/rollback-pr.js';
 import { branchAgrees, disagreements } from '../core/switch-gate.js';
 import type { Context } from '../commands/context.js';
 import { requireForge } from '../commands/forge-access.js';
+import { createPullRequest } from '../commands/propose-push.js';
 import { revertEnv, runsAt } from './break-glass.js';
 import { lockSession, type AgentSession } from './session.js';
 
@@ -67,13 +68,14 @@ async function openPull(forge: Forge, session: AgentSession, d: Diverged): Promi
     host: d.host,
     since: d.since,
   });
-  const title = breakGlassTitle(d.rollbacks);
-  const existing = await forge.findOpenPull(d.branch, base);
-  const pull = existing
-    ? await forge.updatePull(existing.number, { title, body: body.toString() })
-    : await forge.createPull({ title, body: body.toString(), head: d.branch, base });
-  await forge.addLabels(pull.number, config.policy.rollbackLabels);
-  return { number: pull.number, url: pull.htmlUrl, updated: existing !== null };
+  const pull = await createPullRequest(forge, {
+    title: breakGlassTitle(d.rollbacks),
+    body: body.toString(),
+    head: d.branch,
+    base,
+    labels: config.policy.rollbackLabels,
+  });
+  return { number: pull.number, url: pull.url, updated: pull.action === 'updated' };
 }
 
 /** `reconcile --abandon`: forget the divergence (with the lock); the next pass applies the branch. */

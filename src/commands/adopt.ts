@@ -14,7 +14,6 @@ import { pointerConfig } from '../core/config.js';
 import { UsageError } from '../core/errors.js';
 import { buildAdoptedEvidence } from '../core/evidence.js';
 import { evidencePath } from '../core/evidence-path.js';
-import type { Forge } from '../core/forge.js';
 import { stringifyJson } from '../core/json-file.js';
 import { readPointerRun } from '../core/pointer-file.js';
 import { PrBody, type PrBlock } from '../core/pr-body.js';
@@ -22,7 +21,7 @@ import type { AdoptedEvidence, Config } from '../core/schemas.js';
 import { PR_BLOCK_VERSION } from '../core/versions.js';
 import { packageVersion } from '../version.js';
 import type { CommonOptions, Context, Outcome } from './context.js';
-import { checkGitHub, checkLikeCi, refuseOrWarn } from './propose-preflight.js';
+import { checkedForge, checkLikeCi, refuseOrWarn } from './propose-preflight.js';
 import { publishProposal } from './propose-push.js';
 import type { PullRequestDraft } from '../core/promotion-pr.js';
 import { assertCandidate, readCandidateMeta } from './smoke.js';
@@ -236,17 +235,7 @@ export async function adopt(args: string[], opts: AdoptOptions, ctx: Context): P
   const dryRun = opts.dryRun === true;
   const force = opts.force === true;
 
-  let forge: Forge | null = null;
-  if (wantPr && !dryRun) {
-    const { forgeFromEnv } = await import('../adapters/github/index.js');
-    forge = forgeFromEnv(config.repository.github, ctx.env, {
-      ...(ctx.fetch ? { fetch: ctx.fetch } : {}),
-      onWait: (w) =>
-        ctx.stderr.write(`GitHub ${w.reason}: waiting ${w.seconds}s before retry ${w.attempt}\n`),
-    });
-    const github = await checkGitHub(forge);
-    refuseOrWarn(github ? [github] : [], force, ctx);
-  }
+  const forge = wantPr && !dryRun ? await checkedForge(config, force, ctx) : null;
 
   const adoption = await buildAdoption({ config, root, pointers, ctx });
   const skippedText = adoption.skipped.map((s) => `${s.pointer}: ${s.reason}; nothing to adopt`);

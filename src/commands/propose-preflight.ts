@@ -12,6 +12,7 @@ import { commitFiles } from '../adapters/git-commit.js';
 import type { Env } from '../adapters/git.js';
 import { ExitCode, isPromoteError, PromoteError, type ExitCodeValue } from '../core/errors.js';
 import type { Forge } from '../core/forge.js';
+import type { Config } from '../core/schemas.js';
 import { oneLine } from '../core/workflow-commands.js';
 import type { Context } from './context.js';
 import { validateRange } from './validate.js';
@@ -72,6 +73,21 @@ export async function checkLikeCi(input: {
         'Fix what the failing check names (old evidence: smoke again on a recent --game-date); CI runs the same checks.',
     }));
   return { commit, failures };
+}
+
+/**
+ * The forge for a command about to open a pull request, checked before any smoke run or push (a
+ * PR that cannot be opened should stop it now, not half-way); --force only warns.
+ */
+export async function checkedForge(config: Config, force: boolean, ctx: Context): Promise<Forge> {
+  const { forgeFromEnv } = await import('../adapters/github/index.js');
+  const forge = forgeFromEnv(config.repository.github, ctx.env, {
+    ...(ctx.fetch ? { fetch: ctx.fetch } : {}),
+    onWait: (w) => ctx.stderr.write(`GitHub ${w.reason}: waiting ${w.seconds}s before retry ${w.attempt}\n`),
+  });
+  const github = await checkGitHub(forge);
+  refuseOrWarn(github ? [github] : [], force, ctx);
+  return forge;
 }
 
 /** Refuse with every failure (exit code of the first), or with --force warn and go on. */

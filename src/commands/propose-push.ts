@@ -19,11 +19,14 @@ export interface Pushed {
 export async function createPullRequest(
   forge: Forge,
   draft: PullRequestDraft,
+  /** Called between creating and labelling (the crash tests' aim); nothing otherwise. */
+  opened: () => void = () => undefined,
 ): Promise<{ number: number; url: string; action: 'opened' | 'updated' }> {
   const existing = await forge.findOpenPull(draft.head, draft.base);
   const pr = existing
     ? await forge.updatePull(existing.number, { title: draft.title, body: draft.body })
     : await forge.createPull({ title: draft.title, body: draft.body, head: draft.head, base: draft.base });
+  opened();
   const missing = draft.labels.filter((l) => !pr.labels.includes(l));
   if (missing.length) await forge.addLabels(pr.number, missing);
   return { number: pr.number, url: pr.htmlUrl, action: existing ? 'updated' : 'opened' };

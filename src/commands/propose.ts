@@ -15,7 +15,6 @@ import { CheckFailedError, isPromoteError, UsageError } from '../core/errors.js'
 import { evidenceProblems, readEvidence } from '../core/evidence.js';
 import { metricGate } from '../core/metric-gate.js';
 import { evidencePath } from '../core/evidence-path.js';
-import type { Forge } from '../core/forge.js';
 import { stringifyJson } from '../core/json-file.js';
 import { newPointerFile, readPointerRun, setPointerRun } from '../core/pointer-file.js';
 import { parseRunId } from '../core/run-id.js';
@@ -30,7 +29,7 @@ import {
   type ProposedPointer,
 } from '../core/promotion-pr.js';
 import { failedChecksError, readCandidateMeta, smokeCandidate } from './smoke.js';
-import { checkGitHub, checkLikeCi, refuseOrWarn } from './propose-preflight.js';
+import { checkedForge, checkLikeCi, refuseOrWarn } from './propose-preflight.js';
 import { publishProposal } from './propose-push.js';
 import { proposeFromStage } from './propose-stage.js';
 import { openForge } from './forge-access.js';
@@ -260,17 +259,7 @@ export async function propose(args: string[], opts: ProposeOptions, ctx: Context
   const force = opts.force === true;
 
   // Before any smoke run or push: a PR that cannot be opened should stop us now, not half-way.
-  let forge: Forge | null = null;
-  if (wantPr && !dryRun) {
-    const { forgeFromEnv } = await import('../adapters/github/index.js');
-    forge = forgeFromEnv(config.repository.github, ctx.env, {
-      ...(ctx.fetch ? { fetch: ctx.fetch } : {}),
-      onWait: (w) =>
-        ctx.stderr.write(`GitHub ${w.reason}: waiting ${w.seconds}s before retry ${w.attempt}\n`),
-    });
-    const github = await checkGitHub(forge);
-    refuseOrWarn(github ? [github] : [], force, ctx);
-  }
+  const forge = wantPr && !dryRun ? await checkedForge(config, force, ctx) : null;
 
   const proposal = await buildProposal({
     config,

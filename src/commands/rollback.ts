@@ -17,6 +17,7 @@ import { planRollback, rollbackBranch, short, type RollbackPlan } from '../core/
 import { rollbackBody, rollbackTitle } from '../core/rollback-pr.js';
 import type { Config } from '../core/schemas.js';
 import type { CommonOptions, Context, Outcome } from './context.js';
+import { createPullRequest } from './propose-push.js';
 import { configForStage } from '../core/stages.js';
 import { pointerHistory } from './history.js';
 
@@ -154,7 +155,14 @@ export async function rollback(args: string[], opts: RollbackOptions, ctx: Conte
       restoredEvidence: entries.find((e) => e.to === plan.restored && e.evidence)?.evidence ?? null,
     });
     try {
-      pr = await openRollbackPull(forge, config, rollbackTitle(plan), body.toString(), branch);
+      const pull = await createPullRequest(forge, {
+        title: rollbackTitle(plan),
+        body: body.toString(),
+        head: branch,
+        base,
+        labels: config.policy.rollbackLabels,
+      });
+      pr = { number: pull.number, url: pull.url, updated: pull.action === 'updated' };
     } catch (err) {
       const e = toPromoteError(err);
       throw new PromoteError(
@@ -210,20 +218,4 @@ async function openForge(config: Config, ctx: Context): Promise<Forge> {
       cause: err,
     });
   }
-}
-
-async function openRollbackPull(
-  forge: Forge,
-  config: Config,
-  title: string,
-  body: string,
-  branch: string,
-): Promise<{ number: number; url: string; updated: boolean }> {
-  const base = config.repository.branch;
-  const existing = await forge.findOpenPull(branch, base);
-  const pull = existing
-    ? await forge.updatePull(existing.number, { title, body })
-    : await forge.createPull({ title, body, head: branch, base });
-  await forge.addLabels(pull.number, config.policy.rollbackLabels);
-  return { number: pull.number, url: pull.htmlUrl, updated: existing !== null };
 }
