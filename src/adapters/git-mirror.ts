@@ -142,6 +142,36 @@ export async function fetchMirror(
 }
 
 /** Delete a ref (the scratch ref of a dry run); one that is already gone is fine. */
+/**
+ * Push `sha` from the mirror to `refs/heads/<branch>` at `url`, forced (the branch is the agent's
+ * own: a revert it rebuilds), failures said as git failures with `otherHint` for the rest.
+ */
+export async function pushFromMirror(
+  dir: string,
+  env: Env,
+  push: { url: string; remote: string; sha: string; branch: string; otherHint: string },
+): Promise<void> {
+  try {
+    await runGit(dir, env, [
+      'push',
+      '--quiet',
+      '--force',
+      '--',
+      push.url,
+      `${push.sha}:refs/heads/${push.branch}`,
+    ]);
+  } catch (err) {
+    if (!(err instanceof GitError)) throw err;
+    throw gitFailureError({
+      what: `git push of ${push.branch}`,
+      stderr: err.stderr,
+      remote: push.remote,
+      branch: push.branch,
+      otherHint: push.otherHint,
+    });
+  }
+}
+
 export async function deleteRef(dir: string, env: Env, ref: string): Promise<void> {
   await runGit(dir, env, ['update-ref', '-d', '--', ref]).catch(() => undefined);
 }

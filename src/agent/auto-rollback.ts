@@ -7,8 +7,8 @@
  * and pushed to the remote the target names, like `reconcile` does.
  */
 import { githubToken } from '../adapters/github-actions.js';
-import { runGit, GitError } from '../adapters/git.js';
-import { remoteUrl } from '../adapters/git-mirror.js';
+import { runGit } from '../adapters/git.js';
+import { pushFromMirror, remoteUrl } from '../adapters/git-mirror.js';
 import { readPointerHistory } from '../adapters/pointer-history.js';
 import { revertInWorktree } from '../adapters/revert-worktree.js';
 import type { AfterApplyContext, AfterApplyHook, AppliedCommit, FollowUp } from '../core/apply-result.js';
@@ -21,7 +21,6 @@ import {
 import { evidencePath } from '../core/evidence-path.js';
 import { prNumberFromMessage } from '../core/history.js';
 import type { Forge } from '../core/forge.js';
-import { gitFailureError } from '../core/git-failure.js';
 import { planRollback, rollbackBranch } from '../core/rollback-plan.js';
 import { blockInfo, rollbackBody, rollbackTitle } from '../core/rollback-pr.js';
 import { revertEnv } from './break-glass.js';
@@ -80,18 +79,13 @@ async function proposeRollback(
   const branch = rollbackBranch(pointer, plan.reverts[0]!.sha);
   const { remote } = c.config.repository;
   const url = await remoteUrl(c.target, c.env, remote);
-  try {
-    await runGit(c.mirror, c.env, ['push', '--quiet', '--force', '--', url, `${head}:refs/heads/${branch}`]);
-  } catch (err) {
-    if (!(err instanceof GitError)) throw err;
-    throw gitFailureError({
-      what: `git push of ${branch}`,
-      stderr: err.stderr,
-      remote,
-      branch,
-      otherHint: 'Check that the agent host may push branches; the next pass tries the rollback again.',
-    });
-  }
+  await pushFromMirror(c.mirror, c.env, {
+    url,
+    remote,
+    sha: head,
+    branch,
+    otherHint: 'Check that the agent host may push branches; the next pass tries the rollback again.',
+  });
   const base = c.config.repository.branch;
   const reason = `automatic: ${verdict.detail}`;
   const body = rollbackBody({

@@ -8,11 +8,10 @@
  */
 import { randomBytes } from 'node:crypto';
 import { appendJournal, readState, writeState, type Diverged } from '../adapters/fs/state-store.js';
-import { GitError, readBlobs, runGit } from '../adapters/git.js';
-import { deleteRef, ensureMirror, fetchMirror, remoteUrl } from '../adapters/git-mirror.js';
+import { readBlobs, runGit } from '../adapters/git.js';
+import { deleteRef, ensureMirror, fetchMirror, pushFromMirror, remoteUrl } from '../adapters/git-mirror.js';
 import { revertInWorktree } from '../adapters/revert-worktree.js';
 import { CheckFailedError, PromoteError, toPromoteError } from '../core/errors.js';
-import { gitFailureError } from '../core/git-failure.js';
 import type { Forge } from '../core/forge.js';
 import { readPointerRun } from '../core/pointer-file.js';
 import { breakGlassBody, breakGlassTitle } from '../core/rollback-pr.js';
@@ -153,25 +152,13 @@ export async function reconcileHost(
 
   const rebuilt = tip !== d.base;
   const head = rebuilt ? await rebuild(session, d, tip, ctx) : d.head;
-  try {
-    await runGit(paths.mirror, ctx.env, [
-      'push',
-      '--quiet',
-      '--force',
-      '--',
-      url,
-      `${head}:refs/heads/${d.branch}`,
-    ]);
-  } catch (err) {
-    if (!(err instanceof GitError)) throw err;
-    throw gitFailureError({
-      what: `git push of ${d.branch}`,
-      stderr: err.stderr,
-      remote,
-      branch: d.branch,
-      otherHint: 'Check access to the remote, then run `git promote reconcile` again.',
-    });
-  }
+  await pushFromMirror(paths.mirror, ctx.env, {
+    url,
+    remote,
+    sha: head,
+    branch: d.branch,
+    otherHint: 'Check access to the remote, then run `git promote reconcile` again.',
+  });
   if (rebuilt) await runGit(paths.mirror, ctx.env, ['update-ref', '--', `refs/heads/${d.branch}`, head]);
 
   let pr: ReconcileReport['pr'];
