@@ -9,6 +9,7 @@ import { spawn } from 'node:child_process';
 import { TransientError, UsageError } from '../core/errors.js';
 import { gitFailureError } from '../core/git-failure.js';
 import { killAll, processTree, releasePipes } from './child-group.js';
+import { sleep } from './long-timeout.js';
 
 export type Env = Record<string, string | undefined>;
 
@@ -281,7 +282,30 @@ export async function repoPrefix(cwd: string, env: Env, command: string): Promis
 }
 
 /**
+ * A ref update lost to another git in the same repository: two fetches both read the old tip and
+ * the second one's compare-and-swap fails ("cannot lock ref '…': is at X but expected Y"), or
+ * the other holds the lock longer than core.filesRefLockTimeout ("Unable to create '….lock'").
+ */
+const REF_RACE = /cannot lock ref '|Unable to create '[^']*\.lock': File exists/;
+const REF_RACE_ATTEMPTS = 5;
+
+/** Run a fetch, running it again when it only lost a ref update to a concurrent git. */
+async function fetchRetryingRefRaces(cwd: string, env: Env, args: string[]): Promise<void> {
+  for (let attempt = 1; ; attempt += 1) {
+    try {
+      await runGit(cwd, env, args);
+      return;
+    } catch (err) {
+      if (attempt >= REF_RACE_ATTEMPTS || !REF_RACE.test(gitStderr(err))) throw err;
+      await sleep(25 * attempt + Math.floor(Math.random() * 50));
+    }
+  }
+}
+
+/**
  * Fetch one branch of a remote into refs/remotes/<remote>/<branch>; returns the fetched sha.
+ * Several processes may fetch in one clone at once (merge jobs sharing a checkout): a ref
+ * update lost to another fetch is retried, and the ref is read after this process's fetch.
  * With `commit` (a PR head), that commit is fetched in the same call, and a shallow clone is
  * deepened first: the branch's whole history decides what is a rollback. GitHub serves any
  * commit reachable from its refs by sha (pull request heads included).
@@ -305,7 +329,7 @@ export async function fetchBranch(
   const args = ['fetch', '--quiet', '--no-tags', ...(shallow ? ['--unshallow'] : [])];
   args.push('--', remote, `+refs/heads/${branch}:${ref}`, ...(commit !== undefined ? [commit] : []));
   try {
-    await runGit(cwd, env, args);
+    await fetchRetryingRefRaces(cwd, env, args);
   } catch (err) {
     throw gitFailureError({
       what:

@@ -10,6 +10,7 @@ import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import {
   GitError,
+  fetchBranch,
   readBlobBytes,
   readBlobs,
   resolveCommit,
@@ -243,5 +244,31 @@ describe('readBlobBytes (one streaming cat-file --batch)', () => {
 
   it('fails outside a repository instead of answering null for everything', async () => {
     await expect(readBlobs(repo.dir, env, ['HEAD:a.txt'])).rejects.toBeInstanceOf(GitError);
+  });
+});
+
+describe('fetchBranch run by several processes in one clone at once', () => {
+  let repo: TestRepo;
+  beforeEach(() => {
+    repo = createRepo({ 'a.txt': 'a\n' });
+  });
+  afterEach(() => repo.cleanup());
+
+  // Two fetches that both saw the old tip race for refs/remotes/origin/main; git refuses the
+  // loser with "cannot lock ref … is at X but expected Y" (seen with three merge jobs sharing
+  // a checkout). Every fetch must still succeed and answer the remote's tip.
+  it('every fetch succeeds and answers the tip, while the remote moves between rounds', async () => {
+    const pusher = join(repo.dir, 'pusher');
+    git(repo.dir, ['clone', '--quiet', repo.remote, pusher]);
+    for (let round = 0; round < 6; round += 1) {
+      writeFileSync(join(pusher, 'a.txt'), `round ${round}\n`);
+      git(pusher, ['commit', '--quiet', '--all', '-m', `round ${round}`]);
+      git(pusher, ['push', '--quiet', 'origin', 'HEAD:refs/heads/main']);
+      const tip = git(pusher, ['rev-parse', 'HEAD']).trim();
+      const fetched = await Promise.all(
+        Array.from({ length: 6 }, () => fetchBranch(repo.clone, env, 'origin', 'main')),
+      );
+      expect(fetched).toEqual(Array.from({ length: 6 }, () => tip));
+    }
   });
 });
