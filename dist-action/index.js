@@ -38408,6 +38408,36 @@ async function releasePipes(child, graceMs = 500) {
   for (const s of streams) s.destroy();
 }
 
+// src/adapters/long-timeout.ts
+function setLongTimeout(fn, ms) {
+  let timer;
+  let cancelled = false;
+  const due = Date.now() + Math.max(0, ms);
+  const arm = () => {
+    const left = due - Date.now();
+    timer = left > MAX_TIMER_MS ? setTimeout(arm, MAX_TIMER_MS) : setTimeout(() => !cancelled && fn(), left);
+  };
+  arm();
+  return () => {
+    cancelled = true;
+    clearTimeout(timer);
+  };
+}
+function sleep(ms, signal) {
+  return new Promise((resolve2, reject) => {
+    if (signal?.aborted) return reject(signal.reason);
+    const onAbort = () => {
+      cancel();
+      reject(signal?.reason);
+    };
+    const cancel = setLongTimeout(() => {
+      signal?.removeEventListener("abort", onAbort);
+      resolve2();
+    }, ms);
+    signal?.addEventListener("abort", onAbort, { once: true });
+  });
+}
+
 // src/adapters/git.ts
 function gitEnv(env) {
   const out = {};
@@ -38598,6 +38628,19 @@ async function repoPrefix(cwd, env, command) {
     );
   }
 }
+var REF_RACE = /cannot lock ref '|Unable to create '[^']*\.lock': File exists/;
+var REF_RACE_ATTEMPTS = 5;
+async function fetchRetryingRefRaces(cwd, env, args) {
+  for (let attempt = 1; ; attempt += 1) {
+    try {
+      await runGit(cwd, env, args);
+      return;
+    } catch (err) {
+      if (attempt >= REF_RACE_ATTEMPTS || !REF_RACE.test(gitStderr(err))) throw err;
+      await sleep(25 * attempt + Math.floor(Math.random() * 50));
+    }
+  }
+}
 async function fetchBranch(cwd, env, remote, branch, options = {}) {
   assertSafeRef(remote);
   assertSafeRef(branch);
@@ -38609,7 +38652,7 @@ async function fetchBranch(cwd, env, remote, branch, options = {}) {
   const args = ["fetch", "--quiet", "--no-tags", ...shallow ? ["--unshallow"] : []];
   args.push("--", remote, `+refs/heads/${branch}:${ref}`, ...commit !== void 0 ? [commit] : []);
   try {
-    await runGit(cwd, env, args);
+    await fetchRetryingRefRaces(cwd, env, args);
   } catch (err) {
     throw gitFailureError({
       what: commit === void 0 ? `git fetch ${remote} ${branch}` : `git fetch of ${branch} and ${commit.slice(0, 12)} from ${remote}`,
@@ -38627,36 +38670,6 @@ async function fetchBranch(cwd, env, remote, branch, options = {}) {
 
 // src/commands/merge.ts
 init_github_actions();
-
-// src/adapters/long-timeout.ts
-function setLongTimeout(fn, ms) {
-  let timer;
-  let cancelled = false;
-  const due = Date.now() + Math.max(0, ms);
-  const arm = () => {
-    const left = due - Date.now();
-    timer = left > MAX_TIMER_MS ? setTimeout(arm, MAX_TIMER_MS) : setTimeout(() => !cancelled && fn(), left);
-  };
-  arm();
-  return () => {
-    cancelled = true;
-    clearTimeout(timer);
-  };
-}
-function sleep(ms, signal) {
-  return new Promise((resolve2, reject) => {
-    if (signal?.aborted) return reject(signal.reason);
-    const onAbort = () => {
-      cancel();
-      reject(signal?.reason);
-    };
-    const cancel = setLongTimeout(() => {
-      signal?.removeEventListener("abort", onAbort);
-      resolve2();
-    }, ms);
-    signal?.addEventListener("abort", onAbort, { once: true });
-  });
-}
 
 // src/commands/validate.ts
 init_read_text();
