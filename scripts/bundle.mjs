@@ -36,9 +36,10 @@ await build({
   format: 'esm',
   platform: 'node',
   target: 'node20',
-  // CommonJS dependencies call require() for node built-ins: give the ES module one.
+  // CommonJS dependencies call require() for node built-ins: give the ES module one. The banner
+  // goes into every chunk, and createRequire costs a module-path walk: made on first call only.
   banner: {
-    js: "import { createRequire as __gpCreateRequire } from 'node:module';\nconst require = __gpCreateRequire(import.meta.url);",
+    js: "import { createRequire as __gpCreateRequire } from 'node:module';\nlet __gpRequire;\nconst require = (id) => (__gpRequire ??= __gpCreateRequire(import.meta.url))(id);",
   },
   legalComments: 'linked',
   logLevel: 'warning',

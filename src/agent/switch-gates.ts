@@ -63,8 +63,9 @@ export async function freezeHold(
   appliedCommit: string | null,
   ctx: Context,
 ): Promise<Hold | null> {
+  if (plan.writes.length === 0) return null;
   const window = activeFreeze(session.config.agent.freeze, ctx.now());
-  if (!window || plan.writes.length === 0) return null;
+  if (!window) return null;
   const held = await runsHeldAt(
     session,
     appliedCommit,

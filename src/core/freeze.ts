@@ -39,6 +39,8 @@ function occurrence(w: FreezeWindowConfig, date: string, index: number): FreezeS
 
 /** Every occurrence starting on the ET days around `now`, sorted by start. */
 function occurrences(windows: readonly FreezeWindowConfig[], now: Date, days: number[]): FreezeSpan[] {
+  // No windows, no dates: the time zone data is loaded only when a window needs it.
+  if (windows.length === 0) return [];
   const today = slateDate(now);
   return days
     .flatMap((d) => windows.map((w, i) => occurrence(w, addDays(today, d), i)))
