@@ -6,6 +6,7 @@
  * where git would read an option.
  */
 import { spawn } from 'node:child_process';
+import type { Writable } from 'node:stream';
 import { TransientError, UsageError } from '../core/errors.js';
 import { gitFailureError } from '../core/git-failure.js';
 import { killAll, processTree, releasePipes } from './child-group.js';
@@ -29,8 +30,11 @@ interface GitResult {
 }
 
 interface GitRunOptions {
-  /** Written to git's standard input (closed at once when absent). */
-  input?: string | Buffer;
+  /**
+   * Written to git's standard input (closed at once when absent); a function is handed the open
+   * pipe instead, to write as it goes and end it itself.
+   */
+  input?: string | Buffer | ((stdin: Writable) => void);
   /** Aborting kills git and rejects with a TransientError once the process is gone. */
   signal?: AbortSignal;
   /** Milliseconds; past it git is killed and the run fails with code -1 ("timed out after …"). */
@@ -115,7 +119,8 @@ function spawnGit(
     });
     if (child.stdin) {
       child.stdin.on('error', () => undefined); // git may exit before reading all of it (EPIPE)
-      child.stdin.end(options.input);
+      if (typeof options.input === 'function') options.input(child.stdin);
+      else child.stdin.end(options.input);
     }
     child.on('exit', (code) => {
       // A helper git started (ssh, a credential helper) may hold the pipes open after git exits.
@@ -153,6 +158,22 @@ export async function runGit(
   if (r.timedOut || !(options.okCodes ?? [0]).includes(r.code))
     throw new GitError(args, r.code, stdout, r.stderr);
   return { code: r.code, stdout, stderr: r.stderr };
+}
+
+/**
+ * Run one git command whose output is handed to `onStdout` chunk by chunk as it arrives (a long
+ * `git log` is parsed while git still walks); rejects with a GitError like runGit.
+ */
+export async function streamGit(
+  cwd: string,
+  env: Env,
+  args: readonly string[],
+  onStdout: (chunk: Buffer) => void,
+  options: Omit<GitRunOptions, 'input'> = {},
+): Promise<void> {
+  const r = await spawnGit(cwd, env, args, options, onStdout);
+  if (r.timedOut || !(options.okCodes ?? [0]).includes(r.code))
+    throw new GitError(args, r.code, '', r.stderr);
 }
 
 /**
@@ -214,6 +235,58 @@ class BatchParser {
   }
 }
 
+/** One name per line: a newline would split it, a NUL would cut it short (another object). */
+function assertObjectName(spec: string): void {
+  if (/[\n\0]/.test(spec)) throw new UsageError('object name contains a newline or NUL', 'Fix the path.');
+}
+
+/** One `git cat-file --batch` taking names while it runs; see openBlobReader. */
+export interface BlobReader {
+  /** Ask for one more object; its bytes (or null) come at its position in close()'s answer. */
+  request(spec: string): void;
+  /** No more names: every object asked for, in order, once git has exited. */
+  close(): Promise<(Buffer | null)[]>;
+}
+
+/**
+ * A `git cat-file --batch` that reads objects while the caller is still finding out which
+ * (history asks for evidence while its `git log` still runs). A missing object, or one that is
+ * not a blob, is null. Always close() it: git waits for names until then.
+ */
+export function openBlobReader(cwd: string, env: Env, options: { signal?: AbortSignal } = {}): BlobReader {
+  const parser = new BatchParser();
+  const args = ['cat-file', '--batch'];
+  let stdin: Writable | undefined;
+  let asked = 0;
+  // Names asked for in one synchronous stretch go to git in one write.
+  let pending = '';
+  const flush = () => {
+    if (pending) stdin?.write(pending);
+    pending = '';
+  };
+  const exited = spawnGit(cwd, env, args, { input: (pipe) => (stdin = pipe), signal: options.signal }, (c) =>
+    parser.push(c),
+  );
+  // A failure is reported by close(); until then it must not count as unhandled.
+  exited.catch(() => undefined);
+  return {
+    request(spec) {
+      assertObjectName(spec);
+      asked += 1;
+      if (!pending) queueMicrotask(flush);
+      pending += `${spec}\n`;
+    },
+    async close() {
+      flush();
+      stdin?.end();
+      const r = await exited;
+      if (r.code !== 0 || parser.objects.length !== asked)
+        throw new GitError(args, r.code, `${parser.objects.length} of ${asked} objects read`, r.stderr);
+      return parser.objects;
+    },
+  };
+}
+
 /**
  * Read many objects (`<rev>:<path>`, shas) with one `git cat-file --batch`, parsed as the output
  * streams in. A missing object, or one that is not a blob, is null.
@@ -225,16 +298,10 @@ export async function readBlobBytes(
   options: { signal?: AbortSignal } = {},
 ): Promise<(Buffer | null)[]> {
   if (specs.length === 0) return [];
-  // One name per line: a newline would split it, a NUL would cut it short (another object).
-  for (const s of specs)
-    if (/[\n\0]/.test(s)) throw new UsageError('object name contains a newline or NUL', 'Fix the path.');
-  const parser = new BatchParser();
-  const args = ['cat-file', '--batch'];
-  const input = specs.map((s) => `${s}\n`).join('');
-  const r = await spawnGit(cwd, env, args, { input, signal: options.signal }, (c) => parser.push(c));
-  if (r.code !== 0 || parser.objects.length !== specs.length)
-    throw new GitError(args, r.code, `${parser.objects.length} of ${specs.length} objects read`, r.stderr);
-  return parser.objects;
+  specs.forEach(assertObjectName);
+  const reader = openBlobReader(cwd, env, options);
+  for (const s of specs) reader.request(s);
+  return reader.close();
 }
 
 /** Read many `<rev>:<path>` blobs as UTF-8 text in one `git cat-file --batch`. A missing blob is null. */

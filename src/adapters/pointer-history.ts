@@ -4,13 +4,14 @@
  * one `git cat-file --batch` for the evidence of every change.
  */
 import { runsHeld } from '../core/change-kind.js';
-import { readBlobs, runGit, type Env } from './git.js';
+import { StringDecoder } from 'node:string_decoder';
+import { openBlobReader, readBlobs, runGit, streamGit, type Env } from './git.js';
 import { readPointerRunOr } from '../core/pointer-file.js';
 import {
   FULL_CONTEXT,
   LOG_FORMAT,
   classify,
-  parseLog,
+  LogParser,
   pointerChange,
   repoEvidencePath,
   type BlockInfo,
@@ -37,12 +38,24 @@ interface PointerHistoryInput {
 
 type PointerChangeRecord = ReturnType<typeof pointerChange> & { commit: LogCommit };
 
-/** Every change of the pointer file on the first-parent history of `tip`, newest first, with its runs. */
+/**
+ * Every change of the pointer file on the first-parent history of `tip`, newest first, with its
+ * runs. The log is parsed as git prints it; `onChange` sees each change as soon as it is read.
+ */
 export async function readPointerChanges(
-  input: Omit<PointerHistoryInput, 'pointer' | 'prefix' | 'parseBlock'>,
+  input: Omit<PointerHistoryInput, 'pointer' | 'prefix' | 'parseBlock'> & {
+    onChange?: (change: PointerChangeRecord) => void;
+  },
 ): Promise<PointerChangeRecord[]> {
   if (!/^[0-9a-f]{40,64}$/.test(input.tip)) throw new Error(`not a commit id: ${input.tip}`);
-  const { stdout } = await runGit(input.cwd, input.env, [
+  const changes: PointerChangeRecord[] = [];
+  const parser = new LogParser((commit) => {
+    const change = { commit, ...pointerChange(commit, input.runField, input.file) };
+    changes.push(change);
+    input.onChange?.(change);
+  });
+  const text = new StringDecoder('utf8');
+  const args = [
     // Settings that would change what the patch looks like are pinned, whatever the user's config.
     '-c',
     'diff.suppressBlankEmpty=false',
@@ -65,24 +78,43 @@ export async function readPointerChanges(
     input.tip,
     '--',
     `:(top,literal)${input.file}`,
-  ]);
-  return parseLog(stdout).map((c) => ({ commit: c, ...pointerChange(c, input.runField, input.file) }));
+  ];
+  await streamGit(input.cwd, input.env, args, (chunk) => parser.push(text.write(chunk)));
+  parser.push(text.end());
+  parser.end();
+  return changes;
 }
 
 /** Every change of the pointer file on the first-parent history of `tip`, newest first. */
 export async function readPointerHistory(input: PointerHistoryInput): Promise<HistoryEntry[]> {
   // The whole history is read even with a limit: a change's kind depends on every earlier run.
-  // Evidence is read only for the changes shown.
-  const changes = await readPointerChanges({ ...input, limit: undefined });
-  const shown = changes.slice(0, input.limit);
-  const specs: string[] = [];
-  const slots = shown.map(({ commit, to }) => {
-    const path = repoEvidencePath(input.prefix, input.pointer, to);
-    if (path === null) return -1;
-    specs.push(`${commit.sha}:${path}`, `${commit.sha}^1:${path}`);
-    return specs.length - 2;
-  });
-  const blobs = await readBlobs(input.cwd, input.env, specs);
+  // Evidence is read only for the changes shown, by a cat-file that runs beside the log.
+  const limit = input.limit ?? Infinity;
+  const evidence = openBlobReader(input.cwd, input.env);
+  const slots: number[] = [];
+  let asked = 0;
+  let changes: PointerChangeRecord[];
+  try {
+    changes = await readPointerChanges({
+      ...input,
+      limit: undefined,
+      onChange: ({ commit, to }) => {
+        if (slots.length >= limit) return;
+        const path = repoEvidencePath(input.prefix, input.pointer, to);
+        if (path === null) return void slots.push(-1);
+        evidence.request(`${commit.sha}:${path}`);
+        evidence.request(`${commit.sha}^1:${path}`);
+        slots.push(asked);
+        asked += 2;
+      },
+    });
+  } catch (err) {
+    // git's log failed: the cat-file beside it must not wait for names.
+    await evidence.close().catch(() => undefined);
+    throw err;
+  }
+  const blobs = await evidence.close();
+  const shown = changes.slice(0, slots.length);
   // Oldest first, so each change is classified by the runs the pointer held before it.
   const held = runsHeld(changes.slice(shown.length));
   const entries: HistoryEntry[] = [];
@@ -94,7 +126,7 @@ export async function readPointerHistory(input: PointerHistoryInput): Promise<Hi
         commit,
         from,
         to,
-        evidence: slot < 0 ? null : (blobs[slot] ?? null),
+        evidence: slot < 0 ? null : (blobs[slot]?.toString('utf8') ?? null),
         evidenceAtParent: slot < 0 ? false : blobs[slot + 1] !== null,
         block: input.parseBlock?.(commit.message) ?? null,
         problems,

@@ -24,7 +24,6 @@ import type { Forge } from '../core/forge.js';
 import { planRollback, rollbackBranch } from '../core/rollback-plan.js';
 import { blockInfo, rollbackBody, rollbackTitle } from '../core/rollback-pr.js';
 import { revertEnv } from './break-glass.js';
-import { createPullRequest } from '../commands/propose-push.js';
 
 /** What happened to each pointer's rollback: its PR, or why none was opened. */
 type PointerRollback = { branch: string; pr: number; url: string } | { skipped: string };
@@ -98,6 +97,8 @@ async function proposeRollback(
     restoredEvidence: null,
   }).toString();
   // The branch is named for the reverted change: a restarted agent finds the PR it opened.
+  // Loaded here: a pass that opens no rollback never loads what proposing needs.
+  const { createPullRequest } = await import('../commands/propose-push.js');
   const pull = await createPullRequest(
     forge,
     { title: rollbackTitle(plan), body, head: branch, base, labels: c.config.policy.rollbackLabels },

@@ -11,7 +11,7 @@ import { formatDuration, parseDuration } from '../core/duration.js';
 import type { AfterApplyHook, AppliedCommit, AfterApplyContext, FollowUp } from '../core/apply-result.js';
 import type { Config } from '../core/schemas.js';
 import { noSlateText } from '../core/verify.js';
-import { triggerFollowVerify, type SavedFlowRun } from './flow-follow.js';
+import type { SavedFlowRun } from './flow-follow.js';
 import { flowRunUrl } from './flow-run-url.js';
 import { reportDeployment, type DeploymentReport } from './report-deployment.js';
 import { stageEnvironment } from '../core/stages.js';
@@ -89,6 +89,8 @@ export function followUpHook(defaultHost = hostname()): AfterApplyHook {
         return formatDuration(Math.max(0, c.now().getTime() - (Number.isNaN(t) ? startedAt : t)));
       };
 
+      // Loaded when a flow is to run: a pass with nothing to hand over never needs it.
+      const { triggerFollowVerify } = await import('./flow-follow.js');
       const outcome = await triggerFollowVerify({
         config: c.config,
         root: c.root,

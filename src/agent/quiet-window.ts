@@ -4,7 +4,7 @@
  * agent.quietWait (default 2h); past it the pass writes nothing and fails with exit 3, naming the
  * run, and the next pass asks again. Polls every flow.pollInterval; a signal ends the wait at once.
  */
-import { flowActivities, type ActiveRun, type FlowActivity } from '../adapters/flow/flow-activity.js';
+import type { ActiveRun, FlowActivity } from '../adapters/flow/flow-activity.js';
 import { sleep as realSleep } from '../adapters/long-timeout.js';
 import { formatDuration, parseDuration } from '../core/duration.js';
 import { isPromoteError, PromoteError, TransientError } from '../core/errors.js';
@@ -46,6 +46,8 @@ export async function waitForQuiet(
   deps: { sleep?: (ms: number, signal?: AbortSignal) => Promise<void> } = {},
 ): Promise<QuietResult> {
   const { config } = session;
+  // Loaded here, where a write is about to happen: a pass with nothing to write never needs it.
+  const { flowActivities } = await import('../adapters/flow/flow-activity.js');
   const activities = flowActivities(config, {
     env: ctx.env,
     fetch: ctx.fetch,

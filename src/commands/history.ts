@@ -39,8 +39,10 @@ export async function pointerHistory(input: {
 }): Promise<{ tip: string; prefix: string; file: string; entries: HistoryEntry[] }> {
   const { config, name, root, env } = input;
   const pointer = pointerConfig(config, name);
-  const tip = await branchTip(root, env, config, input.fetch);
-  const prefix = await repoPrefix(root, env, input.command);
+  const [tip, prefix] = await Promise.all([
+    branchTip(root, env, config, input.fetch),
+    repoPrefix(root, env, input.command),
+  ]);
   const file = `${prefix}${pointer.file}`;
   const entries = await readPointerHistory({
     cwd: root,

@@ -3,7 +3,7 @@
  * resolved path stays inside it, and whether meta.json matches the evidence and the contract.
  */
 import { isAbsolute, relative, sep } from 'node:path';
-import semver from 'semver';
+import { semver } from './semver.js';
 import { canonicalProblem, canonicalSha256 } from './meta-hash.js';
 import { metaSchema, issueLines, type Evidence } from './schemas.js';
 import { describeJsonError } from './json-syntax.js';

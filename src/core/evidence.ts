@@ -3,7 +3,7 @@
  * manifest, and the evidence object committed as promotions/<pointer>/<run>.json. Pure: callers
  * read meta.json and the manifest and run the smoke command first.
  */
-import semver from 'semver';
+import { semver } from './semver.js';
 import { canonicalProblem, canonicalSha256 } from './meta-hash.js';
 import { parseJson, validateWith } from './json-file.js';
 import { newerEvidenceError } from './versions.js';

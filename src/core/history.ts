@@ -37,13 +37,41 @@ const HEADER =
   // eslint-disable-next-line no-control-regex
   /^([0-9a-f]{40,64})\x1f([0-9a-f ]*)\x1f([^\x1f]*)\x1f([^\x1f]*)\x1f([^\x1f]*)\x1f([^\x1f]*)\x1f/;
 
-/** Split the output of `git log -z -p --format=LOG_FORMAT` into commits. */
-export function parseLog(output: string): LogCommit[] {
-  const commits: LogCommit[] = [];
-  for (const token of output.split('\0')) {
+/**
+ * Parses the output of `git log -z -p --format=LOG_FORMAT` as it streams in: each commit goes to
+ * `onCommit` once the next one starts (or the output ends). Linear in the output, however it is
+ * cut into chunks.
+ */
+export class LogParser {
+  private current: LogCommit | null = null;
+  /** The token being read: the text after the last NUL, in pieces. */
+  private pending: string[] = [];
+
+  constructor(private readonly onCommit: (commit: LogCommit) => void) {}
+
+  push(text: string): void {
+    let start = 0;
+    for (let nul = text.indexOf('\0'); nul >= 0; nul = text.indexOf('\0', start)) {
+      this.pending.push(text.slice(start, nul));
+      this.token(this.pending.join(''));
+      this.pending = [];
+      start = nul + 1;
+    }
+    if (start < text.length) this.pending.push(text.slice(start));
+  }
+
+  end(): void {
+    this.token(this.pending.join(''));
+    this.pending = [];
+    if (this.current) this.onCommit(this.current);
+    this.current = null;
+  }
+
+  private token(token: string): void {
     const m = HEADER.exec(token);
     if (m) {
-      commits.push({
+      if (this.current) this.onCommit(this.current);
+      this.current = {
         sha: m[1]!,
         parents: m[2]!.split(' ').filter(Boolean),
         authorName: m[3]!,
@@ -52,11 +80,19 @@ export function parseLog(output: string): LogCommit[] {
         commitDate: m[6]!,
         message: token.slice(m[0].length),
         patch: '',
-      });
-    } else if (commits.length > 0) {
-      commits[commits.length - 1]!.patch += token;
+      };
+    } else if (this.current) {
+      this.current.patch += token;
     }
   }
+}
+
+/** Split the whole output of `git log -z -p --format=LOG_FORMAT` into commits. */
+export function parseLog(output: string): LogCommit[] {
+  const commits: LogCommit[] = [];
+  const parser = new LogParser((c) => commits.push(c));
+  parser.push(output);
+  parser.end();
   return commits;
 }
 

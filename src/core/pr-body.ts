@@ -7,7 +7,7 @@
  */
 import * as z from 'zod/v4';
 import { POINTER_NAME, runIdSchema } from './schemas.js';
-import semver from 'semver';
+import { semver } from './semver.js';
 import { isGameDate } from './game-date.js';
 import { changeText } from './metric-gate.js';
 import type { UsageError } from './errors.js';

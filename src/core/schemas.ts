@@ -4,7 +4,7 @@
  * git-promote loses nothing the pipeline put there. The config is ours and strict (unknown-keys.ts).
  */
 import * as z from 'zod/v4';
-import semver from 'semver';
+import { semver } from './semver.js';
 import { runIdProblem } from './run-id.js';
 import { MAX_INTERVAL_MS, MAX_TIMEOUT_MS, parseDuration } from './duration.js';
 import { isGameDate } from './game-date.js';

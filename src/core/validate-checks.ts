@@ -9,7 +9,7 @@
  * `merged` is the target tip with the PR's versions of the files the PR changed: what merging
  * would leave on the branch, so a PR branched before a rule tightened is judged by the new rule.
  */
-import semver from 'semver';
+import { semver } from './semver.js';
 import * as z from 'zod/v4';
 import { evidenceMaxAge, validateConfig } from './config.js';
 import { isPromoteError } from './errors.js';

@@ -8,7 +8,7 @@
  * Writers use the oldest schema that expresses what they write (smoke evidence stays
  * evidence@1, a promotion's PR block stays v1), so an older reader keeps working wherever it can.
  */
-import semver from 'semver';
+import { semver } from './semver.js';
 import { UsageError } from './errors.js';
 
 /** The evidence schemas this release reads: `git-promote/evidence@<n>`, n = 1..EVIDENCE_VERSION. */

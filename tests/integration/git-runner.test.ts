@@ -4,13 +4,14 @@
  * streaming `cat-file --batch` reader on missing objects, binary blobs and many blobs.
  */
 import { createHash, randomBytes } from 'node:crypto';
-import { existsSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { existsSync, readdirSync, readFileSync, readlinkSync, writeFileSync } from 'node:fs';
 import { createServer, type Server, type Socket } from 'node:net';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import {
   GitError,
   fetchBranch,
+  openBlobReader,
   readBlobBytes,
   readBlobs,
   resolveCommit,
@@ -34,6 +35,20 @@ function processesWith(marker: string): number[] {
         out.push(Number(name));
     } catch {
       // gone meanwhile
+    }
+  }
+  return out;
+}
+
+/** Pids of live processes (other than this one) whose working directory is `dir`. */
+function processesIn(dir: string): number[] {
+  const out: number[] = [];
+  for (const name of readdirSync('/proc')) {
+    if (!/^\d+$/.test(name) || Number(name) === process.pid) continue;
+    try {
+      if (readlinkSync(`/proc/${name}/cwd`) === dir && alive(Number(name))) out.push(Number(name));
+    } catch {
+      // gone meanwhile, or not ours to read
     }
   }
   return out;
@@ -244,6 +259,45 @@ describe('readBlobBytes (one streaming cat-file --batch)', () => {
 
   it('fails outside a repository instead of answering null for everything', async () => {
     await expect(readBlobs(repo.dir, env, ['HEAD:a.txt'])).rejects.toBeInstanceOf(GitError);
+  });
+});
+
+describe('openBlobReader (names asked while cat-file runs)', () => {
+  let repo: TestRepo;
+  beforeEach(() => {
+    repo = createRepo({ 'a.txt': 'a\n', 'b.txt': 'b\n' });
+  });
+  afterEach(() => repo.cleanup());
+
+  it('answers every name in the order asked, across waits between the asks', async () => {
+    const head = repo.head();
+    const reader = openBlobReader(repo.clone, env);
+    reader.request(`${head}:a.txt`);
+    // Let git answer the first name before the next ones are asked.
+    await new Promise((r) => setTimeout(r, 20));
+    reader.request(`${head}:nope.txt`);
+    reader.request(`${head}:b.txt`);
+    await new Promise((r) => setImmediate(r));
+    reader.request(`${head}:a.txt`);
+    const out = await reader.close();
+    expect(out.map((b) => b?.toString() ?? null)).toEqual(['a\n', null, 'b\n', 'a\n']);
+  });
+
+  it('closes with nothing asked, and leaves no cat-file behind', async () => {
+    const reader = openBlobReader(repo.clone, env);
+    // The cat-file runs, waiting for names, until close().
+    await waitUntil(() => processesIn(repo.clone).length > 0);
+    expect(await reader.close()).toEqual([]);
+    expect(processesIn(repo.clone)).toEqual([]);
+  });
+
+  it('refuses a name with a newline and still closes; fails outside a repository', async () => {
+    const reader = openBlobReader(repo.clone, env);
+    expect(() => reader.request('HEAD:a.txt\nHEAD:b.txt')).toThrow(UsageError);
+    expect(await reader.close()).toEqual([]);
+    const outside = openBlobReader(repo.dir, env);
+    outside.request('HEAD:a.txt');
+    await expect(outside.close()).rejects.toBeInstanceOf(GitError);
   });
 });
 

@@ -2,6 +2,7 @@ import { describe, expect, it } from 'vitest';
 import {
   classify,
   historyLines,
+  LogParser,
   parseLog,
   pointerChange,
   prNumberFromMessage,
@@ -10,6 +11,7 @@ import {
   summarizeEvidence,
   whoOf,
   type HistoryEntry,
+  type LogCommit,
 } from '../../../src/core/history.js';
 import { historyEntry, logCommit, sha } from '../../helpers/history-entries.js';
 
@@ -35,6 +37,53 @@ describe('parseLog', () => {
       [sha('a'), [], 'Bob', 'root\n'],
     ]);
     expect(commits[0]!.patch).toContain('+y');
+  });
+
+  it('parses the same commits however the output is cut into chunks (LogParser, streaming)', () => {
+    const record = (c: string, parent: string, message: string, patch: string) =>
+      `\0${sha(c)}\x1f${parent}\x1fAnn \u00e9\x1fann@x\x1f2026-01-01T00:00:00Z\x1f2026-01-01T00:00:01Z\x1f${message}\0${patch}`;
+    const out =
+      record(
+        'c',
+        sha('b'),
+        'third\n',
+        '\ndiff --git a/p b/p\n@@ -1 +1 @@\n-{"run_id": "B"}\n+{"run_id": "C"}\n',
+      ) +
+      record('b', sha('a'), 'second\n\nbody with \x1f and diff --git\n', '') +
+      record('a', '', 'root\n', '\ndiff --git a/p b/p\n+{"run_id": "A"}\n');
+    const whole = parseLog(out);
+    expect(whole.map((c) => c.message)).toEqual([
+      'third\n',
+      'second\n\nbody with \x1f and diff --git\n',
+      'root\n',
+    ]);
+    // Every single cut point, and cuts after every character: each commit is handed over once,
+    // complete, in order.
+    const cuts = [...Array.from({ length: out.length + 1 }, (_, i) => [i]), [...out].map((_, i) => i)];
+    for (const at of cuts) {
+      const got: LogCommit[] = [];
+      const parser = new LogParser((c) => got.push(c));
+      let from = 0;
+      for (const i of at) {
+        parser.push(out.slice(from, i));
+        from = i;
+      }
+      parser.push(out.slice(from));
+      parser.end();
+      expect(got).toEqual(whole);
+    }
+  });
+
+  it('hands over each commit as soon as the next one starts, before the output ends', () => {
+    const seen: string[] = [];
+    const parser = new LogParser((c) => seen.push(c.sha));
+    parser.push(`\0${sha('b')}\x1f\x1fA\x1fa@x\x1fd\x1fd\x1fm\n\0patch`);
+    expect(seen).toEqual([]);
+    // The next header, up to the NUL that -z puts before its patch.
+    parser.push(`\0${sha('a')}\x1f\x1fA\x1fa@x\x1fd\x1fd\x1fm\n\0`);
+    expect(seen).toEqual([sha('b')]);
+    parser.end();
+    expect(seen).toEqual([sha('b'), sha('a')]);
   });
 
   it('gives a commit without a diff an empty patch', () => {
