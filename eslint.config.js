@@ -12,4 +12,12 @@ export default tseslint.config(
     },
   },
   { files: ['bench/**', 'scripts/**', 'src/sandbox/**/fixtures/**'], rules: { 'no-console': 'off' } },
+  {
+    // The bin and what is injected into the CommonJS bundle: CommonJS, run by node as they are.
+    files: ['scripts/bin.cjs', 'scripts/cjs-import-meta.mjs'],
+    languageOptions: {
+      globals: { require: 'readonly', process: 'readonly', __dirname: 'readonly', __filename: 'readonly' },
+    },
+    rules: { '@typescript-eslint/no-require-imports': 'off' },
+  },
 );

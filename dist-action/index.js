@@ -1,6 +1,5 @@
 import { createRequire as __gpCreateRequire } from 'node:module';
-let __gpRequire;
-const require = (id) => (__gpRequire ??= __gpCreateRequire(import.meta.url))(id);
+const require = __gpCreateRequire(import.meta.url);
 var __create = Object.create;
 var __defProp = Object.defineProperty;
 var __getOwnPropDesc = Object.getOwnPropertyDescriptor;
@@ -37866,7 +37865,7 @@ async function repoPrefix(cwd, env, command) {
     );
   }
 }
-var REF_RACE = /cannot lock ref '|Unable to create '[^']*\.lock': File exists/;
+var REF_LOCK_TROUBLE = /cannot lock ref|\.lock': File exists|unable to create .*\.lock/i;
 var REF_RACE_ATTEMPTS = 5;
 async function fetchRetryingRefRaces(cwd, env, args) {
   for (let attempt = 1; ; attempt += 1) {
@@ -37874,7 +37873,7 @@ async function fetchRetryingRefRaces(cwd, env, args) {
       await runGit(cwd, env, args);
       return;
     } catch (err) {
-      if (attempt >= REF_RACE_ATTEMPTS || !REF_RACE.test(gitStderr(err))) throw err;
+      if (attempt >= REF_RACE_ATTEMPTS || !REF_LOCK_TROUBLE.test(gitStderr(err))) throw err;
       await sleep(25 * attempt + Math.floor(Math.random() * 50));
     }
   }

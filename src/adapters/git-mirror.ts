@@ -8,7 +8,7 @@ import { existsSync, readdirSync, statSync, unlinkSync, type Dirent } from 'node
 import { join } from 'node:path';
 import { CheckFailedError, UsageError } from '../core/errors.js';
 import { gitFailureError, gitMessageLines } from '../core/git-failure.js';
-import { assertSafeRef, GitError, resolveCommit, runGit, type Env } from './git.js';
+import { assertSafeRef, GitError, REF_LOCK_TROUBLE, resolveCommit, runGit, type Env } from './git.js';
 import { withGitConfig } from './git-config-env.js';
 import { sleep } from './long-timeout.js';
 import { judgeSigner, type AllowedSigners, type SignerVerdict } from '../core/signers.js';
@@ -51,7 +51,6 @@ export async function ensureMirror(dir: string, env: Env): Promise<void> {
   await runGit('/', env, ['init', '--quiet', '--bare', '--', dir]);
 }
 
-const LOCK_TROUBLE = /cannot lock ref|\.lock': File exists|unable to create .*\.lock/i;
 const STALE_GIT_LOCK_MS = 10_000;
 /** A fetch that hangs (a dead network path) must not stall the agent forever. */
 const FETCH_TIMEOUT_MS = 5 * 60_000;
@@ -123,7 +122,7 @@ export async function fetchMirror(
       break;
     } catch (err) {
       if (!(err instanceof GitError)) throw err;
-      if (!LOCK_TROUBLE.test(err.stderr) || attempt >= 8)
+      if (!REF_LOCK_TROUBLE.test(err.stderr) || attempt >= 8)
         throw gitFailureError({
           what: `git fetch of branch ${branch} into the agent mirror`,
           stderr: err.stderr,

@@ -353,7 +353,7 @@ export async function repoPrefix(cwd: string, env: Env, command: string): Promis
  * the second one's compare-and-swap fails ("cannot lock ref '…': is at X but expected Y"), or
  * the other holds the lock longer than core.filesRefLockTimeout ("Unable to create '….lock'").
  */
-const REF_RACE = /cannot lock ref '|Unable to create '[^']*\.lock': File exists/;
+export const REF_LOCK_TROUBLE = /cannot lock ref|\.lock': File exists|unable to create .*\.lock/i;
 const REF_RACE_ATTEMPTS = 5;
 
 /** Run a fetch, running it again when it only lost a ref update to a concurrent git. */
@@ -363,7 +363,7 @@ async function fetchRetryingRefRaces(cwd: string, env: Env, args: string[]): Pro
       await runGit(cwd, env, args);
       return;
     } catch (err) {
-      if (attempt >= REF_RACE_ATTEMPTS || !REF_RACE.test(gitStderr(err))) throw err;
+      if (attempt >= REF_RACE_ATTEMPTS || !REF_LOCK_TROUBLE.test(gitStderr(err))) throw err;
       await sleep(25 * attempt + Math.floor(Math.random() * 50));
     }
   }

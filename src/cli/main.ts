@@ -13,7 +13,8 @@ const env = withGhToken(process.env);
 const stderr = redactingWriter(colourWriter(process.stderr, useColour(env, process.stderr.isTTY)), env);
 const interrupts = installInterruptHandler(process, stderr);
 
-const code = await runCli(process.argv.slice(2), {
+// No top-level await: the installed bin runs this bundled as one CommonJS script (scripts/bin.cjs).
+void runCli(process.argv.slice(2), {
   cwd: process.cwd(),
   env,
   now: () => new Date(),
@@ -23,5 +24,6 @@ const code = await runCli(process.argv.slice(2), {
   isTTY: Boolean(process.stdout.isTTY),
   journal: journalStreams(process.env),
   signal: interrupts.signal,
+}).then((code) => {
+  process.exitCode = interrupts.exitCode(code);
 });
-process.exitCode = interrupts.exitCode(code);

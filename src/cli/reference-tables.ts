@@ -50,6 +50,11 @@ export interface EnvironmentVariable {
 export const ENVIRONMENT: readonly EnvironmentVariable[] = [
   { names: 'PROMOTE_CONFIG', meaning: 'path to `promote.config.json` when `--config` is not given' },
   {
+    names: 'GIT_PROMOTE_CODE_CACHE',
+    meaning:
+      '`0` turns off the compiled-code cache the installed bin keeps in `$XDG_CACHE_HOME/git-promote` (docs/architecture.md)',
+  },
+  {
     names: 'GITHUB_TOKEN, GH_TOKEN',
     meaning: 'token for the GitHub API, in this order, else `gh auth token`; never printed',
   },

@@ -1,38 +1,21 @@
 /**
  * The installed bin (dist/bundle/bin.cjs, built by `npm run build`): `--version` answered before
- * any ES module loads, everything else handed to the bundled CLI in the same process; and the
- * bundle's lazy loading: what starts every command imports no zod, octokit, semver or simple-git.
+ * the CLI loads, everything else handed to the bundled CLI (dist/bundle/main.cjs) in the same
+ * process; and the bundle's lazy evaluation: what starts every command evaluates no zod, octokit
+ * or semver. The code cache the bin keeps is tested in code-cache.test.ts.
  */
-import { readFileSync, readdirSync } from 'node:fs';
-import { dirname, join, resolve } from 'node:path';
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
 import { runCliProcess } from '../helpers/cli.js';
 import { tempDir, removeTempDirs } from '../helpers/git-repo.js';
+import { bundledModules, evaluatedAtStart, evaluatedWith } from '../helpers/bundle-graph.js';
 
 const root = fileURLToPath(new URL('../..', import.meta.url));
 const bundle = join(root, 'dist/bundle');
 const BIN = join(bundle, 'bin.cjs');
 const VERSION = (JSON.parse(readFileSync(join(root, 'package.json'), 'utf8')) as { version: string }).version;
-
-/** The files a module loads before it runs: itself and its static imports, transitively. */
-function staticClosure(file: string, seen = new Set<string>()): Set<string> {
-  if (seen.has(file)) return seen;
-  seen.add(file);
-  const text = readFileSync(file, 'utf8');
-  for (const m of text.matchAll(/^import\s(?:[^;]*?from\s*)?"(\.[^"]+)"/gm))
-    staticClosure(resolve(dirname(file), m[1]!), seen);
-  return seen;
-}
-
-/** The packages (and src/ folders) whose code a set of bundle files holds, from esbuild's path comments. */
-function packagesIn(files: Set<string>): Set<string> {
-  const out = new Set<string>();
-  for (const f of files)
-    for (const m of readFileSync(f, 'utf8').matchAll(/^\/\/ node_modules\/((?:@[^/]+\/)?[^/]+)\//gm))
-      out.add(m[1]!);
-  return out;
-}
 
 describe('the installed bin', () => {
   it('prints the version for --version and -V', async () => {
@@ -59,24 +42,39 @@ describe('the installed bin', () => {
     }
   });
 
-  it('declares only CommonJS and a dynamic import of the CLI', () => {
+  it('is CommonJS that runs main.cjs, which has no #! line (it runs inside a function wrapper)', () => {
     const text = readFileSync(BIN, 'utf8');
     expect(text.split('\n')[0]).toBe('#!/usr/bin/env node');
     expect(text).not.toMatch(/^import /m);
-    expect(text).toContain("import('./main.js')");
+    expect(text).toContain("path.join(__dirname, 'main.cjs')");
+    expect(readFileSync(join(bundle, 'main.cjs'), 'utf8').startsWith('#!')).toBe(false);
   });
 });
 
-describe('the bundle loads lazily', () => {
-  it('starts every command without zod, octokit, semver or simple-git', () => {
-    const start = packagesIn(staticClosure(join(bundle, 'main.js')));
-    expect([...start]).toEqual(['commander']);
+describe('the bundle evaluates lazily', () => {
+  const text = readFileSync(join(bundle, 'main.cjs'), 'utf8');
+  const of = (paths: Set<string>, pkg: string) =>
+    [...paths].filter((p) => p.startsWith(`node_modules/${pkg}`));
+
+  it('holds zod, octokit and semver, and starts every command without evaluating any of them', () => {
+    const all = bundledModules(text);
+    for (const pkg of ['zod/', '@octokit/', 'semver/']) expect(of(all, pkg).length).toBeGreaterThan(0);
+    const start = evaluatedAtStart(text);
+    expect([...start].filter((p) => /^node_modules\/(zod|@octokit|semver)\//.test(p))).toEqual([]);
   });
 
-  it('runs apply without octokit: the GitHub adapter loads only when a hook needs it', () => {
-    const apply = readdirSync(join(bundle, 'chunks')).find((f) => /^apply-[A-Z0-9]+\.js$/.test(f))!;
-    const packages = packagesIn(staticClosure(join(bundle, 'chunks', apply)));
-    expect(packages.has('zod')).toBe(true); // the config is validated
-    expect([...packages].filter((p) => p.startsWith('@octokit'))).toEqual([]);
+  it('evaluates zod but no octokit for apply: the GitHub adapter loads only when a hook needs it', () => {
+    const apply = evaluatedWith(text, 'src/commands/apply.ts');
+    expect(of(apply, 'zod/').length).toBeGreaterThan(0); // the config is validated
+    expect(of(apply, '@octokit/')).toEqual([]);
+    // What a pass with nothing to write or hand over never needs (loaded where it is used).
+    for (const path of [
+      'src/commands/validate.ts',
+      'src/adapters/prefect/client.ts',
+      'src/commands/propose-push.ts',
+    ])
+      expect(apply.has(path), path).toBe(false);
+    // The reading is not blind: what the GitHub adapter evaluates holds octokit.
+    expect(of(evaluatedWith(text, 'src/adapters/github/index.ts'), '@octokit/').length).toBeGreaterThan(0);
   });
 });

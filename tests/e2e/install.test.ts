@@ -62,7 +62,7 @@ describe('git-promote installed from its npm pack tarball with the network off',
   const pkg = () => join(prefix, 'lib', 'node_modules', 'git-promote');
 
   it('ships the bundle, man page, schema and templates and no node_modules', () => {
-    for (const f of ['dist/bundle/main.js', 'dist/man/git-promote.1', 'schema/promote.config.schema.json'])
+    for (const f of ['dist/bundle/main.cjs', 'dist/man/git-promote.1', 'schema/promote.config.schema.json'])
       expect(existsSync(join(pkg(), f)), f).toBe(true);
     expect(existsSync(join(pkg(), 'node_modules'))).toBe(false);
     expect(existsSync(join(pkg(), 'dist', 'src'))).toBe(false);
@@ -78,10 +78,23 @@ describe('git-promote installed from its npm pack tarball with the network off',
     const viaGit = run('git', ['promote', '--version']);
     expect(viaGit.stderr).toBe('');
     expect(viaGit.stdout).toBe(`${VERSION}\n`);
-    // The bundled entry run with node directly.
-    expect(run(process.execPath, [join(pkg(), 'dist/bundle/main.js'), '--version']).stdout).toBe(
-      `${VERSION}\n`,
-    );
+    // The bin, and the bundled CLI it runs, started with node directly.
+    for (const script of ['dist/bundle/bin.cjs', 'dist/bundle/main.cjs'])
+      expect(run(process.execPath, [join(pkg(), script), '--version']).stdout, script).toBe(`${VERSION}\n`);
+  });
+
+  it('keeps a code cache for the installed bundle, used from the second run on', () => {
+    const cached = { ...env, GIT_PROMOTE_CODE_CACHE: '1', XDG_CACHE_HOME: join(dir, 'xdg-cache') };
+    const cacheLines = () =>
+      spawnSync('git-promote', ['--debug', 'status'], {
+        cwd: dir,
+        env: cached as NodeJS.ProcessEnv,
+        encoding: 'utf8',
+      })
+        .stderr.split('\n')
+        .filter((l) => l.startsWith('debug: code cache'));
+    expect(cacheLines().at(-1)).toMatch(/: written$/);
+    expect(cacheLines()).toEqual([expect.stringMatching(/: used$/)]);
   });
 
   it('links the man page into the prefix', () => {

@@ -19,6 +19,9 @@ export const GIT_TEST_ENV: Record<string, string> = {
   GIT_TERMINAL_PROMPT: '0',
   // The GitHub CLI of the machine running the tests must never lend its token (see gh-token.ts).
   GH_CONFIG_DIR: '/nonexistent/git-promote-tests/gh',
+  // The installed bin keeps a code cache in the home directory: not from tests (code-cache.test.ts
+  // turns it on, in a directory of its own).
+  GIT_PROMOTE_CODE_CACHE: '0',
 };
 
 /** The environment for processes under test: PATH and HOME plus the pinned git identity. */
