@@ -37257,7 +37257,7 @@ function unknownKeyProblems(schema, data, path = []) {
 function validateConfig(data, options = {}) {
   const versionError = options.toolVersion ? minVersionError(data, options.toolVersion) : null;
   if (versionError) return { config: null, errors: [versionError.message], warnings: [], versionError };
-  const result = configSchema.safeParse(data);
+  const result = configSchema.safeParse(data, { jitless: true });
   const unknown2 = unknownKeyProblems(configSchema, data);
   if (!result.success || unknown2.length > 0) {
     const invalid = result.success ? [] : issueLines(result.error);
