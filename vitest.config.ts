@@ -4,6 +4,9 @@ import { defineConfig } from 'vitest/config';
 // loopback HTTP servers (and the built CLI in tests/e2e), so it needs `npm run build` first.
 export default defineConfig({
   test: {
+    // Two test files at a time, also on 2 cores (the default there is one): most of an integration
+    // test's time is spent waiting for git, child processes and loopback servers (3.5 min, not 6).
+    maxWorkers: 2,
     projects: [
       {
         test: {
