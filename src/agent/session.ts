@@ -6,6 +6,7 @@ import { acquireLock, type HeldLock } from '../adapters/fs/lock.js';
 import { ensureStateDir, resolveStateDir, statePaths, type StatePaths } from '../adapters/fs/state-store.js';
 import { TransientError, UsageError } from '../core/errors.js';
 import type { Config } from '../core/schemas.js';
+import { missingHostStage } from '../core/stages.js';
 import type { Context } from '../commands/context.js';
 
 /** Everything a pass needs that does not change between passes. */
@@ -39,11 +40,8 @@ export async function openSession(opts: { config?: string }, ctx: Context): Prom
       'Set agent.target to the pipeline checkout this host runs (where the pointer files live).',
     );
   }
-  if (config.stages && !config.agent.stage)
-    throw new UsageError(
-      `promote.config.json has stages (${Object.keys(config.stages).join(', ')}) but agent.stage is not set`,
-      'Set agent.stage to the stage this host runs (and agent.host to its name); see docs/stages.md.',
-    );
+  const noStage = missingHostStage(config);
+  if (noStage) throw noStage;
   const target = resolve(root, config.agent.target);
   const paths = statePaths(resolveStateDir(config.agent.state, target, ctx.env, root));
   return { config, root, target, paths, crash: crashHook(ctx.env) };

@@ -16,7 +16,7 @@ import { evidencePath } from '../core/evidence-path.js';
 import type { Plan } from '../core/plan.js';
 import { isRunId } from '../core/run-id.js';
 import type { PointerConfig } from '../core/schemas.js';
-import { stageView } from '../core/stages.js';
+import { hostView } from '../core/stages.js';
 import type { AgentSession } from './session.js';
 import type { Context } from '../commands/context.js';
 
@@ -40,8 +40,7 @@ export async function readTip(
   const pointers = Object.entries(session.config.pointers);
   // An agent that names its stage reads that stage's pointer files in git and writes each to the
   // pointer's own file in its target, the file the pipeline reads (docs/stages.md).
-  const stage = session.config.agent.stage;
-  const view = stage ? stageView(session.config, stage) : session.config;
+  const view = hostView(session.config);
   const gitFiles = pointers.map(([name]) => view.pointers[name]!.file);
   const [configText, ...files] = await readBlobs(session.paths.mirror, ctx.env, [
     `${tip}:${CONFIG_FILE}`,

@@ -30,6 +30,7 @@ import type { CommonOptions, Context, Outcome } from './context.js';
 import { openForge } from './forge-access.js';
 import { rulesetGaps } from '../core/ruleset.js';
 import { STATUS_CONTEXT } from '../core/validate-report.js';
+import { hostView, missingHostStage } from '../core/stages.js';
 import { noPipelineManifests, targetDir } from './verify.js';
 
 interface DoctorTriage extends TriageFinding {
@@ -199,11 +200,19 @@ async function manifestsCheck(config: Config, gameDate: string) {
   return { check, triage, invalid: scan.invalid, noSlate: false };
 }
 
+/**
+ * The target's pointer files against the branch's: on a stage host, its stage's files on the
+ * branch (docs/stages.md); each written to the pointer's own file in the target.
+ */
 async function pointersCheck(config: Config, root: string, ctx: Context): Promise<DoctorCheck> {
   // After a break-glass rollback the target differs from the branch on purpose (the agent check says why).
   const diverged = appliedOnHost(config, root, ctx.env)?.diverged ?? null;
   const base = { name: 'pointers' as const };
   if (!config.agent.target) return { ...base, status: 'skip', detail: 'agent.target is not set', items: [] };
+  const noStage = missingHostStage(config);
+  if (noStage)
+    return { ...base, status: 'fail', detail: `${noStage.message}: the agent refuses to start`, items: [] };
+  const view = hostView(config);
   const { remote, branch } = config.repository;
   let sha: string;
   let blobs: (string | null)[];
@@ -213,7 +222,7 @@ async function pointersCheck(config: Config, root: string, ctx: Context): Promis
     sha = await fetchBranch(root, ctx.env, remote, branch);
     [tipConfig = null, ...blobs] = await readBlobs(root, ctx.env, [
       `${sha}:${CONFIG_FILE}`,
-      ...entries.map(([, p]) => `${sha}:${p.file}`),
+      ...entries.map(([name]) => `${sha}:${view.pointers[name]!.file}`),
     ]);
   } catch (err) {
     const e = toPromoteError(err);
@@ -223,7 +232,8 @@ async function pointersCheck(config: Config, root: string, ctx: Context): Promis
   const items = await Promise.all(
     entries.map(async ([name, p], i) => {
       try {
-        const want = blobs[i] ? readPointerRun(blobs[i]!, p.runField, `${remote}/${branch}:${p.file}`) : null;
+        const onBranch = `${remote}/${branch}:${view.pointers[name]!.file}`;
+        const want = blobs[i] ? readPointerRun(blobs[i]!, p.runField, onBranch) : null;
         let text: string | null = null;
         try {
           text = await readRegularFile(join(target, p.file));
@@ -271,11 +281,14 @@ async function pointersCheck(config: Config, root: string, ctx: Context): Promis
  */
 async function rollbackCheck(config: Config, root: string, ctx: Context): Promise<DoctorCheck> {
   const base = { name: 'rollback' as const };
+  const noStage = missingHostStage(config);
+  if (noStage) return { ...base, status: 'skip', detail: noStage.message, items: [] };
   let readiness;
   try {
     const sha = await branchTip(root, ctx.env, config, false);
     const prefix = await repoPrefix(root, ctx.env, 'doctor');
-    readiness = await readinessByPointer(config, root, sha, prefix, ctx.env);
+    // The pointer's history on the branch is its stage's file on a stage host.
+    readiness = await readinessByPointer(hostView(config), root, sha, prefix, ctx.env);
   } catch (err) {
     if (!isPromoteError(err)) throw err;
     return { ...base, status: 'skip', detail: `cannot read the branch: ${err.message}`, items: [] };

@@ -77,6 +77,23 @@ export function selectStage(config: Config, given: unknown): string | null {
   return stage;
 }
 
+/**
+ * An agent host's stage (docs/stages.md): null when the host config names it or has no stages,
+ * else the error the agent stops with (and doctor reports).
+ */
+export function missingHostStage(config: Config): UsageError | null {
+  if (!config.stages || config.agent.stage) return null;
+  return new UsageError(
+    `promote.config.json has stages (${Object.keys(config.stages).join(', ')}) but agent.stage is not set`,
+    'Set agent.stage to the stage this host runs (and agent.host to its name); see docs/stages.md.',
+  );
+}
+
+/** The pointer files an agent host reads on the branch: its stage's, or the pointers' own. */
+export function hostView(config: Config): Config {
+  return config.agent.stage ? stageView(config, config.agent.stage) : config;
+}
+
 /** The config a pointer command works with: the stage's view when stages are configured. */
 export function configForStage(config: Config, given: unknown): { config: Config; stage: string | null } {
   const stage = selectStage(config, given);

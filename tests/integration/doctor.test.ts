@@ -1,3 +1,4 @@
+import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { doctor, type DoctorReport } from '../../src/commands/doctor.js';
@@ -146,6 +147,73 @@ describe('doctor', () => {
     const flow = (outcome.data as DoctorReport).checks[0]!;
     expect(flow).toMatchObject({ name: 'flow-run', status: 'fail' });
     expect(flow.detail).toContain('HTTP 503');
+    expect(outcome.exitCode).toBe(1);
+  });
+});
+
+describe('doctor on a stage host (docs/stages.md)', () => {
+  /**
+   * The host config of a staging agent; the branch holds staging's pointer files, which this host
+   * writes to each pointer's own file in its target (that holds minutes-new and rates-1).
+   */
+  function stageHost(w: DoctorWorld, staging: { minutes: string; rates: string }, agentStage?: string) {
+    const path = join(w.repo.clone, 'promote.config.json');
+    const config = JSON.parse(readFileSync(path, 'utf8')) as { agent: Record<string, unknown> };
+    const withStages = {
+      ...config,
+      stages: { staging: {} },
+      agent: { ...config.agent, ...(agentStage ? { stage: agentStage, host: 'stg-1' } : {}) },
+    };
+    w.repo.commit({
+      'promote.config.json': `${JSON.stringify(withStages, null, 2)}\n`,
+      'config/staging/minutes_current_run.json': pointerJson(staging.minutes),
+      'config/staging/rates_current_run.json': pointerJson(staging.rates),
+      // The pointers' own files on the branch are another matter (not this host's).
+      'config/minutes_current_run.json': pointerJson('minutes-elsewhere'),
+    });
+  }
+  const pointers = (r: DoctorReport) => r.checks.find((c) => c.name === 'pointers')!;
+
+  it("compares the target with its stage's files on the branch", async () => {
+    world = await doctorWorld();
+    healthy(world);
+    stageHost(world, { minutes: 'minutes-new', rates: 'rates-1' }, 'staging');
+    const outcome = await doctor([], {}, ctxFor(world));
+    expect(pointers(outcome.data as DoctorReport)).toMatchObject({
+      status: 'ok',
+      items: [
+        { name: 'minutes', status: 'ok', detail: 'minutes-new' },
+        { name: 'rates', status: 'ok', detail: 'rates-1' },
+      ],
+    });
+    expect(outcome.exitCode).toBe(0);
+  });
+
+  it("says when the target is behind its stage's file", async () => {
+    world = await doctorWorld();
+    healthy(world);
+    stageHost(world, { minutes: 'minutes-next', rates: 'rates-1' }, 'staging');
+    const outcome = await doctor([], {}, ctxFor(world));
+    expect(pointers(outcome.data as DoctorReport).items).toContainEqual({
+      name: 'minutes',
+      status: 'fail',
+      detail: 'target has minutes-new, origin/main has minutes-next',
+    });
+    expect(outcome.exitCode).toBe(1);
+  });
+
+  it('fails the host config that has stages but no agent.stage, as the agent would', async () => {
+    world = await doctorWorld();
+    healthy(world);
+    stageHost(world, { minutes: 'minutes-new', rates: 'rates-1' });
+    const outcome = await doctor([], {}, ctxFor(world));
+    const report = outcome.data as DoctorReport;
+    expect(pointers(report)).toMatchObject({
+      status: 'fail',
+      detail:
+        'promote.config.json has stages (staging) but agent.stage is not set: the agent refuses to start',
+    });
+    expect(report.checks.find((c) => c.name === 'rollback')!.status).toBe('skip');
     expect(outcome.exitCode).toBe(1);
   });
 });
