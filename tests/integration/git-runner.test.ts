@@ -286,7 +286,7 @@ describe('openBlobReader (names asked while cat-file runs)', () => {
   it('closes with nothing asked, and leaves no cat-file behind', async () => {
     const reader = openBlobReader(repo.clone, env);
     // The cat-file runs, waiting for names, until close().
-    await waitUntil(() => processesIn(repo.clone).length > 0);
+    await waitUntil(() => processesIn(repo.clone).length > 0, 'a cat-file running in the clone');
     expect(await reader.close()).toEqual([]);
     expect(processesIn(repo.clone)).toEqual([]);
   });
