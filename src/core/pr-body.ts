@@ -83,8 +83,16 @@ export interface PrBodyParts {
 }
 
 /** Table cells must not break the table or inject markup. */
-function cell(value: string): string {
+export function cell(value: string): string {
   return value.replace(/[|\\`<>]/g, (c) => `\\${c}`).replace(/\r?\n/g, ' ');
+}
+
+/** The "Pointer diff" section: one diff block, fenced longer than any backtick run in the diffs. */
+export function pointerDiffSection(diffs: string[]): string[] {
+  // A fence longer than any backtick run in the diffs, so file content cannot close it.
+  const longest = Math.max(2, ...diffs.flatMap((d) => (d.match(/`+/g) ?? []).map((m) => m.length)));
+  const fence = '`'.repeat(longest + 1);
+  return ['### Pointer diff', '', `${fence}diff`, ...diffs.map((d) => d.replace(/\n$/, '')), fence, ''];
 }
 
 function formatMs(ms: number | null): string {
@@ -159,19 +167,7 @@ export class PrBody {
         '',
       );
     }
-    if (diffs.length) {
-      // A fence longer than any backtick run in the diffs, so file content cannot close it.
-      const longest = Math.max(2, ...diffs.flatMap((d) => (d.match(/`+/g) ?? []).map((m) => m.length)));
-      const fence = '`'.repeat(longest + 1);
-      lines.push(
-        '### Pointer diff',
-        '',
-        `${fence}diff`,
-        ...diffs.map((d) => d.replace(/\n$/, '')),
-        fence,
-        '',
-      );
-    }
+    if (diffs.length) lines.push(...pointerDiffSection(diffs));
     lines.push(
       `Evidence: ${
         block.pointers

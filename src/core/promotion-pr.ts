@@ -56,6 +56,16 @@ export function promotionTitle(pointers: { pointer: string; to: string }[]): str
   return `promote ${pointers.map((p) => `${p.pointer} → ${p.to}`).join(', ')}`;
 }
 
+/** The unified diff of one pointer file in a pull request body (a new file diffs against ''). */
+export function pointerFileDiff(file: string, oldContent: string | null, newContent: string): string {
+  return createTwoFilesPatch(`a/${file}`, `b/${file}`, oldContent ?? '', newContent, undefined, undefined, {
+    context: 3,
+  })
+    .split('\n')
+    .slice(1) // drop the "====" separator line
+    .join('\n');
+}
+
 /** The pull request exactly as it will be sent (pure). */
 export function buildPullRequest(p: Proposal): PullRequestDraft {
   const block: PrBlock = {
@@ -109,20 +119,7 @@ export function buildPullRequest(p: Proposal): PullRequestDraft {
       };
     });
   });
-  const diffs = p.pointers.map((x) =>
-    createTwoFilesPatch(
-      `a/${x.file}`,
-      `b/${x.file}`,
-      x.oldContent ?? '',
-      x.newContent,
-      undefined,
-      undefined,
-      { context: 3 },
-    )
-      .split('\n')
-      .slice(1) // drop the "====" separator line
-      .join('\n'),
-  );
+  const diffs = p.pointers.map((x) => pointerFileDiff(x.file, x.oldContent, x.newContent));
   const body = new PrBody({ block, rows, checks, metrics, diffs }).toString();
   return { title: promotionTitle(p.pointers), body, head: p.branch, base: p.base, labels: p.labels };
 }

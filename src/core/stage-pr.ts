@@ -4,10 +4,9 @@
  * flow run, verdict, who posted it and when), the pointer diff, and the machine-readable block
  * validate, rollback and history read back (pr-body.ts).
  */
-import { createTwoFilesPatch } from 'diff';
 import { PromotionBranch } from './branch-name.js';
-import { renderBlock, type PrBlock } from './pr-body.js';
-import type { PullRequestDraft } from './promotion-pr.js';
+import { cell, pointerDiffSection, renderBlock, type PrBlock } from './pr-body.js';
+import { pointerFileDiff, type PullRequestDraft } from './promotion-pr.js';
 import type { StageRecord } from './stage-record.js';
 
 export interface StagePointer {
@@ -44,8 +43,6 @@ export function stageBranch(stage: string, assignments: { pointer: string; run: 
 export function stageTitle(stage: string, pointers: { pointer: string; to: string }[]): string {
   return `promote ${stage}: ${pointers.map((p) => `${p.pointer} → ${p.to}`).join(', ')}`;
 }
-
-const cell = (value: string) => value.replace(/[|\\`<>]/g, (c) => `\\${c}`).replace(/\r?\n/g, ' ');
 
 export function buildStagePullRequest(p: StageProposal): PullRequestDraft {
   const block: PrBlock & { stage: string; from: string } = {
@@ -88,25 +85,9 @@ export function buildStagePullRequest(p: StageProposal): PullRequestDraft {
     ),
     '',
   ];
-  const diffs = p.pointers.map((x) =>
-    createTwoFilesPatch(
-      `a/${x.file}`,
-      `b/${x.file}`,
-      x.oldContent ?? '',
-      x.newContent,
-      undefined,
-      undefined,
-      {
-        context: 3,
-      },
-    )
-      .split('\n')
-      .slice(1)
-      .join('\n'),
+  lines.push(
+    ...pointerDiffSection(p.pointers.map((x) => pointerFileDiff(x.file, x.oldContent, x.newContent))),
   );
-  const longest = Math.max(2, ...diffs.flatMap((d) => (d.match(/`+/g) ?? []).map((m) => m.length)));
-  const fence = '`'.repeat(longest + 1);
-  lines.push('### Pointer diff', '', `${fence}diff`, ...diffs.map((d) => d.replace(/\n$/, '')), fence, '');
   lines.push(
     `Evidence: ${p.pointers.map((x) => `\`${x.recordPath}\``).join(', ')}`,
     '',
