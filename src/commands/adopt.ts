@@ -21,7 +21,7 @@ import type { AdoptedEvidence, Config } from '../core/schemas.js';
 import { PR_BLOCK_VERSION } from '../core/versions.js';
 import { packageVersion } from '../version.js';
 import type { CommonOptions, Context, Outcome } from './context.js';
-import { checkedForge, checkLikeCi, refuseOrWarn } from './propose-preflight.js';
+import { checkedForge, checkLikeCi, dryRunChecks, refuseOrWarn } from './propose-preflight.js';
 import { publishProposal } from './propose-push.js';
 import type { PullRequestDraft } from '../core/promotion-pr.js';
 import { assertCandidate, readCandidateMeta } from './smoke.js';
@@ -268,25 +268,25 @@ export async function adopt(args: string[], opts: AdoptOptions, ctx: Context): P
     message: adoption.commitMessage,
     now: ctx.now(),
   });
-  if (dryRun)
+  if (dryRun) {
+    const checks = dryRunChecks(ci.failures, force);
     return {
-      exitCode: ci.failures.length && !force ? 1 : 0,
+      exitCode: checks.exitCode,
       data: {
         ...data,
         dryRun: true,
         files: adoption.files,
         pullRequest: wantPr ? draft : null,
-        failedChecks: ci.failures.map((f) => ({ name: f.name, reason: f.reason })),
+        failedChecks: checks.failedChecks,
       },
       text: [
         ...skippedText,
         ...summary,
-        ...(ci.failures.length
-          ? ci.failures.map((f) => `  FAIL ${f.name}: ${f.reason}`)
-          : ['every check CI runs passes on this change']),
+        ...checks.lines,
         `would commit on ${adoption.branch} (from ${adoption.remote}/${adoption.base} ${adoption.baseSha.slice(0, 12)}) and push: ${Object.keys(adoption.files).join(', ')}`,
       ],
     };
+  }
   refuseOrWarn(ci.failures, force, ctx);
 
   const pushed = await publishProposal({

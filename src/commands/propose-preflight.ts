@@ -91,6 +91,24 @@ export async function checkedForge(config: Config, force: boolean, ctx: Context)
 }
 
 /** Refuse with every failure (exit code of the first), or with --force warn and go on. */
+/**
+ * What a dry run of propose, adopt or `propose --stage` reports of the checks CI would run: exit
+ * 1 when one fails (unless --force, as the real run would go on), the failures as data, and a
+ * line each (or one that all pass).
+ */
+export function dryRunChecks(
+  failures: PreflightFailure[],
+  force: boolean,
+): { exitCode: 0 | 1; failedChecks: { name: string; reason: string }[]; lines: string[] } {
+  return {
+    exitCode: failures.length && !force ? 1 : 0,
+    failedChecks: failures.map((f) => ({ name: f.name, reason: f.reason })),
+    lines: failures.length
+      ? failures.map((f) => `  FAIL ${f.name}: ${f.reason}`)
+      : ['every check CI runs passes on this change'],
+  };
+}
+
 export function refuseOrWarn(failures: PreflightFailure[], force: boolean, ctx: Context): void {
   if (failures.length === 0) return;
   const lines = failures.map((f) => `${f.name}: ${f.reason}`);

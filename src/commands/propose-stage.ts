@@ -21,7 +21,7 @@ import { parseEvidence, pointerRun } from '../core/validate-checks.js';
 import { packageVersion } from '../version.js';
 import type { CommonOptions, Context, Outcome } from './context.js';
 import { requireForge, openForge } from './forge-access.js';
-import { checkLikeCi, refuseOrWarn } from './propose-preflight.js';
+import { checkLikeCi, dryRunChecks, refuseOrWarn } from './propose-preflight.js';
 import { publishProposal } from './propose-push.js';
 import { findHostVerdicts } from './stage-deployments.js';
 
@@ -217,25 +217,25 @@ export async function proposeFromStage(
     now: ctx.now(),
     openForge: (github) => openForge(ctx, github),
   });
-  if (dryRun)
+  if (dryRun) {
+    const checks = dryRunChecks(ci.failures, force);
     return {
-      exitCode: ci.failures.length && !force ? 1 : 0,
+      exitCode: checks.exitCode,
       data: {
         ...data,
         dryRun: true,
         files: proposalFiles,
         pullRequest: wantPr ? draft : null,
-        failedChecks: ci.failures.map((f) => ({ name: f.name, reason: f.reason })),
+        failedChecks: checks.failedChecks,
       },
       text: [
         ...unchangedText,
         ...summary,
-        ...(ci.failures.length
-          ? ci.failures.map((f) => `  FAIL ${f.name}: ${f.reason}`)
-          : ['every check CI runs passes on this change']),
+        ...checks.lines,
         `would commit on ${branch} and push to ${remote}: ${Object.keys(proposalFiles).join(', ')}`,
       ],
     };
+  }
   refuseOrWarn(ci.failures, force, ctx);
   const pushed = await publishProposal({
     root,

@@ -29,7 +29,7 @@ import {
   type ProposedPointer,
 } from '../core/promotion-pr.js';
 import { failedChecksError, readCandidateMeta, smokeCandidate } from './smoke.js';
-import { checkedForge, checkLikeCi, refuseOrWarn } from './propose-preflight.js';
+import { checkedForge, checkLikeCi, dryRunChecks, refuseOrWarn } from './propose-preflight.js';
 import { publishProposal } from './propose-push.js';
 import { proposeFromStage } from './propose-stage.js';
 import { openForge } from './forge-access.js';
@@ -308,21 +308,22 @@ export async function propose(args: string[], opts: ProposeOptions, ctx: Context
   });
 
   if (dryRun) {
+    const checks = dryRunChecks(ci.failures, force);
     const checkLines = ci.failures.length
       ? [
           `${ci.failures.length} check${ci.failures.length === 1 ? '' : 's'} CI runs would fail:`,
-          ...ci.failures.map((f) => `  FAIL ${f.name}: ${f.reason}`),
+          ...checks.lines,
         ]
-      : ['every check CI runs passes on this change'];
+      : checks.lines;
     return {
-      exitCode: ci.failures.length && !force ? 1 : 0,
+      exitCode: checks.exitCode,
       data: {
         ...base,
         dryRun: true,
         files: proposal.files,
         commitMessage: proposal.commitMessage,
         pullRequest: wantPr ? draft : null,
-        failedChecks: ci.failures.map((f) => ({ name: f.name, reason: f.reason })),
+        failedChecks: checks.failedChecks,
       },
       text: [
         ...unchangedText,
