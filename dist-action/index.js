@@ -37866,16 +37866,16 @@ async function repoPrefix(cwd, env, command) {
   }
 }
 var REF_LOCK_TROUBLE = /cannot lock ref|\.lock': File exists|unable to create .*\.lock/i;
-var REF_RACE_ATTEMPTS = 5;
-async function fetchRetryingRefRaces(cwd, env, args) {
+async function runGitRetryingRefLocks(cwd, env, args, options) {
   for (let attempt = 1; ; attempt += 1) {
     try {
-      await runGit(cwd, env, args);
-      return;
+      return await runGit(cwd, env, args, options);
     } catch (err) {
-      if (attempt >= REF_RACE_ATTEMPTS || !REF_LOCK_TROUBLE.test(gitStderr(err))) throw err;
-      await sleep(25 * attempt + Math.floor(Math.random() * 50));
+      if (attempt >= options.attempts || !(err instanceof GitError) || !REF_LOCK_TROUBLE.test(err.stderr))
+        throw err;
     }
+    await sleep(options.pause(attempt), options.signal).catch(() => void 0);
+    options.beforeRetry?.();
   }
 }
 async function fetchBranch(cwd, env, remote, branch, options = {}) {
@@ -37889,7 +37889,10 @@ async function fetchBranch(cwd, env, remote, branch, options = {}) {
   const args = ["fetch", "--quiet", "--no-tags", ...shallow ? ["--unshallow"] : []];
   args.push("--", remote, `+refs/heads/${branch}:${ref}`, ...commit !== void 0 ? [commit] : []);
   try {
-    await fetchRetryingRefRaces(cwd, env, args);
+    await runGitRetryingRefLocks(cwd, env, args, {
+      attempts: 5,
+      pause: (n) => 25 * n + Math.floor(Math.random() * 50)
+    });
   } catch (err) {
     throw gitFailureError({
       what: commit === void 0 ? `git fetch ${remote} ${branch}` : `git fetch of ${branch} and ${commit.slice(0, 12)} from ${remote}`,

@@ -8,9 +8,8 @@ import { existsSync, readdirSync, statSync, unlinkSync, type Dirent } from 'node
 import { join } from 'node:path';
 import { CheckFailedError, UsageError } from '../core/errors.js';
 import { gitFailureError, gitMessageLines } from '../core/git-failure.js';
-import { assertSafeRef, GitError, REF_LOCK_TROUBLE, resolveCommit, runGit, type Env } from './git.js';
+import { assertSafeRef, GitError, resolveCommit, runGit, runGitRetryingRefLocks, type Env } from './git.js';
 import { withGitConfig } from './git-config-env.js';
-import { sleep } from './long-timeout.js';
 import { judgeSigner, type AllowedSigners, type SignerVerdict } from '../core/signers.js';
 import { oneLine } from '../core/workflow-commands.js';
 
@@ -115,25 +114,23 @@ export async function fetchMirror(
     url,
     `+refs/heads/${branch}:${ref}`,
   ];
-  const run = { signal: options.signal, timeout: FETCH_TIMEOUT_MS };
-  for (let attempt = 0; ; attempt++) {
-    try {
-      await runGit(dir, env, args, run);
-      break;
-    } catch (err) {
-      if (!(err instanceof GitError)) throw err;
-      if (!REF_LOCK_TROUBLE.test(err.stderr) || attempt >= 8)
-        throw gitFailureError({
-          what: `git fetch of branch ${branch} into the agent mirror`,
-          stderr: err.stderr,
-          remote: remoteLabel(url),
-          branch,
-          otherHint: 'Check that the remote is reachable and has that branch; the agent retries on its own.',
-        });
-    }
-    // An abort ends the wait early; the next run then stops with "stopped by a signal".
-    await sleep(100 * (attempt + 1), options.signal).catch(() => undefined);
-    removeStaleGitLocks(dir, Date.now());
+  try {
+    await runGitRetryingRefLocks(dir, env, args, {
+      signal: options.signal,
+      timeout: FETCH_TIMEOUT_MS,
+      attempts: 9,
+      pause: (n) => 100 * n,
+      beforeRetry: () => removeStaleGitLocks(dir, Date.now()),
+    });
+  } catch (err) {
+    if (!(err instanceof GitError)) throw err;
+    throw gitFailureError({
+      what: `git fetch of branch ${branch} into the agent mirror`,
+      stderr: err.stderr,
+      remote: remoteLabel(url),
+      branch,
+      otherHint: 'Check that the remote is reachable and has that branch; the agent retries on its own.',
+    });
   }
   const sha = await resolveCommit(dir, env, ref);
   if (sha === null) throw new Error(`${ref} does not name a commit in the mirror`);

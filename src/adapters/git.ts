@@ -353,19 +353,29 @@ export async function repoPrefix(cwd: string, env: Env, command: string): Promis
  * the second one's compare-and-swap fails ("cannot lock ref '…': is at X but expected Y"), or
  * the other holds the lock longer than core.filesRefLockTimeout ("Unable to create '….lock'").
  */
-export const REF_LOCK_TROUBLE = /cannot lock ref|\.lock': File exists|unable to create .*\.lock/i;
-const REF_RACE_ATTEMPTS = 5;
+const REF_LOCK_TROUBLE = /cannot lock ref|\.lock': File exists|unable to create .*\.lock/i;
 
-/** Run a fetch, running it again when it only lost a ref update to a concurrent git. */
-async function fetchRetryingRefRaces(cwd: string, env: Env, args: string[]): Promise<void> {
+/**
+ * runGit, run again while it fails only because another git held or moved a ref it updates
+ * (REF_LOCK_TROUBLE): at most `attempts` runs, `pause(n)` ms after the n-th, then `beforeRetry`.
+ * Any other failure, and the last one, is thrown as runGit threw it.
+ */
+export async function runGitRetryingRefLocks(
+  cwd: string,
+  env: Env,
+  args: readonly string[],
+  options: GitRunOptions & { attempts: number; pause: (attempt: number) => number; beforeRetry?: () => void },
+): Promise<GitResult> {
   for (let attempt = 1; ; attempt += 1) {
     try {
-      await runGit(cwd, env, args);
-      return;
+      return await runGit(cwd, env, args, options);
     } catch (err) {
-      if (attempt >= REF_RACE_ATTEMPTS || !REF_LOCK_TROUBLE.test(gitStderr(err))) throw err;
-      await sleep(25 * attempt + Math.floor(Math.random() * 50));
+      if (attempt >= options.attempts || !(err instanceof GitError) || !REF_LOCK_TROUBLE.test(err.stderr))
+        throw err;
     }
+    // An abort ends the pause early; the next run then stops with "stopped by a signal".
+    await sleep(options.pause(attempt), options.signal).catch(() => undefined);
+    options.beforeRetry?.();
   }
 }
 
@@ -396,7 +406,10 @@ export async function fetchBranch(
   const args = ['fetch', '--quiet', '--no-tags', ...(shallow ? ['--unshallow'] : [])];
   args.push('--', remote, `+refs/heads/${branch}:${ref}`, ...(commit !== undefined ? [commit] : []));
   try {
-    await fetchRetryingRefRaces(cwd, env, args);
+    await runGitRetryingRefLocks(cwd, env, args, {
+      attempts: 5,
+      pause: (n) => 25 * n + Math.floor(Math.random() * 50),
+    });
   } catch (err) {
     throw gitFailureError({
       what:

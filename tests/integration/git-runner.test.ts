@@ -1,10 +1,20 @@
 /**
  * The one git runner (src/adapters/git.ts) against real git: exit codes, stdin, abort and timeout
  * (the processes are gone afterwards, helpers included), user strings after `--`, and the
- * streaming `cat-file --batch` reader on missing objects, binary blobs and many blobs.
+ * streaming `cat-file --batch` reader on missing objects, binary blobs and many blobs; fetches
+ * that lose a ref update to another git (runGitRetryingRefLocks), in a shared clone and in the
+ * agent mirror.
  */
 import { createHash, randomBytes } from 'node:crypto';
-import { existsSync, readdirSync, readFileSync, readlinkSync, writeFileSync } from 'node:fs';
+import {
+  existsSync,
+  readdirSync,
+  readFileSync,
+  readlinkSync,
+  rmSync,
+  utimesSync,
+  writeFileSync,
+} from 'node:fs';
 import { createServer, type Server, type Socket } from 'node:net';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
@@ -19,7 +29,8 @@ import {
   type Env,
 } from '../../src/adapters/git.js';
 import { classifyGitFailure } from '../../src/core/git-failure.js';
-import { TransientError, UsageError } from '../../src/core/errors.js';
+import { PromoteError, TransientError, UsageError } from '../../src/core/errors.js';
+import { ensureMirror, fetchMirror } from '../../src/adapters/git-mirror.js';
 import { createRepo, git, testEnv, type TestRepo } from '../helpers/git-repo.js';
 import { alive, waitUntil } from '../helpers/wait.js';
 
@@ -324,5 +335,45 @@ describe('fetchBranch run by several processes in one clone at once', () => {
       );
       expect(fetched).toEqual(Array.from({ length: 6 }, () => tip));
     }
+  });
+});
+
+describe('fetchMirror and a ref lock in the agent mirror', () => {
+  let repo: TestRepo;
+  let mirror: string;
+  beforeEach(async () => {
+    repo = createRepo({ 'a.txt': 'a\n' });
+    mirror = join(repo.dir, 'mirror.git');
+    await ensureMirror(mirror, env);
+    await fetchMirror(mirror, env, repo.remote, 'main');
+    repo.commit({ 'a.txt': 'b\n' }, 'next');
+  });
+  afterEach(() => repo.cleanup());
+  const lock = () => join(mirror, 'refs', 'heads', 'main.lock');
+
+  it('removes a lock a killed git left long ago, and fetches', async () => {
+    writeFileSync(lock(), '');
+    const old = new Date(Date.now() - 60_000);
+    utimesSync(lock(), old, old);
+    expect(await fetchMirror(mirror, env, repo.remote, 'main')).toBe(repo.head());
+    expect(existsSync(lock())).toBe(false);
+  });
+
+  it('waits for a lock another git holds for a moment, and fetches', async () => {
+    writeFileSync(lock(), '');
+    const released = setTimeout(() => rmSync(lock()), 150);
+    try {
+      expect(await fetchMirror(mirror, env, repo.remote, 'main')).toBe(repo.head());
+    } finally {
+      clearTimeout(released);
+    }
+  });
+
+  it('fails as a git failure of the mirror fetch when the lock stays', async () => {
+    writeFileSync(lock(), '');
+    const err = await fetchMirror(mirror, env, repo.remote, 'main').catch((e: unknown) => e);
+    expect(err).toBeInstanceOf(PromoteError);
+    expect((err as Error).message).toMatch(/^git fetch of branch main into the agent mirror failed/);
+    expect(existsSync(lock())).toBe(true);
   });
 });
