@@ -10,6 +10,7 @@ import { CheckFailedError, UsageError } from '../core/errors.js';
 import { gitFailureError, gitMessageLines } from '../core/git-failure.js';
 import { assertSafeRef, GitError, resolveCommit, runGit, runGitRetryingRefLocks, type Env } from './git.js';
 import { withGitConfig } from './git-config-env.js';
+import { readOrNull } from './read-text.js';
 import { judgeSigner, type AllowedSigners, type SignerVerdict } from '../core/signers.js';
 import { oneLine } from '../core/workflow-commands.js';
 
@@ -220,6 +221,20 @@ export async function verifySigned(
   return verdict.signer;
 }
 
+/** What a loose ref file names; null when there is none (packed, another ref format) or it cannot be read. */
+function looseRef(dir: string, ref: string): string | null {
+  try {
+    return readOrNull(join(dir, ref))?.trim() ?? null;
+  } catch {
+    return null; // git decides
+  }
+}
+
+/**
+ * Point refs/git-promote/applied at `commit`. Every pass marks the commit it starts from: when the
+ * loose ref already names it (the pass after an apply, and every idle pass) no git is run.
+ */
 export async function markApplied(dir: string, env: Env, commit: string): Promise<void> {
+  if (looseRef(dir, APPLIED_REF) === commit) return;
   await runGit(dir, env, ['update-ref', '--', APPLIED_REF, commit]);
 }

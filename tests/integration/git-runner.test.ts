@@ -30,7 +30,7 @@ import {
 } from '../../src/adapters/git.js';
 import { classifyGitFailure } from '../../src/core/git-failure.js';
 import { PromoteError, TransientError, UsageError } from '../../src/core/errors.js';
-import { ensureMirror, fetchMirror } from '../../src/adapters/git-mirror.js';
+import { ensureMirror, fetchMirror, markApplied } from '../../src/adapters/git-mirror.js';
 import { createRepo, git, testEnv, type TestRepo } from '../helpers/git-repo.js';
 import { alive, waitUntil } from '../helpers/wait.js';
 
@@ -375,5 +375,41 @@ describe('fetchMirror and a ref lock in the agent mirror', () => {
     expect(err).toBeInstanceOf(PromoteError);
     expect((err as Error).message).toMatch(/^git fetch of branch main into the agent mirror failed/);
     expect(existsSync(lock())).toBe(true);
+  });
+});
+
+describe('markApplied (refs/git-promote/applied in the agent mirror)', () => {
+  let repo: TestRepo;
+  let mirror: string;
+  beforeEach(async () => {
+    repo = createRepo({ 'a.txt': 'a\n' });
+    mirror = join(repo.dir, 'mirror.git');
+    await ensureMirror(mirror, env);
+    await fetchMirror(mirror, env, repo.remote, 'main');
+  });
+  afterEach(() => repo.cleanup());
+  const applied = () => git(mirror, ['rev-parse', 'refs/git-promote/applied']).trim();
+  // No git can start without PATH: a call that succeeds with it ran none.
+  const noGit = { ...env, PATH: '' };
+
+  it('runs no git when the ref already names the commit, and updates it when it does not', async () => {
+    const first = repo.head();
+    await markApplied(mirror, env, first);
+    expect(applied()).toBe(first);
+    await markApplied(mirror, noGit, first);
+    const second = repo.commit({ 'a.txt': 'b\n' }, 'next');
+    await fetchMirror(mirror, env, repo.remote, 'main');
+    await expect(markApplied(mirror, noGit, second)).rejects.toThrow();
+    await markApplied(mirror, env, second);
+    expect(applied()).toBe(second);
+  });
+
+  it('leaves a packed ref to git', async () => {
+    await markApplied(mirror, env, repo.head());
+    git(mirror, ['pack-refs', '--all']);
+    expect(existsSync(join(mirror, 'refs', 'git-promote', 'applied'))).toBe(false);
+    await expect(markApplied(mirror, noGit, repo.head())).rejects.toThrow();
+    await markApplied(mirror, env, repo.head());
+    expect(applied()).toBe(repo.head());
   });
 });
